@@ -1,0 +1,190 @@
+//! The command line. Secrets are never flag values: they come from a masked prompt, stdin
+//! (`--client-secret-stdin`) or the `PLOY_CONNECT_CLIENT_SECRET` environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::emulator::Scenario;
+use crate::users::ExportFormat;
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 passed · 1 connection test failed (diagnosis printed) · 2 usage or input error · 3 no usable OS keyring
+
+Secrets are stored only in the OS keyring (Secret Service on Linux, Keychain on macOS,
+Credential Manager on Windows). Profiles (no secrets) live in profiles.toml in the config dir.
+Logs: set PLOY_CONNECT_LOG=debug for more detail; the log file path is shown by `profiles list --verbose`.
+
+Try it without a tenant:
+  ploy-connect emulator --credentials-out creds.json        # prints the address; Ctrl-C stops
+  jq -r .onetrust.client_secret creds.json | ploy-connect setup onetrust --profile demo \\
+      --host \"$(jq -r .onetrust.host creds.json)\" --client-id \"$(jq -r .onetrust.client_id creds.json)\" --client-secret-stdin";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ploy-connect",
+    version,
+    about = "Connect an identity source (OneTrust, Okta) to Ploy: store its secret in the OS keyring, prove the connection step by step, and list its users.",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    /// Where profiles.toml lives [default: the platform config dir, e.g. ~/.config/ploy-connect]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "PLOY_CONNECT_CONFIG_DIR"
+    )]
+    pub config_dir: Option<PathBuf>,
+
+    /// Plain line-by-line output and prompts, even on a terminal
+    #[arg(long, global = true)]
+    pub plain: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create or update a profile, store its secret in the OS keyring, then test it
+    Setup(SetupArgs),
+    /// Test a profile's connection live, step by step (input, dns, tls, token, scopes, users)
+    Test(TestArgs),
+    /// Replace a profile's secret in the keyring (after rotating it at the vendor), then re-test
+    Rotate(RotateArgs),
+    /// Export all of a tenant's users as CSV or JSON
+    Users(UsersArgs),
+    /// List, show or remove profiles
+    #[command(subcommand)]
+    Profiles(ProfilesCommand),
+    /// Run emulated OneTrust tenants on loopback (for trying ploy-connect and for tests)
+    Emulator(EmulatorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    #[command(subcommand)]
+    pub integration: SetupIntegration,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SetupIntegration {
+    /// OneTrust: OAuth 2.0 client credentials with the USER scope
+    #[command(name = "onetrust")]
+    OneTrust(OneTrustSetup),
+}
+
+/// Flags missing on a terminal are asked for; without a terminal they are required.
+#[derive(Debug, Args)]
+pub struct OneTrustSetup {
+    /// Profile name (letters, digits, '-', '_', '.'), e.g. acme
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Tenant hostname, the host you sign in to, e.g. acme.my.onetrust.com
+    #[arg(long)]
+    pub host: Option<String>,
+    /// The Client ID of the OneTrust client credential
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// Read the client secret from standard input (else PLOY_CONNECT_CLIENT_SECRET, else a prompt)
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    #[command(flatten)]
+    pub test: AfterSave,
+}
+
+#[derive(Debug, Args)]
+pub struct AfterSave {
+    /// Save without testing the connection
+    #[arg(long)]
+    pub no_test: bool,
+    /// Print the test result as JSON
+    #[arg(long, conflicts_with = "no_test")]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The profile to test
+    pub profile: String,
+    /// Print one JSON object instead of lines
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// The profile whose secret changed
+    pub profile: String,
+    /// Read the new client secret from standard input (else PLOY_CONNECT_CLIENT_SECRET, else a prompt)
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    #[command(flatten)]
+    pub test: AfterSave,
+}
+
+#[derive(Debug, Args)]
+pub struct UsersArgs {
+    /// The profile to read users from
+    pub profile: String,
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: ExportFormat,
+    /// Write to this file (replaced only once complete) instead of standard output
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfilesCommand {
+    /// One line per profile, with its last test result
+    List {
+        #[arg(long)]
+        json: bool,
+        /// Also print where files and secrets are kept
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// A profile's settings and whether its secret is in the keyring
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a profile and delete its secret from the keyring
+    Remove {
+        name: String,
+        /// Do not ask for confirmation
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Loopback address to listen on; port 0 picks a free one
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub bind: SocketAddr,
+    /// Write the tenants' hosts and credentials here (JSON) once listening
+    #[arg(long, value_name = "FILE")]
+    pub credentials_out: Option<PathBuf>,
+    /// Users per tenant
+    #[arg(long, default_value_t = 250)]
+    pub users: usize,
+    /// Make a tenant misbehave; repeatable. See the list below.
+    #[arg(long = "scenario", value_name = "NAME")]
+    pub scenarios: Vec<Scenario>,
+    /// Seed for the generated users
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+/// `emulator --help` lists the scenarios from the one table that defines them.
+pub fn scenario_help() -> String {
+    let mut s = String::from("Scenarios:\n");
+    for (name, what) in crate::emulator::SCENARIOS {
+        s.push_str(&format!("  {name:<30} {what}\n"));
+    }
+    s
+}

@@ -1,0 +1,378 @@
+//! OneTrust: OAuth 2.0 client credentials and the Access Management users API
+//! (shared/docs/onetrust-wire.md, "Decisions").
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use reqwest::header::{ACCEPT, AUTHORIZATION};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use super::{
+    Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, TokenInfo, UsersPage,
+    VendorAnswer,
+};
+use crate::diagnose::{self, code};
+use crate::http::{HttpClient, HttpResponse};
+use crate::integration::Integration;
+use crate::users::{User, UserStatus};
+
+pub const TOKEN_PATH: &str = "/api/access/v1/oauth/token";
+pub const USERS_PATH: &str = "/api/access/v2/users";
+/// The documented maximum page size.
+pub const PAGE_SIZE: u32 = 2000;
+const USER_SCOPE: &str = "USER";
+
+pub struct OneTrust {
+    http: HttpClient,
+    base: url::Url,
+    client_id: String,
+    secret: SecretString,
+    token: Option<Token>,
+    page_size: u32,
+    /// First user id of the previous page: a server that ignores `page` repeats it.
+    previous_first: Option<String>,
+}
+
+struct Token {
+    access: SecretString,
+    /// `None` when neither the response nor the JWT says.
+    scopes: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: Option<String>,
+    token_type: Option<String>,
+    expires_in: Option<u64>,
+    ot_scopes: Option<String>,
+    #[serde(rename = "ot-scopes")]
+    ot_scopes_dash: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Page {
+    #[serde(default)]
+    content: Vec<OtUser>,
+    last: Option<bool>,
+    number: Option<u32>,
+    total_pages: Option<u32>,
+    total_elements: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OtUser {
+    user_id: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    full_name: Option<String>,
+    email: Option<String>,
+    active: Option<bool>,
+    internal: Option<bool>,
+    email_confirmed: Option<bool>,
+    external_id: Option<String>,
+    created_date: Option<String>,
+    last_login_date: Option<String>,
+    disabled_date_time: Option<String>,
+    expiration_date_time: Option<String>,
+    default_organization_name: Option<String>,
+}
+
+impl OneTrust {
+    pub fn new(config: ConnectorConfig) -> Self {
+        Self {
+            http: config.http,
+            base: config.host.base_url(),
+            client_id: config.client_id,
+            secret: config.secret,
+            token: None,
+            page_size: PAGE_SIZE,
+            previous_first: None,
+        }
+    }
+
+    /// Smaller pages, for tests of paging.
+    pub fn with_page_size(mut self, size: u32) -> Self {
+        self.page_size = size.clamp(1, PAGE_SIZE);
+        self
+    }
+
+    fn url(&self, path: &str) -> url::Url {
+        let mut u = self.base.clone();
+        u.set_path(path);
+        u
+    }
+
+    async fn fetch_token(&mut self) -> Result<TokenInfo, ConnectorError> {
+        let url = self.url(TOKEN_PATH);
+        let client = self.http.inner().clone();
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.secret.expose_secret()),
+        ];
+        let r = self
+            .http
+            .send(|| {
+                client
+                    .post(url.clone())
+                    .header(ACCEPT, "application/json")
+                    .form(&form)
+            })
+            .await?;
+        if r.status != 200 {
+            return Err(answer(Endpoint::Token, "POST", TOKEN_PATH, &r));
+        }
+        let body: TokenResponse = serde_json::from_slice(&r.body).map_err(|e| {
+            ConnectorError::Unexpected(format!(
+                "the token endpoint answered 200 but not with a token ({e}): {}",
+                r.body_excerpt(120)
+            ))
+        })?;
+        let access = body.access_token.filter(|t| !t.is_empty()).ok_or_else(|| {
+            ConnectorError::Unexpected("the token response has no access_token".into())
+        })?;
+        let scopes = body
+            .ot_scopes
+            .or(body.ot_scopes_dash)
+            .or_else(|| scopes_from_jwt(&access))
+            .map(|s| split_scopes(&s));
+        let lifetime = body
+            .expires_in
+            .map(|s| format!(", valid {}", human_duration(s)))
+            .unwrap_or_default();
+        let detail = format!(
+            "{} token issued in {} ms{lifetime}",
+            body.token_type
+                .as_deref()
+                .unwrap_or("bearer")
+                .to_lowercase(),
+            r.elapsed.as_millis()
+        );
+        self.token = Some(Token {
+            access: SecretString::from(access),
+            scopes,
+        });
+        Ok(TokenInfo { detail })
+    }
+
+    async fn get_users(&self, page: u32) -> Result<HttpResponse, ConnectorError> {
+        let url = self.url(USERS_PATH);
+        let client = self.http.inner().clone();
+        let bearer = format!(
+            "Bearer {}",
+            self.token
+                .as_ref()
+                .map(|t| t.access.expose_secret())
+                .unwrap_or_default()
+        );
+        let query = [
+            ("page", page.to_string()),
+            ("size", self.page_size.to_string()),
+            ("sort", "email,asc".to_string()),
+        ];
+        Ok(self
+            .http
+            .send(|| {
+                client
+                    .get(url.clone())
+                    .query(&query)
+                    .header(ACCEPT, "application/json")
+                    .header(AUTHORIZATION, &bearer)
+            })
+            .await?)
+    }
+}
+
+fn answer(endpoint: Endpoint, method: &str, path: &str, r: &HttpResponse) -> ConnectorError {
+    ConnectorError::Answer(Box::new(VendorAnswer::new(
+        Integration::OneTrust,
+        endpoint,
+        &format!("{method} {path}"),
+        r,
+    )))
+}
+
+impl Connector for OneTrust {
+    async fn authenticate(&mut self) -> Result<TokenInfo, ConnectorError> {
+        self.fetch_token().await
+    }
+
+    fn check_scopes(&self) -> Result<String, ConnectorError> {
+        match self.token.as_ref().and_then(|t| t.scopes.as_ref()) {
+            None => Ok("the token does not list its scopes; the users call will tell".into()),
+            Some(scopes) if scopes.iter().any(|s| s.eq_ignore_ascii_case(USER_SCOPE)) => {
+                Ok(format!("USER granted ({} scopes in all)", scopes.len()))
+            }
+            Some(scopes) => Err(ConnectorError::MissingScope {
+                needed: USER_SCOPE,
+                granted: if scopes.is_empty() {
+                    "none".into()
+                } else {
+                    scopes.join(", ")
+                },
+                code: code::ONETRUST_MISSING_USER_SCOPE,
+            }),
+        }
+    }
+
+    async fn users_page(&mut self, cursor: Option<&Cursor>) -> Result<UsersPage, ConnectorError> {
+        let page: u32 = match cursor {
+            None => 0,
+            Some(c) => c.0.parse().map_err(|_| {
+                ConnectorError::Unexpected(format!("not a OneTrust page cursor: {}", c.0))
+            })?,
+        };
+        if self.token.is_none() {
+            self.fetch_token().await?;
+        }
+        let mut r = self.get_users(page).await?;
+        if r.status == 401 {
+            // Tokens expire (lifetimes go down to one hour): mint a new one once, then give up.
+            self.fetch_token().await?;
+            r = self.get_users(page).await?;
+        }
+        if r.status != 200 {
+            return Err(answer(Endpoint::Users, "GET", USERS_PATH, &r));
+        }
+        let body: Page = serde_json::from_slice(&r.body).map_err(|e| {
+            ConnectorError::Unexpected(format!(
+                "the users API answered 200 but not with a page of users ({e}): {}",
+                r.body_excerpt(120)
+            ))
+        })?;
+        if let Some(n) = body.number
+            && n != page
+        {
+            return Err(ConnectorError::Unexpected(format!(
+                "asked for page {page} of users but got page {n}: the server ignores paging"
+            )));
+        }
+        let first = body.content.first().and_then(|u| u.user_id.clone());
+        if page > 0 && first.is_some() && first == self.previous_first {
+            return Err(ConnectorError::Unexpected(format!(
+                "page {page} of users repeats the previous page: the server ignores paging"
+            )));
+        }
+        self.previous_first = first;
+
+        let count = body.content.len() as u32;
+        let done = body.last == Some(true)
+            || count == 0
+            || body.total_pages.is_some_and(|t| page + 1 >= t)
+            || (body.last.is_none() && body.total_pages.is_none() && count < self.page_size);
+        let warning =
+            (page == 0 && count == 0).then(|| diagnose::note("onetrust.no_users").to_string());
+        Ok(UsersPage {
+            users: body.content.into_iter().map(normalise).collect(),
+            next: (!done).then(|| Cursor((page + 1).to_string())),
+            total: body.total_elements,
+            warning,
+        })
+    }
+}
+
+fn normalise(u: OtUser) -> User {
+    let first = u.first_name.unwrap_or_default();
+    let last = u.last_name.unwrap_or_default();
+    let name = u
+        .full_name
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| format!("{first} {last}").trim().to_string());
+    let email = u.email.unwrap_or_default();
+    let mut extra = BTreeMap::new();
+    let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
+    if let Some(v) = u.internal {
+        extra.insert("internal".into(), yes_no(v));
+    }
+    if let Some(v) = u.email_confirmed {
+        extra.insert("email confirmed".into(), yes_no(v));
+    }
+    for (k, v) in [
+        ("external id", u.external_id),
+        ("organization", u.default_organization_name),
+        ("disabled", u.disabled_date_time),
+        ("expires", u.expiration_date_time),
+    ] {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            extra.insert(k.into(), v);
+        }
+    }
+    User {
+        id: u.user_id.unwrap_or_default(),
+        login: email.clone(),
+        email,
+        name,
+        first_name: first,
+        last_name: last,
+        status: match u.active {
+            Some(true) => UserStatus::Active,
+            Some(false) => UserStatus::Inactive,
+            None => UserStatus::Unknown,
+        },
+        created: u.created_date,
+        last_login: u.last_login_date,
+        source: Integration::OneTrust,
+        extra,
+    }
+}
+
+fn split_scopes(s: &str) -> Vec<String> {
+    s.split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// OneTrust tokens are JWTs carrying `ot-scopes`; read it without verifying (we are the
+/// client, the server verifies). Anything unexpected means "unknown".
+fn scopes_from_jwt(token: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    ["ot-scopes", "ot_scopes"]
+        .iter()
+        .find_map(|k| claims.get(*k)?.as_str().map(str::to_string))
+}
+
+fn human_duration(secs: u64) -> String {
+    match secs {
+        s if s >= 86_400 * 2 => format!("{} days", s / 86_400),
+        s if s >= 7_200 => format!("{} h", s / 3_600),
+        s if s >= 120 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_from_a_jwt_payload() {
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(br#"{"ot-scopes":"ASSESSMENT,USER","scope":["read"]}"#);
+        let token = format!("eyJhbGciOiJSUzI1NiJ9.{payload}.sig");
+        assert_eq!(scopes_from_jwt(&token).as_deref(), Some("ASSESSMENT,USER"));
+        assert_eq!(scopes_from_jwt("opaque"), None);
+        assert_eq!(split_scopes("A, B,,C"), vec!["A", "B", "C"]);
+    }
+
+    #[test]
+    fn user_normalisation() {
+        let u: OtUser = serde_json::from_str(
+            r#"{"userId":"u1","firstName":"Ada","lastName":"Lovelace","email":"ada@x.test","active":false,"internal":true}"#,
+        )
+        .unwrap();
+        let n = normalise(u);
+        assert_eq!(n.name, "Ada Lovelace");
+        assert_eq!(n.status, UserStatus::Inactive);
+        assert_eq!(n.extra.get("internal").map(String::as_str), Some("yes"));
+        assert_eq!(n.login, "ada@x.test");
+    }
+}

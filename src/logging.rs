@@ -1,0 +1,55 @@
+//! Logs go to a file, never to the screen (a TUI owns the screen; scripts own stdout).
+//! `PLOY_CONNECT_LOG` sets the filter (default `info`); nothing secret is ever logged.
+
+use std::fs::OpenOptions;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use tracing_subscriber::EnvFilter;
+
+/// A bare level ("debug") applies to ploy-connect only: dependencies' traces could include
+/// request headers. A full directive list is taken as written.
+fn filter_spec(env: Option<&str>) -> String {
+    match env.map(str::trim) {
+        None | Some("") => "warn,ploy_connect=info".into(),
+        Some(s) if s.contains('=') || s.contains(',') => s.into(),
+        Some(level) => format!("warn,ploy_connect={level}"),
+    }
+}
+
+/// Starts logging to the platform state dir; returns the file, or `None` if it cannot be
+/// opened (logging is never a reason to fail).
+pub fn init() -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("com", "Ploy", "ploy-connect")?;
+    let dir = dirs
+        .state_dir()
+        .unwrap_or_else(|| dirs.data_local_dir())
+        .to_path_buf();
+    std::fs::create_dir_all(&dir).ok()?;
+    let path = dir.join("ploy-connect.log");
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(&path).ok()?;
+    let filter = EnvFilter::new(filter_spec(
+        std::env::var("PLOY_CONNECT_LOG").ok().as_deref(),
+    ));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(Mutex::new(file))
+        .with_ansi(false)
+        .try_init()
+        .ok()?;
+    Some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bare_levels_stay_in_this_crate() {
+        assert_eq!(super::filter_spec(None), "warn,ploy_connect=info");
+        assert_eq!(super::filter_spec(Some("trace")), "warn,ploy_connect=trace");
+        assert_eq!(super::filter_spec(Some("hyper=debug")), "hyper=debug");
+    }
+}

@@ -1,0 +1,678 @@
+//! Line mode: dialoguer prompts when a person is at a terminal, flags/env/stdin otherwise, one
+//! line per step. Same core, same diagnoses and same exit codes as the TUI.
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use secrecy::SecretString;
+use thiserror::Error;
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+
+use crate::check::{self, CheckEvent, Report, StepResult, StepStatus};
+use crate::cli::{OneTrustSetup, ProfilesCommand, RotateArgs, UsersArgs};
+use crate::diagnose::{Diagnosis, Failure, code};
+use crate::http::HttpNotice;
+use crate::integration::Integration;
+use crate::profile::{self, Profile, ProfileError, ProfileStore};
+use crate::secret::{SecretStoreError, Vault};
+use crate::session;
+use crate::users::Exporter;
+use crate::validate::{self, Note};
+
+pub const SECRET_ENV: &str = "PLOY_CONNECT_CLIENT_SECRET";
+const MAX_STDIN: u64 = 1 << 20;
+
+/// Exit codes shared by every face of the program.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const TEST_FAILED: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const SECRET_STORE: u8 = 3;
+}
+
+#[derive(Debug, Error)]
+pub enum PlainError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    #[error("{}", Diagnosis::for_code(code::SECRET_STORE_UNAVAILABLE, "").title)]
+    SecretStore(#[from] SecretStoreError),
+    #[error("{what}: {source}")]
+    Io { what: String, source: io::Error },
+    /// Already explained on screen; only the exit code is left.
+    #[error("")]
+    Reported(u8),
+}
+
+impl PlainError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            PlainError::SecretStore(_) => exit::SECRET_STORE,
+            PlainError::Reported(c) => *c,
+            PlainError::Usage(_) | PlainError::Profile(_) | PlainError::Io { .. } => exit::USAGE,
+        }
+    }
+
+    /// What to print on stderr.
+    pub fn message(&self) -> Option<String> {
+        match self {
+            PlainError::Reported(_) => None,
+            PlainError::SecretStore(e) => {
+                let d = Diagnosis::for_code(code::SECRET_STORE_UNAVAILABLE, "");
+                Some(format!("{}: {e}\n{}\nFix: {}", d.title, d.why, d.hint))
+            }
+            other => Some(other.to_string()),
+        }
+    }
+}
+
+fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> PlainError {
+    let what = what.into();
+    move |source| PlainError::Io { what, source }
+}
+
+/// Everything a command needs.
+pub struct Ctx {
+    pub store: ProfileStore,
+    pub vault: Vault,
+    /// A person can answer prompts (stdin and stderr are terminals).
+    pub interactive: bool,
+}
+
+impl Ctx {
+    pub fn new(store: ProfileStore, vault: Vault) -> Self {
+        let interactive = io::stdin().is_terminal() && io::stderr().is_terminal();
+        Self {
+            store,
+            vault,
+            interactive,
+        }
+    }
+}
+
+fn print_notes(notes: &[Note]) {
+    for n in notes {
+        match n {
+            Note::Changed(t) => eprintln!("  note: {t}"),
+            Note::Warning(t) => eprintln!("  warning: {t}"),
+        }
+    }
+}
+
+/// A validation failure at input time: explained with the diagnosis, exit 2.
+fn input_error(code: &'static str, detail: impl std::fmt::Display, profile: &str) -> PlainError {
+    let d = Diagnosis::for_code(code, profile);
+    eprintln!("✗ {detail}\n  {} [{}]\n  Fix: {}", d.title, d.code, d.hint);
+    PlainError::Reported(exit::USAGE)
+}
+
+/// Asks for a value on a terminal, validating as the admin types.
+fn ask(
+    prompt: &str,
+    initial: Option<&str>,
+    check: impl Fn(&str) -> Result<(), String> + 'static,
+) -> Result<String, PlainError> {
+    let mut input = dialoguer::Input::<String>::new().with_prompt(prompt);
+    if let Some(i) = initial {
+        input = input.with_initial_text(i);
+    }
+    input
+        .validate_with(move |s: &String| check(s))
+        .interact_text()
+        .map_err(|e| PlainError::Usage(format!("prompt cancelled: {e}")))
+}
+
+/// The secret from stdin, the environment or a masked prompt, in that order.
+fn read_secret(
+    from_stdin: bool,
+    interactive: bool,
+    prompt: &str,
+) -> Result<Option<SecretString>, PlainError> {
+    if from_stdin {
+        let mut text = String::new();
+        io::stdin()
+            .take(MAX_STDIN)
+            .read_to_string(&mut text)
+            .map_err(io_err("cannot read the secret from standard input"))?;
+        return Ok(Some(SecretString::from(text)));
+    }
+    if let Ok(v) = std::env::var(SECRET_ENV)
+        && !v.is_empty()
+    {
+        return Ok(Some(SecretString::from(v)));
+    }
+    if interactive {
+        let v = dialoguer::Password::new()
+            .with_prompt(prompt)
+            .interact()
+            .map_err(|e| PlainError::Usage(format!("prompt cancelled: {e}")))?;
+        return Ok(Some(SecretString::from(v)));
+    }
+    Ok(None)
+}
+
+const SECRET_SOURCES: &str =
+    "the client secret (--client-secret-stdin or PLOY_CONNECT_CLIENT_SECRET)";
+
+/// `setup onetrust`.
+pub async fn setup_onetrust(ctx: &Ctx, args: OneTrustSetup) -> Result<u8, PlainError> {
+    let integration = Integration::OneTrust;
+    // Prompts read stdin; once the secret comes from stdin nothing else can.
+    let prompts = ctx.interactive && !args.client_secret_stdin;
+    let mut missing = Vec::new();
+
+    let name = match args.profile {
+        Some(n) => Some(n),
+        None if prompts => Some(ask("Profile name", None, |s| {
+            validate::profile_name(s)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })?),
+        None => {
+            missing.push("--profile");
+            None
+        }
+    };
+    let name = match name.as_deref().map(validate::profile_name) {
+        Some(Ok(n)) => Some(n),
+        Some(Err(e)) => return Err(PlainError::Usage(e.to_string())),
+        None => None,
+    };
+    let existing = match &name {
+        Some(n) => ctx.store.load()?.profiles.get(n).cloned(),
+        None => None,
+    };
+    if let (Some(n), Some(p)) = (&name, &existing)
+        && p.integration != integration
+    {
+        return Err(PlainError::Usage(format!(
+            "profile \"{n}\" is a {} profile; pick another name or remove it first (ploy-connect profiles remove {n})",
+            p.integration
+        )));
+    }
+
+    let host = match args.host {
+        Some(h) => Some(h),
+        None if prompts => Some(ask(
+            "Tenant hostname (e.g. acme.my.onetrust.com)",
+            existing.as_ref().map(|p| p.host.as_str()),
+            move |s| {
+                validate::hostname(s, integration)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            },
+        )?),
+        None => existing.as_ref().map(|p| p.host.clone()),
+    };
+    if host.is_none() {
+        missing.push("--host");
+    }
+    let client_id = match args.client_id {
+        Some(c) => Some(c),
+        None if prompts => Some(ask(
+            "Client ID",
+            existing.as_ref().map(|p| p.client_id.as_str()),
+            |s| {
+                validate::client_id(s)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            },
+        )?),
+        None => existing.as_ref().map(|p| p.client_id.clone()),
+    };
+    if client_id.is_none() {
+        missing.push("--client-id");
+    }
+    // Re-running setup on an existing profile may keep its stored secret.
+    let secret = read_secret(
+        args.client_secret_stdin,
+        prompts && existing.is_none(),
+        "Client secret (input hidden)",
+    )?;
+    if secret.is_none() && existing.is_none() {
+        missing.push(SECRET_SOURCES);
+    }
+    let (Some(name), Some(host), Some(client_id), true) =
+        (name, host, client_id, missing.is_empty())
+    else {
+        return Err(PlainError::Usage(format!(
+            "missing {} (no terminal to ask on); see: ploy-connect setup onetrust --help",
+            missing.join(", ")
+        )));
+    };
+
+    let profile_name = name.as_str();
+    let host = validate::hostname(&host, integration)
+        .map_err(|e| input_error(code::HOST_INVALID, e, profile_name))?;
+    print_notes(&host.notes);
+    let client_id = validate::client_id(&client_id)
+        .map_err(|e| input_error(code::INPUT_INVALID, e, profile_name))?;
+    print_notes(&client_id.notes);
+    let secret = match secret {
+        Some(s) => {
+            let checked = validate::client_secret(secrecy::ExposeSecret::expose_secret(&s))
+                .map_err(|e| input_error(code::INPUT_INVALID, e, profile_name))?;
+            print_notes(&checked.notes);
+            Some(checked.value)
+        }
+        None => None,
+    };
+
+    let now = OffsetDateTime::now_utc();
+    let profile = Profile {
+        integration,
+        host: host.value.to_profile_string(),
+        client_id: client_id.value,
+        secret_ref: existing
+            .as_ref()
+            .map_or_else(profile::new_secret_ref, |p| p.secret_ref.clone()),
+        created: existing.as_ref().map_or(now, |p| p.created),
+        updated: now,
+        last_test: None,
+    };
+    // The secret first: if the keyring is unavailable nothing is written at all.
+    if let Some(secret) = secret {
+        ctx.vault
+            .set(&session::secret_key(&name, &profile), secret)
+            .await?;
+    }
+    ctx.store.update(|all| {
+        all.profiles.insert(name.clone(), profile.clone());
+        Ok::<_, PlainError>(())
+    })?;
+    eprintln!(
+        "Saved profile \"{name}\" ({integration} at {}); the client secret is in {}.",
+        profile.host,
+        ctx.vault.describe()
+    );
+    if args.test.no_test {
+        return Ok(exit::OK);
+    }
+    test(ctx, &name, args.test.json).await
+}
+
+/// `rotate`.
+pub async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<u8, PlainError> {
+    let all = ctx.store.load()?;
+    let profile = all.get(&args.profile)?.clone();
+    let secret = read_secret(
+        args.client_secret_stdin,
+        ctx.interactive && !args.client_secret_stdin,
+        "New client secret (input hidden)",
+    )?
+    .ok_or_else(|| {
+        PlainError::Usage(format!("missing {SECRET_SOURCES} (no terminal to ask on)"))
+    })?;
+    let checked = validate::client_secret(secrecy::ExposeSecret::expose_secret(&secret))
+        .map_err(|e| input_error(code::INPUT_INVALID, e, &args.profile))?;
+    print_notes(&checked.notes);
+    ctx.vault
+        .set(&session::secret_key(&args.profile, &profile), checked.value)
+        .await?;
+    ctx.store.update(|all| {
+        if let Some(p) = all.profiles.get_mut(&args.profile) {
+            p.updated = OffsetDateTime::now_utc();
+        }
+        Ok::<_, PlainError>(())
+    })?;
+    eprintln!(
+        "Replaced the secret of \"{}\" in {}.",
+        args.profile,
+        ctx.vault.describe()
+    );
+    if args.test.no_test {
+        return Ok(exit::OK);
+    }
+    test(ctx, &args.profile, args.test.json).await
+}
+
+/// `test`: streams one line per step, or prints one JSON object.
+pub async fn test(ctx: &Ctx, name: &str, json: bool) -> Result<u8, PlainError> {
+    let profile = ctx.store.load()?.get(name)?.clone();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    if !json {
+        println!(
+            "Testing \"{name}\" ({} at {})",
+            profile.integration, profile.host
+        );
+    }
+    let printer = async {
+        while let Some(event) = rx.recv().await {
+            if let CheckEvent::Finished(step) = event
+                && !json
+            {
+                print_step(&step);
+            }
+        }
+    };
+    let run = async {
+        let report = check::run(name, &profile, &ctx.vault, Some(&tx)).await;
+        drop(tx);
+        report
+    };
+    let (report, ()) = tokio::join!(run, printer);
+    if let Err(e) = check::remember(&ctx.store, &report) {
+        eprintln!("warning: the result was not saved on the profile: {e}");
+    }
+    tracing::info!(profile = name, ok = report.ok, code = ?report.failure().and_then(|s| s.diagnosis.as_ref()).map(|d| d.code.clone()), "test finished");
+    if json {
+        println!("{}", report.to_json());
+    } else if report.ok {
+        println!("Connection OK: {} users seen.", report.users_seen);
+    } else {
+        println!("Connection test failed.");
+    }
+    Ok(report_exit(&report))
+}
+
+fn report_exit(report: &Report) -> u8 {
+    match report.failure().and_then(|s| s.diagnosis.as_ref()) {
+        None => exit::OK,
+        Some(d) if d.code == code::SECRET_STORE_UNAVAILABLE => exit::SECRET_STORE,
+        Some(_) => exit::TEST_FAILED,
+    }
+}
+
+fn print_step(step: &StepResult) {
+    let mark = match step.status {
+        StepStatus::Passed => "✓",
+        StepStatus::Failed => "✗",
+        StepStatus::Skipped => "–",
+    };
+    let ms = if step.status == StepStatus::Skipped {
+        String::new()
+    } else {
+        format!("{} ms", step.ms)
+    };
+    println!("  {mark} {:<7}{ms:>8}  {}", step.id.id(), step.detail);
+    if let Some(d) = &step.diagnosis {
+        print_diagnosis(d);
+    }
+}
+
+fn print_diagnosis(d: &Diagnosis) {
+    println!("      {}  [{}]", d.title, d.code);
+    if !d.why.is_empty() {
+        println!("      Why: {}", d.why);
+    }
+    println!("      Fix: {}", d.hint);
+    if !d.step.is_empty() {
+        println!("      Guide: {}", d.step);
+    }
+}
+
+/// A failure outside a test run (users export): printed like a failed step.
+fn report_failure(f: &Failure, profile: &str) -> PlainError {
+    let d = Diagnosis::for_code(f.code, profile);
+    eprintln!("✗ {}", f.detail);
+    eprintln!("  {}  [{}]\n  Fix: {}", d.title, d.code, d.hint);
+    PlainError::Reported(if f.code == code::SECRET_STORE_UNAVAILABLE {
+        exit::SECRET_STORE
+    } else {
+        exit::TEST_FAILED
+    })
+}
+
+/// `users`: streams every page to CSV/JSON; a file is replaced only when complete.
+pub async fn users(ctx: &Ctx, args: UsersArgs) -> Result<u8, PlainError> {
+    let profile = ctx.store.load()?.get(&args.profile)?.clone();
+    let (notice_tx, mut notice_rx) = mpsc::unbounded_channel();
+    let mut session = session::open(&args.profile, &profile, &ctx.vault, Some(notice_tx))
+        .await
+        .map_err(|f| report_failure(&f, &args.profile))?;
+    let progress = io::stderr().is_terminal();
+    let waits = tokio::spawn(async move {
+        while let Some(HttpNotice::Waiting { status, wait }) = notice_rx.recv().await {
+            eprintln!(
+                "  the tenant answered {status}; waiting {} s as it asked",
+                wait.as_secs()
+            );
+        }
+    });
+
+    let (sink, tmp): (Box<dyn Write + Send>, Option<tempfile::NamedTempFile>) = match &args.output {
+        None => (Box::new(io::BufWriter::new(io::stdout())), None),
+        Some(path) => {
+            let tmp = tempfile::NamedTempFile::new_in(parent_dir(path))
+                .map_err(io_err(format!("cannot write next to {}", path.display())))?;
+            let file = tmp
+                .reopen()
+                .map_err(io_err(format!("cannot write {}", path.display())))?;
+            (Box::new(io::BufWriter::new(file)), Some(tmp))
+        }
+    };
+    let mut exporter = Exporter::new(args.format, sink).map_err(io_err("cannot write users"))?;
+    let mut pages = 0u32;
+    let result = session::for_each_page(&mut session.connector, |page| {
+        pages += 1;
+        exporter.write(&page.users).map_err(|e| {
+            Failure::new(
+                code::UNEXPECTED_RESPONSE,
+                format!("cannot write users: {e}"),
+            )
+        })?;
+        if progress {
+            eprint!("\r  page {pages}, {} users", exporter.written());
+        }
+        if let Some(w) = &page.warning {
+            eprintln!("\n  warning: {w}");
+        }
+        Ok(())
+    })
+    .await;
+    if progress {
+        eprintln!();
+    }
+    drop(session);
+    let _ = waits.await;
+    let count = result.map_err(|f| report_failure(&f, &args.profile))?;
+    exporter
+        .finish()
+        .and_then(|mut w| w.flush())
+        .map_err(io_err("cannot write users"))?;
+    if let (Some(tmp), Some(path)) = (tmp, &args.output) {
+        tmp.persist(path).map_err(|e| PlainError::Io {
+            what: format!("cannot replace {}", path.display()),
+            source: e.error,
+        })?;
+        eprintln!("Wrote {count} users to {}.", path.display());
+    }
+    Ok(exit::OK)
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// `profiles …`.
+pub async fn profiles(
+    ctx: &Ctx,
+    cmd: ProfilesCommand,
+    log_file: Option<&Path>,
+) -> Result<u8, PlainError> {
+    match cmd {
+        ProfilesCommand::List { json, verbose } => {
+            let all = ctx.store.load()?;
+            if json {
+                let list: Vec<_> = all
+                    .profiles
+                    .iter()
+                    .map(|(n, p)| profile_json(n, p))
+                    .collect();
+                println!("{}", serde_json::Value::Array(list));
+            } else if all.profiles.is_empty() {
+                println!("No profiles yet. Create one: ploy-connect setup onetrust");
+            } else {
+                println!("{:<20} {:<9} {:<34} LAST TEST", "NAME", "SOURCE", "HOST");
+                for (n, p) in &all.profiles {
+                    println!(
+                        "{:<20} {:<9} {:<34} {}",
+                        n,
+                        p.integration.id(),
+                        p.host,
+                        last_test_text(p)
+                    );
+                }
+            }
+            if verbose {
+                eprintln!("profiles file: {}", ctx.store.path().display());
+                eprintln!(
+                    "secrets: {} (service \"ploy-connect\")",
+                    ctx.vault.describe()
+                );
+                match log_file {
+                    Some(p) => eprintln!("log file: {}", p.display()),
+                    None => eprintln!("log file: none"),
+                }
+            }
+            Ok(exit::OK)
+        }
+        ProfilesCommand::Show { name, json } => {
+            let all = ctx.store.load()?;
+            let p = all.get(&name)?;
+            let key = session::secret_key(&name, p);
+            let secret = match ctx.vault.get(&key).await {
+                Ok(Some(_)) => "stored".to_string(),
+                Ok(None) => "missing (ploy-connect rotate NAME stores it)".replace("NAME", &name),
+                Err(e) => format!("unknown: {e}"),
+            };
+            if json {
+                let mut v = profile_json(&name, p);
+                v["secret"] = secret.into();
+                v["keyring_account"] = key.account().into();
+                println!("{v}");
+            } else {
+                println!("name:        {name}");
+                println!("integration: {}", p.integration);
+                println!("host:        {}", p.host);
+                println!("client ID:   {}", p.client_id);
+                println!(
+                    "secret:      {secret} ({}: {})",
+                    ctx.vault.describe(),
+                    key.account()
+                );
+                println!("updated:     {}", rfc3339(p.updated));
+                println!("last test:   {}", last_test_text(p));
+            }
+            Ok(exit::OK)
+        }
+        ProfilesCommand::Remove { name, yes } => {
+            let all = ctx.store.load()?;
+            let p = all.get(&name)?.clone();
+            if !yes && ctx.interactive {
+                let sure = dialoguer::Confirm::new()
+                    .with_prompt(format!(
+                        "Remove profile \"{name}\" and delete its secret from the keyring?"
+                    ))
+                    .default(false)
+                    .interact()
+                    .map_err(|e| PlainError::Usage(format!("prompt cancelled: {e}")))?;
+                if !sure {
+                    eprintln!("Nothing removed.");
+                    return Ok(exit::OK);
+                }
+            }
+            // The secret first: a profile is never removed while its secret stays behind.
+            ctx.vault.delete(&session::secret_key(&name, &p)).await?;
+            ctx.store.update(|all| {
+                all.profiles.remove(&name);
+                Ok::<_, PlainError>(())
+            })?;
+            eprintln!("Removed profile \"{name}\" and its secret.");
+            Ok(exit::OK)
+        }
+    }
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn last_test_text(p: &Profile) -> String {
+    match &p.last_test {
+        None => "never".into(),
+        Some(t) if t.ok => format!("passed {}", rfc3339(t.at)),
+        Some(t) => format!(
+            "failed {} ({})",
+            rfc3339(t.at),
+            t.code.as_deref().unwrap_or("?")
+        ),
+    }
+}
+
+fn profile_json(name: &str, p: &Profile) -> serde_json::Value {
+    serde_json::json!({
+        "name": name,
+        "integration": p.integration.id(),
+        "host": p.host,
+        "client_id": p.client_id,
+        "updated": rfc3339(p.updated),
+        "last_test": p.last_test.as_ref().map(|t| serde_json::json!({
+            "ok": t.ok,
+            "at": rfc3339(t.at),
+            "code": t.code,
+            "users_seen": t.users_seen,
+        })),
+    })
+}
+
+/// `emulator`: serves until Ctrl-C or SIGTERM.
+pub async fn emulator(args: crate::cli::EmulatorArgs) -> Result<u8, PlainError> {
+    use crate::emulator::{EmulatorConfig, start, write_credentials};
+    let config = EmulatorConfig {
+        users: args.users,
+        scenarios: args.scenarios.clone(),
+        seed: args.seed,
+    };
+    let running = start(args.bind, &config)
+        .await
+        .map_err(|e| PlainError::Usage(e.to_string()))?;
+    if let Some(path) = &args.credentials_out {
+        write_credentials(path, &running.credentials)
+            .map_err(|e| PlainError::Usage(e.to_string()))?;
+    }
+    println!("ploy-connect emulator listening on http://{}", running.addr);
+    println!(
+        "  OneTrust tenant: host {}, {} users",
+        running.credentials.onetrust.host, args.users
+    );
+    if let Some(path) = &args.credentials_out {
+        println!("  credentials: {}", path.display());
+    }
+    for s in &args.scenarios {
+        println!("  scenario: {s}");
+    }
+    println!("Press Ctrl-C to stop.");
+    let _ = io::stdout().flush();
+    shutdown_signal().await;
+    running.stop().await;
+    Ok(exit::OK)
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,127 @@
+//! Opening a profile for use: re-validate its stored settings, fetch its secret from the vault,
+//! and build the connector. The connection test's `input` step and the users export both start
+//! here, so they fail the same way.
+
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::connector::{AnyConnector, Connector, ConnectorConfig, Cursor, UsersPage};
+use crate::diagnose::{Failure, code};
+use crate::http::{HttpClient, HttpNotice};
+use crate::profile::Profile;
+use crate::secret::{SecretKey, SecretKind, SecretStoreError, Vault};
+use crate::validate::{self, Hostname};
+
+pub struct Session {
+    pub host: Hostname,
+    pub connector: AnyConnector,
+    pub http: HttpClient,
+    pub redactor: Redactor,
+    /// One line for the `input` step.
+    pub summary: String,
+}
+
+/// The keyring entry holding `profile`'s secret.
+pub fn secret_key(name: &str, profile: &Profile) -> SecretKey {
+    SecretKey::new(
+        profile.integration,
+        name,
+        &profile.secret_ref,
+        SecretKind::for_integration(profile.integration),
+    )
+}
+
+pub fn store_failure(e: SecretStoreError) -> Failure {
+    Failure::new(code::SECRET_STORE_UNAVAILABLE, e.to_string())
+}
+
+pub async fn open(
+    name: &str,
+    profile: &Profile,
+    vault: &Vault,
+    notices: Option<UnboundedSender<HttpNotice>>,
+) -> Result<Session, Failure> {
+    let host = validate::hostname(&profile.host, profile.integration)
+        .map_err(|e| {
+            Failure::new(
+                code::HOST_INVALID,
+                format!("stored host \"{}\": {e}", profile.host),
+            )
+        })?
+        .value;
+    let client_id = validate::client_id(&profile.client_id)
+        .map_err(|e| Failure::new(code::INPUT_INVALID, format!("stored client ID: {e}")))?
+        .value;
+    let secret = vault
+        .get(&secret_key(name, profile))
+        .await
+        .map_err(store_failure)?
+        .ok_or_else(|| {
+            Failure::new(
+                code::SECRET_MISSING,
+                format!("no secret for \"{name}\" in {}", vault.describe()),
+            )
+        })?;
+    let mut http = HttpClient::new(host.is_loopback())
+        .map_err(|e| Failure::new(code::UNEXPECTED_RESPONSE, e.to_string()))?;
+    if let Some(tx) = notices {
+        http = http.with_notices(tx);
+    }
+    let redactor = Redactor::new(&secret);
+    let summary = format!(
+        "{} at {}, client ID {client_id}, secret from {}",
+        profile.integration,
+        host,
+        vault.describe()
+    );
+    let connector = AnyConnector::new(ConnectorConfig {
+        integration: profile.integration,
+        host: host.clone(),
+        client_id,
+        secret,
+        http: http.clone(),
+    })?;
+    Ok(Session {
+        host,
+        connector,
+        http,
+        redactor,
+        summary,
+    })
+}
+
+/// Reads every page, handing each to `each`; stops at the first error.
+pub async fn for_each_page(
+    connector: &mut AnyConnector,
+    mut each: impl FnMut(&UsersPage) -> Result<(), Failure>,
+) -> Result<u64, Failure> {
+    let mut cursor: Option<Cursor> = None;
+    let mut seen = 0u64;
+    loop {
+        let page = connector.users_page(cursor.as_ref()).await?;
+        seen += page.users.len() as u64;
+        each(&page)?;
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(seen),
+        }
+    }
+}
+
+/// Scrubs a secret out of text that came from elsewhere (a server could echo a request).
+#[derive(Clone)]
+pub struct Redactor(SecretString);
+
+impl Redactor {
+    pub fn new(secret: &SecretString) -> Self {
+        Self(secret.clone())
+    }
+
+    pub fn scrub(&self, text: &str) -> String {
+        let secret = self.0.expose_secret();
+        if secret.len() < 4 {
+            return text.to_string();
+        }
+        text.replace(secret, "[redacted]")
+    }
+}

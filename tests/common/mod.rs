@@ -1,0 +1,281 @@
+//! Test harness: a private home directory with its own D-Bus session and an unlocked
+//! gnome-keyring (a real Secret Service), the emulator on loopback, and the real binary.
+//!
+//! Without `dbus-daemon` and `gnome-keyring-daemon` the keyring tests are skipped, unless
+//! `PLOY_CONNECT_REQUIRE_KEYRING=1` (set by `.ci/run`) turns the skip into a failure.
+
+#![allow(dead_code)] // each test file uses a different part
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as StdCommand, Stdio};
+
+use assert_cmd::Command;
+use ploy_connect::emulator::{EmulatorConfig, EmulatorThread};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_ploy-connect");
+
+pub struct Env {
+    pub home: tempfile::TempDir,
+    bus: Option<Bus>,
+}
+
+struct Bus {
+    address: String,
+    daemon: Child,
+}
+
+fn program_exists(name: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
+}
+
+impl Env {
+    /// A home with a running, unlocked Secret Service; `None` means "skip this test".
+    pub fn with_keyring() -> Option<Self> {
+        let required = std::env::var("PLOY_CONNECT_REQUIRE_KEYRING").is_ok_and(|v| v == "1");
+        let available = program_exists("dbus-daemon") && program_exists("gnome-keyring-daemon");
+        if !available {
+            assert!(
+                !required,
+                "PLOY_CONNECT_REQUIRE_KEYRING=1 but dbus-daemon or gnome-keyring-daemon is missing"
+            );
+            eprintln!("skipping: no dbus-daemon/gnome-keyring-daemon to run a Secret Service");
+            return None;
+        }
+        let mut env = Self::without_keyring();
+        let runtime = env.runtime_dir();
+        let socket = runtime.join("bus");
+        let mut daemon = StdCommand::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .arg(format!("--address=unix:path={}", socket.display()))
+            .env("HOME", env.home.path())
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start dbus-daemon");
+        // The daemon prints its address once it accepts connections: that is the sync point.
+        let mut address = String::new();
+        BufReader::new(daemon.stdout.take().expect("stdout"))
+            .read_line(&mut address)
+            .expect("read bus address");
+        let address = address.trim().to_string();
+        assert!(!address.is_empty(), "dbus-daemon printed no address");
+        let mut keyring = StdCommand::new("gnome-keyring-daemon")
+            .args(["--unlock", "--components=secrets", "--daemonize"])
+            .env("HOME", env.home.path())
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start gnome-keyring-daemon");
+        {
+            use std::io::Write;
+            let mut stdin = keyring.stdin.take().expect("stdin");
+            stdin
+                .write_all(b"test-keyring-password")
+                .expect("unlock password");
+        }
+        // With --daemonize the parent exits once the daemon is on the bus.
+        let status = keyring.wait().expect("gnome-keyring-daemon");
+        assert!(status.success(), "gnome-keyring-daemon failed: {status}");
+        env.bus = Some(Bus { address, daemon });
+        Some(env)
+    }
+
+    /// A home with no Secret Service at all.
+    pub fn without_keyring() -> Self {
+        let home = tempfile::tempdir().expect("tempdir");
+        let env = Self { home, bus: None };
+        let runtime = env.runtime_dir();
+        std::fs::create_dir_all(&runtime).expect("runtime dir");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700))
+                .expect("chmod runtime dir");
+        }
+        env
+    }
+
+    pub fn runtime_dir(&self) -> PathBuf {
+        self.home.path().join("run")
+    }
+
+    /// The platform config dir under this home (XDG on Linux).
+    pub fn config_dir(&self) -> PathBuf {
+        self.home.path().join(".config").join("ploy-connect")
+    }
+
+    pub fn profiles_file(&self) -> PathBuf {
+        self.config_dir().join("profiles.toml")
+    }
+
+    /// The real binary, inside this home.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(BIN);
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("XDG_RUNTIME_DIR", self.runtime_dir())
+            .env("XDG_CONFIG_HOME", self.home.path().join(".config"))
+            .env("XDG_STATE_HOME", self.home.path().join(".local/state"))
+            .env("XDG_DATA_HOME", self.home.path().join(".local/share"))
+            .env("XDG_CACHE_HOME", self.home.path().join(".cache"));
+        match &self.bus {
+            Some(bus) => c.env("DBUS_SESSION_BUS_ADDRESS", &bus.address),
+            // Point at a socket that does not exist, so the host's own bus is never used.
+            None => c.env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                format!("unix:path={}", self.runtime_dir().join("no-bus").display()),
+            ),
+        };
+        c
+    }
+
+    /// `setup onetrust` against a tenant, secret on stdin.
+    pub fn setup(
+        &self,
+        profile: &str,
+        tenant: &Tenant,
+        secret: &str,
+    ) -> assert_cmd::assert::Assert {
+        self.cmd()
+            .args([
+                "setup",
+                "onetrust",
+                "--profile",
+                profile,
+                "--host",
+                &tenant.host,
+            ])
+            .args([
+                "--client-id",
+                &tenant.client_id,
+                "--client-secret-stdin",
+                "--no-test",
+            ])
+            .write_stdin(secret)
+            .assert()
+    }
+
+    /// `test NAME --json`, parsed, with the exit code.
+    pub fn test_json(&self, profile: &str) -> (i32, serde_json::Value) {
+        let out = self
+            .cmd()
+            .args(["test", profile, "--json"])
+            .output()
+            .expect("run test");
+        let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "test --json printed no JSON ({e}):\n{}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (out.status.code().unwrap_or(-1), json)
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if let Some(bus) = &mut self.bus {
+            stop_keyring_daemons(&self.home.path().join("run"));
+            let _ = bus.daemon.kill();
+            let _ = bus.daemon.wait();
+        }
+    }
+}
+
+/// gnome-keyring-daemon outlives its bus and prints no pid: find ours by its runtime dir.
+fn stop_keyring_daemons(runtime: &Path) {
+    let needle = format!("XDG_RUNTIME_DIR={}", runtime.display()).into_bytes();
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for p in procs.flatten() {
+        let Ok(pid) = p.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let comm = std::fs::read_to_string(p.path().join("comm")).unwrap_or_default();
+        if !comm.starts_with("gnome-keyring") {
+            continue;
+        }
+        let environ = std::fs::read(p.path().join("environ")).unwrap_or_default();
+        if environ.split(|b| *b == 0).any(|kv| kv == needle.as_slice()) {
+            let _ = StdCommand::new("kill").arg(pid.to_string()).status();
+        }
+    }
+}
+
+/// One emulated OneTrust tenant as the tests see it.
+pub struct Tenant {
+    pub host: String,
+    pub client_id: String,
+    pub client_secret: String,
+    _emulator: EmulatorThread,
+}
+
+pub fn tenant(users: usize, scenarios: &[&str]) -> Tenant {
+    let emulator = EmulatorThread::start(EmulatorConfig {
+        users,
+        scenarios: scenarios
+            .iter()
+            .map(|s| s.parse().expect("scenario"))
+            .collect(),
+        seed: 7,
+    })
+    .expect("start emulator");
+    let c = emulator.credentials.onetrust.clone();
+    Tenant {
+        host: c.host,
+        client_id: c.client_id,
+        client_secret: c.client_secret,
+        _emulator: emulator,
+    }
+}
+
+/// The step with `id` in a `test --json` document.
+pub fn step<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no step {id} in {report}"))
+}
+
+/// Asserts the run failed at `failed_step` with `code`, and everything after was skipped.
+pub fn assert_failed_at(report: &serde_json::Value, failed_step: &str, code: &str) {
+    assert_eq!(report["ok"], false, "{report:#}");
+    let steps = report["steps"].as_array().expect("steps");
+    let at = steps
+        .iter()
+        .position(|s| s["id"] == failed_step)
+        .expect("step");
+    for (i, s) in steps.iter().enumerate() {
+        let want = match i.cmp(&at) {
+            std::cmp::Ordering::Less => "passed",
+            std::cmp::Ordering::Equal => "failed",
+            std::cmp::Ordering::Greater => "skipped",
+        };
+        assert_eq!(s["status"], want, "step {} in {report:#}", s["id"]);
+    }
+    assert_eq!(steps[at]["diagnosis"]["code"], code, "{report:#}");
+    assert!(
+        !steps[at]["diagnosis"]["hint"]
+            .as_str()
+            .unwrap_or("")
+            .is_empty(),
+        "a failed step carries a fix"
+    );
+}
+
+/// A loopback port with nothing listening.
+pub fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}
