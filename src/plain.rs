@@ -444,15 +444,20 @@ pub async fn users(ctx: &Ctx, args: UsersArgs) -> Result<u8, PlainError> {
         }
     };
     let mut exporter = Exporter::new(args.format, sink).map_err(io_err("cannot write users"))?;
+    /// Why an export stopped: the tenant, or our own output.
+    enum Stop {
+        Source(Failure),
+        Write(io::Error),
+    }
+    impl From<Failure> for Stop {
+        fn from(f: Failure) -> Self {
+            Stop::Source(f)
+        }
+    }
     let mut pages = 0u32;
     let result = session::for_each_page(&mut session.connector, |page| {
         pages += 1;
-        exporter.write(&page.users).map_err(|e| {
-            Failure::new(
-                code::UNEXPECTED_RESPONSE,
-                format!("cannot write users: {e}"),
-            )
-        })?;
+        exporter.write(&page.users).map_err(Stop::Write)?;
         if progress {
             eprint!("\r  page {pages}, {} users", exporter.written());
         }
@@ -467,11 +472,22 @@ pub async fn users(ctx: &Ctx, args: UsersArgs) -> Result<u8, PlainError> {
     }
     drop(session);
     let _ = waits.await;
-    let count = result.map_err(|f| report_failure(&f, &args.profile))?;
-    exporter
-        .finish()
-        .and_then(|mut w| w.flush())
-        .map_err(io_err("cannot write users"))?;
+    let count = match result {
+        Ok(n) => n,
+        Err(Stop::Source(f)) => return Err(report_failure(&f, &args.profile)),
+        // A reader that stopped early (`| head`) is not an error.
+        Err(Stop::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit::OK),
+        Err(Stop::Write(e)) => {
+            return Err(PlainError::Io {
+                what: "cannot write users".into(),
+                source: e,
+            });
+        }
+    };
+    match exporter.finish().and_then(|mut w| w.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit::OK),
+        other => other.map_err(io_err("cannot write users"))?,
+    }
     if let (Some(tmp), Some(path)) = (tmp, &args.output) {
         tmp.persist(path).map_err(|e| PlainError::Io {
             what: format!("cannot replace {}", path.display()),
@@ -637,19 +653,25 @@ pub async fn emulator(args: crate::cli::EmulatorArgs) -> Result<u8, PlainError> 
         write_credentials(path, &running.credentials)
             .map_err(|e| PlainError::Usage(e.to_string()))?;
     }
-    println!("ploy-connect emulator listening on http://{}", running.addr);
-    println!(
-        "  OneTrust tenant: host {}, {} users",
-        running.credentials.onetrust.host, args.users
-    );
+    // Whoever started us may stop reading stdout after the first line; that must not stop us.
+    let mut out = io::stdout().lock();
+    let mut lines = vec![
+        format!("ploy-connect emulator listening on http://{}", running.addr),
+        format!(
+            "  OneTrust tenant: host {}, {} users",
+            running.credentials.onetrust.host, args.users
+        ),
+    ];
     if let Some(path) = &args.credentials_out {
-        println!("  credentials: {}", path.display());
+        lines.push(format!("  credentials: {}", path.display()));
     }
-    for s in &args.scenarios {
-        println!("  scenario: {s}");
+    lines.extend(args.scenarios.iter().map(|s| format!("  scenario: {s}")));
+    lines.push("Press Ctrl-C to stop.".into());
+    for line in lines {
+        let _ = writeln!(out, "{line}");
     }
-    println!("Press Ctrl-C to stop.");
-    let _ = io::stdout().flush();
+    let _ = out.flush();
+    drop(out);
     shutdown_signal().await;
     running.stop().await;
     Ok(exit::OK)

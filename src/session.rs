@@ -90,15 +90,18 @@ pub async fn open(
     })
 }
 
-/// Reads every page, handing each to `each`; stops at the first error.
-pub async fn for_each_page(
+/// Reads every page, handing each to `each`; stops at the first error of either side.
+pub async fn for_each_page<E: From<Failure>>(
     connector: &mut AnyConnector,
-    mut each: impl FnMut(&UsersPage) -> Result<(), Failure>,
-) -> Result<u64, Failure> {
+    mut each: impl FnMut(&UsersPage) -> Result<(), E>,
+) -> Result<u64, E> {
     let mut cursor: Option<Cursor> = None;
     let mut seen = 0u64;
     loop {
-        let page = connector.users_page(cursor.as_ref()).await?;
+        let page = connector
+            .users_page(cursor.as_ref())
+            .await
+            .map_err(|e| E::from(Failure::from(e)))?;
         seen += page.users.len() as u64;
         each(&page)?;
         match page.next {

@@ -98,7 +98,7 @@ impl<W: Write> Exporter<W> {
         match format {
             ExportFormat::Csv => {
                 let mut w = csv::Writer::from_writer(out);
-                w.write_record(CSV_HEADER).map_err(std::io::Error::other)?;
+                w.write_record(CSV_HEADER).map_err(csv_io)?;
                 Ok(Self {
                     format,
                     csv: Some(w),
@@ -134,7 +134,7 @@ impl<W: Write> Exporter<W> {
                     u.last_login.as_deref().unwrap_or(""),
                     u.source.id(),
                 ])
-                .map_err(std::io::Error::other)?;
+                .map_err(csv_io)?;
             }
         } else if let Some(out) = &mut self.raw {
             for u in users {
@@ -159,7 +159,7 @@ impl<W: Write> Exporter<W> {
                 .csv
                 .ok_or_else(|| std::io::Error::other("exporter already finished"))?
                 .into_inner()
-                .map_err(|e| std::io::Error::other(e.to_string())),
+                .map_err(|e| std::io::Error::new(e.error().kind(), e.to_string())),
             ExportFormat::Json => {
                 let mut out = self
                     .raw
@@ -169,6 +169,14 @@ impl<W: Write> Exporter<W> {
                 Ok(out)
             }
         }
+    }
+}
+
+/// Keeps the I/O error's kind (a closed pipe must stay `BrokenPipe`).
+fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
     }
 }
 

@@ -602,9 +602,8 @@ fn the_emulator_command_publishes_credentials_once_listening() {
         .spawn()
         .unwrap();
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut first).unwrap();
     assert!(
         first.starts_with("ploy-connect emulator listening on http://127.0.0.1:"),
         "{first}"
@@ -633,6 +632,7 @@ fn the_emulator_command_publishes_credentials_once_listening() {
         .stdout(predicate::str::contains("\"users_seen\":42"));
     let _ = child.kill();
     let _ = child.wait();
+    drop(stdout);
 }
 
 #[test]
@@ -648,4 +648,35 @@ fn the_emulator_refuses_anything_but_loopback() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("unknown scenario"));
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    let env = env_or_skip!();
+    let t = tenant(4500, &[]);
+    env.setup("acme", &t, &t.client_secret).success();
+    let mut child = std::process::Command::new(common::BIN)
+        .args(["users", "acme"])
+        .envs(
+            env.cmd()
+                .get_envs()
+                .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut header = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut header)
+        .unwrap();
+    assert!(header.starts_with("id,login,email"));
+    // The reader is gone (like `| head -1`); the export must end quietly with 0.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
