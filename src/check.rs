@@ -8,11 +8,11 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::connector::Connector;
+use crate::connector::{AnyConnector, Carry, Connector};
 use crate::diagnose::{Diagnosis, Failure, code};
 use crate::http::{self, HttpClient};
 use crate::integration::Integration;
-use crate::profile::{LastTest, Profile, ProfileError, ProfileStore};
+use crate::profile::{CachedNonce, LastTest, Profile, ProfileError, ProfileStore};
 use crate::secret::Vault;
 use crate::session::{self, Redactor};
 use crate::validate::{Hostname, Scheme};
@@ -83,6 +83,8 @@ pub struct Report {
     pub steps: Vec<StepResult>,
     pub users_seen: usize,
     pub at: OffsetDateTime,
+    /// State to keep on the profile (Okta's DPoP nonce).
+    pub carry: Carry,
 }
 
 impl Report {
@@ -194,6 +196,7 @@ impl Recorder<'_> {
             steps: self.steps,
             users_seen,
             at: OffsetDateTime::now_utc(),
+            carry: Carry::default(),
         }
     }
 }
@@ -267,7 +270,18 @@ pub async fn run(
             Ok((n, detail))
         })
         .await;
-    rec.finish(integration, seen.unwrap_or(0))
+    finish_with(rec, integration, seen.unwrap_or(0), connector)
+}
+
+fn finish_with(
+    rec: Recorder<'_>,
+    integration: Integration,
+    seen: usize,
+    c: &AnyConnector,
+) -> Report {
+    let mut report = rec.finish(integration, seen);
+    report.carry = c.carry_over();
+    report
 }
 
 async fn resolve(host: &Hostname) -> Result<((), String), Failure> {
@@ -341,6 +355,14 @@ pub fn remember(store: &ProfileStore, report: &Report) -> Result<(), ProfileErro
                     .map(|d| d.code.clone()),
                 users_seen: report.ok.then_some(report.users_seen),
             });
+            if let (Some(okta), Some(nonce)) = (p.okta.as_mut(), &report.carry.dpop_nonce)
+                && okta.dpop_nonce.as_ref().map(|n| &n.value) != Some(nonce)
+            {
+                okta.dpop_nonce = Some(CachedNonce {
+                    value: nonce.clone(),
+                    at: report.at,
+                });
+            }
         }
         Ok(())
     })

@@ -59,7 +59,7 @@ pub enum Command {
     /// List, show or remove profiles
     #[command(subcommand)]
     Profiles(ProfilesCommand),
-    /// Run emulated OneTrust tenants on loopback (for trying ploy-connect and for tests)
+    /// Run emulated OneTrust and Okta tenants on loopback (for trying ploy-connect and for tests)
     Emulator(EmulatorArgs),
 }
 
@@ -74,28 +74,71 @@ pub enum SetupIntegration {
     /// OneTrust: OAuth 2.0 client credentials with the USER scope
     #[command(name = "onetrust")]
     OneTrust(OneTrustSetup),
+    /// Okta: an API Services app with a private key (private_key_jwt), optional DPoP
+    #[command(name = "okta")]
+    Okta(OktaSetup),
 }
 
-/// Flags missing on a terminal are asked for; without a terminal they are required.
-#[derive(Debug, Args)]
-pub struct OneTrustSetup {
+/// What every integration's setup asks for. Missing values are prompted for on a terminal;
+/// without one they are required.
+#[derive(Debug, Default, Args)]
+pub struct CommonSetup {
     /// Profile name (letters, digits, '-', '_', '.'), e.g. acme
     #[arg(long)]
     pub profile: Option<String>,
-    /// Tenant hostname, the host you sign in to, e.g. acme.my.onetrust.com
+    /// Tenant hostname, the host you sign in to (OneTrust: acme.my.onetrust.com; Okta: company.okta.com)
     #[arg(long)]
     pub host: Option<String>,
-    /// The Client ID of the OneTrust client credential
+    /// The app's or credential's Client ID
     #[arg(long)]
     pub client_id: Option<String>,
-    /// Read the client secret from standard input (else PLOY_CONNECT_CLIENT_SECRET, else a prompt)
-    #[arg(long)]
-    pub client_secret_stdin: bool,
     #[command(flatten)]
     pub test: AfterSave,
 }
 
 #[derive(Debug, Args)]
+pub struct OneTrustSetup {
+    #[command(flatten)]
+    pub common: CommonSetup,
+    /// Read the client secret from standard input (else PLOY_CONNECT_CLIENT_SECRET, else a prompt)
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OktaSetup {
+    #[command(flatten)]
+    pub common: CommonSetup,
+    #[command(flatten)]
+    pub key: KeyInput,
+    /// Require DPoP-bound tokens (Okta's default for API Services apps made since February 2024)
+    #[arg(long, overrides_with = "no_dpop")]
+    pub dpop: bool,
+    /// The app does not require DPoP
+    #[arg(long, overrides_with = "dpop")]
+    pub no_dpop: bool,
+    /// Scopes to request, space-separated [default: okta.users.read; recommended:
+    /// "okta.users.read okta.groups.read okta.apps.read"; the users table needs okta.users.read]
+    #[arg(long, value_name = "SCOPES")]
+    pub scopes: Option<String>,
+}
+
+/// Where an Okta private key comes from (else PLOY_CONNECT_PRIVATE_KEY, else a prompt).
+#[derive(Debug, Args)]
+pub struct KeyInput {
+    /// The private key as Okta's console copies it: a JWK (JSON) or PEM file
+    #[arg(long, value_name = "FILE", conflicts_with = "private_key_stdin")]
+    pub private_key_file: Option<PathBuf>,
+    /// Read the private key (PEM or JWK) from standard input
+    #[arg(long)]
+    pub private_key_stdin: bool,
+    /// The key's ID (KID), shown under Public keys in Okta; needed when the key is a PEM and
+    /// the app has more than one key
+    #[arg(long, value_name = "KID")]
+    pub key_id: Option<String>,
+}
+
+#[derive(Debug, Default, Args)]
 pub struct AfterSave {
     /// Save without testing the connection
     #[arg(long)]
@@ -116,11 +159,14 @@ pub struct TestArgs {
 
 #[derive(Debug, Args)]
 pub struct RotateArgs {
-    /// The profile whose secret changed
+    /// The profile whose secret or key changed
     pub profile: String,
-    /// Read the new client secret from standard input (else PLOY_CONNECT_CLIENT_SECRET, else a prompt)
+    /// OneTrust: read the new client secret from standard input
     #[arg(long)]
     pub client_secret_stdin: bool,
+    /// Okta: the new private key
+    #[command(flatten)]
+    pub key: KeyInput,
     #[command(flatten)]
     pub test: AfterSave,
 }

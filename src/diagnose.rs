@@ -17,6 +17,10 @@ pub mod code {
     pub const SECRET_MISSING: &str = "secret.missing";
     pub const SECRET_STORE_UNAVAILABLE: &str = "secret.store_unavailable";
     pub const ONETRUST_MISSING_USER_SCOPE: &str = "onetrust.missing_user_scope";
+    pub const OKTA_INVALID_KEY: &str = "okta.invalid_key";
+    pub const OKTA_MISSING_SCOPE: &str = "okta.missing_scope";
+    pub const OKTA_NO_ADMIN_ROLE: &str = "okta.no_admin_role";
+    pub const OKTA_DPOP_PROOF_REJECTED: &str = "okta.dpop_proof_rejected";
     pub const RATE_LIMITED: &str = "rate_limited";
     pub const SERVER_ERROR: &str = "server_error";
     pub const UNEXPECTED_RESPONSE: &str = "unexpected_response";
@@ -30,6 +34,10 @@ pub mod code {
         SECRET_MISSING,
         SECRET_STORE_UNAVAILABLE,
         ONETRUST_MISSING_USER_SCOPE,
+        OKTA_INVALID_KEY,
+        OKTA_MISSING_SCOPE,
+        OKTA_NO_ADMIN_ROLE,
+        OKTA_DPOP_PROOF_REJECTED,
         RATE_LIMITED,
         SERVER_ERROR,
         UNEXPECTED_RESPONSE,
@@ -43,6 +51,8 @@ pub enum Field {
     Host,
     ClientId,
     Secret,
+    Dpop,
+    Scopes,
     None,
 }
 

@@ -124,20 +124,28 @@ impl HttpClient {
         self
     }
 
+    /// Tells the UI about a wait the caller decided on (e.g. a spent rate-limit window).
+    pub fn notify(&self, notice: HttpNotice) {
+        if let Some(tx) = &self.notices {
+            let _ = tx.send(notice);
+        }
+    }
+
     pub fn inner(&self) -> &reqwest::Client {
         &self.client
     }
 
     /// Sends the request `build` makes, rebuilding it for each retry (a signed request must be
-    /// signed afresh), and returns the final answer whatever its status.
-    pub async fn send(
+    /// signed afresh: Okta burns an assertion's jti on every attempt), and returns the final
+    /// answer whatever its status.
+    pub async fn send<E: From<TransportError>>(
         &self,
-        mut build: impl FnMut() -> reqwest::RequestBuilder,
-    ) -> Result<HttpResponse, TransportError> {
+        mut build: impl FnMut() -> Result<reqwest::RequestBuilder, E>,
+    ) -> Result<HttpResponse, E> {
         let mut waited = Duration::ZERO;
         let mut attempt = 0;
         loop {
-            let request = build().build().map_err(|e| TransportError {
+            let request = build()?.build().map_err(|e| TransportError {
                 kind: TransportKind::Other,
                 detail: error_chain(&e),
             })?;
@@ -172,9 +180,7 @@ impl HttpClient {
                 wait_ms = wait.as_millis() as u64,
                 "server asked to wait"
             );
-            if let Some(tx) = &self.notices {
-                let _ = tx.send(HttpNotice::Waiting { status, wait });
-            }
+            self.notify(HttpNotice::Waiting { status, wait });
             tokio::time::sleep(wait).await;
             waited += wait;
             attempt += 1;

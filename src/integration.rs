@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::validate::{HostError, Hostname, Note};
+use crate::validate::{HostError, Note};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -54,12 +54,12 @@ impl Integration {
     /// not refused: tenants can sit behind custom domains.
     pub(crate) fn check_host(
         self,
-        host: &Hostname,
+        host: &mut String,
         notes: &mut Vec<Note>,
     ) -> Result<(), HostError> {
-        let name = host.host();
         match self {
             Integration::OneTrust => {
+                let name = host.as_str();
                 if name == "my.onetrust.com" {
                     return Err(HostError::NotATenant(
                         name.to_string(),
@@ -76,14 +76,24 @@ impl Integration {
                 }
             }
             Integration::Okta => {
-                let known = [
+                let okta_domains = [
                     ".okta.com",
                     ".oktapreview.com",
                     ".okta-emea.com",
                     ".okta-gov.com",
-                ]
-                .iter()
-                .any(|s| name.ends_with(s));
+                ];
+                let known = okta_domains.iter().any(|s| host.ends_with(s));
+                // The Admin Console lives on ORG-admin.okta.com; the API is on ORG.okta.com.
+                if known
+                    && let Some((first, rest)) = host.split_once('.')
+                    && let Some(org) = first.strip_suffix("-admin")
+                {
+                    *host = format!("{org}.{rest}");
+                    notes.push(Note::Changed(
+                        "removed \"-admin\": enter the org domain, not the Admin Console's".into(),
+                    ));
+                }
+                let name = host.as_str();
                 if !known {
                     notes.push(Note::Warning(format!(
                         "{name} is not an okta.com host; fine for a custom domain, otherwise check it"

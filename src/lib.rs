@@ -12,6 +12,7 @@ pub mod diagnose;
 pub mod emulator;
 pub mod http;
 pub mod integration;
+pub mod keys;
 pub mod logging;
 pub mod plain;
 pub mod profile;

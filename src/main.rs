@@ -8,7 +8,7 @@ use clap::{CommandFactory, FromArgMatches};
 
 use ploy_connect::cli::{Cli, Command, SetupIntegration, scenario_help};
 use ploy_connect::logging;
-use ploy_connect::plain::{self, Ctx, PlainError, exit};
+use ploy_connect::plain::{self, Ctx, PlainError, SetupKind, exit};
 use ploy_connect::profile::ProfileStore;
 use ploy_connect::secret::{KeyringStore, Vault};
 
@@ -63,7 +63,16 @@ async fn run(cli: Cli, log_file: Option<std::path::PathBuf>) -> Result<u8, Plain
     let ctx = Ctx::new(ProfileStore::new(dir), Vault::new(Arc::new(KeyringStore)));
     match command {
         Command::Setup(args) => match args.integration {
-            SetupIntegration::OneTrust(a) => plain::setup_onetrust(&ctx, a).await,
+            SetupIntegration::OneTrust(a) => {
+                let kind = SetupKind::OneTrust {
+                    secret_stdin: a.client_secret_stdin,
+                };
+                plain::setup(&ctx, a.common, kind).await
+            }
+            SetupIntegration::Okta(mut a) => {
+                let common = std::mem::take(&mut a.common);
+                plain::setup(&ctx, common, SetupKind::Okta(Box::new(a))).await
+            }
         },
         Command::Test(a) => plain::test(&ctx, &a.profile, a.json).await,
         Command::Rotate(a) => plain::rotate(&ctx, a).await,

@@ -4,17 +4,19 @@
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use thiserror::Error;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
 use crate::check::{self, CheckEvent, Report, StepResult, StepStatus};
-use crate::cli::{OneTrustSetup, ProfilesCommand, RotateArgs, UsersArgs};
-use crate::diagnose::{Diagnosis, Failure, code};
+use crate::cli::{CommonSetup, KeyInput, OktaSetup, ProfilesCommand, RotateArgs, UsersArgs};
+use crate::connector::okta;
+use crate::diagnose::{self, Diagnosis, Failure, code};
 use crate::http::HttpNotice;
 use crate::integration::Integration;
-use crate::profile::{self, Profile, ProfileError, ProfileStore};
+use crate::keys::PrivateKey;
+use crate::profile::{self, OktaSettings, Profile, ProfileError, ProfileStore};
 use crate::secret::{SecretStoreError, Vault};
 use crate::session;
 use crate::users::Exporter;
@@ -124,46 +126,165 @@ fn ask(
         .map_err(|e| PlainError::Usage(format!("prompt cancelled: {e}")))
 }
 
-/// The secret from stdin, the environment or a masked prompt, in that order.
-fn read_secret(
+/// Reads standard input once, capped.
+fn read_stdin(what: &str) -> Result<String, PlainError> {
+    let mut text = String::new();
+    io::stdin()
+        .take(MAX_STDIN)
+        .read_to_string(&mut text)
+        .map_err(io_err(format!("cannot read {what} from standard input")))?;
+    Ok(text)
+}
+
+fn env_value(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn prompt_error(e: dialoguer::Error) -> PlainError {
+    PlainError::Usage(format!("prompt cancelled: {e}"))
+}
+
+/// A OneTrust client secret from stdin, the environment or a masked prompt, in that order.
+fn read_client_secret(
     from_stdin: bool,
     interactive: bool,
     prompt: &str,
 ) -> Result<Option<SecretString>, PlainError> {
     if from_stdin {
-        let mut text = String::new();
-        io::stdin()
-            .take(MAX_STDIN)
-            .read_to_string(&mut text)
-            .map_err(io_err("cannot read the secret from standard input"))?;
-        return Ok(Some(SecretString::from(text)));
+        return Ok(Some(SecretString::from(read_stdin("the secret")?)));
     }
-    if let Ok(v) = std::env::var(SECRET_ENV)
-        && !v.is_empty()
-    {
+    if let Some(v) = env_value(SECRET_ENV) {
         return Ok(Some(SecretString::from(v)));
     }
     if interactive {
         let v = dialoguer::Password::new()
             .with_prompt(prompt)
             .interact()
-            .map_err(|e| PlainError::Usage(format!("prompt cancelled: {e}")))?;
+            .map_err(prompt_error)?;
         return Ok(Some(SecretString::from(v)));
     }
     Ok(None)
 }
 
+/// An Okta private key from a file, stdin, the environment, or the terminal (a path, or the
+/// key pasted line by line without echo).
+fn read_private_key(key: &KeyInput, interactive: bool) -> Result<Option<SecretString>, PlainError> {
+    if let Some(path) = &key.private_key_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(io_err(format!("cannot read {}", path.display())))?;
+        return Ok(Some(SecretString::from(text)));
+    }
+    if key.private_key_stdin {
+        return Ok(Some(SecretString::from(read_stdin("the private key")?)));
+    }
+    if let Some(v) = env_value(KEY_ENV) {
+        return Ok(Some(SecretString::from(v)));
+    }
+    if !interactive {
+        return Ok(None);
+    }
+    let term = console::Term::stderr();
+    eprintln!(
+        "Private key: paste it (PEM or JWK, as Okta's \"Copy to clipboard\" gives it; not shown), or type a file path, then Enter."
+    );
+    let mut text = String::new();
+    loop {
+        let line = term
+            .read_secure_line()
+            .map_err(io_err("cannot read the private key"))?;
+        if text.is_empty()
+            && !line.trim().is_empty()
+            && !line.contains("-----")
+            && !line.trim_start().starts_with('{')
+        {
+            let path = PathBuf::from(line.trim());
+            let file = std::fs::read_to_string(&path)
+                .map_err(io_err(format!("cannot read {}", path.display())))?;
+            return Ok(Some(SecretString::from(file)));
+        }
+        text.push_str(&line);
+        text.push('\n');
+        if key_looks_complete(&text) {
+            return Ok(Some(SecretString::from(text)));
+        }
+    }
+}
+
+/// A pasted key is complete at its PEM footer or when its JSON braces balance.
+fn key_looks_complete(text: &str) -> bool {
+    let t = text.trim();
+    if t.contains("-----BEGIN") {
+        return t.ends_with("-----") && t.contains("-----END");
+    }
+    t.starts_with('{') && t.matches('{').count() == t.matches('}').count()
+}
+
 const SECRET_SOURCES: &str =
     "the client secret (--client-secret-stdin or PLOY_CONNECT_CLIENT_SECRET)";
+const KEY_SOURCES: &str =
+    "the private key (--private-key-file, --private-key-stdin or PLOY_CONNECT_PRIVATE_KEY)";
+pub const KEY_ENV: &str = "PLOY_CONNECT_PRIVATE_KEY";
 
-/// `setup onetrust`.
-pub async fn setup_onetrust(ctx: &Ctx, args: OneTrustSetup) -> Result<u8, PlainError> {
-    let integration = Integration::OneTrust;
-    // Prompts read stdin; once the secret comes from stdin nothing else can.
-    let prompts = ctx.interactive && !args.client_secret_stdin;
+/// What differs between the integrations' setups.
+pub enum SetupKind {
+    OneTrust { secret_stdin: bool },
+    Okta(Box<OktaSetup>),
+}
+
+/// A secret that passed validation, ready for the keyring.
+struct CheckedSecret {
+    value: SecretString,
+    key_has_kid: bool,
+}
+
+/// Validates secret text for `integration`; prints what normalisation did.
+fn check_secret(
+    integration: Integration,
+    raw: &SecretString,
+    key_id: Option<&str>,
+    profile: &str,
+) -> Result<CheckedSecret, PlainError> {
+    match integration {
+        Integration::OneTrust => {
+            let checked = validate::client_secret(raw.expose_secret())
+                .map_err(|e| input_error(code::INPUT_INVALID, e, profile))?;
+            print_notes(&checked.notes);
+            Ok(CheckedSecret {
+                value: checked.value,
+                key_has_kid: false,
+            })
+        }
+        Integration::Okta => {
+            let checked = PrivateKey::parse(raw.expose_secret())
+                .map_err(|e| input_error(code::OKTA_INVALID_KEY, e, profile))?;
+            print_notes(&checked.notes);
+            let (text, key) = checked.value;
+            let key_has_kid = key.kid().is_some();
+            let key = key.with_kid(key_id.map(str::to_string));
+            eprintln!("  key: {}", key.describe());
+            Ok(CheckedSecret {
+                value: SecretString::from(text),
+                key_has_kid,
+            })
+        }
+    }
+}
+
+/// `setup onetrust` and `setup okta`.
+pub async fn setup(ctx: &Ctx, common: CommonSetup, kind: SetupKind) -> Result<u8, PlainError> {
+    let integration = match &kind {
+        SetupKind::OneTrust { .. } => Integration::OneTrust,
+        SetupKind::Okta(_) => Integration::Okta,
+    };
+    // Prompts read stdin; once a secret comes from stdin nothing else can.
+    let stdin_taken = match &kind {
+        SetupKind::OneTrust { secret_stdin } => *secret_stdin,
+        SetupKind::Okta(o) => o.key.private_key_stdin,
+    };
+    let prompts = ctx.interactive && !stdin_taken;
     let mut missing = Vec::new();
 
-    let name = match args.profile {
+    let name = match common.profile {
         Some(n) => Some(n),
         None if prompts => Some(ask("Profile name", None, |s| {
             validate::profile_name(s)
@@ -193,10 +314,11 @@ pub async fn setup_onetrust(ctx: &Ctx, args: OneTrustSetup) -> Result<u8, PlainE
         )));
     }
 
-    let host = match args.host {
+    let example = integration.example_host();
+    let host = match common.host {
         Some(h) => Some(h),
         None if prompts => Some(ask(
-            "Tenant hostname (e.g. acme.my.onetrust.com)",
+            &format!("Tenant hostname (e.g. {example})"),
             existing.as_ref().map(|p| p.host.as_str()),
             move |s| {
                 validate::hostname(s, integration)
@@ -209,7 +331,7 @@ pub async fn setup_onetrust(ctx: &Ctx, args: OneTrustSetup) -> Result<u8, PlainE
     if host.is_none() {
         missing.push("--host");
     }
-    let client_id = match args.client_id {
+    let client_id = match common.client_id {
         Some(c) => Some(c),
         None if prompts => Some(ask(
             "Client ID",
@@ -226,38 +348,52 @@ pub async fn setup_onetrust(ctx: &Ctx, args: OneTrustSetup) -> Result<u8, PlainE
         missing.push("--client-id");
     }
     // Re-running setup on an existing profile may keep its stored secret.
-    let secret = read_secret(
-        args.client_secret_stdin,
-        prompts && existing.is_none(),
-        "Client secret (input hidden)",
-    )?;
-    if secret.is_none() && existing.is_none() {
-        missing.push(SECRET_SOURCES);
+    let ask_secret = prompts && existing.is_none();
+    let raw_secret = match &kind {
+        SetupKind::OneTrust { secret_stdin } => {
+            read_client_secret(*secret_stdin, ask_secret, "Client secret (input hidden)")?
+        }
+        SetupKind::Okta(o) => read_private_key(&o.key, ask_secret)?,
+    };
+    if raw_secret.is_none() && existing.is_none() {
+        missing.push(match integration {
+            Integration::OneTrust => SECRET_SOURCES,
+            Integration::Okta => KEY_SOURCES,
+        });
     }
     let (Some(name), Some(host), Some(client_id), true) =
         (name, host, client_id, missing.is_empty())
     else {
         return Err(PlainError::Usage(format!(
-            "missing {} (no terminal to ask on); see: ploy-connect setup onetrust --help",
-            missing.join(", ")
+            "missing {} (no terminal to ask on); see: ploy-connect setup {} --help",
+            missing.join(", "),
+            integration.id()
         )));
     };
 
-    let profile_name = name.as_str();
     let host = validate::hostname(&host, integration)
-        .map_err(|e| input_error(code::HOST_INVALID, e, profile_name))?;
+        .map_err(|e| input_error(code::HOST_INVALID, e, &name))?;
     print_notes(&host.notes);
-    let client_id = validate::client_id(&client_id)
-        .map_err(|e| input_error(code::INPUT_INVALID, e, profile_name))?;
+    let client_id =
+        validate::client_id(&client_id).map_err(|e| input_error(code::INPUT_INVALID, e, &name))?;
     print_notes(&client_id.notes);
-    let secret = match secret {
-        Some(s) => {
-            let checked = validate::client_secret(secrecy::ExposeSecret::expose_secret(&s))
-                .map_err(|e| input_error(code::INPUT_INVALID, e, profile_name))?;
-            print_notes(&checked.notes);
-            Some(checked.value)
-        }
+    let okta_flags = match &kind {
+        SetupKind::Okta(o) => Some(o.as_ref()),
+        SetupKind::OneTrust { .. } => None,
+    };
+    let key_id = okta_flags.and_then(|o| o.key.key_id.clone());
+    let secret = match &raw_secret {
+        Some(raw) => Some(check_secret(integration, raw, key_id.as_deref(), &name)?),
         None => None,
+    };
+    let okta = match okta_flags {
+        None => None,
+        Some(flags) => Some(okta_settings(
+            flags,
+            existing.as_ref().and_then(|p| p.okta.as_ref()),
+            secret.as_ref().map(|s| s.key_has_kid),
+            prompts,
+        )?),
     };
 
     let now = OffsetDateTime::now_utc();
@@ -271,11 +407,12 @@ pub async fn setup_onetrust(ctx: &Ctx, args: OneTrustSetup) -> Result<u8, PlainE
         created: existing.as_ref().map_or(now, |p| p.created),
         updated: now,
         last_test: None,
+        okta,
     };
     // The secret first: if the keyring is unavailable nothing is written at all.
     if let Some(secret) = secret {
         ctx.vault
-            .set(&session::secret_key(&name, &profile), secret)
+            .set(&session::secret_key(&name, &profile), secret.value)
             .await?;
     }
     ctx.store.update(|all| {
@@ -283,42 +420,144 @@ pub async fn setup_onetrust(ctx: &Ctx, args: OneTrustSetup) -> Result<u8, PlainE
         Ok::<_, PlainError>(())
     })?;
     eprintln!(
-        "Saved profile \"{name}\" ({integration} at {}); the client secret is in {}.",
+        "Saved profile \"{name}\" ({integration} at {}); the {} is in {}.",
         profile.host,
+        match integration {
+            Integration::OneTrust => "client secret",
+            Integration::Okta => "private key",
+        },
         ctx.vault.describe()
     );
-    if args.test.no_test {
+    if common.test.no_test {
         return Ok(exit::OK);
     }
-    test(ctx, &name, args.test.json).await
+    test(ctx, &name, common.test.json).await
 }
 
-/// `rotate`.
+/// Okta's DPoP, scopes and key ID from flags, the previous profile, or prompts.
+fn okta_settings(
+    flags: &OktaSetup,
+    previous: Option<&OktaSettings>,
+    key_has_kid: Option<bool>,
+    prompts: bool,
+) -> Result<OktaSettings, PlainError> {
+    let dpop = if flags.dpop {
+        true
+    } else if flags.no_dpop {
+        false
+    } else if let Some(p) = previous {
+        p.dpop
+    } else if prompts {
+        dialoguer::Confirm::new()
+            .with_prompt(diagnose::note("okta.dpop_question"))
+            .default(true)
+            .interact()
+            .map_err(prompt_error)?
+    } else {
+        true
+    };
+    let default_scopes = previous
+        .map(|p| p.scopes.join(" "))
+        .unwrap_or_else(|| okta::DEFAULT_SCOPES.join(" "));
+    let scopes_text = match &flags.scopes {
+        Some(s) => s.clone(),
+        None if prompts && previous.is_none() => {
+            eprintln!(
+                "  Scopes: the users table needs okta.users.read; recommended set: {}",
+                okta::RECOMMENDED_SCOPES.join(" ")
+            );
+            ask("Scopes to request", Some(&default_scopes), |s| {
+                validate::okta_scopes(s)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            })?
+        }
+        None => default_scopes,
+    };
+    let scopes =
+        validate::okta_scopes(&scopes_text).map_err(|e| PlainError::Usage(e.to_string()))?;
+    // A new key replaces the old key ID; a PEM without one may get it from a prompt.
+    let key_id = match (&flags.key.key_id, key_has_kid) {
+        (Some(k), _) => Some(k.trim().to_string()).filter(|k| !k.is_empty()),
+        (None, Some(true)) => None,
+        (None, Some(false)) if prompts => {
+            let k: String = dialoguer::Input::new()
+                .with_prompt("Key ID (KID) from Okta's Public keys list (Enter to skip if the app has one key)")
+                .allow_empty(true)
+                .interact_text()
+                .map_err(prompt_error)?;
+            Some(k.trim().to_string()).filter(|k| !k.is_empty())
+        }
+        (None, Some(false)) => None,
+        (None, None) => previous.and_then(|p| p.key_id.clone()),
+    };
+    Ok(OktaSettings {
+        key_id,
+        dpop,
+        scopes,
+        dpop_nonce: previous.and_then(|p| p.dpop_nonce.clone()),
+    })
+}
+
+/// `rotate`: a new client secret (OneTrust) or private key (Okta), then a re-test.
 pub async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<u8, PlainError> {
     let all = ctx.store.load()?;
     let profile = all.get(&args.profile)?.clone();
-    let secret = read_secret(
-        args.client_secret_stdin,
-        ctx.interactive && !args.client_secret_stdin,
-        "New client secret (input hidden)",
-    )?
+    let integration = profile.integration;
+    let key_flags = args.key.private_key_file.is_some()
+        || args.key.private_key_stdin
+        || args.key.key_id.is_some();
+    let raw = match integration {
+        Integration::OneTrust if key_flags => {
+            return Err(PlainError::Usage(format!(
+                "\"{}\" is a OneTrust profile: use --client-secret-stdin, not private key flags",
+                args.profile
+            )));
+        }
+        Integration::Okta if args.client_secret_stdin => {
+            return Err(PlainError::Usage(format!(
+                "\"{}\" is an Okta profile: use --private-key-file or --private-key-stdin",
+                args.profile
+            )));
+        }
+        Integration::OneTrust => read_client_secret(
+            args.client_secret_stdin,
+            ctx.interactive && !args.client_secret_stdin,
+            "New client secret (input hidden)",
+        )?,
+        Integration::Okta => {
+            read_private_key(&args.key, ctx.interactive && !args.key.private_key_stdin)?
+        }
+    }
     .ok_or_else(|| {
-        PlainError::Usage(format!("missing {SECRET_SOURCES} (no terminal to ask on)"))
+        PlainError::Usage(format!(
+            "missing {} (no terminal to ask on)",
+            match integration {
+                Integration::OneTrust => SECRET_SOURCES,
+                Integration::Okta => KEY_SOURCES,
+            }
+        ))
     })?;
-    let checked = validate::client_secret(secrecy::ExposeSecret::expose_secret(&secret))
-        .map_err(|e| input_error(code::INPUT_INVALID, e, &args.profile))?;
-    print_notes(&checked.notes);
+    let checked = check_secret(integration, &raw, args.key.key_id.as_deref(), &args.profile)?;
     ctx.vault
         .set(&session::secret_key(&args.profile, &profile), checked.value)
         .await?;
     ctx.store.update(|all| {
         if let Some(p) = all.profiles.get_mut(&args.profile) {
             p.updated = OffsetDateTime::now_utc();
+            if let Some(o) = p.okta.as_mut() {
+                // The old key's ID belongs to the old key.
+                o.key_id = args.key.key_id.clone();
+            }
         }
         Ok::<_, PlainError>(())
     })?;
     eprintln!(
-        "Replaced the secret of \"{}\" in {}.",
+        "Replaced the {} of \"{}\" in {}.",
+        match integration {
+            Integration::OneTrust => "client secret",
+            Integration::Okta => "private key",
+        },
         args.profile,
         ctx.vault.describe()
     );
@@ -658,7 +897,7 @@ pub async fn emulator(args: crate::cli::EmulatorArgs) -> Result<u8, PlainError> 
     let mut lines = vec![
         format!("ploy-connect emulator listening on http://{}", running.addr),
         format!(
-            "  OneTrust tenant: host {}, {} users",
+            "  OneTrust tenant and Okta org: host {}, {} users each",
             running.credentials.onetrust.host, args.users
         ),
     ];

@@ -34,6 +34,30 @@ pub struct Profile {
     pub updated: OffsetDateTime,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_test: Option<LastTest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub okta: Option<OktaSettings>,
+}
+
+/// Okta's extra settings (the private key itself is in the keyring).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OktaSettings {
+    /// The JWK's key ID, when the pasted key did not carry one (a PEM never does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// The app requires DPoP-bound tokens (on by default for apps made since February 2024).
+    pub dpop: bool,
+    pub scopes: Vec<String>,
+    /// The token endpoint's last DPoP nonce. Not secret; Okta honours one for three days,
+    /// so a warm re-test needs one token request instead of two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_nonce: Option<CachedNonce>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedNonce {
+    pub value: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
 }
 
 /// The outcome of the most recent connection test, shown on the home screen and by `profiles`.
@@ -272,6 +296,7 @@ mod tests {
             created: now,
             updated: now,
             last_test: None,
+            okta: None,
         }
     }
 

@@ -68,19 +68,23 @@ pub async fn open(
         http = http.with_notices(tx);
     }
     let redactor = Redactor::new(&secret);
-    let summary = format!(
-        "{} at {}, client ID {client_id}, secret from {}",
-        profile.integration,
-        host,
-        vault.describe()
-    );
+    let summary_head = format!("{} at {}, client ID {client_id}", profile.integration, host);
     let connector = AnyConnector::new(ConnectorConfig {
         integration: profile.integration,
         host: host.clone(),
         client_id,
         secret,
         http: http.clone(),
+        okta: profile.okta.clone(),
     })?;
+    let (secret_text, settings) = match &connector {
+        AnyConnector::Okta(o) => (o.key_summary(), o.settings_summary()),
+        AnyConnector::OneTrust(_) => ("client secret".into(), String::new()),
+    };
+    let summary = format!(
+        "{summary_head}, {secret_text} from {}{settings}",
+        vault.describe()
+    );
     Ok(Session {
         host,
         connector,

@@ -263,7 +263,7 @@ pub fn hostname(raw: &str, integration: Integration) -> Result<Checked<Hostname>
     } else {
         Scheme::Https
     });
-    let value = Hostname {
+    let mut value = Hostname {
         host,
         port,
         scheme,
@@ -274,7 +274,7 @@ pub fn hostname(raw: &str, integration: Integration) -> Result<Checked<Hostname>
             "loopback address: only the built-in emulator lives here".into(),
         ));
     } else {
-        integration.check_host(&value, &mut notes)?;
+        integration.check_host(&mut value.host, &mut notes)?;
     }
     Ok(Checked { value, notes })
 }
@@ -401,6 +401,44 @@ pub fn client_secret(raw: &str) -> Result<Checked<secrecy::SecretString>, Secret
         value: secrecy::SecretString::from(text.to_string()),
         notes,
     })
+}
+
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum ScopesError {
+    #[error("\"{0}\" is not an Okta API scope (they look like okta.users.read)")]
+    NotAScope(String),
+    #[error("the users table needs okta.users.read; add it to the scopes")]
+    MissingUsersRead,
+}
+
+/// Space- or comma-separated `okta.*` scopes; `okta.users.read` is required.
+pub fn okta_scopes(raw: &str) -> Result<Vec<String>, ScopesError> {
+    let mut out: Vec<String> = Vec::new();
+    for s in raw
+        .split([' ', ',', '\n', '\t'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let parts: Vec<_> = s.split('.').collect();
+        let ok = parts.len() == 3
+            && parts[0] == "okta"
+            && !parts[1].is_empty()
+            && parts[1].chars().all(|c| c.is_ascii_alphanumeric())
+            && matches!(parts[2], "read" | "manage");
+        if !ok {
+            return Err(ScopesError::NotAScope(s.to_string()));
+        }
+        if !out.iter().any(|o| o == s) {
+            out.push(s.to_string());
+        }
+    }
+    if !out
+        .iter()
+        .any(|s| s == "okta.users.read" || s == "okta.users.manage")
+    {
+        return Err(ScopesError::MissingUsersRead);
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -574,6 +612,45 @@ mod tests {
         let err = client_secret("s3cr3t value").unwrap_err();
         assert!(!err.to_string().contains("s3cr3t"));
         assert!(matches!(client_secret("\n"), Err(SecretError::Empty)));
+    }
+
+    #[test]
+    fn okta_hosts() {
+        let c = hostname(
+            "https://corp-admin.okta.com/admin/dashboard",
+            Integration::Okta,
+        )
+        .unwrap();
+        assert_eq!(c.value.to_profile_string(), "corp.okta.com");
+        assert!(
+            changes(&c).iter().any(|t| t.contains("-admin")),
+            "{:?}",
+            c.notes
+        );
+        let c = hostname("corp.oktapreview.com", Integration::Okta).unwrap();
+        assert!(c.notes.is_empty());
+        let c = hostname("login.corp.example", Integration::Okta).unwrap();
+        assert!(c.notes.iter().any(|n| matches!(n, Note::Warning(_))));
+    }
+
+    #[test]
+    fn scopes() {
+        assert_eq!(
+            okta_scopes("okta.users.read, okta.groups.read okta.users.read").unwrap(),
+            vec!["okta.users.read", "okta.groups.read"]
+        );
+        assert_eq!(
+            okta_scopes("okta.groups.read"),
+            Err(ScopesError::MissingUsersRead)
+        );
+        assert!(matches!(
+            okta_scopes("users.read"),
+            Err(ScopesError::NotAScope(_))
+        ));
+        assert!(matches!(
+            okta_scopes("okta.users.write"),
+            Err(ScopesError::NotAScope(_))
+        ));
     }
 
     #[test]

@@ -84,10 +84,45 @@ fn secrets_appear_nowhere_but_the_keyring() {
     run(&["profiles", "show", "acme"], None, &[]);
     run(&["profiles", "list", "--verbose"], None, &[]);
 
+    // Okta: the key from a file, from stdin, and from the environment.
+    let pem_file = env.home.path().join("okta.pem");
+    std::fs::write(&pem_file, &t.okta.private_key_pem).unwrap();
+    let pem_arg = pem_file.to_string_lossy().to_string();
+    let okta_setup = [
+        "setup",
+        "okta",
+        "--profile",
+        "corp",
+        "--host",
+        &t.okta.host,
+        "--client-id",
+        &t.okta.client_id,
+        "--private-key-file",
+        &pem_arg,
+    ];
+    run(&okta_setup, None, &[]);
+    run(&["test", "corp", "--json"], None, &[]);
+    run(
+        &["rotate", "corp", "--private-key-stdin"],
+        Some(&t.okta.private_key_jwk),
+        &[],
+    );
+    run(
+        &["rotate", "corp"],
+        None,
+        &[("PLOY_CONNECT_PRIVATE_KEY", &t.okta.private_key_pem)],
+    );
+    run(&["users", "corp", "--format", "json"], None, &[]);
+    run(&["profiles", "show", "corp"], None, &[]);
+    // The admin's own key file is the one place the key may be on disk.
+    std::fs::remove_file(&pem_file).unwrap();
+
     let text = String::from_utf8_lossy(&transcript);
-    assert!(
-        text.contains("Connection OK"),
-        "the run really happened:\n{text}"
+    // setup, test and rotate for OneTrust; setup and two rotates for Okta.
+    assert_eq!(
+        text.matches("Connection OK").count(),
+        6,
+        "every run that should pass did:\n{text}"
     );
     assert!(export.exists());
     let mut files = Vec::new();
@@ -96,7 +131,15 @@ fn secrets_appear_nowhere_but_the_keyring() {
         files.iter().any(|f| f.ends_with("ploy-connect.log")),
         "the log file was written: {files:?}"
     );
-    for secret in [t.client_secret.as_str(), wrong] {
+    let jwk: serde_json::Value = serde_json::from_str(&t.okta.private_key_jwk).unwrap();
+    let pem_line = t.okta.private_key_pem.lines().nth(3).unwrap().to_string();
+    let d = jwk["d"].as_str().unwrap()[..40].to_string();
+    for secret in [
+        t.client_secret.as_str(),
+        wrong,
+        pem_line.as_str(),
+        d.as_str(),
+    ] {
         assert!(!text.contains(secret), "secret in stdout/stderr");
         for f in &files {
             let bytes = std::fs::read(f).unwrap_or_default();

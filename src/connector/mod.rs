@@ -2,6 +2,8 @@
 //! a page at a time. Whatever goes wrong comes back as a `ConnectorError`, and
 //! `ConnectorError::code` is the one place such an error becomes a diagnosis code.
 
+pub mod dpop;
+pub mod okta;
 pub mod onetrust;
 
 use std::future::Future;
@@ -56,9 +58,8 @@ impl VendorAnswer {
                 .and_then(|v| v.as_str())
                 .map(str::to_string)
         };
-        let www_error = r
-            .header("www-authenticate")
-            .and_then(|h| auth_param(h, "error"));
+        let www = r.header("www-authenticate");
+        let www_error = www.and_then(|h| auth_param(h, "error"));
         let mut notes = Vec::new();
         if let Some(wait) = r.header("retry-after") {
             let period = r
@@ -78,7 +79,8 @@ impl VendorAnswer {
             request: request.to_string(),
             status: r.status,
             error: field("error"),
-            description: field("error_description"),
+            description: field("error_description")
+                .or_else(|| www.and_then(|h| auth_param(h, "error_description"))),
             error_code: field("errorCode"),
             www_error,
             excerpt: r.body_excerpt(200),
@@ -144,13 +146,12 @@ pub enum ConnectorError {
     Transport(#[from] TransportError),
     #[error("{0}")]
     Answer(Box<VendorAnswer>),
-    /// A required scope is known to be missing before calling the API.
-    #[error("{needed} is not among the granted scopes ({granted})")]
-    MissingScope {
-        needed: &'static str,
-        granted: String,
-        code: &'static str,
-    },
+    /// The connector itself knows what is wrong (a missing scope, an empty first page).
+    #[error("{detail}")]
+    Verdict { code: &'static str, detail: String },
+    /// The stored private key cannot be used.
+    #[error("{0}")]
+    InvalidKey(#[from] crate::keys::KeyError),
     /// The answer broke the vendor's documented contract.
     #[error("{0}")]
     Unexpected(String),
@@ -169,7 +170,8 @@ impl ConnectorError {
             ConnectorError::Answer(a) => {
                 diagnose::code_for_answer(&a.facts()).unwrap_or(code::UNEXPECTED_RESPONSE)
             }
-            ConnectorError::MissingScope { code, .. } => code,
+            ConnectorError::Verdict { code, .. } => code,
+            ConnectorError::InvalidKey(_) => code::OKTA_INVALID_KEY,
             ConnectorError::Unexpected(_) => code::UNEXPECTED_RESPONSE,
         }
     }
@@ -207,6 +209,17 @@ pub trait Connector: Send {
         &mut self,
         cursor: Option<&Cursor>,
     ) -> impl Future<Output = Result<UsersPage, ConnectorError>> + Send;
+
+    /// State worth keeping on the profile after a run (Okta's token-endpoint DPoP nonce).
+    fn carry_over(&self) -> Carry {
+        Carry::default()
+    }
+}
+
+/// Non-secret state a connector hands back for the next run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Carry {
+    pub dpop_nonce: Option<String>,
 }
 
 /// What a connector needs to start.
@@ -216,21 +229,24 @@ pub struct ConnectorConfig {
     pub client_id: String,
     pub secret: SecretString,
     pub http: HttpClient,
+    /// Present for Okta profiles.
+    pub okta: Option<crate::profile::OktaSettings>,
 }
 
 /// A connector for either vendor, chosen at run time.
 pub enum AnyConnector {
-    OneTrust(onetrust::OneTrust),
+    OneTrust(Box<onetrust::OneTrust>),
+    Okta(Box<okta::Okta>),
 }
 
 impl AnyConnector {
     pub fn new(config: ConnectorConfig) -> Result<Self, ConnectorError> {
-        match config.integration {
-            Integration::OneTrust => Ok(AnyConnector::OneTrust(onetrust::OneTrust::new(config))),
-            Integration::Okta => Err(ConnectorError::Unexpected(
-                "this build of ploy-connect cannot test Okta profiles yet".into(),
-            )),
-        }
+        Ok(match config.integration {
+            Integration::OneTrust => {
+                AnyConnector::OneTrust(Box::new(onetrust::OneTrust::new(config)))
+            }
+            Integration::Okta => AnyConnector::Okta(Box::new(okta::Okta::new(config)?)),
+        })
     }
 }
 
@@ -238,18 +254,28 @@ impl Connector for AnyConnector {
     async fn authenticate(&mut self) -> Result<TokenInfo, ConnectorError> {
         match self {
             AnyConnector::OneTrust(c) => c.authenticate().await,
+            AnyConnector::Okta(c) => c.authenticate().await,
         }
     }
 
     fn check_scopes(&self) -> Result<String, ConnectorError> {
         match self {
             AnyConnector::OneTrust(c) => c.check_scopes(),
+            AnyConnector::Okta(c) => c.check_scopes(),
         }
     }
 
     async fn users_page(&mut self, cursor: Option<&Cursor>) -> Result<UsersPage, ConnectorError> {
         match self {
             AnyConnector::OneTrust(c) => c.users_page(cursor).await,
+            AnyConnector::Okta(c) => c.users_page(cursor).await,
+        }
+    }
+
+    fn carry_over(&self) -> Carry {
+        match self {
+            AnyConnector::OneTrust(c) => c.carry_over(),
+            AnyConnector::Okta(c) => c.carry_over(),
         }
     }
 }

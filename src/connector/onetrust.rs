@@ -116,10 +116,12 @@ impl OneTrust {
         let r = self
             .http
             .send(|| {
-                client
-                    .post(url.clone())
-                    .header(ACCEPT, "application/json")
-                    .form(&form)
+                Ok::<_, ConnectorError>(
+                    client
+                        .post(url.clone())
+                        .header(ACCEPT, "application/json")
+                        .form(&form),
+                )
             })
             .await?;
         if r.status != 200 {
@@ -173,16 +175,15 @@ impl OneTrust {
             ("size", self.page_size.to_string()),
             ("sort", "email,asc".to_string()),
         ];
-        Ok(self
-            .http
+        self.http
             .send(|| {
-                client
+                Ok(client
                     .get(url.clone())
                     .query(&query)
                     .header(ACCEPT, "application/json")
-                    .header(AUTHORIZATION, &bearer)
+                    .header(AUTHORIZATION, &bearer))
             })
-            .await?)
+            .await
     }
 }
 
@@ -206,14 +207,16 @@ impl Connector for OneTrust {
             Some(scopes) if scopes.iter().any(|s| s.eq_ignore_ascii_case(USER_SCOPE)) => {
                 Ok(format!("USER granted ({} scopes in all)", scopes.len()))
             }
-            Some(scopes) => Err(ConnectorError::MissingScope {
-                needed: USER_SCOPE,
-                granted: if scopes.is_empty() {
-                    "none".into()
-                } else {
-                    scopes.join(", ")
-                },
+            Some(scopes) => Err(ConnectorError::Verdict {
                 code: code::ONETRUST_MISSING_USER_SCOPE,
+                detail: format!(
+                    "USER is not among the granted scopes ({})",
+                    if scopes.is_empty() {
+                        "none".to_string()
+                    } else {
+                        scopes.join(", ")
+                    }
+                ),
             }),
         }
     }

@@ -80,7 +80,19 @@ pub struct Person {
     pub internal: bool,
     pub created: OffsetDateTime,
     pub last_login: Option<OffsetDateTime>,
+    /// One of Okta's eight statuses; most people are ACTIVE.
+    pub okta_status: &'static str,
 }
+
+const OKTA_OTHER_STATUSES: &[&str] = &[
+    "STAGED",
+    "PROVISIONED",
+    "RECOVERY",
+    "LOCKED_OUT",
+    "PASSWORD_EXPIRED",
+    "SUSPENDED",
+    "DEPROVISIONED",
+];
 
 /// `count` people sorted by email.
 pub fn people(count: usize, seed: u64) -> Vec<Person> {
@@ -100,7 +112,13 @@ pub fn people(count: usize, seed: u64) -> Vec<Person> {
             let last_login = rng
                 .random_bool(0.85)
                 .then(|| created + Duration::seconds(rng.random_range(0..20_000_000)));
+            let okta_status = if rng.random_bool(0.8) {
+                "ACTIVE"
+            } else {
+                OKTA_OTHER_STATUSES[rng.random_range(0..OKTA_OTHER_STATUSES.len())]
+            };
             Person {
+                okta_status,
                 id: uuid::Builder::from_random_bytes(rng.random())
                     .into_uuid()
                     .to_string(),

@@ -50,6 +50,52 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "onetrust:html",
         "the token endpoint answers 200 with an HTML sign-in page",
     ),
+    (
+        "okta:dpop-required",
+        "the app requires DPoP (the default, like apps made since Feb 2024)",
+    ),
+    (
+        "okta:dpop-off",
+        "the app does not require DPoP: tokens are Bearer",
+    ),
+    (
+        "okta:no-admin-role",
+        "the app has no admin role: /api/v1/users answers 200 []",
+    ),
+    (
+        "okta:partial-scopes",
+        "only okta.groups.read and okta.apps.read are granted",
+    ),
+    ("okta:no-scopes", "no scope is granted (consent_required)"),
+    (
+        "okta:no-jwks",
+        "the key was generated but the app was not saved: no JWKS",
+    ),
+    (
+        "okta:multi-key",
+        "the app has two keys, so assertions need a kid",
+    ),
+    (
+        "okta:rate-limit",
+        "2 users requests per second; the first gets 429 E0000047",
+    ),
+    (
+        "okta:resource-nonce",
+        "the users API asks for a DPoP nonce (RFC 9449 challenge)",
+    ),
+    (
+        "okta:nonce-stripped",
+        "a proxy strips DPoP-Nonce from the token endpoint's challenge",
+    ),
+    (
+        "okta:clock-skew",
+        "the org's clock is 10 minutes ahead of this machine's",
+    ),
+    (
+        "okta:secret-app",
+        "the app authenticates with a client secret, not a key",
+    ),
+    ("okta:not-service-app", "the app is not an API Services app"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

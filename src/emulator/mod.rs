@@ -4,6 +4,7 @@
 
 pub mod data;
 pub mod faults;
+pub mod okta;
 pub mod onetrust;
 
 use std::net::SocketAddr;
@@ -39,6 +40,7 @@ impl Default for EmulatorConfig {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Credentials {
     pub onetrust: onetrust::Credential,
+    pub okta: okta::Credential,
 }
 
 #[derive(Debug, Error)]
@@ -50,6 +52,8 @@ pub enum EmulatorError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error("cannot set up the emulated tenants: {0}")]
+    Setup(String),
     #[error("cannot write {path}: {source}")]
     Write {
         path: String,
@@ -61,6 +65,7 @@ pub enum EmulatorError {
 pub struct Running {
     pub addr: SocketAddr,
     pub credentials: Credentials,
+    pub okta_stats: Arc<okta::Stats>,
     stop: Option<oneshot::Sender<()>>,
     done: tokio::task::JoinHandle<()>,
 }
@@ -100,13 +105,17 @@ pub async fn start(addr: SocketAddr, config: &EmulatorConfig) -> Result<Running,
     };
     let people = Arc::new(data::people(config.users, config.seed));
     let faults = faults::Faults::new(&config.scenarios);
-    let onetrust = Arc::new(onetrust::Tenant::new(people, faults));
+    let onetrust = Arc::new(onetrust::Tenant::new(Arc::clone(&people), faults.clone()));
+    let okta = Arc::new(okta::Org::new(&host, people, faults).map_err(EmulatorError::Setup)?);
     let credentials = Credentials {
         onetrust: onetrust.credential(&host),
+        okta: okta.credential(),
     };
+    let okta_stats = Arc::clone(&okta.stats);
     let app = Router::new()
         .route("/", get(|| async { "ploy-connect emulator\n" }))
-        .merge(onetrust.router());
+        .merge(onetrust.router())
+        .merge(okta.router());
     let (stop, stopped) = oneshot::channel::<()>();
     let done = tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -119,6 +128,7 @@ pub async fn start(addr: SocketAddr, config: &EmulatorConfig) -> Result<Running,
     Ok(Running {
         addr,
         credentials,
+        okta_stats,
         stop: Some(stop),
         done,
     })
@@ -145,6 +155,7 @@ pub fn write_credentials(path: &Path, credentials: &Credentials) -> Result<(), E
 pub struct EmulatorThread {
     pub addr: SocketAddr,
     pub credentials: Credentials,
+    pub okta_stats: Arc<okta::Stats>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -171,7 +182,11 @@ impl EmulatorThread {
             rt.block_on(async move {
                 match start(SocketAddr::from(([127, 0, 0, 1], 0)), &config).await {
                     Ok(running) => {
-                        let _ = ready_tx.send(Ok((running.addr, running.credentials.clone())));
+                        let _ = ready_tx.send(Ok((
+                            running.addr,
+                            running.credentials.clone(),
+                            Arc::clone(&running.okta_stats),
+                        )));
                         let _ = stop_rx.await;
                         running.stop().await;
                     }
@@ -181,13 +196,15 @@ impl EmulatorThread {
                 }
             });
         });
-        let (addr, credentials) = ready_rx.recv().map_err(|_| EmulatorError::Bind {
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            source: std::io::Error::other("emulator thread ended"),
-        })??;
+        let (addr, credentials, okta_stats) =
+            ready_rx.recv().map_err(|_| EmulatorError::Bind {
+                addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+                source: std::io::Error::other("emulator thread ended"),
+            })??;
         Ok(Self {
             addr,
             credentials,
+            okta_stats,
             stop: Some(stop_tx),
             thread: Some(thread),
         })

@@ -211,12 +211,13 @@ fn stop_keyring_daemons(runtime: &Path) {
     }
 }
 
-/// One emulated OneTrust tenant as the tests see it.
+/// The emulated tenants as the tests see them (OneTrust fields at the top level).
 pub struct Tenant {
     pub host: String,
     pub client_id: String,
     pub client_secret: String,
-    _emulator: EmulatorThread,
+    pub okta: ploy_connect::emulator::okta::Credential,
+    pub emulator: EmulatorThread,
 }
 
 pub fn tenant(users: usize, scenarios: &[&str]) -> Tenant {
@@ -234,7 +235,41 @@ pub fn tenant(users: usize, scenarios: &[&str]) -> Tenant {
         host: c.host,
         client_id: c.client_id,
         client_secret: c.client_secret,
-        _emulator: emulator,
+        okta: emulator.credentials.okta.clone(),
+        emulator,
+    }
+}
+
+impl Env {
+    /// Writes `text` to a file in this home and returns its path.
+    pub fn file(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.home.path().join(name);
+        std::fs::write(&p, text).expect("write file");
+        p
+    }
+
+    /// `setup okta` for the emulated org's app with its PEM key plus `extra` flags, no test.
+    pub fn setup_okta(
+        &self,
+        profile: &str,
+        t: &Tenant,
+        extra: &[&str],
+    ) -> assert_cmd::assert::Assert {
+        let key = self.file("okta-key.pem", &t.okta.private_key_pem);
+        self.cmd()
+            .args([
+                "setup",
+                "okta",
+                "--profile",
+                profile,
+                "--host",
+                &t.okta.host,
+            ])
+            .args(["--client-id", &t.okta.client_id, "--private-key-file"])
+            .arg(key)
+            .arg("--no-test")
+            .args(extra)
+            .assert()
     }
 }
 

@@ -1,0 +1,628 @@
+//! Okta: an API Services app authenticating with `private_key_jwt` (RFC 7523) at the org
+//! authorization server, optionally DPoP-bound (RFC 9449), reading `/api/v1/users`.
+//! Facts and pitfalls: shared/docs/okta-wire.md.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use jsonwebtoken::Header;
+use reqwest::header::{ACCEPT, AUTHORIZATION};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::{
+    Carry, Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, TokenInfo, UsersPage,
+    VendorAnswer, auth_param, dpop,
+};
+use crate::diagnose::code;
+use crate::http::{HttpClient, HttpNotice, HttpResponse};
+use crate::integration::Integration;
+use crate::keys::PrivateKey;
+use crate::users::{User, UserStatus};
+
+pub const TOKEN_PATH: &str = "/oauth2/v1/token";
+pub const USERS_PATH: &str = "/api/v1/users";
+pub const PAGE_LIMIT: u32 = 200;
+pub const USERS_SCOPE: &str = "okta.users.read";
+/// What the users table needs.
+pub const DEFAULT_SCOPES: &[&str] = &[USERS_SCOPE];
+/// The set the setup guide's step 12 means ("3 scopes"); only okta.users.read is needed here.
+pub const RECOMMENDED_SCOPES: &[&str] = &[USERS_SCOPE, "okta.groups.read", "okta.apps.read"];
+pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// Okta rejects exp > now + 1 h with no skew allowance; 5 minutes leaves room for a fast clock.
+const ASSERTION_LIFETIME: i64 = 300;
+/// Okta keeps a token-endpoint nonce valid for three days and renews it daily.
+const NONCE_MAX_AGE: time::Duration = time::Duration::hours(48);
+/// A nonce challenge is answered at most this often per request.
+const NONCE_RETRIES: u32 = 2;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    Bearer,
+    Dpop,
+}
+
+struct Token {
+    access: SecretString,
+    scheme: Scheme,
+    scopes: Vec<String>,
+}
+
+/// The latest `X-Rate-Limit-*` reading.
+#[derive(Default)]
+struct RateWindow {
+    remaining: Option<u64>,
+    reset: Option<u64>,
+}
+
+pub struct Okta {
+    http: HttpClient,
+    base: url::Url,
+    client_id: String,
+    key: PrivateKey,
+    /// One ephemeral key per run when DPoP is on.
+    dpop_key: Option<PrivateKey>,
+    scopes: Vec<String>,
+    token_nonce: Option<String>,
+    resource_nonce: Option<String>,
+    token: Option<Token>,
+    rate: RateWindow,
+    /// Token requests this run (a warm DPoP run needs one, a cold one two).
+    pub token_requests: u32,
+}
+
+#[derive(Serialize)]
+struct Assertion<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    aud: String,
+    iat: i64,
+    exp: i64,
+    jti: String,
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: Option<String>,
+    token_type: Option<String>,
+    expires_in: Option<u64>,
+    scope: Option<String>,
+}
+
+impl Okta {
+    pub fn new(config: ConnectorConfig) -> Result<Self, ConnectorError> {
+        let settings = config.okta.unwrap_or_else(|| crate::profile::OktaSettings {
+            key_id: None,
+            dpop: true,
+            scopes: DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
+            dpop_nonce: None,
+        });
+        let key = PrivateKey::parse(config.secret.expose_secret())?
+            .value
+            .1
+            .with_kid(settings.key_id.clone());
+        let dpop_key = if settings.dpop {
+            Some(PrivateKey::ephemeral_p256()?)
+        } else {
+            None
+        };
+        let token_nonce = settings
+            .dpop_nonce
+            .filter(|n| OffsetDateTime::now_utc() - n.at < NONCE_MAX_AGE)
+            .map(|n| n.value);
+        Ok(Self {
+            http: config.http,
+            base: config.host.base_url(),
+            client_id: config.client_id,
+            key,
+            dpop_key,
+            scopes: settings.scopes,
+            token_nonce,
+            resource_nonce: None,
+            token: None,
+            rate: RateWindow::default(),
+            token_requests: 0,
+        })
+    }
+
+    fn url(&self, path: &str) -> url::Url {
+        let mut u = self.base.clone();
+        u.set_path(path);
+        u
+    }
+
+    /// A fresh client assertion: new `jti` every time, because Okta burns it even on the
+    /// 400 that asks for a DPoP nonce.
+    fn assertion(&self) -> Result<String, ConnectorError> {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let claims = Assertion {
+            iss: &self.client_id,
+            sub: &self.client_id,
+            aud: self.url(TOKEN_PATH).to_string(),
+            iat: now,
+            exp: now + ASSERTION_LIFETIME,
+            jti: uuid::Uuid::new_v4().to_string(),
+        };
+        let mut header = Header::new(self.key.alg());
+        header.typ = Some("JWT".into());
+        Ok(self.key.sign(header, &claims)?)
+    }
+
+    /// "RSA 2048 private key (PKCS#8 PEM), kid abc…" for the input step.
+    pub fn key_summary(&self) -> String {
+        self.key.describe()
+    }
+
+    /// "; DPoP on; scopes okta.users.read" for the input step.
+    pub fn settings_summary(&self) -> String {
+        format!(
+            "; DPoP {}; scopes {}",
+            if self.dpop_key.is_some() { "on" } else { "off" },
+            self.scopes.join(" ")
+        )
+    }
+
+    fn answer(
+        &self,
+        endpoint: Endpoint,
+        method: &str,
+        path: &str,
+        r: &HttpResponse,
+    ) -> ConnectorError {
+        ConnectorError::Answer(Box::new(VendorAnswer::new(
+            Integration::Okta,
+            endpoint,
+            &format!("{method} {path}"),
+            r,
+        )))
+    }
+
+    async fn request_token(&mut self) -> Result<HttpResponse, ConnectorError> {
+        let url = self.url(TOKEN_PATH);
+        let client = self.http.inner().clone();
+        let scope = self.scopes.join(" ");
+        let mut challenges = 0;
+        loop {
+            let nonce = self.token_nonce.clone();
+            let mut sent = 0;
+            let r = self
+                .http
+                .send(|| {
+                    sent += 1;
+                    let form = [
+                        ("grant_type", "client_credentials".to_string()),
+                        ("scope", scope.clone()),
+                        ("client_assertion_type", JWT_BEARER.to_string()),
+                        ("client_assertion", self.assertion()?),
+                    ];
+                    let mut req = client
+                        .post(url.clone())
+                        .header(ACCEPT, "application/json")
+                        .form(&form);
+                    if let Some(k) = &self.dpop_key {
+                        req = req.header(
+                            "DPoP",
+                            dpop::proof(k, "POST", &url, nonce.as_deref(), None)?,
+                        );
+                    }
+                    Ok::<_, ConnectorError>(req)
+                })
+                .await?;
+            self.token_requests += sent;
+            let fresh = r.header("dpop-nonce").map(str::to_string);
+            if fresh.is_some() {
+                self.token_nonce = fresh.clone();
+            }
+            let asks_nonce =
+                r.status == 400 && oauth_error(&r).as_deref() == Some("use_dpop_nonce");
+            // Without a new nonce (a proxy may strip DPoP-Nonce) retrying cannot help.
+            if asks_nonce && fresh.is_some() && fresh != nonce && challenges < NONCE_RETRIES {
+                challenges += 1;
+                continue;
+            }
+            return Ok(r);
+        }
+    }
+
+    /// Waits out a spent rate-limit window before the next call: never hammer.
+    async fn respect_rate_limit(&self) {
+        let (Some(0), Some(reset)) = (self.rate.remaining, self.rate.reset) else {
+            return;
+        };
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let wait = Duration::from_secs(reset.saturating_sub(now) + 1);
+        if wait > Duration::from_secs(60) {
+            return;
+        }
+        self.http.notify(HttpNotice::Waiting { status: 200, wait });
+        tokio::time::sleep(wait).await;
+    }
+
+    async fn get_users(&mut self, url: &url::Url) -> Result<HttpResponse, ConnectorError> {
+        let client = self.http.inner().clone();
+        let mut challenged = false;
+        loop {
+            self.respect_rate_limit().await;
+            let Some(token) = &self.token else {
+                return Err(ConnectorError::Unexpected("no access token".into()));
+            };
+            let (scheme, access) = (token.scheme, token.access.clone());
+            let nonce = self.resource_nonce.clone();
+            let dpop_key = self.dpop_key.as_ref().filter(|_| scheme == Scheme::Dpop);
+            let r = self
+                .http
+                .send(|| {
+                    let mut req = client.get(url.clone()).header(ACCEPT, "application/json");
+                    match dpop_key {
+                        Some(k) => {
+                            let proof = dpop::proof(
+                                k,
+                                "GET",
+                                url,
+                                nonce.as_deref(),
+                                Some(access.expose_secret()),
+                            )?;
+                            req = req
+                                .header(AUTHORIZATION, format!("DPoP {}", access.expose_secret()))
+                                .header("DPoP", proof);
+                        }
+                        None => {
+                            req = req.header(
+                                AUTHORIZATION,
+                                format!("Bearer {}", access.expose_secret()),
+                            );
+                        }
+                    }
+                    Ok::<_, ConnectorError>(req)
+                })
+                .await?;
+            self.rate = RateWindow {
+                remaining: r
+                    .header("x-rate-limit-remaining")
+                    .and_then(|v| v.trim().parse().ok()),
+                reset: r
+                    .header("x-rate-limit-reset")
+                    .and_then(|v| v.trim().parse().ok()),
+            };
+            let fresh = r.header("dpop-nonce").map(str::to_string);
+            if fresh.is_some() {
+                self.resource_nonce = fresh.clone();
+            }
+            let asks_nonce = r.status == 401
+                && r.header("www-authenticate")
+                    .and_then(|h| auth_param(h, "error"))
+                    .as_deref()
+                    == Some("use_dpop_nonce");
+            if asks_nonce && fresh.is_some() && !challenged {
+                challenged = true;
+                continue;
+            }
+            return Ok(r);
+        }
+    }
+}
+
+fn oauth_error(r: &HttpResponse) -> Option<String> {
+    serde_json::from_slice::<serde_json::Value>(&r.body)
+        .ok()?
+        .get("error")?
+        .as_str()
+        .map(str::to_string)
+}
+
+impl Connector for Okta {
+    async fn authenticate(&mut self) -> Result<TokenInfo, ConnectorError> {
+        let before = self.token_requests;
+        let r = self.request_token().await?;
+        if r.status != 200 {
+            return Err(self.answer(Endpoint::Token, "POST", TOKEN_PATH, &r));
+        }
+        let body: TokenResponse = serde_json::from_slice(&r.body).map_err(|e| {
+            ConnectorError::Unexpected(format!(
+                "the token endpoint answered 200 but not with a token ({e}): {}",
+                r.body_excerpt(120)
+            ))
+        })?;
+        let access = body.access_token.filter(|t| !t.is_empty()).ok_or_else(|| {
+            ConnectorError::Unexpected("the token response has no access_token".into())
+        })?;
+        let scheme = match body
+            .token_type
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("dpop") => Scheme::Dpop,
+            _ => Scheme::Bearer,
+        };
+        let requests = self.token_requests - before;
+        let mut detail = match scheme {
+            Scheme::Dpop => "DPoP-bound token".to_string(),
+            Scheme::Bearer => "bearer token".to_string(),
+        };
+        if let Some(s) = body.expires_in {
+            detail.push_str(&format!(", valid {} min", s / 60));
+        }
+        detail.push_str(&format!(
+            "; {requests} token request{}",
+            if requests == 1 { "" } else { "s" }
+        ));
+        if scheme == Scheme::Bearer && self.dpop_key.is_some() {
+            detail.push_str(" — note: ");
+            detail.push_str(crate::diagnose::note("okta.dpop_not_required"));
+        }
+        self.token = Some(Token {
+            access: SecretString::from(access),
+            scheme,
+            scopes: body
+                .scope
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
+        });
+        Ok(TokenInfo { detail })
+    }
+
+    fn check_scopes(&self) -> Result<String, ConnectorError> {
+        let granted = self
+            .token
+            .as_ref()
+            .map(|t| t.scopes.clone())
+            .unwrap_or_default();
+        let not_granted: Vec<_> = self
+            .scopes
+            .iter()
+            .filter(|s| !granted.contains(s))
+            .cloned()
+            .collect();
+        if !granted.iter().any(|s| s == USERS_SCOPE) {
+            return Err(ConnectorError::Verdict {
+                code: code::OKTA_MISSING_SCOPE,
+                detail: format!(
+                    "{USERS_SCOPE} was not granted (granted: {})",
+                    if granted.is_empty() {
+                        "none".into()
+                    } else {
+                        granted.join(", ")
+                    }
+                ),
+            });
+        }
+        let mut detail = format!("granted: {}", granted.join(", "));
+        if !not_granted.is_empty() {
+            detail.push_str(&format!(
+                "; not granted: {} (not needed to read users)",
+                not_granted.join(", ")
+            ));
+        }
+        Ok(detail)
+    }
+
+    async fn users_page(&mut self, cursor: Option<&Cursor>) -> Result<UsersPage, ConnectorError> {
+        let url = match cursor {
+            None => {
+                let mut u = self.url(USERS_PATH);
+                u.set_query(Some(&format!("limit={PAGE_LIMIT}")));
+                u
+            }
+            Some(c) => {
+                let u = url::Url::parse(&c.0).map_err(|e| {
+                    ConnectorError::Unexpected(format!("the next-page link is not a URL: {e}"))
+                })?;
+                // The token must never be sent anywhere but the org.
+                if u.origin() != self.base.origin() {
+                    return Err(ConnectorError::Unexpected(format!(
+                        "the next-page link points to another host ({})",
+                        u.origin().ascii_serialization()
+                    )));
+                }
+                u
+            }
+        };
+        if self.token.is_none() {
+            self.authenticate().await?;
+        }
+        let mut r = self.get_users(&url).await?;
+        if r.status == 401 && okta_error_code(&r).as_deref() == Some("E0000011") {
+            // Tokens live an hour; a long export outlives one. Mint once more.
+            self.authenticate().await?;
+            r = self.get_users(&url).await?;
+        }
+        if r.status != 200 {
+            return Err(self.answer(Endpoint::Users, "GET", USERS_PATH, &r));
+        }
+        let list: Vec<OktaUser> = serde_json::from_slice(&r.body).map_err(|e| {
+            ConnectorError::Unexpected(format!(
+                "the users API answered 200 but not with a list of users ({e}): {}",
+                r.body_excerpt(120)
+            ))
+        })?;
+        if cursor.is_none() && list.is_empty() {
+            return Err(ConnectorError::Verdict {
+                code: code::OKTA_NO_ADMIN_ROLE,
+                detail: "GET /api/v1/users answered 200 with an empty list: Okta does this when the app has no admin role".into(),
+            });
+        }
+        let next = next_link(&r).map(Cursor);
+        Ok(UsersPage {
+            users: list.into_iter().map(normalise).collect(),
+            next,
+            total: None,
+            warning: None,
+        })
+    }
+
+    fn carry_over(&self) -> Carry {
+        Carry {
+            dpop_nonce: self.token_nonce.clone(),
+        }
+    }
+}
+
+fn okta_error_code(r: &HttpResponse) -> Option<String> {
+    serde_json::from_slice::<serde_json::Value>(&r.body)
+        .ok()?
+        .get("errorCode")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// The `rel="next"` target among all `Link` headers (Okta sends one header per link).
+fn next_link(r: &HttpResponse) -> Option<String> {
+    r.headers
+        .get_all("link")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find_map(|link| {
+            let mut parts = link.split(';');
+            let target = parts.next()?.trim();
+            let is_next = parts.any(|p| matches!(p.trim(), "rel=\"next\"" | "rel=next"));
+            is_next.then(|| {
+                target
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_string()
+            })
+        })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OktaUser {
+    id: Option<String>,
+    status: Option<String>,
+    created: Option<String>,
+    activated: Option<String>,
+    status_changed: Option<String>,
+    last_login: Option<String>,
+    last_updated: Option<String>,
+    password_changed: Option<String>,
+    #[serde(default)]
+    profile: OktaProfile,
+    #[serde(rename = "type")]
+    user_type: Option<serde_json::Value>,
+    credentials: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct OktaProfile {
+    login: Option<String>,
+    email: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    display_name: Option<String>,
+}
+
+fn status(s: Option<&str>) -> UserStatus {
+    match s {
+        Some("ACTIVE") => UserStatus::Active,
+        Some("STAGED") => UserStatus::Staged,
+        Some("PROVISIONED") => UserStatus::Provisioned,
+        Some("RECOVERY") => UserStatus::Recovery,
+        Some("LOCKED_OUT") => UserStatus::LockedOut,
+        Some("PASSWORD_EXPIRED") => UserStatus::PasswordExpired,
+        Some("SUSPENDED") => UserStatus::Suspended,
+        Some("DEPROVISIONED") => UserStatus::Deprovisioned,
+        _ => UserStatus::Unknown,
+    }
+}
+
+fn normalise(u: OktaUser) -> User {
+    let p = u.profile;
+    let first = p.first_name.unwrap_or_default();
+    let last = p.last_name.unwrap_or_default();
+    let name = p
+        .display_name
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| format!("{first} {last}").trim().to_string());
+    let mut extra = BTreeMap::new();
+    for (k, v) in [
+        ("activated", u.activated),
+        ("status changed", u.status_changed),
+        ("last updated", u.last_updated),
+        ("password changed", u.password_changed),
+    ] {
+        if let Some(v) = v {
+            extra.insert(k.to_string(), v);
+        }
+    }
+    if let Some(t) = u
+        .user_type
+        .as_ref()
+        .and_then(|t| t.get("id"))
+        .and_then(|v| v.as_str())
+    {
+        extra.insert("user type".into(), t.to_string());
+    }
+    if let Some(p) = u
+        .credentials
+        .as_ref()
+        .and_then(|c| c.pointer("/provider/type"))
+        .and_then(|v| v.as_str())
+    {
+        extra.insert("credential provider".into(), p.to_string());
+    }
+    let raw_status = u.status.clone();
+    let status = status(raw_status.as_deref());
+    if status == UserStatus::Unknown
+        && let Some(s) = raw_status
+    {
+        extra.insert("okta status".into(), s);
+    }
+    let login = p.login.unwrap_or_default();
+    User {
+        id: u.id.unwrap_or_default(),
+        email: p.email.unwrap_or_else(|| login.clone()),
+        login,
+        name,
+        first_name: first,
+        last_name: last,
+        status,
+        created: u.created,
+        last_login: u.last_login,
+        source: Integration::Okta,
+        extra,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_eight_statuses() {
+        for s in [
+            "ACTIVE",
+            "DEPROVISIONED",
+            "LOCKED_OUT",
+            "PASSWORD_EXPIRED",
+            "PROVISIONED",
+            "RECOVERY",
+            "STAGED",
+            "SUSPENDED",
+        ] {
+            assert_eq!(status(Some(s)).as_str(), s);
+        }
+        assert_eq!(status(Some("ACTIVATING")), UserStatus::Unknown);
+    }
+
+    #[test]
+    fn the_documented_user_normalises() {
+        let u: OktaUser = serde_json::from_str(r#"{"id":"00usfdsyqnIjEmHNm4x6","status":"STAGED","created":"2020-08-27T18:16:00.000Z","activated":null,"statusChanged":null,"lastLogin":null,"lastUpdated":"2020-08-27T18:16:00.000Z","passwordChanged":"2020-08-27T18:16:00.000Z","type":{"id":"otyc04qb2rUDcq2YA4x6"},"profile":{"firstName":"John","lastName":"Doe-Activate","mobilePhone":null,"secondEmail":null,"login":"John.Doe-Activate@example.com","email":"John.Doe-Activate@example.com"},"credentials":{"password":{},"emails":[{"value":"John.Doe-Activate@example.com","status":"VERIFIED","type":"PRIMARY"}],"provider":{"type":"OKTA","name":"OKTA"}},"_links":{"self":{"href":"https://test.okta.com/api/v1/users/00usfdsyqnIjEmHNm4x6"}}}"#).unwrap();
+        let n = normalise(u);
+        assert_eq!(n.status, UserStatus::Staged);
+        assert_eq!(n.name, "John Doe-Activate");
+        assert_eq!(n.login, "John.Doe-Activate@example.com");
+        assert_eq!(
+            n.extra.get("user type").map(String::as_str),
+            Some("otyc04qb2rUDcq2YA4x6")
+        );
+        assert!(n.last_login.is_none());
+    }
+}

@@ -1,0 +1,62 @@
+//! A DPoP proof checked independently of the code that made it: jsonwebtoken's verifier for
+//! the signature, and `ath` and the RFC 7638 thumbprint recomputed by hand from the spec.
+
+use base64::Engine;
+use jsonwebtoken::{DecodingKey, Validation};
+use ploy_connect::connector::dpop;
+use ploy_connect::keys::PrivateKey;
+use sha2::{Digest, Sha256};
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[test]
+fn a_resource_proof_verifies_and_binds_to_the_token() {
+    let key = PrivateKey::ephemeral_p256().unwrap();
+    let url = url::Url::parse("https://corp.okta.com/api/v1/users/a%40b.com?limit=200").unwrap();
+    let token = "eyJraWQiOiJ4In0.eyJzdWIiOiIxIn0.c2ln";
+    let proof = dpop::proof(&key, "GET", &url, Some("n0nce"), Some(token)).unwrap();
+
+    let header = jsonwebtoken::decode_header(&proof).unwrap();
+    assert_eq!(header.typ.as_deref(), Some("dpop+jwt"));
+    assert_eq!(header.alg, jsonwebtoken::Algorithm::ES256);
+    assert!(header.kid.is_none());
+    let jwk = header.jwk.expect("jwk in the header");
+    let raw = serde_json::to_value(&jwk).unwrap();
+    for private in ["d", "p", "q", "dp", "dq", "qi"] {
+        assert!(
+            raw.get(private).is_none(),
+            "private member {private} in the proof"
+        );
+    }
+
+    let mut v = Validation::new(header.alg);
+    v.validate_exp = false;
+    v.required_spec_claims.clear();
+    let claims: serde_json::Value =
+        jsonwebtoken::decode(&proof, &DecodingKey::from_jwk(&jwk).unwrap(), &v)
+            .expect("signature verifies with the embedded key")
+            .claims;
+    assert_eq!(claims["htm"], "GET");
+    assert_eq!(claims["htu"], "https://corp.okta.com/api/v1/users/a@b.com");
+    assert_eq!(claims["nonce"], "n0nce");
+    assert!(claims["jti"].as_str().unwrap().len() >= 16);
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    assert!((now - claims["iat"].as_i64().unwrap()).abs() <= 2);
+    assert_eq!(claims["ath"], b64(&Sha256::digest(token.as_bytes())));
+
+    // RFC 7638: SHA-256 over the required members in lexicographic order, no whitespace.
+    let canonical = format!(
+        r#"{{"crv":"{}","kty":"EC","x":"{}","y":"{}"}}"#,
+        raw["crv"].as_str().unwrap(),
+        raw["x"].as_str().unwrap(),
+        raw["y"].as_str().unwrap()
+    );
+    assert_eq!(key.thumbprint(), b64(&Sha256::digest(canonical.as_bytes())));
+
+    let again = dpop::proof(&key, "GET", &url, None, None).unwrap();
+    let again: serde_json::Value = jsonwebtoken::dangerous::insecure_decode_claims(&again).unwrap();
+    assert_ne!(again["jti"], claims["jti"], "a fresh jti per proof");
+    assert!(again.get("nonce").is_none() && again.get("ath").is_none());
+}
