@@ -48,7 +48,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create or update a profile, store its secret in the OS keyring, then test it
+    /// Create or update a profile, store its secret in the OS keyring, then test it (no flags on a terminal: the wizard)
     Setup(SetupArgs),
     /// Test a profile's connection live, step by step (input, dns, tls, token, scopes, users)
     Test(TestArgs),
@@ -59,14 +59,24 @@ pub enum Command {
     /// List, show or remove profiles
     #[command(subcommand)]
     Profiles(ProfilesCommand),
+    /// Try everything against emulated OneTrust and Okta tenants (temporary profiles, secrets in memory)
+    Demo(DemoArgs),
     /// Run emulated OneTrust and Okta tenants on loopback (for trying ploy-connect and for tests)
     Emulator(EmulatorArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct SetupArgs {
+    /// Without one, a terminal opens the setup wizard
     #[command(subcommand)]
-    pub integration: SetupIntegration,
+    pub integration: Option<SetupIntegration>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Users per emulated tenant
+    #[arg(long, default_value_t = 2500)]
+    pub users: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -233,4 +243,21 @@ pub fn scenario_help() -> String {
         s.push_str(&format!("  {name:<30} {what}\n"));
     }
     s
+}
+
+impl CommonSetup {
+    /// No flag given at all: a person on a terminal gets the wizard.
+    pub fn is_bare(&self) -> bool {
+        self.profile.is_none()
+            && self.host.is_none()
+            && self.client_id.is_none()
+            && !self.test.no_test
+            && !self.test.json
+    }
+}
+
+impl KeyInput {
+    pub fn is_empty(&self) -> bool {
+        self.private_key_file.is_none() && !self.private_key_stdin && self.key_id.is_none()
+    }
 }

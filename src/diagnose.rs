@@ -21,6 +21,8 @@ pub mod code {
     pub const OKTA_MISSING_SCOPE: &str = "okta.missing_scope";
     pub const OKTA_NO_ADMIN_ROLE: &str = "okta.no_admin_role";
     pub const OKTA_DPOP_PROOF_REJECTED: &str = "okta.dpop_proof_rejected";
+    /// Offers the one-key "turn DPoP on and re-test" in the TUI.
+    pub const OKTA_DPOP_REQUIRED: &str = "okta.dpop_required";
     pub const RATE_LIMITED: &str = "rate_limited";
     pub const SERVER_ERROR: &str = "server_error";
     pub const UNEXPECTED_RESPONSE: &str = "unexpected_response";
@@ -38,6 +40,7 @@ pub mod code {
         OKTA_MISSING_SCOPE,
         OKTA_NO_ADMIN_ROLE,
         OKTA_DPOP_PROOF_REJECTED,
+        OKTA_DPOP_REQUIRED,
         RATE_LIMITED,
         SERVER_ERROR,
         UNEXPECTED_RESPONSE,

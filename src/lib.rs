@@ -8,6 +8,7 @@
 pub mod check;
 pub mod cli;
 pub mod connector;
+pub mod demo;
 pub mod diagnose;
 pub mod emulator;
 pub mod http;
@@ -18,5 +19,7 @@ pub mod plain;
 pub mod profile;
 pub mod secret;
 pub mod session;
+pub mod setup;
+pub mod tui;
 pub mod users;
 pub mod validate;

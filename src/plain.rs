@@ -19,7 +19,8 @@ use crate::keys::PrivateKey;
 use crate::profile::{self, OktaSettings, Profile, ProfileError, ProfileStore};
 use crate::secret::{SecretStoreError, Vault};
 use crate::session;
-use crate::users::Exporter;
+use crate::setup::{self, SaveError};
+use crate::users::{Exporter, PendingFile};
 use crate::validate::{self, Note};
 
 pub const SECRET_ENV: &str = "PLOY_CONNECT_CLIENT_SECRET";
@@ -46,6 +47,15 @@ pub enum PlainError {
     /// Already explained on screen; only the exit code is left.
     #[error("")]
     Reported(u8),
+}
+
+impl From<SaveError> for PlainError {
+    fn from(e: SaveError) -> Self {
+        match e {
+            SaveError::Secret(e) => PlainError::SecretStore(e),
+            SaveError::Profile(e) => PlainError::Profile(e),
+        }
+    }
 }
 
 impl PlainError {
@@ -409,16 +419,14 @@ pub async fn setup(ctx: &Ctx, common: CommonSetup, kind: SetupKind) -> Result<u8
         last_test: None,
         okta,
     };
-    // The secret first: if the keyring is unavailable nothing is written at all.
-    if let Some(secret) = secret {
-        ctx.vault
-            .set(&session::secret_key(&name, &profile), secret.value)
-            .await?;
-    }
-    ctx.store.update(|all| {
-        all.profiles.insert(name.clone(), profile.clone());
-        Ok::<_, PlainError>(())
-    })?;
+    setup::save(
+        &ctx.store,
+        &ctx.vault,
+        &name,
+        &profile,
+        secret.map(|s| s.value),
+    )
+    .await?;
     eprintln!(
         "Saved profile \"{name}\" ({integration} at {}); the {} is in {}.",
         profile.host,
@@ -539,19 +547,14 @@ pub async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<u8, PlainError> {
         ))
     })?;
     let checked = check_secret(integration, &raw, args.key.key_id.as_deref(), &args.profile)?;
-    ctx.vault
-        .set(&session::secret_key(&args.profile, &profile), checked.value)
-        .await?;
-    ctx.store.update(|all| {
-        if let Some(p) = all.profiles.get_mut(&args.profile) {
-            p.updated = OffsetDateTime::now_utc();
-            if let Some(o) = p.okta.as_mut() {
-                // The old key's ID belongs to the old key.
-                o.key_id = args.key.key_id.clone();
-            }
-        }
-        Ok::<_, PlainError>(())
-    })?;
+    setup::rotate(
+        &ctx.store,
+        &ctx.vault,
+        &args.profile,
+        checked.value,
+        args.key.key_id.clone(),
+    )
+    .await?;
     eprintln!(
         "Replaced the {} of \"{}\" in {}.",
         match integration {
@@ -671,15 +674,15 @@ pub async fn users(ctx: &Ctx, args: UsersArgs) -> Result<u8, PlainError> {
         }
     });
 
-    let (sink, tmp): (Box<dyn Write + Send>, Option<tempfile::NamedTempFile>) = match &args.output {
+    let (sink, pending): (Box<dyn Write + Send>, Option<PendingFile>) = match &args.output {
         None => (Box::new(io::BufWriter::new(io::stdout())), None),
         Some(path) => {
-            let tmp = tempfile::NamedTempFile::new_in(parent_dir(path))
+            let pending = PendingFile::create(path)
                 .map_err(io_err(format!("cannot write next to {}", path.display())))?;
-            let file = tmp
-                .reopen()
+            let file = pending
+                .writer()
                 .map_err(io_err(format!("cannot write {}", path.display())))?;
-            (Box::new(io::BufWriter::new(file)), Some(tmp))
+            (Box::new(io::BufWriter::new(file)), Some(pending))
         }
     };
     let mut exporter = Exporter::new(args.format, sink).map_err(io_err("cannot write users"))?;
@@ -727,21 +730,13 @@ pub async fn users(ctx: &Ctx, args: UsersArgs) -> Result<u8, PlainError> {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit::OK),
         other => other.map_err(io_err("cannot write users"))?,
     }
-    if let (Some(tmp), Some(path)) = (tmp, &args.output) {
-        tmp.persist(path).map_err(|e| PlainError::Io {
-            what: format!("cannot replace {}", path.display()),
-            source: e.error,
-        })?;
+    if let (Some(pending), Some(path)) = (pending, &args.output) {
+        pending
+            .commit()
+            .map_err(io_err(format!("cannot replace {}", path.display())))?;
         eprintln!("Wrote {count} users to {}.", path.display());
     }
     Ok(exit::OK)
-}
-
-fn parent_dir(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
 }
 
 /// `profiles …`.
@@ -817,8 +812,8 @@ pub async fn profiles(
             Ok(exit::OK)
         }
         ProfilesCommand::Remove { name, yes } => {
-            let all = ctx.store.load()?;
-            let p = all.get(&name)?.clone();
+            // Fail on an unknown name before asking anything.
+            ctx.store.load()?.get(&name)?;
             if !yes && ctx.interactive {
                 let sure = dialoguer::Confirm::new()
                     .with_prompt(format!(
@@ -832,12 +827,7 @@ pub async fn profiles(
                     return Ok(exit::OK);
                 }
             }
-            // The secret first: a profile is never removed while its secret stays behind.
-            ctx.vault.delete(&session::secret_key(&name, &p)).await?;
-            ctx.store.update(|all| {
-                all.profiles.remove(&name);
-                Ok::<_, PlainError>(())
-            })?;
+            setup::remove(&ctx.store, &ctx.vault, &name).await?;
             eprintln!("Removed profile \"{name}\" and its secret.");
             Ok(exit::OK)
         }

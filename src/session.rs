@@ -97,7 +97,7 @@ pub async fn open(
 /// Reads every page, handing each to `each`; stops at the first error of either side.
 pub async fn for_each_page<E: From<Failure>>(
     connector: &mut AnyConnector,
-    mut each: impl FnMut(&UsersPage) -> Result<(), E>,
+    mut each: impl FnMut(UsersPage) -> Result<(), E>,
 ) -> Result<u64, E> {
     let mut cursor: Option<Cursor> = None;
     let mut seen = 0u64;
@@ -107,8 +107,9 @@ pub async fn for_each_page<E: From<Failure>>(
             .await
             .map_err(|e| E::from(Failure::from(e)))?;
         seen += page.users.len() as u64;
-        each(&page)?;
-        match page.next {
+        let next = page.next.clone();
+        each(page)?;
+        match next {
             Some(next) => cursor = Some(next),
             None => return Ok(seen),
         }

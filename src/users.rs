@@ -66,6 +66,167 @@ pub struct User {
     pub extra: BTreeMap<String, String>,
 }
 
+/// Columns the users table can sort by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Name,
+    Login,
+    Status,
+    LastLogin,
+    Source,
+}
+
+impl Column {
+    pub const ALL: [Column; 5] = [
+        Column::Name,
+        Column::Login,
+        Column::Status,
+        Column::LastLogin,
+        Column::Source,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Column::Name => "Name",
+            Column::Login => "Email / login",
+            Column::Status => "Status",
+            Column::LastLogin => "Last login",
+            Column::Source => "Source",
+        }
+    }
+
+    pub fn next(self) -> Column {
+        let i = Column::ALL.iter().position(|c| *c == self).unwrap_or(0);
+        Column::ALL[(i + 1) % Column::ALL.len()]
+    }
+
+    fn cmp(self, a: &User, b: &User) -> std::cmp::Ordering {
+        match self {
+            Column::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+            Column::Login => a.login.cmp(&b.login),
+            Column::Status => a.status.cmp(&b.status),
+            Column::LastLogin => a.last_login.cmp(&b.last_login),
+            Column::Source => a.source.id().cmp(b.source.id()),
+        }
+    }
+}
+
+/// Users as they arrive, plus the filtered and sorted view of them. Filtering scans a
+/// lowercase copy of name/email/login made once per user; narrowing a filter (typing one more
+/// character) only rescans the rows still shown.
+#[derive(Debug, Default)]
+pub struct UserTable {
+    users: Vec<User>,
+    haystacks: Vec<String>,
+    view: Vec<u32>,
+    filter: String,
+    sort: Option<(Column, bool)>,
+}
+
+impl UserTable {
+    pub fn len(&self) -> usize {
+        self.users.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+    }
+
+    pub fn shown(&self) -> usize {
+        self.view.len()
+    }
+
+    pub fn users(&self) -> &[User] {
+        &self.users
+    }
+
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    pub fn sort(&self) -> Option<(Column, bool)> {
+        self.sort
+    }
+
+    /// The `i`-th row of the view.
+    pub fn row(&self, i: usize) -> Option<&User> {
+        self.view.get(i).map(|&u| &self.users[u as usize])
+    }
+
+    /// Rows `start..end` of the view, for drawing only what is on screen.
+    pub fn rows(&self, start: usize, end: usize) -> impl Iterator<Item = &User> {
+        let end = end.min(self.view.len());
+        let start = start.min(end);
+        self.view[start..end]
+            .iter()
+            .map(|&u| &self.users[u as usize])
+    }
+
+    /// The rows of the view in order (for export of what is shown).
+    pub fn shown_users(&self) -> impl Iterator<Item = &User> {
+        self.rows(0, self.view.len())
+    }
+
+    pub fn push(&mut self, batch: Vec<User>) {
+        let first = self.users.len();
+        for u in batch {
+            self.haystacks.push(format!(
+                "{}\u{1f}{}\u{1f}{}",
+                u.name.to_lowercase(),
+                u.email.to_lowercase(),
+                u.login.to_lowercase()
+            ));
+            self.users.push(u);
+        }
+        let needle = self.filter.to_lowercase();
+        let added = (first..self.users.len())
+            .filter(|&i| needle.is_empty() || self.haystacks[i].contains(&needle))
+            .map(|i| i as u32);
+        self.view.extend(added);
+        if self.sort.is_some() {
+            self.apply_sort();
+        }
+    }
+
+    pub fn set_filter(&mut self, filter: &str) {
+        let needle = filter.to_lowercase();
+        let narrowing = !self.filter.is_empty() && needle.contains(&self.filter.to_lowercase());
+        if narrowing {
+            let haystacks = &self.haystacks;
+            self.view
+                .retain(|&i| haystacks[i as usize].contains(&needle));
+        } else {
+            self.view = (0..self.users.len() as u32)
+                .filter(|&i| needle.is_empty() || self.haystacks[i as usize].contains(&needle))
+                .collect();
+            if self.sort.is_some() {
+                self.apply_sort();
+            }
+        }
+        self.filter = filter.to_string();
+    }
+
+    /// Sorts by `column`; the same column again flips the direction.
+    pub fn sort_by(&mut self, column: Column) {
+        self.sort = match self.sort {
+            Some((c, asc)) if c == column => Some((c, !asc)),
+            _ => Some((column, true)),
+        };
+        self.apply_sort();
+    }
+
+    fn apply_sort(&mut self) {
+        let Some((column, asc)) = self.sort else {
+            return;
+        };
+        let users = &self.users;
+        self.view.sort_by(|&a, &b| {
+            let o = column.cmp(&users[a as usize], &users[b as usize]);
+            if asc { o } else { o.reverse() }
+        });
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
     Csv,
@@ -172,6 +333,51 @@ impl<W: Write> Exporter<W> {
     }
 }
 
+/// A file that appears under its name only when complete: written to a temporary file beside
+/// it, then renamed. An export that fails halfway leaves any previous file alone.
+pub struct PendingFile {
+    tmp: tempfile::NamedTempFile,
+    path: std::path::PathBuf,
+}
+
+impl PendingFile {
+    pub fn create(path: &std::path::Path) -> std::io::Result<Self> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        Ok(Self {
+            tmp: tempfile::NamedTempFile::new_in(dir)?,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// A handle to write the content through.
+    pub fn writer(&self) -> std::io::Result<std::fs::File> {
+        self.tmp.reopen()
+    }
+
+    pub fn commit(self) -> std::io::Result<()> {
+        self.tmp
+            .persist(&self.path)
+            .map(|_| ())
+            .map_err(|e| e.error)
+    }
+
+    /// Writes `rows` as one complete file.
+    pub fn write_users(
+        path: &std::path::Path,
+        format: ExportFormat,
+        rows: &[User],
+    ) -> std::io::Result<()> {
+        let pending = Self::create(path)?;
+        let mut out = Exporter::new(format, std::io::BufWriter::new(pending.writer()?))?;
+        out.write(rows)?;
+        out.finish()?.flush()?;
+        pending.commit()
+    }
+}
+
 /// Keeps the I/O error's kind (a closed pipe must stay `BrokenPipe`).
 fn csv_io(e: csv::Error) -> std::io::Error {
     match e.into_kind() {
@@ -211,6 +417,28 @@ mod tests {
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("id,login,email"));
         assert!(lines[1].contains("\"User, 1\""), "{}", lines[1]);
+    }
+
+    #[test]
+    fn table_filters_sorts_and_narrows() {
+        let mut t = UserTable::default();
+        t.push((0..10).map(user).collect());
+        t.set_filter("U1");
+        assert_eq!(t.shown(), 1, "case-insensitive substring");
+        t.set_filter("");
+        assert_eq!(t.shown(), 10);
+        t.set_filter("user");
+        t.set_filter("user, 9");
+        assert_eq!(t.shown(), 1, "narrowed within the shown rows");
+        t.set_filter("user");
+        t.sort_by(Column::Name);
+        t.sort_by(Column::Name);
+        assert_eq!(t.row(0).unwrap().id, "id9", "second press sorts descending");
+        // Users arriving later join the filtered, sorted view.
+        t.set_filter("u1");
+        t.push(vec![user(11), user(12), user(20)]);
+        let ids: Vec<_> = t.shown_users().map(|u| u.id.clone()).collect();
+        assert_eq!(ids, ["id12", "id11", "id1"]);
     }
 
     #[test]

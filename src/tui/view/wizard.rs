@@ -1,0 +1,463 @@
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use super::fit;
+use crate::integration::Integration;
+use crate::tui::app::RotateView;
+use crate::tui::input::TextField;
+use crate::tui::theme::Theme;
+use crate::tui::wizard::{Check, FieldId, KeyState, StepId, Wizard, texts};
+use crate::validate::Note;
+
+pub fn draw(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let Some(integration) = w.integration else {
+        draw_chooser(w, frame, area, theme);
+        return;
+    };
+    let Some(text) = texts(integration) else {
+        return;
+    };
+    let steps = w.steps();
+    let Some(step) = w.current() else {
+        return;
+    };
+    let step_text = &text.step[w.step.min(text.step.len() - 1)];
+    let [guide_area, form_area] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+    let guide = Paragraph::new(step_text.guide.trim_start_matches('\n'))
+        .wrap(Wrap { trim: false })
+        .block(Block::bordered().title(format!(" {} setup guide ", text.name)));
+    frame.render_widget(guide, guide_area);
+
+    let title = format!(
+        " Step {} of {}: {} ",
+        w.step + 1,
+        steps.len(),
+        step_text.title
+    );
+    let block = Block::bordered()
+        .title(title)
+        .border_style(theme.focused_border());
+    let inner = block.inner(form_area);
+    frame.render_widget(block, form_area);
+
+    let mut y = inner.y;
+    let bottom = inner.y + inner.height;
+    let fields = w.fields(step);
+    for (i, field) in fields.iter().enumerate() {
+        let focused = i == w.focus;
+        y = draw_field(
+            w,
+            *field,
+            focused,
+            frame,
+            Rect::new(inner.x, y, inner.width, bottom.saturating_sub(y)),
+            theme,
+        );
+        y += 1;
+    }
+    if step == StepId::Review {
+        draw_review(w, integration, frame, inner, theme);
+    }
+    if let Some(e) = &w.error {
+        let r = Rect::new(inner.x, bottom.saturating_sub(2), inner.width, 2);
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!("✗ {e}"), theme.fail())).wrap(Wrap { trim: true }),
+            r,
+        );
+    } else if w.saving {
+        let r = Rect::new(inner.x, bottom.saturating_sub(1), inner.width, 1);
+        frame.render_widget(Line::styled("Saving…", theme.accent()), r);
+    }
+}
+
+fn draw_chooser(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let mut lines = vec![
+        Line::raw(""),
+        Line::raw("  Which identity source do you want to connect?"),
+        Line::raw(""),
+    ];
+    for (i, integration) in [Integration::OneTrust, Integration::Okta]
+        .iter()
+        .enumerate()
+    {
+        let summary = texts(*integration)
+            .map(|t| t.summary.as_str())
+            .unwrap_or("");
+        let style = if i == w.choice {
+            theme.selected()
+        } else {
+            theme.dim()
+        };
+        lines.push(Line::from(vec![
+            Span::raw("  "),
+            Span::styled(
+                format!(" {}. {:<9} ", i + 1, integration.display_name()),
+                style,
+            ),
+            Span::raw(format!("  {summary}")),
+        ]));
+        lines.push(Line::raw(""));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(" Add a connection ")),
+        area,
+    );
+}
+
+fn label(field: FieldId, integration: Option<Integration>) -> &'static str {
+    match field {
+        FieldId::Name => "Profile name (for you; e.g. acme)",
+        FieldId::Host if integration == Some(Integration::Okta) => "Okta domain",
+        FieldId::Host => "Tenant hostname",
+        FieldId::ClientId => "Client ID",
+        FieldId::Secret => "Client secret",
+        FieldId::Key => "Private key (JWK/PEM) or file path",
+        FieldId::KeyId => "Key ID (KID), if the app has several",
+        FieldId::Dpop => "Does the app require DPoP?",
+        FieldId::Scopes => "Scopes to request",
+    }
+}
+
+/// Draws one field at the top of `area`; returns the row after it.
+fn draw_field(
+    w: &Wizard,
+    field: FieldId,
+    focused: bool,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+) -> u16 {
+    if area.height < 3 {
+        return area.y + area.height;
+    }
+    let x = area.x;
+    let width = area.width;
+    let mut y = area.y;
+    frame.render_widget(
+        Line::styled(
+            label(field, w.integration),
+            if focused { theme.accent() } else { theme.dim() },
+        ),
+        Rect::new(x, y, width, 1),
+    );
+    y += 1;
+    let box_style = if focused {
+        theme.focused_border()
+    } else {
+        theme.dim()
+    };
+    match field {
+        FieldId::Name | FieldId::Host | FieldId::ClientId | FieldId::KeyId | FieldId::Secret => {
+            let tf = match field {
+                FieldId::Name => &w.name,
+                FieldId::Host => &w.host,
+                FieldId::ClientId => &w.client_id,
+                FieldId::KeyId => &w.key_id,
+                _ => &w.secret,
+            };
+            let shown = if field == FieldId::Secret {
+                masked(tf)
+            } else {
+                tf.text().to_string()
+            };
+            let r = Rect::new(x, y, width, 3);
+            frame.render_widget(
+                Paragraph::new(fit(&shown, width.saturating_sub(2) as usize))
+                    .block(Block::bordered().border_style(box_style)),
+                r,
+            );
+            if focused {
+                let col = if field == FieldId::Secret {
+                    shown.chars().count()
+                } else {
+                    tf.cursor_chars()
+                };
+                let cx = x + 1 + (col as u16).min(width.saturating_sub(3));
+                frame.set_cursor_position(Position::new(cx, y + 1));
+            }
+            y += 3;
+        }
+        FieldId::Key => {
+            let (lines, _) = key_lines(w, theme);
+            let h = 5.min(area.height.saturating_sub(2));
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: true })
+                    .block(Block::bordered().border_style(box_style)),
+                Rect::new(x, y, width, h),
+            );
+            y += h;
+        }
+        FieldId::Dpop => {
+            let yes = if w.dpop { "(•) yes" } else { "( ) yes" };
+            let no = if w.dpop { "( ) no" } else { "(•) no" };
+            frame.render_widget(
+                Line::from(vec![Span::styled(
+                    format!("  {yes}   {no}"),
+                    if focused { theme.accent() } else { theme.dim() },
+                )]),
+                Rect::new(x, y, width, 1),
+            );
+            y += 1;
+            frame.render_widget(
+                Line::styled("  y / n, or Space to switch", theme.dim()),
+                Rect::new(x, y, width, 1),
+            );
+            y += 1;
+        }
+        FieldId::Scopes => {
+            for (i, (scope, on)) in w.scopes.iter().enumerate() {
+                let mark = if *on { "[x]" } else { "[ ]" };
+                let note = if scope == "okta.users.read" {
+                    "  (users table)"
+                } else {
+                    ""
+                };
+                let style = if focused && i == w.scope_cursor {
+                    theme.selected()
+                } else {
+                    ratatui::style::Style::new()
+                };
+                frame.render_widget(
+                    Line::from(vec![
+                        Span::styled(format!("  {mark} {scope}"), style),
+                        Span::styled(note, theme.dim()),
+                    ]),
+                    Rect::new(x, y, width, 1),
+                );
+                y += 1;
+            }
+            frame.render_widget(
+                Line::styled("  ↑↓ move · Space toggles", theme.dim()),
+                Rect::new(x, y, width, 1),
+            );
+            y += 1;
+        }
+    }
+    // What validation says about the current text.
+    let typed = match field {
+        FieldId::Name => !w.name.is_empty(),
+        FieldId::Host => !w.host.is_empty(),
+        FieldId::ClientId => !w.client_id.is_empty(),
+        FieldId::Secret => !w.secret.is_empty(),
+        FieldId::Key | FieldId::KeyId | FieldId::Dpop => false,
+        FieldId::Scopes => true,
+    };
+    match w.check(field) {
+        Check::Err(e) if typed || w.attempted => {
+            frame.render_widget(
+                Paragraph::new(Line::styled(format!("✗ {e}"), theme.fail()))
+                    .wrap(Wrap { trim: true }),
+                Rect::new(x, y, width, 2),
+            );
+            y += 2;
+        }
+        Check::Ok(notes) if field != FieldId::Key => {
+            for n in notes {
+                let (mark, style) = match n {
+                    Note::Changed(_) => ("✓", theme.ok()),
+                    Note::Warning(_) => ("!", theme.warn()),
+                };
+                let text = format!("{mark} {}", n.text());
+                let rows = (text.chars().count() as u16).div_ceil(width.max(1)).max(1);
+                frame.render_widget(
+                    Paragraph::new(Line::styled(text, style)).wrap(Wrap { trim: true }),
+                    Rect::new(x, y, width, rows),
+                );
+                y += rows;
+            }
+        }
+        _ => {}
+    }
+    y
+}
+
+/// What the key box shows: never the key itself, only what it is.
+fn key_lines<'a>(w: &Wizard, theme: &Theme) -> (Vec<Line<'a>>, bool) {
+    match w.key_state() {
+        KeyState::Empty if w.existing.is_some() => (
+            vec![Line::styled("empty: the stored key stays", theme.dim())],
+            true,
+        ),
+        KeyState::Empty => (
+            vec![Line::styled(
+                "Paste the key here (Okta's Copy to clipboard), or type the path of a file.",
+                theme.dim(),
+            )],
+            false,
+        ),
+        KeyState::Ready {
+            describe,
+            notes,
+            from_file,
+            ..
+        } => {
+            let mut lines = vec![Line::styled(format!("✓ {describe}"), theme.ok())];
+            if let Some(f) = from_file {
+                lines.push(Line::styled(format!("  from {f}"), theme.dim()));
+            }
+            for n in notes {
+                lines.push(Line::styled(format!("  {}", n.text()), theme.dim()));
+            }
+            (lines, true)
+        }
+        KeyState::Invalid(e) => {
+            let text = w.key.text();
+            let pasted =
+                text.contains('\n') || text.trim_start().starts_with('{') || text.contains("-----");
+            let mut lines = Vec::new();
+            if pasted {
+                lines.push(Line::styled(
+                    format!("{} lines pasted (hidden)", text.lines().count()),
+                    theme.dim(),
+                ));
+            } else {
+                lines.push(Line::raw(text.to_string()));
+            }
+            lines.push(Line::styled(format!("✗ {e}"), theme.fail()));
+            (lines, false)
+        }
+    }
+}
+
+fn masked(tf: &TextField) -> String {
+    let n = tf.text().chars().count();
+    if n == 0 {
+        String::new()
+    } else {
+        format!("{} ({n} characters)", "•".repeat(n.min(24)))
+    }
+}
+
+fn draw_review(w: &Wizard, integration: Integration, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let name = match &w.existing {
+        Some((n, _)) => n.clone(),
+        None => w.name.text().to_string(),
+    };
+    let mut lines = vec![
+        row("Profile", &name),
+        row("Source", integration.display_name()),
+        row(label(FieldId::Host, Some(integration)), w.host.text()),
+        row("Client ID", w.client_id.text()),
+    ];
+    match integration {
+        Integration::OneTrust => {
+            let s = if w.secret.is_empty() {
+                "stored secret kept".to_string()
+            } else {
+                masked(&w.secret)
+            };
+            lines.push(row("Client secret", &s));
+        }
+        Integration::Okta => {
+            let k = match w.key_state() {
+                KeyState::Ready { describe, .. } => describe,
+                _ => "stored key kept".into(),
+            };
+            lines.push(row("Private key", &k));
+            if !w.key_id.is_empty() {
+                lines.push(row("Key ID", w.key_id.text()));
+            }
+            lines.push(row("DPoP", if w.dpop { "yes" } else { "no" }));
+            lines.push(row("Scopes", &w.scope_text()));
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Enter: save (secret to the OS keyring) and test",
+        theme.accent(),
+    ));
+    lines.push(Line::styled(
+        "Esc: go back and change something",
+        theme.dim(),
+    ));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+fn row<'a>(k: &str, v: &str) -> Line<'a> {
+    Line::raw(format!("{k:<14} {v}"))
+}
+
+pub fn draw_rotate(r: &RotateView, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let [guide_area, form_area] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+    let guide = match r.integration {
+        Integration::OneTrust => {
+            "After rotating the secret in OneTrust (Global Settings › Access Management › Client Credentials), paste the new Client Secret here.\n\nIt replaces the old one in the OS keyring, then the connection is tested again."
+        }
+        Integration::Okta => {
+            "After generating a new key in Okta (app › General › Client Credentials › Public keys › Add key › Generate new key, then Copy to clipboard and Save), paste the new private key here, or type the path of a file holding it.\n\nA PEM carries no key ID: enter the KID if the app has several keys.\n\nIt replaces the old key in the OS keyring, then the connection is tested again."
+        }
+    };
+    frame.render_widget(
+        Paragraph::new(guide)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(" What to paste ")),
+        guide_area,
+    );
+    let block = Block::bordered()
+        .title(format!(" New secret for {} ", r.profile))
+        .border_style(theme.focused_border());
+    let inner = block.inner(form_area);
+    frame.render_widget(block, form_area);
+    let shown = match r.integration {
+        Integration::OneTrust => masked(&r.secret),
+        Integration::Okta if r.secret.is_empty() => String::new(),
+        Integration::Okta => match crate::keys::PrivateKey::parse(r.secret.text()) {
+            Ok(c) => format!("✓ {}", c.value.1.describe()),
+            Err(e) if r.secret.text().contains('\n') => {
+                format!("{} lines pasted — ✗ {e}", r.secret.text().lines().count())
+            }
+            Err(e) => format!("✗ {e}"),
+        },
+    };
+    let label = match r.integration {
+        Integration::OneTrust => "Client secret",
+        Integration::Okta => "Private key (JWK or PEM)",
+    };
+    frame.render_widget(
+        Line::styled(label, theme.accent()),
+        Rect::new(inner.x, inner.y, inner.width, 1),
+    );
+    frame.render_widget(
+        Paragraph::new(shown)
+            .wrap(Wrap { trim: true })
+            .block(Block::bordered().border_style(if r.focus == 0 {
+                theme.focused_border()
+            } else {
+                theme.dim()
+            })),
+        Rect::new(
+            inner.x,
+            inner.y + 1,
+            inner.width,
+            4.min(inner.height.saturating_sub(1)),
+        ),
+    );
+    if r.integration == Integration::Okta && inner.height > 9 {
+        frame.render_widget(
+            Line::styled("Key ID (optional)", theme.dim()),
+            Rect::new(inner.x, inner.y + 6, inner.width, 1),
+        );
+        frame.render_widget(
+            Paragraph::new(r.key_id.text().to_string()).block(Block::bordered().border_style(
+                if r.focus == 1 {
+                    theme.focused_border()
+                } else {
+                    theme.dim()
+                },
+            )),
+            Rect::new(inner.x, inner.y + 7, inner.width, 3),
+        );
+    }
+    if let Some(e) = &r.error {
+        let y = inner.y + inner.height.saturating_sub(2);
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!("✗ {e}"), theme.fail())).wrap(Wrap { trim: true }),
+            Rect::new(inner.x, y, inner.width, 2),
+        );
+    }
+}
