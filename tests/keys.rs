@@ -20,7 +20,7 @@ fn have_openssl() -> bool {
     let present = Command::new("openssl").arg("version").output().is_ok();
     if !present {
         assert!(
-            std::env::var("PLOY_CONNECT_REQUIRE_KEYRING").is_err(),
+            std::env::var("PLOY_CONNECT_REQUIRE_TOOLS").is_err(),
             "CI needs openssl for the key tests"
         );
         eprintln!("skipping: no openssl");

@@ -2,7 +2,7 @@
 //! gnome-keyring (a real Secret Service), the emulator on loopback, and the real binary.
 //!
 //! Without `dbus-daemon` and `gnome-keyring-daemon` the keyring tests are skipped, unless
-//! `PLOY_CONNECT_REQUIRE_KEYRING=1` (set by `.ci/run`) turns the skip into a failure.
+//! `PLOY_CONNECT_REQUIRE_TOOLS=1` (set by `.ci/run`) turns the skip into a failure.
 
 #![allow(dead_code)] // each test file uses a different part
 
@@ -33,12 +33,12 @@ fn program_exists(name: &str) -> bool {
 impl Env {
     /// A home with a running, unlocked Secret Service; `None` means "skip this test".
     pub fn with_keyring() -> Option<Self> {
-        let required = std::env::var("PLOY_CONNECT_REQUIRE_KEYRING").is_ok_and(|v| v == "1");
+        let required = std::env::var("PLOY_CONNECT_REQUIRE_TOOLS").is_ok_and(|v| v == "1");
         let available = program_exists("dbus-daemon") && program_exists("gnome-keyring-daemon");
         if !available {
             assert!(
                 !required,
-                "PLOY_CONNECT_REQUIRE_KEYRING=1 but dbus-daemon or gnome-keyring-daemon is missing"
+                "PLOY_CONNECT_REQUIRE_TOOLS=1 but dbus-daemon or gnome-keyring-daemon is missing"
             );
             eprintln!("skipping: no dbus-daemon/gnome-keyring-daemon to run a Secret Service");
             return None;

@@ -1,0 +1,272 @@
+//! The real binary's full-screen face in tmux: `demo`, the wizard with a bracketed paste of a
+//! key, a passing test, the users table with a filter, quit, and a restored terminal.
+//! Synchronisation is by waiting for text to appear on the screen, never by fixed sleeps.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use ploy_connect::emulator::{EmulatorConfig, EmulatorThread};
+
+struct Tmux {
+    socket: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux")
+    }
+
+    fn start(command: &str, home: &std::path::Path) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let t = Tmux {
+            socket: dir.path().join("tmux.sock"),
+            _dir: dir,
+        };
+        let shell = format!(
+            "env -u NO_COLOR HOME='{}' XDG_STATE_HOME='{}/state' {command}; echo EXIT=$?; \
+             stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | sed 's/^/TTY:/'; exec sleep 600",
+            home.display(),
+            home.display()
+        );
+        let out = t.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            &shell,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        t
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    fn type_text(&self, text: &str) {
+        assert!(
+            self.run(&["send-keys", "-t", "e2e", "-l", text])
+                .status
+                .success()
+        );
+    }
+
+    /// A real paste: tmux wraps it in bracketed-paste markers when the app asked for them.
+    fn paste(&self, text: &str) {
+        let file = self._dir.path().join("paste.txt");
+        std::fs::write(&file, text).unwrap();
+        assert!(
+            self.run(&["load-buffer", "-b", "k", file.to_str().unwrap()])
+                .status
+                .success()
+        );
+        assert!(
+            self.run(&["paste-buffer", "-p", "-d", "-b", "k", "-t", "e2e"])
+                .status
+                .success()
+        );
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+    }
+
+    /// Waits until `needle` is on screen; fails with the screen after 20 s.
+    fn wait_for(&self, needle: &str) -> String {
+        self.wait_until(needle, |s| s.contains(needle))
+    }
+
+    fn wait_until(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if ready(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{what} never appeared:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn alternate_screen(&self) -> bool {
+        String::from_utf8_lossy(
+            &self
+                .run(&["display", "-p", "-t", "e2e", "#{alternate_on}"])
+                .stdout,
+        )
+        .trim()
+            == "1"
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn have_tmux() -> bool {
+    let present = Command::new("tmux").arg("-V").output().is_ok();
+    if !present {
+        assert!(
+            std::env::var("PLOY_CONNECT_REQUIRE_TOOLS").is_err(),
+            "PLOY_CONNECT_REQUIRE_TOOLS=1 but tmux is missing"
+        );
+        eprintln!("skipping: no tmux");
+    }
+    present
+}
+
+#[test]
+fn demo_wizard_paste_test_users_filter_quit() {
+    if !have_tmux() {
+        return;
+    }
+    let org = EmulatorThread::start(EmulatorConfig::default()).unwrap();
+    let okta = org.credentials.okta.clone();
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start(&format!("{} demo", common::BIN), home.path());
+
+    let screen = t.wait_for("acme-onetrust");
+    assert!(
+        screen.contains("DEMO"),
+        "the demo says what it is:\n{screen}"
+    );
+    assert!(t.alternate_screen());
+
+    t.keys(&["a"]);
+    t.wait_for("Which identity source");
+    t.keys(&["Down"]);
+    t.keys(&["Enter"]);
+    t.wait_for("Okta domain");
+    t.type_text("e2e-okta");
+    t.keys(&["Tab"]);
+    t.type_text(&okta.host);
+    t.wait_for("loopback address");
+    t.keys(&["Enter"]);
+    t.wait_for("Step 2 of 6");
+    t.type_text(&okta.client_id);
+    t.keys(&["Enter"]);
+    t.wait_for("Step 3 of 6");
+    // Line breaks as some terminals paste them: CR.
+    t.paste(&okta.private_key_pem.replace('\n', "\r"));
+    let screen = t.wait_for("RSA 2048 private key");
+    let body_line = okta.private_key_pem.lines().nth(2).unwrap();
+    assert!(
+        !screen.contains(body_line),
+        "the key is never shown:\n{screen}"
+    );
+    t.keys(&["Enter"]);
+    t.wait_for("Step 4 of 6");
+    t.keys(&["Enter"]);
+    t.wait_for("Step 5 of 6");
+    t.keys(&["Enter"]);
+    t.wait_for("Review and save");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("Connection OK");
+    assert!(screen.contains("✓ Token"), "{screen}");
+
+    t.keys(&["u"]);
+    t.wait_until("the loaded table", |s| {
+        s.contains("@acme.example") && !s.contains("Loading")
+    });
+    t.keys(&["/"]);
+    t.type_text("ada");
+    t.wait_for("/ ada");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("match \"ada\"");
+    let rows: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.contains("@acme.example"))
+        .collect();
+    assert!(!rows.is_empty(), "{screen}");
+    assert!(
+        rows.iter().all(|r| r.to_lowercase().contains("ada")),
+        "filtered:\n{screen}"
+    );
+
+    t.keys(&["Escape"]);
+    t.wait_for("ploy-connect · Profiles");
+    assert!(t.screen().contains("e2e-okta"), "the new profile is listed");
+    t.keys(&["q"]);
+    let screen = t.wait_for("EXIT=0");
+    assert!(!t.alternate_screen(), "alternate screen left");
+    assert!(
+        !screen.contains("ploy-connect ·"),
+        "no UI left behind:\n{screen}"
+    );
+    // Raw mode is off again: canonical input and echo are back for the shell.
+    let screen = t.wait_for("TTY:");
+    assert!(screen.lines().any(|l| l.trim() == "TTY:icanon"), "{screen}");
+    assert!(screen.lines().any(|l| l.trim() == "TTY:echo"), "{screen}");
+}
+
+#[test]
+fn resize_relayouts_and_sigterm_restores_the_terminal() {
+    if !have_tmux() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start(&format!("{} demo", common::BIN), home.path());
+    t.wait_for("acme-onetrust");
+    assert!(
+        t.run(&["resize-window", "-t", "e2e", "-x", "50", "-y", "12"])
+            .status
+            .success()
+    );
+    t.wait_for("Make the window larger");
+    assert!(
+        t.run(&["resize-window", "-t", "e2e", "-x", "100", "-y", "30"])
+            .status
+            .success()
+    );
+    t.wait_for("acme-onetrust");
+
+    let shell =
+        String::from_utf8_lossy(&t.run(&["display", "-p", "-t", "e2e", "#{pane_pid}"]).stdout)
+            .trim()
+            .to_string();
+    let child = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
+    let pid = String::from_utf8_lossy(&child.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(!pid.is_empty(), "the binary runs under the pane's shell");
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let screen = t.wait_for("TTY:");
+    assert!(
+        screen.contains("EXIT=0"),
+        "a clean exit on SIGTERM:\n{screen}"
+    );
+    assert!(!t.alternate_screen());
+    assert!(screen.lines().any(|l| l.trim() == "TTY:icanon"), "{screen}");
+}
