@@ -2,7 +2,7 @@
 //! line per step. Same core, same diagnoses and same exit codes as the TUI.
 
 use std::io::{self, IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use secrecy::{ExposeSecret, SecretString};
 use thiserror::Error;
@@ -193,31 +193,75 @@ fn read_private_key(key: &KeyInput, interactive: bool) -> Result<Option<SecretSt
     if !interactive {
         return Ok(None);
     }
-    let term = console::Term::stderr();
     eprintln!(
-        "Private key: paste it (PEM or JWK, as Okta's \"Copy to clipboard\" gives it; not shown), or type a file path, then Enter."
+        "Private key: paste it (PEM or JWK, as Okta's \"Copy to clipboard\" gives it; not shown), or type a file path and press Enter."
     );
-    let mut text = String::new();
-    loop {
-        let line = term
-            .read_secure_line()
-            .map_err(io_err("cannot read the private key"))?;
-        if text.is_empty()
-            && !line.trim().is_empty()
-            && !line.contains("-----")
-            && !line.trim_start().starts_with('{')
-        {
-            let path = PathBuf::from(line.trim());
-            let file = std::fs::read_to_string(&path)
-                .map_err(io_err(format!("cannot read {}", path.display())))?;
-            return Ok(Some(SecretString::from(file)));
-        }
-        text.push_str(&line);
-        text.push('\n');
-        if key_looks_complete(&text) {
-            return Ok(Some(SecretString::from(text)));
+    let text = read_hidden_paste().map_err(io_err("cannot read the private key"))?;
+    let trimmed = text.trim();
+    let is_path =
+        !trimmed.contains('\n') && !trimmed.contains("-----") && !trimmed.starts_with('{');
+    if is_path && !trimmed.is_empty() {
+        let file =
+            std::fs::read_to_string(trimmed).map_err(io_err(format!("cannot read {trimmed}")))?;
+        return Ok(Some(SecretString::from(file)));
+    }
+    Ok(Some(SecretString::from(text)))
+}
+
+/// Reads a multi-line paste without echo. Bracketed paste delivers it whole; a terminal without
+/// it sends line breaks as Enter, which only ends the input once the key is complete.
+fn read_hidden_paste() -> io::Result<String> {
+    use ratatui::crossterm::event::{
+        self, DisableBracketedPaste, EnableBracketedPaste, Event, KeyCode, KeyEventKind,
+        KeyModifiers,
+    };
+    use ratatui::crossterm::{execute, terminal};
+
+    struct Raw;
+    impl Drop for Raw {
+        fn drop(&mut self) {
+            let _ = execute!(io::stderr(), DisableBracketedPaste);
+            let _ = terminal::disable_raw_mode();
         }
     }
+    terminal::enable_raw_mode()?;
+    let _raw = Raw;
+    execute!(io::stderr(), EnableBracketedPaste)?;
+    let mut text = String::new();
+    loop {
+        match event::read()? {
+            Event::Paste(p) => text.push_str(&p.replace("\r\n", "\n").replace('\r', "\n")),
+            Event::Key(k) if k.kind != KeyEventKind::Release => match k.code {
+                KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                    return Err(io::Error::new(io::ErrorKind::Interrupted, "cancelled"));
+                }
+                KeyCode::Esc => {
+                    return Err(io::Error::new(io::ErrorKind::Interrupted, "cancelled"));
+                }
+                KeyCode::Enter => {
+                    let t = text.trim();
+                    if key_looks_complete(&text)
+                        || (!t.is_empty() && !t.contains("-----") && !t.starts_with('{'))
+                    {
+                        break;
+                    }
+                    text.push('\n');
+                }
+                KeyCode::Backspace => {
+                    text.pop();
+                }
+                KeyCode::Char(c) => text.push(c),
+                _ => {}
+            },
+            _ => {}
+        }
+        if key_looks_complete(&text) {
+            break;
+        }
+        eprint!("\r  {} characters received", text.chars().count());
+    }
+    eprint!("\r\n");
+    Ok(text)
 }
 
 /// A pasted key is complete at its PEM footer or when its JSON braces balance.

@@ -26,16 +26,23 @@ impl Tmux {
     }
 
     fn start(command: &str, home: &std::path::Path) -> Self {
+        let env = format!(
+            "env -u NO_COLOR HOME='{}' XDG_STATE_HOME='{}/state'",
+            home.display(),
+            home.display()
+        );
+        Self::start_with_env(&env, command)
+    }
+
+    fn start_with_env(env: &str, command: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let t = Tmux {
             socket: dir.path().join("tmux.sock"),
             _dir: dir,
         };
         let shell = format!(
-            "env -u NO_COLOR HOME='{}' XDG_STATE_HOME='{}/state' {command}; echo EXIT=$?; \
-             stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | sed 's/^/TTY:/'; exec sleep 600",
-            home.display(),
-            home.display()
+            "{env} {command}; echo EXIT=$?; \
+             stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | sed 's/^/TTY:/'; exec sleep 600"
         );
         let out = t.run(&[
             "new-session",
@@ -269,4 +276,47 @@ fn resize_relayouts_and_sigterm_restores_the_terminal() {
     );
     assert!(!t.alternate_screen());
     assert!(screen.lines().any(|l| l.trim() == "TTY:icanon"), "{screen}");
+}
+
+#[test]
+fn line_mode_prompts_take_a_pasted_key_without_showing_it() {
+    if !have_tmux() {
+        return;
+    }
+    let Some(env) = common::Env::with_keyring() else {
+        return;
+    };
+    let t0 = common::tenant(10, &[]);
+    let okta = &t0.okta;
+    let t = Tmux::start_with_env(
+        &env.shell_env(),
+        &format!("{} setup okta --profile corp", common::BIN),
+    );
+    t.wait_for("Tenant hostname");
+    t.type_text(&okta.host);
+    t.keys(&["Enter"]);
+    t.wait_for("Client ID");
+    t.type_text(&okta.client_id);
+    t.keys(&["Enter"]);
+    t.wait_for("Private key: paste it");
+    t.paste(&okta.private_key_pem);
+    let screen = t.wait_for("RSA 2048 private key (PKCS#8 PEM)");
+    let body_line = okta.private_key_pem.lines().nth(2).unwrap();
+    assert!(
+        !screen.contains(&body_line[..24]),
+        "the key is never echoed:\n{screen}"
+    );
+    t.wait_for("require DPoP");
+    t.keys(&["Enter"]);
+    t.wait_for("Scopes to request");
+    t.keys(&["Enter"]);
+    t.wait_for("Key ID (KID)");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("Connection OK"), "{screen}");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(
+        screen.lines().any(|l| l.trim() == "TTY:icanon"),
+        "raw mode was undone:\n{screen}"
+    );
 }

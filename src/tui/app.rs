@@ -11,11 +11,10 @@ use time::OffsetDateTime;
 
 use super::browse::{BrowseOutcome, UsersView};
 use super::input::TextField;
-use super::wizard::{Wizard, WizardOutcome};
+use super::wizard::{KeyState, Wizard, WizardOutcome, key_input};
 use crate::check::{CheckEvent, Report, StepId, StepResult, StepStatus};
 use crate::diagnose::{Diagnosis, Failure, Field, code};
 use crate::integration::Integration;
-use crate::keys::PrivateKey;
 use crate::profile::{Profile, Profiles};
 use crate::users::{ExportFormat, User};
 use crate::validate;
@@ -574,9 +573,13 @@ pub fn rotate_secret(r: &RotateView) -> Result<(SecretString, Option<String>), S
         Integration::OneTrust => validate::client_secret(r.secret.text())
             .map(|c| (c.value, None))
             .map_err(|e| e.to_string()),
-        Integration::Okta => PrivateKey::parse(r.secret.text())
-            .map(|c| (SecretString::from(c.value.0), key_id))
-            .map_err(|e| e.to_string()),
+        Integration::Okta => match key_input(r.secret.text()) {
+            KeyState::Ready { text, .. } => Ok((SecretString::from(text), key_id)),
+            KeyState::Invalid(e) => Err(e),
+            KeyState::Empty => {
+                Err("paste the new private key, or type the path of a file holding it".into())
+            }
+        },
     }
 }
 

@@ -106,6 +106,43 @@ pub enum KeyState {
     Invalid(String),
 }
 
+/// A pasted key, or the path of a file holding one, as the key box and the rotate screen
+/// read it.
+pub fn key_input(raw: &str) -> KeyState {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return KeyState::Empty;
+    }
+    let looks_like_path = !raw.contains('\n') && !raw.contains("-----") && !raw.starts_with('{');
+    let (text, from_file) = if looks_like_path {
+        let path = match raw.strip_prefix("~/") {
+            Some(rest) => directories::BaseDirs::new()
+                .map(|d| d.home_dir().join(rest))
+                .unwrap_or_else(|| rest.into()),
+            None => raw.into(),
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(t) => (t, Some(raw.to_string())),
+            Err(e) => return KeyState::Invalid(format!("cannot read {}: {e}", path.display())),
+        }
+    } else {
+        (raw.to_string(), None)
+    };
+    match PrivateKey::parse(&text) {
+        Ok(c) => {
+            let (text, key) = c.value;
+            KeyState::Ready {
+                text,
+                describe: key.describe(),
+                has_kid: key.kid().is_some(),
+                notes: c.notes,
+                from_file,
+            }
+        }
+        Err(e) => KeyState::Invalid(e.to_string()),
+    }
+}
+
 pub struct Wizard {
     pub integration: Option<Integration>,
     pub choice: usize,
@@ -236,39 +273,7 @@ impl Wizard {
     }
 
     pub fn key_state(&self) -> KeyState {
-        let raw = self.key.text().trim();
-        if raw.is_empty() {
-            return KeyState::Empty;
-        }
-        let looks_like_path =
-            !raw.contains('\n') && !raw.contains("-----") && !raw.starts_with('{');
-        let (text, from_file) = if looks_like_path {
-            let path = match raw.strip_prefix("~/") {
-                Some(rest) => directories::BaseDirs::new()
-                    .map(|d| d.home_dir().join(rest))
-                    .unwrap_or_else(|| rest.into()),
-                None => raw.into(),
-            };
-            match std::fs::read_to_string(&path) {
-                Ok(t) => (t, Some(raw.to_string())),
-                Err(e) => return KeyState::Invalid(format!("cannot read {}: {e}", path.display())),
-            }
-        } else {
-            (raw.to_string(), None)
-        };
-        match PrivateKey::parse(&text) {
-            Ok(c) => {
-                let (text, key) = c.value;
-                KeyState::Ready {
-                    text,
-                    describe: key.describe(),
-                    has_kid: key.kid().is_some(),
-                    notes: c.notes,
-                    from_file,
-                }
-            }
-            Err(e) => KeyState::Invalid(e.to_string()),
-        }
+        key_input(self.key.text())
     }
 
     pub fn check(&self, field: FieldId) -> Check {

@@ -136,6 +136,23 @@ impl Env {
         c
     }
 
+    /// This home's environment as `env K=V …` for a shell command (tmux panes).
+    pub fn shell_env(&self) -> String {
+        let mut vars = vec![
+            format!("HOME='{}'", self.home.path().display()),
+            format!("XDG_RUNTIME_DIR='{}'", self.runtime_dir().display()),
+            format!("XDG_CONFIG_HOME='{}/.config'", self.home.path().display()),
+            format!(
+                "XDG_STATE_HOME='{}/.local/state'",
+                self.home.path().display()
+            ),
+        ];
+        if let Some(bus) = &self.bus {
+            vars.push(format!("DBUS_SESSION_BUS_ADDRESS='{}'", bus.address));
+        }
+        format!("env -u NO_COLOR {}", vars.join(" "))
+    }
+
     /// `setup onetrust` against a tenant, secret on stdin.
     pub fn setup(
         &self,

@@ -8,7 +8,7 @@ use crate::integration::Integration;
 use crate::tui::app::RotateView;
 use crate::tui::input::TextField;
 use crate::tui::theme::Theme;
-use crate::tui::wizard::{Check, FieldId, KeyState, StepId, Wizard, texts};
+use crate::tui::wizard::{Check, FieldId, KeyState, StepId, Wizard, key_input, texts};
 use crate::validate::Note;
 
 pub fn draw(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -406,17 +406,21 @@ pub fn draw_rotate(r: &RotateView, frame: &mut Frame, area: Rect, theme: &Theme)
     let shown = match r.integration {
         Integration::OneTrust => masked(&r.secret),
         Integration::Okta if r.secret.is_empty() => String::new(),
-        Integration::Okta => match crate::keys::PrivateKey::parse(r.secret.text()) {
-            Ok(c) => format!("✓ {}", c.value.1.describe()),
-            Err(e) if r.secret.text().contains('\n') => {
-                format!("{} lines pasted — ✗ {e}", r.secret.text().lines().count())
+        Integration::Okta => match key_input(r.secret.text()) {
+            KeyState::Ready { describe, .. } => format!("✓ {describe}"),
+            KeyState::Invalid(e) if r.secret.text().contains('\n') => {
+                format!(
+                    "{} lines pasted (hidden) ✗ {e}",
+                    r.secret.text().lines().count()
+                )
             }
-            Err(e) => format!("✗ {e}"),
+            KeyState::Invalid(e) => format!("✗ {e}"),
+            KeyState::Empty => String::new(),
         },
     };
     let label = match r.integration {
         Integration::OneTrust => "Client secret",
-        Integration::Okta => "Private key (JWK or PEM)",
+        Integration::Okta => "Private key (JWK/PEM) or file path",
     };
     frame.render_widget(
         Line::styled(label, theme.accent()),
