@@ -4,73 +4,16 @@
 //!
 //! Prints figures; asserts nothing (timing belongs in reports, not in tests).
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ploy_connect::check;
-use ploy_connect::emulator::{EmulatorConfig, EmulatorThread};
-use ploy_connect::integration::Integration;
-use ploy_connect::profile::{self, CachedNonce, OktaSettings, Profile};
-use ploy_connect::secret::{MemoryStore, Vault};
-use ploy_connect::session;
+use ploy_connect::profile::CachedNonce;
 use ploy_connect::users::{ExportFormat, Exporter};
-use secrecy::SecretString;
+use ploy_connect::{check, demo, session};
 use time::OffsetDateTime;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i]
-}
-
-async fn profile_for(emulator: &EmulatorThread, vault: &Vault) -> Profile {
-    let c = &emulator.credentials.onetrust;
-    let now = OffsetDateTime::now_utc();
-    let p = Profile {
-        integration: Integration::OneTrust,
-        host: c.host.clone(),
-        client_id: c.client_id.clone(),
-        secret_ref: profile::new_secret_ref(),
-        created: now,
-        updated: now,
-        last_test: None,
-        okta: None,
-    };
-    vault
-        .set(
-            &session::secret_key("bench", &p),
-            SecretString::from(c.client_secret.clone()),
-        )
-        .await
-        .expect("store secret");
-    p
-}
-
-async fn okta_profile(emulator: &EmulatorThread, vault: &Vault) -> Profile {
-    let c = &emulator.credentials.okta;
-    let now = OffsetDateTime::now_utc();
-    let p = Profile {
-        integration: Integration::Okta,
-        host: c.host.clone(),
-        client_id: c.client_id.clone(),
-        secret_ref: profile::new_secret_ref(),
-        created: now,
-        updated: now,
-        last_test: None,
-        okta: Some(OktaSettings {
-            key_id: None,
-            dpop: true,
-            scopes: vec!["okta.users.read".into()],
-            dpop_nonce: None,
-        }),
-    };
-    vault
-        .set(
-            &session::secret_key("bench", &p),
-            SecretString::from(c.private_key_pem.clone()),
-        )
-        .await
-        .expect("store key");
-    p
 }
 
 fn report(label: &str, mut times: Vec<Duration>) {
@@ -88,45 +31,36 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let vault = Vault::new(Arc::new(MemoryStore::new()));
 
-    // 1. A full six-step connection test (250 users, the emulator's default).
-    let emulator = EmulatorThread::start(EmulatorConfig::default()).expect("emulator");
-    let p = rt.block_on(profile_for(&emulator, &vault));
-    let runs = 200;
-    let mut times: Vec<Duration> = (0..runs)
+    // 1. A full six-step connection test (250 users).
+    let small = rt.block_on(demo::prepare(250)).expect("demo");
+    let vault = &small.services.vault;
+    let profiles = small.services.store.load().expect("profiles");
+    let onetrust = profiles.get("acme-onetrust").expect("profile").clone();
+    let times: Vec<Duration> = (0..200)
         .map(|_| {
             let t = Instant::now();
-            let report = rt.block_on(check::run("bench", &p, &vault, None));
+            let report = rt.block_on(check::run("acme-onetrust", &onetrust, vault, None));
             assert!(report.ok, "{:?}", report.failure());
             t.elapsed()
         })
         .collect();
-    times.sort();
-    println!(
-        "connection test (6 steps, OneTrust, 250 users): n={runs} p50={:.2} ms p99={:.2} ms max={:.2} ms",
-        percentile(&times, 0.5).as_secs_f64() * 1e3,
-        percentile(&times, 0.99).as_secs_f64() * 1e3,
-        times[times.len() - 1].as_secs_f64() * 1e3,
-    );
-    drop(emulator);
+    report("connection test (6 steps, OneTrust, 250 users)", times);
 
     // 2. Okta with DPoP: a cold run (no cached nonce) and a warm one (nonce from the last run).
-    let emulator = EmulatorThread::start(EmulatorConfig::default()).expect("emulator");
-    let cold_profile = rt.block_on(okta_profile(&emulator, &vault));
+    let cold_profile = profiles.get("corp-okta").expect("profile").clone();
+    let stats = &small.emulator.okta_stats;
     let runs = 100;
     let mut nonce = None;
     let (mut cold, mut warm) = (Vec::new(), Vec::new());
-    let mut cold_requests = 0;
-    let mut warm_requests = 0;
+    let (mut cold_requests, mut warm_requests) = (0, 0);
     for _ in 0..runs {
-        let before = emulator.okta_stats.snapshot();
+        let before = stats.snapshot().token_requests;
         let t = Instant::now();
-        let r = rt.block_on(check::run("bench", &cold_profile, &vault, None));
+        let r = rt.block_on(check::run("corp-okta", &cold_profile, vault, None));
         cold.push(t.elapsed());
         assert!(r.ok, "{:?}", r.failure());
-        let after = emulator.okta_stats.snapshot();
-        cold_requests = after.token_requests - before.token_requests;
+        cold_requests = stats.snapshot().token_requests - before;
         nonce = r.carry.dpop_nonce.clone();
     }
     let mut warm_profile = cold_profile.clone();
@@ -137,12 +71,12 @@ fn main() {
         });
     }
     for _ in 0..runs {
-        let before = emulator.okta_stats.snapshot();
+        let before = stats.snapshot().token_requests;
         let t = Instant::now();
-        let r = rt.block_on(check::run("bench", &warm_profile, &vault, None));
+        let r = rt.block_on(check::run("corp-okta", &warm_profile, vault, None));
         warm.push(t.elapsed());
         assert!(r.ok, "{:?}", r.failure());
-        warm_requests = emulator.okta_stats.snapshot().token_requests - before.token_requests;
+        warm_requests = stats.snapshot().token_requests - before;
     }
     // Per run: GET / (tls step) + token requests + one users page.
     report(
@@ -159,25 +93,23 @@ fn main() {
         ),
         warm,
     );
-    drop(emulator);
+    drop(small);
 
     // 3. Export of 100k users to a sink, both vendors.
     let n = 100_000;
-    let emulator = EmulatorThread::start(EmulatorConfig {
-        users: n,
-        ..EmulatorConfig::default()
-    })
-    .expect("emulator");
-    let onetrust = rt.block_on(profile_for(&emulator, &vault));
-    let okta = rt.block_on(okta_profile(&emulator, &vault));
-    for (p, format, pages) in [
-        (&onetrust, ExportFormat::Csv, "50 pages of 2000"),
-        (&onetrust, ExportFormat::Json, "50 pages of 2000"),
-        (&okta, ExportFormat::Csv, "pages of 200, DPoP"),
+    let big = rt.block_on(demo::prepare(n)).expect("demo");
+    let profiles = big.services.store.load().expect("profiles");
+    for (name, format, pages) in [
+        ("acme-onetrust", ExportFormat::Csv, "50 pages of 2000"),
+        ("acme-onetrust", ExportFormat::Json, "50 pages of 2000"),
+        ("corp-okta", ExportFormat::Csv, "pages of 200, DPoP"),
     ] {
+        let p = profiles.get(name).expect("profile");
         let t = Instant::now();
         let count = rt.block_on(async {
-            let mut s = session::open("bench", p, &vault, None).await.expect("open");
+            let mut s = session::open(name, p, &big.services.vault, None)
+                .await
+                .expect("open");
             let mut out = Exporter::new(format, std::io::sink()).expect("exporter");
             let count = session::for_each_page(&mut s.connector, |page| {
                 out.write(&page.users)

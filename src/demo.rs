@@ -21,8 +21,9 @@ pub struct Demo {
     pub services: Services,
     pub banner: String,
     pub profiles: Vec<String>,
+    /// The emulated tenants (their request counters are public for benchmarks).
+    pub emulator: Running,
     _dir: tempfile::TempDir,
-    _emulator: Running,
 }
 
 fn profile(
@@ -125,6 +126,6 @@ pub async fn prepare(users: usize) -> Result<Demo, PlainError> {
         services,
         profiles: names,
         _dir: dir,
-        _emulator: running,
+        emulator: running,
     })
 }

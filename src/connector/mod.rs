@@ -114,6 +114,28 @@ impl std::fmt::Display for VendorAnswer {
     }
 }
 
+/// Decodes a 200 answer's JSON body; anything else is the vendor breaking its contract.
+/// `source` and `expected` word the error: "the token endpoint answered 200 but not with a token".
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+    r: &HttpResponse,
+    source: &str,
+    expected: &str,
+) -> Result<T, ConnectorError> {
+    serde_json::from_slice(&r.body).map_err(|e| {
+        ConnectorError::Unexpected(format!(
+            "{source} answered 200 but not with {expected} ({e}): {}",
+            r.body_excerpt(120)
+        ))
+    })
+}
+
+/// The access token of a token response, which must not be empty.
+pub(crate) fn access_token(token: Option<String>) -> Result<String, ConnectorError> {
+    token
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ConnectorError::Unexpected("the token response has no access_token".into()))
+}
+
 /// The value of `name="..."` (or `name=token`) in a WWW-Authenticate header.
 pub fn auth_param(header: &str, name: &str) -> Option<String> {
     let mut rest = header;

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use super::{
     Carry, Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, TokenInfo, UsersPage,
-    VendorAnswer, auth_param, dpop,
+    VendorAnswer, access_token, auth_param, decode, dpop,
 };
 use crate::diagnose::code;
 use crate::http::{HttpClient, HttpNotice, HttpResponse};
@@ -320,15 +320,8 @@ impl Connector for Okta {
         if r.status != 200 {
             return Err(self.answer(Endpoint::Token, "POST", TOKEN_PATH, &r));
         }
-        let body: TokenResponse = serde_json::from_slice(&r.body).map_err(|e| {
-            ConnectorError::Unexpected(format!(
-                "the token endpoint answered 200 but not with a token ({e}): {}",
-                r.body_excerpt(120)
-            ))
-        })?;
-        let access = body.access_token.filter(|t| !t.is_empty()).ok_or_else(|| {
-            ConnectorError::Unexpected("the token response has no access_token".into())
-        })?;
+        let body: TokenResponse = decode(&r, "the token endpoint", "a token")?;
+        let access = access_token(body.access_token)?;
         let scheme = match body
             .token_type
             .as_deref()
@@ -435,12 +428,7 @@ impl Connector for Okta {
         if r.status != 200 {
             return Err(self.answer(Endpoint::Users, "GET", USERS_PATH, &r));
         }
-        let list: Vec<OktaUser> = serde_json::from_slice(&r.body).map_err(|e| {
-            ConnectorError::Unexpected(format!(
-                "the users API answered 200 but not with a list of users ({e}): {}",
-                r.body_excerpt(120)
-            ))
-        })?;
+        let list: Vec<OktaUser> = decode(&r, "the users API", "a list of users")?;
         if cursor.is_none() && list.is_empty() {
             return Err(ConnectorError::Verdict {
                 code: code::OKTA_NO_ADMIN_ROLE,

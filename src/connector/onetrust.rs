@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::{
     Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, TokenInfo, UsersPage,
-    VendorAnswer,
+    VendorAnswer, access_token, decode,
 };
 use crate::diagnose::{self, code};
 use crate::http::{HttpClient, HttpResponse};
@@ -127,15 +127,8 @@ impl OneTrust {
         if r.status != 200 {
             return Err(answer(Endpoint::Token, "POST", TOKEN_PATH, &r));
         }
-        let body: TokenResponse = serde_json::from_slice(&r.body).map_err(|e| {
-            ConnectorError::Unexpected(format!(
-                "the token endpoint answered 200 but not with a token ({e}): {}",
-                r.body_excerpt(120)
-            ))
-        })?;
-        let access = body.access_token.filter(|t| !t.is_empty()).ok_or_else(|| {
-            ConnectorError::Unexpected("the token response has no access_token".into())
-        })?;
+        let body: TokenResponse = decode(&r, "the token endpoint", "a token")?;
+        let access = access_token(body.access_token)?;
         let scopes = body
             .ot_scopes
             .or(body.ot_scopes_dash)
@@ -240,12 +233,7 @@ impl Connector for OneTrust {
         if r.status != 200 {
             return Err(answer(Endpoint::Users, "GET", USERS_PATH, &r));
         }
-        let body: Page = serde_json::from_slice(&r.body).map_err(|e| {
-            ConnectorError::Unexpected(format!(
-                "the users API answered 200 but not with a page of users ({e}): {}",
-                r.body_excerpt(120)
-            ))
-        })?;
+        let body: Page = decode(&r, "the users API", "a page of users")?;
         if let Some(n) = body.number
             && n != page
         {
