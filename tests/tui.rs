@@ -190,7 +190,13 @@ fn onetrust_wizard_walk_validates_and_saves() {
     app.update(key(KeyCode::Char('a')));
     snap("wizard_choose", &app);
     app.update(key(KeyCode::Enter)); // OneTrust
-    typed(&mut app, "acme2");
+    typed(&mut app, "acme");
+    app.update(key(KeyCode::Enter));
+    assert!(
+        render(&app, 80, 24).contains("a profile named \"acme\" exists"),
+        "a taken name is refused"
+    );
+    typed(&mut app, "2");
     app.update(key(KeyCode::Tab));
     typed(&mut app, "HTTPS://Acme.my.onetrust.com/login");
     snap("wizard_onetrust_host_normalised", &app);

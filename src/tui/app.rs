@@ -171,7 +171,9 @@ impl App {
 
     /// Opens the wizard for a new profile (`integration` preselected, if given).
     pub fn open_wizard(&mut self, integration: Option<Integration>) {
-        self.screen = Screen::Wizard(Box::new(Wizard::new(integration)));
+        let mut w = Wizard::new(integration);
+        w.taken = self.profiles.profiles.keys().cloned().collect();
+        self.screen = Screen::Wizard(Box::new(w));
     }
 
     fn start_check(&mut self, name: &str) -> Vec<Effect> {

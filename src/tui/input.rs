@@ -2,12 +2,19 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct TextField {
     text: String,
     /// Byte offset, always on a char boundary.
     cursor: usize,
     multiline: bool,
+}
+
+/// Fields hold secrets: `Debug` tells only the length.
+impl std::fmt::Debug for TextField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TextField({} chars)", self.text.chars().count())
+    }
 }
 
 impl TextField {
@@ -140,6 +147,14 @@ mod tests {
         assert_eq!(f.cursor_chars(), 3);
         f.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
         assert!(f.is_empty());
+    }
+
+    #[test]
+    fn debug_never_shows_the_text() {
+        assert_eq!(
+            format!("{:?}", TextField::new("hunter2")),
+            "TextField(7 chars)"
+        );
     }
 
     #[test]

@@ -163,6 +163,8 @@ pub struct Wizard {
     pub attempted: bool,
     pub saving: bool,
     pub error: Option<String>,
+    /// Names already in use: a new profile must not silently replace one.
+    pub taken: Vec<String>,
 }
 
 /// What the wizard asks the runtime to do.
@@ -200,6 +202,7 @@ impl Wizard {
             attempted: false,
             saving: false,
             error: None,
+            taken: Vec::new(),
         }
     }
 
@@ -281,6 +284,9 @@ impl Wizard {
         let ok = |notes| Check::Ok(notes);
         match field {
             FieldId::Name => match validate::profile_name(self.name.text()) {
+                Ok(n) if self.taken.contains(&n) => Check::Err(format!(
+                    "a profile named \"{n}\" exists: pick another name, or edit it from the profiles list (e)"
+                )),
                 Ok(_) => ok(vec![]),
                 Err(e) => Check::Err(e.to_string()),
             },
