@@ -1,6 +1,8 @@
 //! Key parsing against keys made by `openssl` at test time: every accepted format, every
 //! rejected one, and a cross-check of the public key against openssl's own reading.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -17,15 +19,7 @@ fn openssl(dir: &Path, args: &[&str]) -> bool {
 }
 
 fn have_openssl() -> bool {
-    let present = Command::new("openssl").arg("version").output().is_ok();
-    if !present {
-        assert!(
-            std::env::var("PLOY_CONNECT_REQUIRE_TOOLS").is_err(),
-            "CI needs openssl for the key tests"
-        );
-        eprintln!("skipping: no openssl");
-    }
-    present
+    common::tools_available(&["openssl"])
 }
 
 fn read(dir: &Path, name: &str) -> String {

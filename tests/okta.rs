@@ -1,18 +1,10 @@
 //! Okta end to end: private-key JWT, DPoP and users against the strict emulated org.
 
+#[macro_use]
 mod common;
 
-use common::{Env, assert_failed_at, step, tenant};
+use common::{assert_failed_at, step, tenant};
 use predicates::prelude::*;
-
-macro_rules! env_or_skip {
-    () => {
-        match Env::with_keyring() {
-            Some(env) => env,
-            None => return,
-        }
-    };
-}
 
 fn detail<'a>(report: &'a serde_json::Value, id: &str) -> &'a str {
     step(report, id)["detail"].as_str().unwrap_or("")
@@ -67,9 +59,7 @@ fn a_pem_without_kid_on_a_multi_key_app_is_kid_invalid_until_the_kid_is_given() 
     let env = env_or_skip!();
     let t = tenant(10, &["okta:multi-key"]);
     env.setup_okta("corp", &t, &[]).success();
-    let (code, report) = env.test_json("corp");
-    assert_eq!(code, 1);
-    assert_failed_at(&report, "token", "okta.kid_invalid");
+    env.expect_failure("corp", "token", "okta.kid_invalid");
     env.setup_okta("corp", &t, &["--key-id", &t.okta.key_id])
         .success();
     let (code, report) = env.test_json("corp");
@@ -81,9 +71,7 @@ fn dpop_off_against_an_app_that_requires_it_says_turn_it_on_and_one_flag_fixes_i
     let env = env_or_skip!();
     let t = tenant(10, &["okta:dpop-required"]);
     env.setup_okta("corp", &t, &["--no-dpop"]).success();
-    let (code, report) = env.test_json("corp");
-    assert_eq!(code, 1);
-    assert_failed_at(&report, "token", "okta.dpop_required");
+    let report = env.expect_failure("corp", "token", "okta.dpop_required");
     let d = &step(&report, "token")["diagnosis"];
     assert_eq!(d["title"], "This app requires DPoP — set DPoP to yes");
     assert!(
@@ -117,11 +105,7 @@ fn dpop_on_against_an_app_without_it_passes_with_a_note() {
 #[test]
 fn an_empty_first_page_means_no_admin_role() {
     let env = env_or_skip!();
-    let t = tenant(10, &["okta:no-admin-role"]);
-    env.setup_okta("corp", &t, &[]).success();
-    let (code, report) = env.test_json("corp");
-    assert_eq!(code, 1);
-    assert_failed_at(&report, "users", "okta.no_admin_role");
+    let report = env.okta_fails(&["okta:no-admin-role"], &[], "users", "okta.no_admin_role");
     assert!(
         step(&report, "users")["diagnosis"]["hint"]
             .as_str()
@@ -149,39 +133,31 @@ fn partial_scopes_are_caught_at_the_token_and_by_the_users_api() {
 #[test]
 fn no_granted_scope_is_consent_required() {
     let env = env_or_skip!();
-    let t = tenant(10, &["okta:no-scopes"]);
-    env.setup_okta("corp", &t, &[]).success();
-    let (code, report) = env.test_json("corp");
-    assert_eq!(code, 1);
-    assert_failed_at(&report, "token", "okta.no_scopes_granted");
+    env.okta_fails(&["okta:no-scopes"], &[], "token", "okta.no_scopes_granted");
 }
 
 #[test]
 fn an_unsaved_key_is_no_jwks() {
     let env = env_or_skip!();
-    let t = tenant(10, &["okta:no-jwks"]);
-    env.setup_okta("corp", &t, &[]).success();
-    let (_, report) = env.test_json("corp");
-    assert_failed_at(&report, "token", "okta.no_jwks");
+    env.okta_fails(&["okta:no-jwks"], &[], "token", "okta.no_jwks");
 }
 
 #[test]
 fn a_clock_ten_minutes_off_is_clock_skew() {
     let env = env_or_skip!();
-    let t = tenant(10, &["okta:clock-skew"]);
-    env.setup_okta("corp", &t, &[]).success();
-    let (_, report) = env.test_json("corp");
-    assert_failed_at(&report, "token", "okta.clock_skew");
+    let report = env.okta_fails(&["okta:clock-skew"], &[], "token", "okta.clock_skew");
     assert!(detail(&report, "token").contains("The client_assertion token is expired."));
 }
 
 #[test]
 fn a_proxy_that_strips_the_nonce_is_dpop_proof_rejected() {
     let env = env_or_skip!();
-    let t = tenant(10, &["okta:nonce-stripped"]);
-    env.setup_okta("corp", &t, &[]).success();
-    let (_, report) = env.test_json("corp");
-    assert_failed_at(&report, "token", "okta.dpop_proof_rejected");
+    env.okta_fails(
+        &["okta:nonce-stripped"],
+        &[],
+        "token",
+        "okta.dpop_proof_rejected",
+    );
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! OneTrust end to end: the real binary, a real Secret Service, the emulator on loopback.
 
+#[macro_use]
 mod common;
 
 use std::collections::HashSet;
@@ -8,15 +9,6 @@ use std::process::Stdio;
 
 use common::{Env, assert_failed_at, closed_port, step, tenant};
 use predicates::prelude::*;
-
-macro_rules! env_or_skip {
-    () => {
-        match Env::with_keyring() {
-            Some(env) => env,
-            None => return,
-        }
-    };
-}
 
 #[test]
 fn setup_then_test_passes_with_the_documented_json() {
@@ -119,11 +111,11 @@ fn unknown_client_id_is_invalid_client() {
 #[test]
 fn missing_user_scope_is_caught_from_the_token() {
     let env = env_or_skip!();
-    let t = tenant(10, &["onetrust:missing-user-scope"]);
-    env.setup("acme", &t, &t.client_secret).success();
-    let (code, report) = env.test_json("acme");
-    assert_eq!(code, 1);
-    assert_failed_at(&report, "scopes", "onetrust.missing_user_scope");
+    let report = env.onetrust_fails(
+        &["onetrust:missing-user-scope"],
+        "scopes",
+        "onetrust.missing_user_scope",
+    );
     assert!(
         step(&report, "scopes")["detail"]
             .as_str()
@@ -164,21 +156,17 @@ fn scopes_are_read_from_either_spelling_or_the_jwt() {
 #[test]
 fn rejected_tokens_are_reminted_once_then_diagnosed() {
     let env = env_or_skip!();
-    let t = tenant(10, &["onetrust:reject-tokens"]);
-    env.setup("acme", &t, &t.client_secret).success();
-    let (code, report) = env.test_json("acme");
-    assert_eq!(code, 1);
-    assert_failed_at(&report, "users", "onetrust.token_rejected");
+    env.onetrust_fails(
+        &["onetrust:reject-tokens"],
+        "users",
+        "onetrust.token_rejected",
+    );
 }
 
 #[test]
 fn an_hourly_rate_limit_is_diagnosed_without_waiting_an_hour() {
     let env = env_or_skip!();
-    let t = tenant(10, &["onetrust:rate-limit"]);
-    env.setup("acme", &t, &t.client_secret).success();
-    let (code, report) = env.test_json("acme");
-    assert_eq!(code, 1);
-    assert_failed_at(&report, "token", "rate_limited");
+    let report = env.onetrust_fails(&["onetrust:rate-limit"], "token", "rate_limited");
     let detail = step(&report, "token")["detail"].as_str().unwrap();
     assert!(detail.contains("3600 s, hour limit"), "{detail}");
 }
@@ -186,21 +174,13 @@ fn an_hourly_rate_limit_is_diagnosed_without_waiting_an_hour() {
 #[test]
 fn server_errors_are_the_vendors_side() {
     let env = env_or_skip!();
-    let t = tenant(10, &["onetrust:server-error"]);
-    env.setup("acme", &t, &t.client_secret).success();
-    let (code, report) = env.test_json("acme");
-    assert_eq!(code, 1);
-    assert_failed_at(&report, "token", "server_error");
+    env.onetrust_fails(&["onetrust:server-error"], "token", "server_error");
 }
 
 #[test]
 fn a_sign_in_page_instead_of_a_token_is_an_unexpected_response() {
     let env = env_or_skip!();
-    let t = tenant(10, &["onetrust:html"]);
-    env.setup("acme", &t, &t.client_secret).success();
-    let (code, report) = env.test_json("acme");
-    assert_eq!(code, 1);
-    assert_failed_at(&report, "token", "unexpected_response");
+    env.onetrust_fails(&["onetrust:html"], "token", "unexpected_response");
 }
 
 #[test]

@@ -135,15 +135,7 @@ impl Drop for Tmux {
 }
 
 fn have_tmux() -> bool {
-    let present = Command::new("tmux").arg("-V").output().is_ok();
-    if !present {
-        assert!(
-            std::env::var("PLOY_CONNECT_REQUIRE_TOOLS").is_err(),
-            "PLOY_CONNECT_REQUIRE_TOOLS=1 but tmux is missing"
-        );
-        eprintln!("skipping: no tmux");
-    }
-    present
+    common::tools_available(&["tmux", "pgrep"])
 }
 
 #[test]

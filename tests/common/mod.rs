@@ -25,22 +25,42 @@ struct Bus {
     daemon: Child,
 }
 
+/// Skips the calling test when the environment cannot run it.
+#[allow(unused_macros)] // not every test file needs a keyring
+macro_rules! env_or_skip {
+    () => {
+        match common::Env::with_keyring() {
+            Some(env) => env,
+            None => return,
+        }
+    };
+}
+
 fn program_exists(name: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
 }
 
+/// Whether `programs` are installed; when not, the test is skipped, unless
+/// `PLOY_CONNECT_REQUIRE_TOOLS=1` (CI), where a skip would hide a missing install step.
+pub fn tools_available(programs: &[&str]) -> bool {
+    let missing: Vec<_> = programs.iter().filter(|p| !program_exists(p)).collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let required = std::env::var("PLOY_CONNECT_REQUIRE_TOOLS").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "PLOY_CONNECT_REQUIRE_TOOLS=1 but {missing:?} missing"
+    );
+    eprintln!("skipping: {missing:?} not installed");
+    false
+}
+
 impl Env {
     /// A home with a running, unlocked Secret Service; `None` means "skip this test".
     pub fn with_keyring() -> Option<Self> {
-        let required = std::env::var("PLOY_CONNECT_REQUIRE_TOOLS").is_ok_and(|v| v == "1");
-        let available = program_exists("dbus-daemon") && program_exists("gnome-keyring-daemon");
-        if !available {
-            assert!(
-                !required,
-                "PLOY_CONNECT_REQUIRE_TOOLS=1 but dbus-daemon or gnome-keyring-daemon is missing"
-            );
-            eprintln!("skipping: no dbus-daemon/gnome-keyring-daemon to run a Secret Service");
+        if !tools_available(&["dbus-daemon", "gnome-keyring-daemon"]) {
             return None;
         }
         let mut env = Self::without_keyring();
@@ -177,6 +197,35 @@ impl Env {
             ])
             .write_stdin(secret)
             .assert()
+    }
+
+    /// A OneTrust profile "acme" against a tenant with `scenarios`; its test must fail (exit 1)
+    /// at `step` with `code`. Returns the report for further checks.
+    pub fn onetrust_fails(&self, scenarios: &[&str], step: &str, code: &str) -> serde_json::Value {
+        let t = tenant(10, scenarios);
+        self.setup("acme", &t, &t.client_secret).success();
+        self.expect_failure("acme", step, code)
+    }
+
+    /// The same for the Okta org's app, set up with `extra` flags.
+    pub fn okta_fails(
+        &self,
+        scenarios: &[&str],
+        extra: &[&str],
+        step: &str,
+        code: &str,
+    ) -> serde_json::Value {
+        let t = tenant(10, scenarios);
+        self.setup_okta("corp", &t, extra).success();
+        self.expect_failure("corp", step, code)
+    }
+
+    /// Runs `test NAME --json` and asserts it failed at `step` with `code`.
+    pub fn expect_failure(&self, profile: &str, step: &str, code: &str) -> serde_json::Value {
+        let (exit, report) = self.test_json(profile);
+        assert_eq!(exit, 1, "{report:#}");
+        assert_failed_at(&report, step, code);
+        report
     }
 
     /// `test NAME --json`, parsed, with the exit code.
