@@ -124,6 +124,7 @@ impl Report {
 /// Records steps and streams them.
 struct Recorder<'a> {
     profile: &'a str,
+    integration: Integration,
     events: Option<&'a UnboundedSender<CheckEvent>>,
     steps: Vec<StepResult>,
     redactor: Option<Redactor>,
@@ -167,7 +168,11 @@ impl Recorder<'_> {
                     status: StepStatus::Failed,
                     ms,
                     detail: scrub(&f.detail),
-                    diagnosis: Some(Diagnosis::for_code(f.code, self.profile)),
+                    diagnosis: Some(Diagnosis::for_code(
+                        f.code,
+                        self.profile,
+                        Some(self.integration),
+                    )),
                 },
                 None,
             ),
@@ -210,6 +215,7 @@ pub async fn run(
 ) -> Report {
     let mut rec = Recorder {
         profile: name,
+        integration: profile.integration,
         events,
         steps: Vec::new(),
         redactor: None,

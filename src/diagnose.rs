@@ -7,6 +7,8 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::integration::Integration;
+
 /// The codes the program itself produces (vendor answers get theirs from the error map).
 pub mod code {
     pub const INPUT_INVALID: &str = "input.invalid";
@@ -72,17 +74,27 @@ pub struct Diagnosis {
 }
 
 impl Diagnosis {
-    /// The catalogue entry for `code`, with `{profile}` filled in.
-    pub fn for_code(code: &str, profile: &str) -> Self {
+    /// The catalogue entry for `code`, worded for `integration` when the catalogue has a
+    /// vendor-specific text, with `{profile}` filled in.
+    pub fn for_code(code: &str, profile: &str, integration: Option<Integration>) -> Self {
         match CATALOG.diagnosis.get(code) {
-            Some(e) => Diagnosis {
-                code: code.to_string(),
-                title: e.title.clone(),
-                why: e.why.clone(),
-                hint: e.fix.replace("{profile}", profile),
-                step: e.step.clone(),
-                field: e.field,
-            },
+            Some(e) => {
+                let vendor = match integration {
+                    Some(Integration::OneTrust) => e.onetrust.as_ref(),
+                    Some(Integration::Okta) => e.okta.as_ref(),
+                    None => None,
+                };
+                let pick = |base: &String, over: Option<&String>| over.unwrap_or(base).clone();
+                Diagnosis {
+                    code: code.to_string(),
+                    title: pick(&e.title, vendor.and_then(|v| v.title.as_ref())),
+                    why: pick(&e.why, vendor.and_then(|v| v.why.as_ref())),
+                    hint: pick(&e.fix, vendor.and_then(|v| v.fix.as_ref()))
+                        .replace("{profile}", profile),
+                    step: pick(&e.step, vendor.and_then(|v| v.step.as_ref())),
+                    field: e.field,
+                }
+            }
             // Only reachable if code and catalogue drift apart; a unit test guards that.
             None => Diagnosis {
                 code: code.to_string(),
@@ -152,6 +164,20 @@ struct Entry {
     fix: String,
     step: String,
     field: Field,
+    #[serde(default)]
+    onetrust: Option<Override>,
+    #[serde(default)]
+    okta: Option<Override>,
+}
+
+/// A vendor's own wording for a shared diagnosis (its guide's step, its host examples).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Override {
+    title: Option<String>,
+    why: Option<String>,
+    fix: Option<String>,
+    step: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -255,8 +281,19 @@ mod tests {
 
     #[test]
     fn profile_is_filled_in() {
-        let d = Diagnosis::for_code(code::SECRET_MISSING, "acme");
+        let d = Diagnosis::for_code(code::SECRET_MISSING, "acme", None);
         assert!(d.hint.contains("ploy-connect rotate acme"), "{}", d.hint);
+    }
+
+    #[test]
+    fn shared_diagnoses_speak_the_vendors_language() {
+        let okta = Diagnosis::for_code(code::HOST_NOT_FOUND, "corp", Some(Integration::Okta));
+        assert!(okta.step.starts_with("Okta guide"), "{}", okta.step);
+        assert!(!okta.hint.contains("onetrust"), "{}", okta.hint);
+        let ot = Diagnosis::for_code(code::HOST_NOT_FOUND, "acme", Some(Integration::OneTrust));
+        assert!(ot.step.starts_with("OneTrust guide"), "{}", ot.step);
+        let fix = Diagnosis::for_code(code::INPUT_INVALID, "corp", Some(Integration::Okta)).hint;
+        assert!(fix.contains("setup okta --profile corp"), "{fix}");
     }
 
     #[test]

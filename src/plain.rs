@@ -40,7 +40,7 @@ pub enum PlainError {
     Usage(String),
     #[error(transparent)]
     Profile(#[from] ProfileError),
-    #[error("{}", Diagnosis::for_code(code::SECRET_STORE_UNAVAILABLE, "").title)]
+    #[error("{}", Diagnosis::for_code(code::SECRET_STORE_UNAVAILABLE, "", None).title)]
     SecretStore(#[from] SecretStoreError),
     #[error("{what}: {source}")]
     Io { what: String, source: io::Error },
@@ -72,7 +72,7 @@ impl PlainError {
         match self {
             PlainError::Reported(_) => None,
             PlainError::SecretStore(e) => {
-                let d = Diagnosis::for_code(code::SECRET_STORE_UNAVAILABLE, "");
+                let d = Diagnosis::for_code(code::SECRET_STORE_UNAVAILABLE, "", None);
                 Some(format!("{}: {e}\n{}\nFix: {}", d.title, d.why, d.hint))
             }
             other => Some(other.to_string()),
@@ -114,8 +114,13 @@ fn print_notes(notes: &[Note]) {
 }
 
 /// A validation failure at input time: explained with the diagnosis, exit 2.
-fn input_error(code: &'static str, detail: impl std::fmt::Display, profile: &str) -> PlainError {
-    let d = Diagnosis::for_code(code, profile);
+fn input_error(
+    code: &'static str,
+    detail: impl std::fmt::Display,
+    profile: &str,
+    integration: Integration,
+) -> PlainError {
+    let d = Diagnosis::for_code(code, profile, Some(integration));
     eprintln!("✗ {detail}\n  {} [{}]\n  Fix: {}", d.title, d.code, d.hint);
     PlainError::Reported(exit::USAGE)
 }
@@ -301,7 +306,7 @@ fn check_secret(
     match integration {
         Integration::OneTrust => {
             let checked = validate::client_secret(raw.expose_secret())
-                .map_err(|e| input_error(code::INPUT_INVALID, e, profile))?;
+                .map_err(|e| input_error(code::INPUT_INVALID, e, profile, integration))?;
             print_notes(&checked.notes);
             Ok(CheckedSecret {
                 value: checked.value,
@@ -310,7 +315,7 @@ fn check_secret(
         }
         Integration::Okta => {
             let checked = PrivateKey::parse(raw.expose_secret())
-                .map_err(|e| input_error(code::OKTA_INVALID_KEY, e, profile))?;
+                .map_err(|e| input_error(code::OKTA_INVALID_KEY, e, profile, integration))?;
             print_notes(&checked.notes);
             let (text, key) = checked.value;
             let key_has_kid = key.kid().is_some();
@@ -426,10 +431,10 @@ pub async fn setup(ctx: &Ctx, common: CommonSetup, kind: SetupKind) -> Result<u8
     };
 
     let host = validate::hostname(&host, integration)
-        .map_err(|e| input_error(code::HOST_INVALID, e, &name))?;
+        .map_err(|e| input_error(code::HOST_INVALID, e, &name, integration))?;
     print_notes(&host.notes);
-    let client_id =
-        validate::client_id(&client_id).map_err(|e| input_error(code::INPUT_INVALID, e, &name))?;
+    let client_id = validate::client_id(&client_id)
+        .map_err(|e| input_error(code::INPUT_INVALID, e, &name, integration))?;
     print_notes(&client_id.notes);
     let okta_flags = match &kind {
         SetupKind::Okta(o) => Some(o.as_ref()),
@@ -690,8 +695,8 @@ fn print_diagnosis(d: &Diagnosis) {
 }
 
 /// A failure outside a test run (users export): printed like a failed step.
-fn report_failure(f: &Failure, profile: &str) -> PlainError {
-    let d = Diagnosis::for_code(f.code, profile);
+fn report_failure(f: &Failure, profile: &str, integration: Integration) -> PlainError {
+    let d = Diagnosis::for_code(f.code, profile, Some(integration));
     eprintln!("✗ {}", f.detail);
     eprintln!("  {}  [{}]\n  Fix: {}", d.title, d.code, d.hint);
     PlainError::Reported(if f.code == code::SECRET_STORE_UNAVAILABLE {
@@ -707,7 +712,7 @@ pub async fn users(ctx: &Ctx, args: UsersArgs) -> Result<u8, PlainError> {
     let (notice_tx, mut notice_rx) = mpsc::unbounded_channel();
     let mut session = session::open(&args.profile, &profile, &ctx.vault, Some(notice_tx))
         .await
-        .map_err(|f| report_failure(&f, &args.profile))?;
+        .map_err(|f| report_failure(&f, &args.profile, profile.integration))?;
     let progress = io::stderr().is_terminal();
     let waits = tokio::spawn(async move {
         while let Some(HttpNotice::Waiting { status, wait }) = notice_rx.recv().await {
@@ -760,7 +765,9 @@ pub async fn users(ctx: &Ctx, args: UsersArgs) -> Result<u8, PlainError> {
     let _ = waits.await;
     let count = match result {
         Ok(n) => n,
-        Err(Stop::Source(f)) => return Err(report_failure(&f, &args.profile)),
+        Err(Stop::Source(f)) => {
+            return Err(report_failure(&f, &args.profile, profile.integration));
+        }
         // A reader that stopped early (`| head`) is not an error.
         Err(Stop::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit::OK),
         Err(Stop::Write(e)) => {

@@ -310,7 +310,7 @@ fn step(id: StepId, status: StepStatus, ms: u64, detail: &str, code: Option<&str
         status,
         ms,
         detail: detail.into(),
-        diagnosis: code.map(|c| Diagnosis::for_code(c, "corp")),
+        diagnosis: code.map(|c| Diagnosis::for_code(c, "corp", Some(Integration::Okta))),
     }
 }
 

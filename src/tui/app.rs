@@ -284,7 +284,8 @@ impl App {
                     u.done = true;
                     u.waiting = None;
                     if let Err(f) = r {
-                        u.failure = Some((Diagnosis::for_code(f.code, &u.profile), f.detail));
+                        let d = Diagnosis::for_code(f.code, &u.profile, Some(u.integration));
+                        u.failure = Some((d, f.detail));
                     }
                 }
                 vec![]
