@@ -404,3 +404,18 @@ fn okta_flags_need_okta_values() {
         .code(2)
         .stderr(predicate::str::contains("--private-key-file"));
 }
+
+#[test]
+fn a_token_rejected_after_one_remint_is_token_rejected() {
+    let env = env_or_skip!();
+    let t = tenant(10, &["okta:reject-tokens"]);
+    env.setup_okta("corp", &t, &[]).success();
+    let before = t.emulator.okta_stats.snapshot();
+    env.expect_failure("corp", "users", "okta.token_rejected");
+    let after = t.emulator.okta_stats.snapshot();
+    assert_eq!(
+        after.users_requests - before.users_requests,
+        2,
+        "one retry after a re-mint"
+    );
+}

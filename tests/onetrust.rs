@@ -660,3 +660,60 @@ fn a_reader_that_stops_early_is_not_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A loopback TLS server whose certificate no trust store knows (like an HTTPS-inspecting
+/// proxy without its root installed). It only completes handshakes; the client must refuse.
+fn untrusted_tls_server() -> (u16, std::thread::JoinHandle<()>) {
+    use std::sync::Arc;
+    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    let key =
+        tokio_rustls::rustls::pki_types::PrivateKeyDer::try_from(cert.signing_key.serialize_der())
+            .unwrap();
+    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(Arc::new(
+        tokio_rustls::rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert.cert.der().clone()], key)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    let handle = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            // The test run makes one connection (the tls step); serve a few, then stop.
+            for _ in 0..4 {
+                let Ok(Ok((stream, _))) =
+                    tokio::time::timeout(std::time::Duration::from_secs(20), listener.accept())
+                        .await
+                else {
+                    return;
+                };
+                let _ = acceptor.accept(stream).await;
+            }
+        });
+    });
+    (port, handle)
+}
+
+#[test]
+fn an_untrusted_certificate_is_tls_failed() {
+    let env = env_or_skip!();
+    let (port, _server) = untrusted_tls_server();
+    let mut t = tenant(1, &[]);
+    t.host = format!("https://127.0.0.1:{port}");
+    env.setup("acme", &t, "secret-value").success();
+    let report = env.expect_failure("acme", "tls", "tls.failed");
+    let detail = step(&report, "tls")["detail"]
+        .as_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(detail.contains("certificate"), "{detail}");
+}

@@ -96,6 +96,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "the app authenticates with a client secret, not a key",
     ),
     ("okta:not-service-app", "the app is not an API Services app"),
+    (
+        "okta:reject-tokens",
+        "the users API answers 401 E0000011 to every token",
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
