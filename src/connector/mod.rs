@@ -129,6 +129,15 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// "a, b, c", or "none" for an empty grant: how both vendors' scope details read.
+pub(crate) fn scope_list(scopes: &[String]) -> String {
+    if scopes.is_empty() {
+        "none".into()
+    } else {
+        scopes.join(", ")
+    }
+}
+
 /// The access token of a token response, which must not be empty.
 pub(crate) fn access_token(token: Option<String>) -> Result<String, ConnectorError> {
     token

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use super::{
     Carry, Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, TokenInfo, UsersPage,
-    VendorAnswer, access_token, auth_param, decode, dpop,
+    VendorAnswer, access_token, auth_param, decode, dpop, scope_list,
 };
 use crate::diagnose::code;
 use crate::http::{HttpClient, HttpNotice, HttpResponse};
@@ -377,11 +377,7 @@ impl Connector for Okta {
                 code: code::OKTA_MISSING_SCOPE,
                 detail: format!(
                     "{USERS_SCOPE} was not granted (granted: {})",
-                    if granted.is_empty() {
-                        "none".into()
-                    } else {
-                        granted.join(", ")
-                    }
+                    scope_list(&granted)
                 ),
             });
         }

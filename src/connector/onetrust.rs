@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::{
     Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, TokenInfo, UsersPage,
-    VendorAnswer, access_token, decode,
+    VendorAnswer, access_token, decode, scope_list,
 };
 use crate::diagnose::{self, code};
 use crate::http::{HttpClient, HttpResponse};
@@ -204,11 +204,7 @@ impl Connector for OneTrust {
                 code: code::ONETRUST_MISSING_USER_SCOPE,
                 detail: format!(
                     "USER is not among the granted scopes ({})",
-                    if scopes.is_empty() {
-                        "none".to_string()
-                    } else {
-                        scopes.join(", ")
-                    }
+                    scope_list(scopes)
                 ),
             }),
         }

@@ -342,14 +342,13 @@ impl Org {
             return Err("The DPoP proof JWT is invalid.");
         }
         let key = DecodingKey::from_jwk(&jwk).map_err(|_| "The DPoP proof JWT is invalid.")?;
-        let claims: ProofClaims = jsonwebtoken::decode(proof, &key, &lenient(header.alg))
-            .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::InvalidSignature => {
-                    "The DPoP proof JWT signature is invalid."
-                }
-                _ => "The DPoP proof JWT cannot be parsed.",
-            })?
-            .claims;
+        let claims: ProofClaims = verify(
+            proof,
+            &key,
+            header.alg,
+            "The DPoP proof JWT signature is invalid.",
+            "The DPoP proof JWT cannot be parsed.",
+        )?;
         if claims.htm.as_deref() != Some(method) {
             return Err("'htm' claim in the DPoP proof JWT is invalid.");
         }
@@ -424,14 +423,13 @@ impl Org {
             (None, _) => None,
         }
         .ok_or("The client_assertion JWT kid is invalid.")?;
-        let claims: Value = jsonwebtoken::decode(assertion, &key.decoding, &lenient(header.alg))
-            .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::InvalidSignature => {
-                    "The client_assertion signature is invalid."
-                }
-                _ => "The parsing of the client_assertion failed.",
-            })?
-            .claims;
+        let claims: Value = verify(
+            assertion,
+            &key.decoding,
+            header.alg,
+            "The client_assertion signature is invalid.",
+            "The parsing of the client_assertion failed.",
+        )?;
         let aud = format!("{}{TOKEN_PATH}", self.base);
         if claims.get("aud").and_then(Value::as_str) != Some(aud.as_str()) {
             return Err(
@@ -470,14 +468,26 @@ impl Org {
     }
 }
 
-/// Signature and algorithm only: every claim is checked by hand, with no leeway.
-fn lenient(alg: Algorithm) -> Validation {
+/// Checks signature and algorithm only (every claim is checked by hand, with no leeway) and
+/// answers with Okta's wording for a bad signature or anything else unreadable.
+fn verify<T: serde::de::DeserializeOwned>(
+    token: &str,
+    key: &DecodingKey,
+    alg: Algorithm,
+    bad_signature: &'static str,
+    unreadable: &'static str,
+) -> Result<T, &'static str> {
     let mut v = Validation::new(alg);
     v.validate_exp = false;
     v.validate_aud = false;
     v.required_spec_claims.clear();
     v.leeway = 0;
-    v
+    jsonwebtoken::decode(token, key, &v)
+        .map(|d| d.claims)
+        .map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::InvalidSignature => bad_signature,
+            _ => unreadable,
+        })
 }
 
 async fn token(
