@@ -6,9 +6,11 @@
 
 use std::time::{Duration, Instant};
 
-use ploy_connect::profile::CachedNonce;
-use ploy_connect::users::{ExportFormat, Exporter};
-use ploy_connect::{check, demo, session};
+use ploy_connect::demo;
+use ploy_core::check;
+use ploy_core::profile::CachedNonce;
+use ploy_core::session::{self, SecretSource};
+use ploy_core::users::{ExportFormat, Exporter};
 use time::OffsetDateTime;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -34,7 +36,7 @@ fn main() {
 
     // 1. A full six-step connection test (250 users).
     let small = rt.block_on(demo::prepare(250)).expect("demo");
-    let vault = &small.services.vault;
+    let vault = &SecretSource::Vault(&small.services.vault);
     let profiles = small.services.store.load().expect("profiles");
     let onetrust = profiles.get("acme-onetrust").expect("profile").clone();
     let times: Vec<Duration> = (0..200)
@@ -107,13 +109,13 @@ fn main() {
         let p = profiles.get(name).expect("profile");
         let t = Instant::now();
         let count = rt.block_on(async {
-            let mut s = session::open(name, p, &big.services.vault, None)
+            let mut s = session::open(name, p, &SecretSource::Vault(&big.services.vault), None)
                 .await
                 .expect("open");
             let mut out = Exporter::new(format, std::io::sink()).expect("exporter");
             let count = session::for_each_page(&mut s.connector, |page| {
                 out.write(&page.users)
-                    .map_err(|e| ploy_connect::diagnose::Failure::new("io", e.to_string()))
+                    .map_err(|e| ploy_core::diagnose::Failure::new("io", e.to_string()))
             })
             .await
             .expect("export");

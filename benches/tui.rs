@@ -4,17 +4,17 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use ploy_connect::integration::Integration;
-use ploy_connect::profile::Profiles;
 use ploy_connect::tui::app::{Action, App};
 use ploy_connect::tui::view;
-use ploy_connect::users::{User, UserStatus, UserTable};
+use ploy_core::integration::Integration;
+use ploy_core::profile::Profiles;
+use ploy_core::users::{User, UserStatus, UserTable};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn users(n: usize) -> Vec<User> {
-    ploy_connect::emulator::data::people(n, 42)
+    ploy_emulator::data::people(n, 42)
         .into_iter()
         .map(|p| User {
             id: p.id,
@@ -87,7 +87,7 @@ fn main() {
         deleting,
     );
     let t = Instant::now();
-    table.sort_by(ploy_connect::users::Column::Name);
+    table.sort_by(ploy_core::users::Column::Name);
     println!(
         "sort 100k by name: {:.1} ms",
         t.elapsed().as_secs_f64() * 1e3
@@ -101,7 +101,7 @@ fn main() {
             KeyModifiers::NONE,
         )));
         app.screen = ploy_connect::tui::app::Screen::Users(Box::new(
-            ploy_connect::tui::browse::UsersView::new("bench", Integration::OneTrust),
+            ploy_connect::tui::screen::users::UsersView::new("bench", Integration::OneTrust),
         ));
         app.update(Action::UsersPage(all.clone()));
         let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::emulator::Scenario;
-use crate::users::ExportFormat;
+use ploy_core::users::ExportFormat;
+use ploy_emulator::Scenario;
 
 const AFTER_HELP: &str = "\
-Exit codes: 0 passed · 1 connection test failed (diagnosis printed) · 2 usage or input error · 3 no usable OS keyring
+Exit codes: 0 passed · 1 connection test failed (diagnosis printed) · 2 usage or input error · 3 no usable OS keyring · 4 internal error
 
 Secrets are stored only in the OS keyring (Secret Service on Linux, Keychain on macOS,
 Credential Manager on Windows). Profiles (no secrets) live in profiles.toml in the config dir.
@@ -167,6 +167,8 @@ pub struct TestArgs {
     pub json: bool,
 }
 
+/// The new secret is tested before it replaces the stored one; a failing test keeps the
+/// current secret and changes nothing.
 #[derive(Debug, Args)]
 pub struct RotateArgs {
     /// The profile whose secret or key changed
@@ -177,8 +179,15 @@ pub struct RotateArgs {
     /// Okta: the new private key
     #[command(flatten)]
     pub key: KeyInput,
-    #[command(flatten)]
-    pub test: AfterSave,
+    /// Store the new secret even if its test fails (for when the vendor is down)
+    #[arg(long, conflicts_with = "no_test")]
+    pub force: bool,
+    /// Store the new secret without testing it (like --force, without the test)
+    #[arg(long)]
+    pub no_test: bool,
+    /// Print the test result as JSON
+    #[arg(long, conflicts_with = "no_test")]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -186,7 +195,7 @@ pub struct UsersArgs {
     /// The profile to read users from
     pub profile: String,
     #[arg(long, value_enum, default_value = "csv")]
-    pub format: ExportFormat,
+    pub format: FormatArg,
     /// Write to this file (replaced only once complete) instead of standard output
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -236,10 +245,25 @@ pub struct EmulatorArgs {
     pub seed: u64,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Csv,
+    Json,
+}
+
+impl From<FormatArg> for ExportFormat {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Csv => ExportFormat::Csv,
+            FormatArg::Json => ExportFormat::Json,
+        }
+    }
+}
+
 /// `emulator --help` lists the scenarios from the one table that defines them.
 pub fn scenario_help() -> String {
     let mut s = String::from("Scenarios:\n");
-    for (name, what) in crate::emulator::SCENARIOS {
+    for (_, name, what) in ploy_emulator::SCENARIOS {
         s.push_str(&format!("  {name:<30} {what}\n"));
     }
     s

@@ -1,21 +1,20 @@
 //! `ploy-connect demo`: emulated OneTrust and Okta tenants on loopback, ready-made profiles in a
 //! temporary config dir, secrets in memory only. One profile fails on purpose (DPoP off against
-//! an app that requires it) so the hints can be seen.
+//! an app that requires it) so the hints can be seen. The profiles are made with the core's
+//! own setup workflow, as a person would make them.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use secrecy::SecretString;
-use time::OffsetDateTime;
 
-use crate::connector::okta;
-use crate::emulator::{self, EmulatorConfig, Running};
-use crate::integration::Integration;
-use crate::plain::PlainError;
-use crate::profile::{self, OktaSettings, Profile, ProfileStore};
-use crate::secret::{MemoryStore, Vault};
-use crate::setup;
-use crate::tui::Services;
+use ploy_core::app::{AppError, Services};
+use ploy_core::integration::Integration;
+use ploy_core::keys::KeySource;
+use ploy_core::profile::ProfileStore;
+use ploy_core::secret::{MemoryStore, Vault};
+use ploy_core::setup::{self, Draft, Intent};
+use ploy_emulator::{EmulatorConfig, Running};
 
 pub struct Demo {
     pub services: Services,
@@ -26,35 +25,16 @@ pub struct Demo {
     _dir: tempfile::TempDir,
 }
 
-fn profile(
-    integration: Integration,
-    host: &str,
-    client_id: &str,
-    okta: Option<OktaSettings>,
-) -> Profile {
-    let now = OffsetDateTime::now_utc();
-    Profile {
-        integration,
-        host: host.to_string(),
-        client_id: client_id.to_string(),
-        secret_ref: profile::new_secret_ref(),
-        created: now,
-        updated: now,
-        last_test: None,
-        okta,
-    }
-}
-
-pub async fn prepare(users: usize) -> Result<Demo, PlainError> {
-    let dir = tempfile::tempdir().map_err(|e| PlainError::Io {
-        what: "cannot create a temporary config dir".into(),
-        source: e,
-    })?;
+pub async fn prepare(users: usize) -> Result<Demo, AppError> {
+    let dir = tempfile::Builder::new()
+        .prefix("ploy-connect-demo-")
+        .tempdir()
+        .map_err(AppError::io("cannot create a temporary config dir"))?;
     let services = Services {
         store: ProfileStore::new(dir.path()),
         vault: Vault::new(Arc::new(MemoryStore::new())),
     };
-    let running = emulator::start(
+    let running = ploy_emulator::start(
         SocketAddr::from(([127, 0, 0, 1], 0)),
         &EmulatorConfig {
             users,
@@ -62,61 +42,52 @@ pub async fn prepare(users: usize) -> Result<Demo, PlainError> {
         },
     )
     .await
-    .map_err(|e| PlainError::Usage(e.to_string()))?;
+    .map_err(|e| AppError::Internal(e.to_string()))?;
     let c = running.credentials.clone();
-    let okta_settings = |dpop: bool| OktaSettings {
-        key_id: None,
-        dpop,
-        scopes: okta::RECOMMENDED_SCOPES
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-        dpop_nonce: None,
+    let key = |text: &str| {
+        KeySource::Pasted(SecretString::from(text.to_string()))
+            .load()
+            .map_err(|e| AppError::Internal(format!("the emulator's key: {e}")))
     };
-    let demo_profiles = [
+    let drafts = [
         (
-            "acme-onetrust",
-            profile(
-                Integration::OneTrust,
-                &c.onetrust.host,
-                &c.onetrust.client_id,
-                None,
-            ),
-            c.onetrust.client_secret.clone(),
+            Integration::OneTrust,
+            Draft {
+                name: "acme-onetrust".into(),
+                host: Some(c.onetrust.host.clone()),
+                client_id: Some(c.onetrust.client_id.clone()),
+                secret: Some(SecretString::from(c.onetrust.client_secret.clone())),
+                ..Draft::default()
+            },
         ),
         (
-            "corp-okta",
-            profile(
-                Integration::Okta,
-                &c.okta.host,
-                &c.okta.client_id,
-                Some(okta_settings(true)),
-            ),
-            c.okta.private_key_pem.clone(),
+            Integration::Okta,
+            Draft {
+                name: "corp-okta".into(),
+                host: Some(c.okta.host.clone()),
+                client_id: Some(c.okta.client_id.clone()),
+                key: Some(key(&c.okta.private_key_pem)?),
+                dpop: Some(true),
+                ..Draft::default()
+            },
         ),
         (
-            "corp-okta-no-dpop",
-            profile(
-                Integration::Okta,
-                &c.okta.host,
-                &c.okta.client_id,
-                Some(okta_settings(false)),
-            ),
-            c.okta.private_key_jwk.clone(),
+            Integration::Okta,
+            Draft {
+                name: "corp-okta-no-dpop".into(),
+                host: Some(c.okta.host.clone()),
+                client_id: Some(c.okta.client_id.clone()),
+                key: Some(key(&c.okta.private_key_jwk)?),
+                dpop: Some(false),
+                ..Draft::default()
+            },
         ),
     ];
     let mut names = Vec::new();
-    for (name, p, secret) in demo_profiles {
-        setup::save(
-            &services.store,
-            &services.vault,
-            name,
-            &p,
-            Some(SecretString::from(secret)),
-        )
-        .await
-        .map_err(|e| PlainError::Usage(e.to_string()))?;
-        names.push(name.to_string());
+    for (integration, draft) in drafts {
+        let v = setup::prepare(&services, integration, Intent::Create, &draft).await?;
+        setup::save(&services, &v).await?;
+        names.push(draft.name);
     }
     Ok(Demo {
         banner: format!(

@@ -1,25 +1,14 @@
-//! ploy-connect: connect an identity source to an access-review product.
-//!
-//! The data path, one module each:
-//! input (`plain`, later the TUI) → `validate` → `profile` + `secret` → `connector` →
-//! `check` → `users` → view. `session` opens a stored profile for the last three;
-//! `emulator` serves loopback tenants for the demo, the tests and the benchmarks.
+//! ploy-connect's two faces over one core (`ploy-core`): the line mode (`line`) and the
+//! full-screen TUI (`tui`). Neither imports the other; both take every rule, default and
+//! workflow from the core. `terminal` and `signals` serve both; `demo` wires the core, the
+//! emulator and the TUI together.
 
-pub mod check;
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 pub mod cli;
-pub mod connector;
 pub mod demo;
-pub mod diagnose;
-pub mod emulator;
-pub mod http;
-pub mod integration;
-pub mod keys;
+pub mod line;
 pub mod logging;
-pub mod plain;
-pub mod profile;
-pub mod secret;
-pub mod session;
-pub mod setup;
+pub mod signals;
+pub mod terminal;
 pub mod tui;
-pub mod users;
-pub mod validate;

@@ -8,12 +8,14 @@ use std::sync::Arc;
 use clap::{CommandFactory, FromArgMatches};
 
 use ploy_connect::cli::{Cli, Command, SetupIntegration, scenario_help};
-use ploy_connect::integration::Integration;
-use ploy_connect::logging;
-use ploy_connect::plain::{self, Ctx, PlainError, SetupKind, exit};
-use ploy_connect::profile::ProfileStore;
-use ploy_connect::secret::{KeyringStore, Vault};
-use ploy_connect::tui::{self, Services, Start};
+use ploy_connect::line::{self, print, prompt::Terminal, setup::Kind};
+use ploy_connect::signals::{self, Shutdown};
+use ploy_connect::tui::{self, Start};
+use ploy_connect::{logging, terminal};
+use ploy_core::app::{AppError, Services, exit};
+use ploy_core::integration::Integration;
+use ploy_core::profile::ProfileStore;
+use ploy_core::secret::{KeyringStore, Vault};
 
 fn main() -> ExitCode {
     let command = Cli::command().mut_subcommand("emulator", |c| c.after_help(scenario_help()));
@@ -21,6 +23,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    terminal::remember_settings();
     let log_file = logging::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -30,18 +33,19 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("ploy-connect: cannot start: {e}");
-            return ExitCode::from(exit::USAGE);
+            return ExitCode::from(exit::INTERNAL);
         }
     };
-    let result = runtime.block_on(run(cli, log_file));
+    let result = runtime.block_on(async {
+        let shutdown = signals::install();
+        run(cli, log_file, shutdown).await
+    });
     // A keyring call that timed out may still be blocked on its worker; do not wait for it.
     runtime.shutdown_background();
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            if let Some(message) = e.message() {
-                eprintln!("ploy-connect: {message}");
-            }
+            print::error(&e);
             ExitCode::from(e.exit_code())
         }
     }
@@ -55,40 +59,51 @@ fn tui_possible(plain: bool) -> bool {
         && std::env::var("TERM").map_or(true, |t| t != "dumb")
 }
 
-async fn run(cli: Cli, log_file: Option<std::path::PathBuf>) -> Result<u8, PlainError> {
+async fn run(
+    cli: Cli,
+    log_file: Option<std::path::PathBuf>,
+    shutdown: Shutdown,
+) -> Result<u8, AppError> {
     let tui_ok = tui_possible(cli.plain);
     let command = match cli.command {
-        Some(Command::Emulator(args)) => return plain::emulator(args).await,
-        Some(Command::Demo(args)) => return demo(args.users, tui_ok).await,
+        Some(Command::Emulator(args)) => return line::emulator::run(args, shutdown).await,
+        Some(Command::Demo(args)) => return demo(args.users, tui_ok, shutdown).await,
         other => other,
     };
     let dir = cli
         .config_dir
         .or_else(ProfileStore::default_dir)
         .ok_or_else(|| {
-            PlainError::Usage("cannot find a config directory; pass --config-dir".into())
+            AppError::Usage("cannot find a config directory; pass --config-dir".into())
         })?;
-    let ctx = Ctx::new(ProfileStore::new(dir), Vault::new(Arc::new(KeyringStore)));
-    let services = || Services {
-        store: ctx.store.clone(),
-        vault: ctx.vault.clone(),
+    let services = Services {
+        store: ProfileStore::new(dir),
+        vault: Vault::new(Arc::new(KeyringStore)),
     };
+    let mut prompter = Terminal::new();
+    let p = &mut prompter;
     match command {
-        None if tui_ok => tui::run(services(), Start::Home, None).await,
+        None if tui_ok => tui::run(services, Start::Home, None, shutdown).await,
         None => {
             let _ = Cli::command().print_help();
             Ok(exit::USAGE)
         }
         Some(Command::Setup(args)) => match args.integration {
-            None if tui_ok => tui::run(services(), Start::Wizard(None), None).await,
-            None => Err(PlainError::Usage(
+            None if tui_ok => tui::run(services, Start::Wizard(None), None, shutdown).await,
+            None => Err(AppError::Usage(
                 "choose what to set up: ploy-connect setup onetrust | setup okta (see --help)"
                     .into(),
             )),
             Some(SetupIntegration::OneTrust(a))
                 if tui_ok && a.common.is_bare() && !a.client_secret_stdin =>
             {
-                tui::run(services(), Start::Wizard(Some(Integration::OneTrust)), None).await
+                tui::run(
+                    services,
+                    Start::Wizard(Some(Integration::OneTrust)),
+                    None,
+                    shutdown,
+                )
+                .await
             }
             Some(SetupIntegration::Okta(a))
                 if tui_ok
@@ -98,42 +113,50 @@ async fn run(cli: Cli, log_file: Option<std::path::PathBuf>) -> Result<u8, Plain
                     && !a.no_dpop
                     && a.scopes.is_none() =>
             {
-                tui::run(services(), Start::Wizard(Some(Integration::Okta)), None).await
+                tui::run(
+                    services,
+                    Start::Wizard(Some(Integration::Okta)),
+                    None,
+                    shutdown,
+                )
+                .await
             }
             Some(SetupIntegration::OneTrust(a)) => {
-                let kind = SetupKind::OneTrust {
+                let kind = Kind::OneTrust {
                     secret_stdin: a.client_secret_stdin,
                 };
-                plain::setup(&ctx, a.common, kind).await
+                line::setup::run(&services, p, a.common, kind).await
             }
             Some(SetupIntegration::Okta(mut a)) => {
                 let common = std::mem::take(&mut a.common);
-                plain::setup(&ctx, common, SetupKind::Okta(Box::new(a))).await
+                line::setup::run(&services, p, common, Kind::Okta(Box::new(a))).await
             }
         },
-        Some(Command::Test(a)) => plain::test(&ctx, &a.profile, a.json).await,
-        Some(Command::Rotate(a)) => plain::rotate(&ctx, a).await,
-        Some(Command::Users(a)) => plain::users(&ctx, a).await,
-        Some(Command::Profiles(cmd)) => plain::profiles(&ctx, cmd, log_file.as_deref()).await,
+        Some(Command::Test(a)) => line::test::run(&services, &a.profile, a.json).await,
+        Some(Command::Rotate(a)) => line::rotate::run(&services, p, a).await,
+        Some(Command::Users(a)) => line::users::run(&services, a, shutdown).await,
+        Some(Command::Profiles(cmd)) => {
+            line::profiles::run(&services, p, cmd, log_file.as_deref()).await
+        }
         Some(Command::Emulator(_) | Command::Demo(_)) => Ok(exit::OK),
     }
 }
 
 /// The demo in the TUI, or — without a terminal — its profiles tested in line mode.
-async fn demo(users: usize, tui_ok: bool) -> Result<u8, PlainError> {
+async fn demo(users: usize, tui_ok: bool, shutdown: Shutdown) -> Result<u8, AppError> {
     let demo = ploy_connect::demo::prepare(users).await?;
     if tui_ok {
         return tui::run(
             demo.services.clone(),
             Start::Home,
             Some(demo.banner.clone()),
+            shutdown,
         )
         .await;
     }
     println!("{}", demo.banner);
-    let ctx = Ctx::new(demo.services.store.clone(), demo.services.vault.clone());
     for name in &demo.profiles {
-        plain::test(&ctx, name, false).await?;
+        line::test::run(&demo.services, name, false).await?;
         println!();
     }
     println!(

@@ -1,10 +1,12 @@
 //! A DPoP proof checked independently of the code that made it: jsonwebtoken's verifier for
 //! the signature, and `ath` and the RFC 7638 thumbprint recomputed by hand from the spec.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use base64::Engine;
 use jsonwebtoken::{DecodingKey, Validation};
-use ploy_connect::connector::dpop;
-use ploy_connect::keys::PrivateKey;
+use ploy_core::connector::dpop;
+use ploy_core::keys::PrivateKey;
 use sha2::{Digest, Sha256};
 
 fn b64(bytes: &[u8]) -> String {

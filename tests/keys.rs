@@ -1,13 +1,15 @@
 //! Key parsing against keys made by `openssl` at test time: every accepted format, every
 //! rejected one, and a cross-check of the public key against openssl's own reading.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::Path;
 use std::process::Command;
 
 use base64::Engine;
-use ploy_connect::keys::{KeyError, PrivateKey};
+use ploy_core::keys::{KeyError, PrivateKey};
 
 fn openssl(dir: &Path, args: &[&str]) -> bool {
     Command::new("openssl")
@@ -267,7 +269,7 @@ fn every_rejected_format_says_what_it_saw() {
 #[test]
 fn a_private_jwk_signs_like_its_pem() {
     // The emulator publishes the same key as PEM and as JWK, the way Okta's console offers both.
-    let emulator = ploy_connect::emulator::EmulatorThread::start(Default::default()).unwrap();
+    let emulator = ploy_emulator::EmulatorThread::start(Default::default()).unwrap();
     let c = &emulator.credentials.okta;
     let pem = PrivateKey::parse(&c.private_key_pem).unwrap().value.1;
     let jwk = PrivateKey::parse(&c.private_key_jwk).unwrap().value.1;

@@ -1,17 +1,21 @@
 //! The TUI without a terminal: `App::update` driven by key sequences, and every screen
-//! rendered with ratatui's `TestBackend` into `insta` snapshots (tests/snapshots/).
+//! rendered with ratatui's `TestBackend` into `insta` snapshots (tests/snapshots/). Effects
+//! that read keys run here, synchronously, the way the runtime would run them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use ploy_connect::check::{CheckEvent, Report, StepId, StepResult, StepStatus};
-use ploy_connect::connector::Carry;
-use ploy_connect::diagnose::Diagnosis;
-use ploy_connect::integration::Integration;
-use ploy_connect::profile::{LastTest, OktaSettings, Profile, Profiles};
 use ploy_connect::tui::app::{Action, App, Effect, Screen};
 use ploy_connect::tui::view;
-use ploy_connect::users::{User, UserStatus};
+use ploy_core::check::{CheckEvent, Report, StepId, StepResult, StepStatus};
+use ploy_core::connector::Carry;
+use ploy_core::diagnose::Diagnosis;
+use ploy_core::integration::Integration;
+use ploy_core::profile::{LastTest, OktaSettings, Profile, Profiles};
+use ploy_core::setup::{Candidate, Intent};
+use ploy_core::users::{User, UserStatus};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -114,19 +118,48 @@ fn key(c: KeyCode) -> Action {
     Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
 }
 
+/// Runs the effects that read keys, as the runtime does, and feeds the answers back.
+fn settle(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
+    let mut rest = Vec::new();
+    for e in effects {
+        match e {
+            Effect::ReadKey { generation, source } => {
+                let result = source.load().map(Box::new);
+                app.update(Action::KeyRead { generation, result });
+            }
+            other => rest.push(other),
+        }
+    }
+    rest
+}
+
+fn press(app: &mut App, action: Action) -> Vec<Effect> {
+    let effects = app.update(action);
+    settle(app, effects)
+}
+
 fn typed(app: &mut App, text: &str) {
     for c in text.chars() {
-        app.update(key(KeyCode::Char(c)));
+        press(app, key(KeyCode::Char(c)));
     }
 }
 
 static PEM: OnceLock<String> = OnceLock::new();
+static JWK: OnceLock<String> = OnceLock::new();
+
+/// The same key as a private JWK carrying its kid.
+fn jwk() -> &'static str {
+    pem();
+    JWK.get().unwrap()
+}
 
 /// A real RSA key in Okta's console format, made once by the emulator.
 fn pem() -> &'static str {
     PEM.get_or_init(|| {
-        let e = ploy_connect::emulator::EmulatorThread::start(Default::default()).unwrap();
-        e.credentials.okta.private_key_pem.clone()
+        let e = ploy_emulator::EmulatorThread::start(Default::default()).unwrap();
+        let c = e.credentials.okta.clone();
+        let _ = JWK.set(c.private_key_jwk.clone());
+        c.private_key_pem
     })
 }
 
@@ -214,14 +247,20 @@ fn onetrust_wizard_walk_validates_and_saves() {
     match effects.as_slice() {
         [
             Effect::Save {
-                name,
-                profile,
-                secret,
+                integration,
+                intent,
+                draft,
             },
         ] => {
-            assert_eq!(name, "acme2");
-            assert_eq!(profile.host, "acme.my.onetrust.com");
-            assert_eq!(secret.as_ref().unwrap().expose_secret(), SECRET);
+            assert_eq!(*integration, Integration::OneTrust);
+            assert_eq!(*intent, Intent::Create);
+            assert_eq!(draft.name, "acme2");
+            assert_eq!(draft.secret.as_ref().unwrap().expose_secret(), SECRET);
+            // The core turns the fields into the profile, as for line mode.
+            let v = draft
+                .validate(*integration, *intent, None, None, now())
+                .unwrap();
+            assert_eq!(v.profile.host, "acme.my.onetrust.com");
         }
         _ => panic!("review + Enter saves"),
     }
@@ -273,7 +312,7 @@ fn okta_wizard_takes_a_pasted_pem_with_cr_line_breaks() {
     app.update(key(KeyCode::Enter));
     snap("wizard_okta_key_empty", &app);
     // Some terminals deliver pasted line breaks as CR.
-    app.update(Action::Paste(pem().replace('\n', "\r")));
+    press(&mut app, Action::Paste(pem().replace('\n', "\r")));
     snap("wizard_okta_key_pasted", &app);
     app.update(key(KeyCode::Enter));
     snap("wizard_okta_dpop", &app);
@@ -289,14 +328,17 @@ fn okta_wizard_takes_a_pasted_pem_with_cr_line_breaks() {
     match app.update(key(KeyCode::Enter)).as_slice() {
         [
             Effect::Save {
-                profile, secret, ..
+                integration, draft, ..
             },
         ] => {
-            assert_eq!(profile.host, "corp.okta.com");
-            let okta = profile.okta.as_ref().unwrap();
+            let v = draft
+                .validate(*integration, Intent::Create, None, None, now())
+                .unwrap();
+            assert_eq!(v.profile.host, "corp.okta.com");
+            let okta = v.profile.okta.as_ref().unwrap();
             assert!(okta.dpop);
             assert_eq!(okta.scopes.len(), 3);
-            let stored = secret.as_ref().unwrap().expose_secret();
+            let stored = v.secret.as_ref().unwrap().expose_secret();
             assert!(!stored.contains('\r'), "stored normalised");
             assert_eq!(stored, pem().trim());
         }
@@ -372,20 +414,21 @@ fn the_test_screen_streams_steps_and_expands_the_failure() {
     snap("check_failed_dpop", &app);
     // One key: turn DPoP on, save, and (after the save) re-test.
     match app.update(key(KeyCode::Char('d'))).as_slice() {
-        [
-            Effect::Save {
-                profile, secret, ..
-            },
-        ] => {
-            assert!(profile.okta.as_ref().unwrap().dpop);
-            assert!(secret.is_none(), "the stored key stays");
+        [Effect::Save { intent, draft, .. }] => {
+            assert_eq!(*intent, Intent::Update);
+            assert_eq!(draft.dpop, Some(true));
+            assert!(draft.key.is_none(), "the stored key stays");
+            assert!(draft.host.is_none(), "everything else stays");
         }
         _ => panic!("d saves with DPoP on"),
     }
     // `e` opens the wizard on the field the diagnosis points at.
     app.update(key(KeyCode::Char('e')));
     match &app.screen {
-        Screen::Wizard(w) => assert_eq!(w.current(), Some(ploy_connect::tui::wizard::StepId::Dpop)),
+        Screen::Wizard(w) => assert_eq!(
+            w.current(),
+            Some(ploy_connect::tui::screen::wizard::StepId::Dpop)
+        ),
         _ => panic!("e edits"),
     }
 }
@@ -461,7 +504,7 @@ fn users_load_in_the_background_and_can_be_filtered_sorted_and_exported() {
         [Effect::Export { rows, format, path }] => {
             assert_eq!(rows.len(), 12, "exactly the rows shown");
             assert!(rows.iter().all(|u| u.name.starts_with("Grace")));
-            assert_eq!(*format, ploy_connect::users::ExportFormat::Json);
+            assert_eq!(*format, ploy_core::users::ExportFormat::Json);
             assert_eq!(path.to_string_lossy(), "users-acme.json");
         }
         _ => panic!("export"),
@@ -499,12 +542,10 @@ fn paging_keys_move_through_many_users() {
 #[test]
 fn a_failed_load_shows_its_diagnosis() {
     let mut app = users_app();
-    app.update(Action::UsersDone(Err(
-        ploy_connect::diagnose::Failure::new(
-            "okta.missing_scope",
-            "HTTP 403 from GET /api/v1/users",
-        ),
-    )));
+    app.update(Action::UsersDone(Err(ploy_core::diagnose::Failure::new(
+        "okta.missing_scope",
+        "HTTP 403 from GET /api/v1/users",
+    ))));
     snap("users_failed", &app);
 }
 
@@ -515,12 +556,17 @@ fn rotate_takes_a_pasted_secret() {
     app.update(Action::Paste(SECRET.into()));
     snap("rotate_onetrust", &app);
     match app.update(key(KeyCode::Enter)).as_slice() {
-        [Effect::Rotate { name, secret, .. }] => {
+        [Effect::Rotate { name, candidate }] => {
             assert_eq!(name, "acme");
-            assert_eq!(secret.expose_secret(), SECRET);
+            match candidate {
+                Candidate::Secret(s) => assert_eq!(s.expose_secret(), SECRET),
+                Candidate::Key { .. } => panic!("a OneTrust profile rotates a secret"),
+            }
         }
         _ => panic!("rotate"),
     }
+    // The test of the candidate runs on the test screen; nothing is stored yet.
+    assert!(matches!(&app.screen, Screen::Check(c) if c.rotation.is_some()));
 }
 
 #[test]
@@ -544,4 +590,181 @@ fn ctrl_c_quits_from_anywhere() {
         KeyModifiers::CONTROL,
     )));
     assert!(app.quit);
+}
+
+/// Opens the Okta wizard at the key step with a name, a domain and a client ID typed.
+fn okta_key_step() -> App {
+    let mut app = app();
+    app.update(key(KeyCode::Char('a')));
+    app.update(key(KeyCode::Down));
+    app.update(key(KeyCode::Enter));
+    typed(&mut app, "corp2");
+    app.update(key(KeyCode::Tab));
+    typed(&mut app, "corp.okta.com");
+    app.update(key(KeyCode::Enter));
+    typed(&mut app, "0oa1b2c3d4e5f6g7h8i9");
+    app.update(key(KeyCode::Enter));
+    app
+}
+
+fn wizard(app: &App) -> &ploy_connect::tui::screen::wizard::Wizard {
+    match &app.screen {
+        Screen::Wizard(w) => w,
+        _ => panic!("not the wizard"),
+    }
+}
+
+#[test]
+fn a_jwk_kid_and_a_different_typed_kid_are_refused_naming_both() {
+    let mut app = okta_key_step();
+    press(&mut app, Action::Paste(jwk().to_string()));
+    let kid = serde_json::from_str::<serde_json::Value>(jwk()).unwrap()["kid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.update(key(KeyCode::Tab));
+    typed(&mut app, "another-kid");
+    let step = wizard(&app).step;
+    app.update(key(KeyCode::Enter));
+    assert_eq!(wizard(&app).step, step, "the step does not advance");
+    let screen = render(&app, 120, 30);
+    assert!(
+        screen.contains(&kid[..12]) && screen.contains("another-kid"),
+        "both key IDs are named:\n{screen}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_or_a_fifo_typed_into_the_key_box_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("key.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for path in ["/dev/zero".to_string(), fifo.display().to_string()] {
+        let mut app = okta_key_step();
+        // Every change is read once, off the drawing path; the last read decides.
+        typed(&mut app, &path);
+        assert!(
+            matches!(
+                &wizard(&app).key.state,
+                ploy_connect::tui::keybox::KeyState::Invalid(
+                    ploy_core::keys::KeyInputError::NotAFile { .. }
+                )
+            ),
+            "{path} is refused"
+        );
+        let screen = render(&app, 160, 30);
+        assert!(
+            screen.contains("not a regular file"),
+            "{path} is refused with a reason:\n{screen}"
+        );
+    }
+}
+
+#[test]
+fn the_view_never_reads_the_key_box() {
+    // A path typed into the box is read by an effect, not by drawing: until the effect runs,
+    // the screen says the key is being read, however often it is drawn.
+    let mut app = okta_key_step();
+    let effects = app.update(Action::Paste("/dev/zero".into()));
+    assert!(matches!(effects.as_slice(), [Effect::ReadKey { .. }]));
+    for _ in 0..3 {
+        assert!(render(&app, 100, 30).contains("reading the key"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_keyring_in_the_wizard_shows_the_same_diagnosis_as_line_mode() {
+    use ploy_core::app::Services;
+    use ploy_core::secret::{MemoryStore, SecretStoreError, Vault};
+    let dir = tempfile::tempdir().unwrap();
+    let services = Services {
+        store: ploy_core::profile::ProfileStore::new(dir.path()),
+        vault: Vault::new(std::sync::Arc::new(MemoryStore::failing(
+            SecretStoreError::Unavailable("no D-Bus session bus".into()),
+        ))),
+    };
+    let mut app = app();
+    app.update(key(KeyCode::Char('a')));
+    app.update(key(KeyCode::Enter));
+    typed(&mut app, "newco");
+    app.update(key(KeyCode::Tab));
+    typed(&mut app, "newco.my.onetrust.com");
+    app.update(key(KeyCode::Enter));
+    typed(&mut app, "3d8efc3b94ed49628482eb2ab5e3bc8g");
+    app.update(key(KeyCode::Enter));
+    app.update(Action::Paste(SECRET.into()));
+    app.update(key(KeyCode::Enter));
+    let Ok::<[Effect; 1], _>(
+        [
+            Effect::Save {
+                integration,
+                intent,
+                draft,
+            },
+        ],
+    ) = app.update(key(KeyCode::Enter)).try_into()
+    else {
+        panic!("review + Enter saves");
+    };
+    // What the runtime does with the effect.
+    let result = async {
+        let v = ploy_core::setup::prepare(&services, integration, intent, &draft).await?;
+        ploy_core::setup::save(&services, &v).await
+    }
+    .await;
+    let err = result.unwrap_err();
+    let line_mode = err.diagnosed().unwrap().diagnosis();
+    assert_eq!(line_mode.code, "secret.store_unavailable");
+    app.update(Action::Saved {
+        name: "newco".into(),
+        result: Err(err),
+    });
+    let screen = render(&app, 120, 30);
+    assert!(screen.contains(&line_mode.title), "{screen}");
+    assert!(screen.contains("[secret.store_unavailable]"), "{screen}");
+    assert!(
+        screen.contains(&line_mode.hint[..40]),
+        "the fix is shown:\n{screen}"
+    );
+}
+
+#[test]
+fn footer_and_help_come_from_the_same_table_on_every_screen() {
+    let mut app = app();
+    let check = |app: &mut App| {
+        let keys = app.keys();
+        for (k, _) in &keys.footer {
+            assert!(
+                keys.help
+                    .iter()
+                    .any(|(h, _)| h.split(", ").next() == Some(*k)),
+                "{k} in the footer but not in the help"
+            );
+        }
+        app.update(key(KeyCode::F(1)));
+        assert!(app.help, "F1 opens help");
+        let screen = render(app, 100, 40);
+        for (_, what) in &keys.help {
+            assert!(screen.contains(what), "help lists {what}:\n{screen}");
+        }
+        app.update(key(KeyCode::Esc));
+        assert!(!app.help);
+    };
+    check(&mut app); // home
+    app.update(key(KeyCode::Char('a')));
+    check(&mut app); // chooser
+    app.update(key(KeyCode::Char('?')));
+    assert!(app.help, "? opens help in the wizard's chooser");
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Enter));
+    check(&mut app); // a text field
+    app.update(key(KeyCode::Char('?')));
+    assert!(!app.help, "in a text field ? is a character");
 }

@@ -2,13 +2,15 @@
 //! key, a passing test, the users table with a filter, quit, and a restored terminal.
 //! Synchronisation is by waiting for text to appear on the screen, never by fixed sleeps.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use ploy_connect::emulator::{EmulatorConfig, EmulatorThread};
+use ploy_emulator::{EmulatorConfig, EmulatorThread};
 
 struct Tmux {
     socket: PathBuf,

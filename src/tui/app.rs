@@ -1,23 +1,31 @@
 //! The TUI's state and its one `update`: key presses and task results come in as `Action`s,
 //! state changes here and nowhere else, and work to do goes out as `Effect`s for the runtime
 //! to run on tokio tasks. `update` does no I/O of its own, so key sequences are unit-testable.
+//! Keys become commands through each screen's key table; screens act on commands.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use secrecy::SecretString;
 use time::OffsetDateTime;
 
-use super::browse::{BrowseOutcome, UsersView};
-use super::input::TextField;
-use super::wizard::{KeyState, Wizard, WizardOutcome, key_input};
-use crate::check::{CheckEvent, Report, StepId, StepResult, StepStatus};
-use crate::diagnose::{Diagnosis, Failure, Field, code};
-use crate::integration::Integration;
-use crate::profile::{Profile, Profiles};
-use crate::users::{ExportFormat, User};
-use crate::validate;
+use ploy_core::app::AppError;
+use ploy_core::check::{CheckEvent, Report};
+use ploy_core::diagnose::{Failure, Field};
+use ploy_core::integration::Integration;
+use ploy_core::keys::{KeyInputError, KeySource, ParsedKey};
+use ploy_core::profile::{Profile, Profiles};
+use ploy_core::setup::{Candidate, Draft, Intent, Rotation, kept_message};
+use ploy_core::users::{ExportFormat, User};
+
+use super::keybox::ReadKey;
+use super::keys::{self, Shown, lookup};
+use super::problem::Problem;
+use super::screen::check::{self as check_screen, CheckView, RotationView};
+use super::screen::home;
+use super::screen::rotate::{self as rotate_screen, RotateView};
+use super::screen::users::{self as users_screen, UsersView};
+use super::screen::wizard::{self, Wizard};
 
 /// Everything that can happen to the app.
 pub enum Action {
@@ -29,14 +37,30 @@ pub enum Action {
     },
     Resize(u16, u16),
     Tick,
-    Profiles(Result<Profiles, String>),
+    Profiles(Result<Profiles, AppError>),
     Saved {
         name: String,
-        result: Result<(), String>,
+        result: Result<(), AppError>,
     },
-    Removed(Result<String, String>),
+    Removed {
+        name: String,
+        result: Result<(), AppError>,
+    },
+    KeyRead {
+        generation: u64,
+        result: Result<Box<ParsedKey>, KeyInputError>,
+    },
     Check(CheckEvent),
     CheckDone(Box<Report>),
+    CheckFailed(AppError),
+    Rotated {
+        name: String,
+        result: Result<Rotation, AppError>,
+    },
+    StoredAnyway {
+        name: String,
+        result: Result<(), AppError>,
+    },
     UsersPage(Vec<User>),
     UsersWait(Duration),
     UsersDone(Result<u64, Failure>),
@@ -47,18 +71,28 @@ pub enum Action {
 /// Work for the runtime.
 pub enum Effect {
     LoadProfiles,
+    /// Validate a draft with the core's setup workflow, then store it.
     Save {
-        name: String,
-        profile: Box<Profile>,
-        secret: Option<SecretString>,
+        integration: Integration,
+        intent: Intent,
+        draft: Box<Draft>,
     },
+    /// Test a candidate secret, storing it only if it passes.
     Rotate {
         name: String,
-        secret: SecretString,
-        key_id: Option<String>,
+        candidate: Candidate,
+    },
+    /// Store a candidate whose test failed, because the admin chose to.
+    StoreAnyway {
+        name: String,
+        candidate: Candidate,
     },
     Remove(String),
     RunCheck(String),
+    ReadKey {
+        generation: u64,
+        source: KeySource,
+    },
     FetchUsers(String),
     StopUsers,
     Export {
@@ -68,56 +102,21 @@ pub enum Effect {
     },
 }
 
-#[derive(Clone)]
-pub enum StepState {
-    Pending,
-    Running,
-    Done(StepResult),
-}
-
-pub struct CheckView {
-    pub profile: String,
-    pub steps: Vec<(StepId, StepState)>,
-    pub running: bool,
-    pub report: Option<Report>,
-}
-
-impl CheckView {
-    fn new(profile: &str) -> Self {
-        Self {
-            profile: profile.to_string(),
-            steps: StepId::ALL
-                .iter()
-                .map(|s| (*s, StepState::Pending))
-                .collect(),
-            running: true,
-            report: None,
+impl From<ReadKey> for Effect {
+    fn from(r: ReadKey) -> Self {
+        Effect::ReadKey {
+            generation: r.generation,
+            source: r.source,
         }
     }
-
-    pub fn failure(&self) -> Option<&StepResult> {
-        self.steps.iter().find_map(|(_, s)| match s {
-            StepState::Done(r) if r.status == StepStatus::Failed => Some(r),
-            _ => None,
-        })
-    }
-}
-
-pub struct RotateView {
-    pub profile: String,
-    pub integration: Integration,
-    pub secret: TextField,
-    pub key_id: TextField,
-    pub focus: usize,
-    pub error: Option<String>,
 }
 
 pub enum Screen {
     Home,
     Wizard(Box<Wizard>),
-    Check(CheckView),
+    Check(Box<CheckView>),
     Users(Box<UsersView>),
-    Rotate(RotateView),
+    Rotate(Box<RotateView>),
 }
 
 pub struct App {
@@ -169,6 +168,31 @@ impl App {
         self.profiles.profiles.iter().nth(self.selected)
     }
 
+    /// The keys the current screen offers, from its table.
+    pub fn keys(&self) -> Shown {
+        let home_available = |c: home::Command| {
+            let any = !self.profiles.profiles.is_empty();
+            !matches!(
+                c,
+                home::Command::Test
+                    | home::Command::Users
+                    | home::Command::Rotate
+                    | home::Command::Edit
+                    | home::Command::Remove
+            ) || any
+        };
+        match &self.screen {
+            Screen::Home if self.confirm_remove.is_some() => {
+                Shown::of(home::CONFIRM_KEYS, |_| true)
+            }
+            Screen::Home => Shown::of(home::KEYS, home_available),
+            Screen::Wizard(w) => w.keys(),
+            Screen::Check(c) => c.keys(),
+            Screen::Users(u) => u.keys(),
+            Screen::Rotate(r) => r.keys(),
+        }
+    }
+
     /// Opens the wizard for a new profile (`integration` preselected, if given).
     pub fn open_wizard(&mut self, integration: Option<Integration>) {
         let mut w = Wizard::new(integration);
@@ -176,8 +200,14 @@ impl App {
         self.screen = Screen::Wizard(Box::new(w));
     }
 
+    fn edit(&mut self, name: &str, field: Field) {
+        if let Some(p) = self.profiles.profiles.get(name) {
+            self.screen = Screen::Wizard(Box::new(Wizard::edit(name, p, field)));
+        }
+    }
+
     fn start_check(&mut self, name: &str) -> Vec<Effect> {
-        self.screen = Screen::Check(CheckView::new(name));
+        self.screen = Screen::Check(Box::new(CheckView::new(name)));
         vec![Effect::RunCheck(name.to_string())]
     }
 
@@ -191,22 +221,11 @@ impl App {
 
     fn open_rotate(&mut self, name: &str) {
         if let Some(p) = self.profiles.profiles.get(name) {
-            let secret = match p.integration {
-                Integration::OneTrust => TextField::default(),
-                Integration::Okta => TextField::multiline(),
-            };
-            self.screen = Screen::Rotate(RotateView {
-                profile: name.to_string(),
-                integration: p.integration,
-                secret,
-                key_id: TextField::default(),
-                focus: 0,
-                error: None,
-            });
+            self.screen = Screen::Rotate(Box::new(RotateView::new(name, p.integration)));
         }
     }
 
-    fn leave_users(&mut self) -> Vec<Effect> {
+    fn go_home(&mut self) -> Vec<Effect> {
         self.screen = Screen::Home;
         vec![Effect::StopUsers, Effect::LoadProfiles]
     }
@@ -215,7 +234,7 @@ impl App {
         match action {
             Action::Quit => {
                 self.quit = true;
-                vec![]
+                vec![Effect::StopUsers]
             }
             Action::Resize(w, h) => {
                 self.size = (w, h);
@@ -236,23 +255,28 @@ impl App {
                 vec![]
             }
             Action::Profiles(Err(e)) => {
-                self.message = Some(e);
+                self.message = Some(e.to_string());
                 vec![]
             }
-            Action::Saved { name, result } => self.saved(name, result),
-            Action::Removed(r) => {
-                self.message = Some(match r {
-                    Ok(n) => format!("Removed \"{n}\" and its secret."),
-                    Err(e) => e,
+            Action::Saved { name, result } => self.saved(&name, result),
+            Action::Removed { name, result } => {
+                self.message = Some(match result {
+                    Ok(()) => format!("Removed \"{name}\" and its secret."),
+                    Err(e) => Problem::from(&e).detail,
                 });
                 vec![Effect::LoadProfiles]
             }
+            Action::KeyRead { generation, result } => {
+                match &mut self.screen {
+                    Screen::Wizard(w) => w.key.read(generation, result),
+                    Screen::Rotate(r) => r.key.read(generation, result),
+                    _ => {}
+                }
+                vec![]
+            }
             Action::Check(event) => {
                 if let Screen::Check(c) = &mut self.screen {
-                    match event {
-                        CheckEvent::Started(id) => set_step(c, id, StepState::Running),
-                        CheckEvent::Finished(r) => set_step(c, r.id, StepState::Done(r)),
-                    }
+                    c.event(event);
                 }
                 vec![]
             }
@@ -262,6 +286,53 @@ impl App {
                 {
                     c.running = false;
                     c.report = Some(*report);
+                }
+                vec![Effect::LoadProfiles]
+            }
+            Action::CheckFailed(e) => {
+                if let Screen::Check(c) = &mut self.screen {
+                    c.running = false;
+                    c.problem = Some(Problem::from(&e));
+                }
+                vec![Effect::LoadProfiles]
+            }
+            Action::Rotated { name, result } => {
+                if let Screen::Check(c) = &mut self.screen
+                    && c.profile == name
+                {
+                    c.running = false;
+                    match result {
+                        Ok(r) => {
+                            if let Some(rot) = c.rotation.as_mut() {
+                                rot.replaced = Some(r.replaced);
+                                if r.replaced {
+                                    rot.candidate = None;
+                                }
+                            }
+                            self.message = Some(if r.replaced {
+                                format!("Stored the new secret of \"{name}\" in the keyring.")
+                            } else {
+                                format!("{} Press f to store it anyway.", kept_message())
+                            });
+                            c.report = Some(r.report);
+                        }
+                        Err(e) => c.problem = Some(Problem::from(&e)),
+                    }
+                }
+                vec![Effect::LoadProfiles]
+            }
+            Action::StoredAnyway { name, result } => {
+                self.message = Some(match result {
+                    Ok(()) => {
+                        format!("Stored the new secret of \"{name}\" although its test failed.")
+                    }
+                    Err(e) => Problem::from(&e).detail,
+                });
+                if let Screen::Check(c) = &mut self.screen
+                    && let Some(rot) = c.rotation.as_mut()
+                {
+                    rot.replaced = Some(true);
+                    rot.candidate = None;
                 }
                 vec![Effect::LoadProfiles]
             }
@@ -284,8 +355,8 @@ impl App {
                     u.done = true;
                     u.waiting = None;
                     if let Err(f) = r {
-                        let d = Diagnosis::for_code(f.code, &u.profile, Some(u.integration));
-                        u.failure = Some((d, f.detail));
+                        let d = ploy_core::app::Diagnosed::new(f, &u.profile, Some(u.integration));
+                        u.failure = Some(Problem::diagnosed(&d));
                     }
                 }
                 vec![]
@@ -299,28 +370,7 @@ impl App {
                 }
                 vec![]
             }
-            Action::Paste(text) => {
-                match &mut self.screen {
-                    Screen::Wizard(w) => w.paste(&text),
-                    Screen::Rotate(r) => {
-                        if r.focus == 0 {
-                            r.secret.clear();
-                            r.secret.paste(&text);
-                        } else {
-                            r.key_id.paste(&text);
-                        }
-                    }
-                    Screen::Users(u) => {
-                        if let Some(f) = &mut u.filter {
-                            f.paste(&text);
-                            let t = f.text().to_string();
-                            u.table.set_filter(&t);
-                        }
-                    }
-                    _ => {}
-                }
-                vec![]
-            }
+            Action::Paste(text) => self.paste(&text),
             Action::Click { x, y } => {
                 let (w, h) = self.size;
                 if let Screen::Users(u) = &mut self.screen {
@@ -332,25 +382,61 @@ impl App {
         }
     }
 
-    fn saved(&mut self, name: String, result: Result<(), String>) -> Vec<Effect> {
+    fn paste(&mut self, text: &str) -> Vec<Effect> {
+        let read = match &mut self.screen {
+            Screen::Wizard(w) => match w.paste(text) {
+                wizard::Outcome::ReadKey(r) => Some(r),
+                _ => None,
+            },
+            Screen::Rotate(r) => match r.paste(text) {
+                rotate_screen::Outcome::ReadKey(r) => Some(r),
+                _ => None,
+            },
+            Screen::Users(u) => {
+                u.paste(text);
+                None
+            }
+            _ => None,
+        };
+        read.map(Effect::from).into_iter().collect()
+    }
+
+    fn saved(&mut self, name: &str, result: Result<(), AppError>) -> Vec<Effect> {
         match result {
             Ok(()) => {
                 self.message = None;
+                self.select(name);
                 let mut effects = vec![Effect::LoadProfiles];
-                effects.extend(self.start_check(&name));
+                effects.extend(self.start_check(name));
                 effects
             }
             Err(e) => {
                 match &mut self.screen {
                     Screen::Wizard(w) => {
                         w.saving = false;
-                        w.error = Some(e);
+                        w.error = Some(Problem::from(&e));
                     }
-                    Screen::Rotate(r) => r.error = Some(e),
-                    _ => self.message = Some(e),
+                    _ => self.message = Some(Problem::from(&e).detail),
                 }
                 vec![]
             }
+        }
+    }
+
+    /// Keeps the selection on `name` once the list is reloaded.
+    fn select(&mut self, name: &str) {
+        if let Some(i) = self.profiles.profiles.keys().position(|n| n == name) {
+            self.selected = i;
+        }
+    }
+
+    /// Whether letters are being typed into a field (then `?` and `q` are letters).
+    fn typing(&self) -> bool {
+        match &self.screen {
+            Screen::Wizard(w) => w.typing(),
+            Screen::Rotate(_) => true,
+            Screen::Users(u) => u.typing(),
+            _ => false,
         }
     }
 
@@ -363,44 +449,47 @@ impl App {
             self.help = false;
             return vec![];
         }
-        let typing = match &self.screen {
-            Screen::Wizard(_) | Screen::Rotate(_) => true,
-            Screen::Users(u) => u.filter.is_some() || u.export.is_some(),
-            _ => false,
-        };
-        if !typing && key.code == KeyCode::Char('?') {
-            self.help = true;
-            return vec![];
-        }
-        if key.code == KeyCode::F(1) {
+        if keys::F1.matches(&key) || (!self.typing() && key.code == KeyCode::Char('?')) {
             self.help = true;
             return vec![];
         }
         match &mut self.screen {
             Screen::Home => self.home_key(key),
             Screen::Wizard(w) => match w.handle_key(key) {
-                WizardOutcome::Stay => vec![],
-                WizardOutcome::Cancel => {
+                wizard::Outcome::Stay => vec![],
+                wizard::Outcome::Help => {
+                    self.help = true;
+                    vec![]
+                }
+                wizard::Outcome::Cancel => {
                     self.screen = Screen::Home;
                     vec![]
                 }
-                WizardOutcome::Save {
-                    name,
-                    profile,
-                    secret,
+                wizard::Outcome::ReadKey(r) => vec![r.into()],
+                wizard::Outcome::Save {
+                    integration,
+                    intent,
+                    draft,
                 } => vec![Effect::Save {
-                    name,
-                    profile,
-                    secret,
+                    integration,
+                    intent,
+                    draft,
                 }],
             },
-            Screen::Check(_) => self.check_key(key),
+            Screen::Check(c) => match lookup(check_screen::KEYS, &key, |cmd| c.available(cmd)) {
+                Some(cmd) => self.check_command(cmd),
+                None => vec![],
+            },
             Screen::Users(u) => {
                 let height = self.size.1;
                 match u.handle_key(key, height) {
-                    BrowseOutcome::Stay => vec![],
-                    BrowseOutcome::Back => self.leave_users(),
-                    BrowseOutcome::Export { format, path } => {
+                    users_screen::Outcome::Stay => vec![],
+                    users_screen::Outcome::Help => {
+                        self.help = true;
+                        vec![]
+                    }
+                    users_screen::Outcome::Back => self.go_home(),
+                    users_screen::Outcome::Export { format, path } => {
                         let rows: Vec<User> = u.table.shown_users().cloned().collect();
                         u.message = Some(format!(
                             "Writing {} users to {}…",
@@ -411,52 +500,83 @@ impl App {
                     }
                 }
             }
-            Screen::Rotate(_) => self.rotate_key(key),
+            Screen::Rotate(r) => match r.handle_key(key) {
+                rotate_screen::Outcome::Stay => vec![],
+                rotate_screen::Outcome::Help => {
+                    self.help = true;
+                    vec![]
+                }
+                rotate_screen::Outcome::Cancel => {
+                    self.screen = Screen::Home;
+                    vec![]
+                }
+                rotate_screen::Outcome::ReadKey(read) => vec![read.into()],
+                rotate_screen::Outcome::Rotate(candidate) => {
+                    let name = r.profile.clone();
+                    let mut view = CheckView::new(&name);
+                    view.rotation = Some(RotationView {
+                        candidate: Some(candidate.clone()),
+                        replaced: None,
+                    });
+                    self.screen = Screen::Check(Box::new(view));
+                    vec![Effect::Rotate { name, candidate }]
+                }
+            },
         }
     }
 
     fn home_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         if let Some(name) = self.confirm_remove.take() {
-            return match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => vec![Effect::Remove(name)],
+            return match lookup(home::CONFIRM_KEYS, &key, |_| true) {
+                Some(home::Command::ConfirmRemove) => vec![Effect::Remove(name)],
                 _ => {
                     self.message = Some("Nothing removed.".into());
                     vec![]
                 }
             };
         }
+        match lookup(home::KEYS, &key, |_| true) {
+            Some(cmd) => self.home_command(cmd),
+            None => vec![],
+        }
+    }
+
+    fn home_command(&mut self, cmd: home::Command) -> Vec<Effect> {
+        use home::Command as H;
         let count = self.profiles.profiles.len();
         let selected = self.selected_profile().map(|(n, _)| n.clone());
-        match (key.code, selected) {
-            (KeyCode::Char('q'), _) | (KeyCode::Esc, _) => {
+        match (cmd, selected) {
+            (H::Quit, _) => {
                 self.quit = true;
                 vec![]
             }
-            (KeyCode::Char('a'), _) => {
+            (H::Help, _) => {
+                self.help = true;
+                vec![]
+            }
+            (H::Add, _) => {
                 self.open_wizard(None);
                 vec![]
             }
-            (KeyCode::Down | KeyCode::Char('j'), _) => {
+            (H::Down, _) => {
                 self.selected = (self.selected + 1).min(count.saturating_sub(1));
                 vec![]
             }
-            (KeyCode::Up | KeyCode::Char('k'), _) => {
+            (H::Up, _) => {
                 self.selected = self.selected.saturating_sub(1);
                 vec![]
             }
-            (KeyCode::Char('t') | KeyCode::Enter, Some(n)) => self.start_check(&n),
-            (KeyCode::Char('u'), Some(n)) => self.open_users(&n),
-            (KeyCode::Char('r'), Some(n)) => {
+            (H::Test, Some(n)) => self.start_check(&n),
+            (H::Users, Some(n)) => self.open_users(&n),
+            (H::Rotate, Some(n)) => {
                 self.open_rotate(&n);
                 vec![]
             }
-            (KeyCode::Char('e'), Some(n)) => {
-                if let Some(p) = self.profiles.profiles.get(&n) {
-                    self.screen = Screen::Wizard(Box::new(Wizard::edit(&n, p, Field::None)));
-                }
+            (H::Edit, Some(n)) => {
+                self.edit(&n, Field::None);
                 vec![]
             }
-            (KeyCode::Char('d'), Some(n)) => {
+            (H::Remove, Some(n)) => {
                 self.message = Some(format!(
                     "Remove \"{n}\" and delete its secret from the keyring? y / n"
                 ));
@@ -467,127 +587,54 @@ impl App {
         }
     }
 
-    fn check_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Screen::Check(c) = &self.screen else {
+    fn check_command(&mut self, cmd: check_screen::Command) -> Vec<Effect> {
+        use check_screen::Command as K;
+        let Screen::Check(c) = &mut self.screen else {
             return vec![];
         };
         let name = c.profile.clone();
-        let failure_code = c
-            .failure()
-            .and_then(|f| f.diagnosis.as_ref())
-            .map(|d| (d.code.clone(), d.field));
-        let passed = c.report.as_ref().is_some_and(|r| r.ok);
-        if c.running {
-            return match key.code {
-                KeyCode::Esc => {
-                    self.screen = Screen::Home;
-                    vec![Effect::LoadProfiles]
-                }
-                _ => vec![],
-            };
-        }
-        match key.code {
-            KeyCode::Char('r') => self.start_check(&name),
-            KeyCode::Char('u') if passed => self.open_users(&name),
-            KeyCode::Char('e') => {
-                let field = failure_code.map_or(Field::None, |(_, f)| f);
-                if let Some(p) = self.profiles.profiles.get(&name) {
-                    self.screen = Screen::Wizard(Box::new(Wizard::edit(&name, p, field)));
-                }
+        match cmd {
+            K::Help => {
+                self.help = true;
                 vec![]
             }
-            KeyCode::Char('d')
-                if failure_code
-                    .as_ref()
-                    .is_some_and(|(c, _)| c == code::OKTA_DPOP_REQUIRED) =>
-            {
-                let Some(mut profile) = self.profiles.profiles.get(&name).cloned() else {
-                    return vec![];
-                };
-                if let Some(o) = profile.okta.as_mut() {
-                    o.dpop = true;
-                }
-                vec![Effect::Save {
-                    name,
-                    profile: Box::new(profile),
-                    secret: None,
-                }]
-            }
-            KeyCode::Char('q') => {
+            K::Quit => {
                 self.quit = true;
                 vec![]
             }
-            KeyCode::Esc | KeyCode::Char('h') => {
+            K::Back => {
                 self.screen = Screen::Home;
                 vec![Effect::LoadProfiles]
             }
-            _ => vec![],
-        }
-    }
-
-    fn rotate_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Screen::Rotate(r) = &mut self.screen else {
-            return vec![];
-        };
-        let fields = if r.integration == Integration::Okta {
-            2
-        } else {
-            1
-        };
-        match key.code {
-            KeyCode::Esc => {
-                self.screen = Screen::Home;
+            K::Rerun => self.start_check(&name),
+            K::Users => self.open_users(&name),
+            K::Edit => {
+                let field = c.failed_field();
+                self.edit(&name, field);
                 vec![]
             }
-            KeyCode::Tab | KeyCode::BackTab => {
-                r.focus = (r.focus + 1) % fields;
-                vec![]
+            K::StoreAnyway => {
+                let candidate = c.rotation.as_mut().and_then(|r| r.candidate.take());
+                match candidate {
+                    Some(candidate) => vec![Effect::StoreAnyway { name, candidate }],
+                    None => vec![],
+                }
             }
-            KeyCode::Enter => match rotate_secret(r) {
-                Ok((secret, key_id)) => {
-                    r.error = None;
-                    vec![Effect::Rotate {
-                        name: r.profile.clone(),
-                        secret,
-                        key_id,
-                    }]
-                }
-                Err(e) => {
-                    r.error = Some(e);
-                    vec![]
-                }
-            },
-            _ => {
-                if r.focus == 0 {
-                    r.secret.handle_key(key);
-                } else {
-                    r.key_id.handle_key(key);
-                }
-                vec![]
+            K::DpopFix => {
+                let Some(p) = self.profiles.profiles.get(&name) else {
+                    return vec![];
+                };
+                let draft = Draft {
+                    name: name.clone(),
+                    dpop: Some(true),
+                    ..Draft::default()
+                };
+                vec![Effect::Save {
+                    integration: p.integration,
+                    intent: Intent::Update,
+                    draft: Box::new(draft),
+                }]
             }
         }
-    }
-}
-
-/// The new secret from the rotate screen, validated like everywhere else.
-pub fn rotate_secret(r: &RotateView) -> Result<(SecretString, Option<String>), String> {
-    let key_id = Some(r.key_id.text().trim().to_string()).filter(|k| !k.is_empty());
-    match r.integration {
-        Integration::OneTrust => validate::client_secret(r.secret.text())
-            .map(|c| (c.value, None))
-            .map_err(|e| e.to_string()),
-        Integration::Okta => match key_input(r.secret.text()) {
-            KeyState::Ready { text, .. } => Ok((SecretString::from(text), key_id)),
-            KeyState::Invalid(e) => Err(e),
-            KeyState::Empty => {
-                Err("paste the new private key, or type the path of a file holding it".into())
-            }
-        },
-    }
-}
-
-fn set_step(c: &mut CheckView, id: StepId, state: StepState) {
-    if let Some(slot) = c.steps.iter_mut().find(|(s, _)| *s == id) {
-        slot.1 = state;
     }
 }

@@ -1,14 +1,16 @@
 //! The full-screen face: an Elm-style loop. Terminal events and task results become
 //! `Action`s, `App::update` changes state and returns `Effect`s, effects run on tokio tasks
-//! that report back with more actions, and the screen is redrawn only after an action.
+//! that report back with more actions, and the screen is redrawn only after an action. It
+//! decides no rule: validation, setup, rotation and the test run are the core's.
 
 pub mod app;
-pub mod browse;
 pub mod input;
-pub mod terminal;
+pub mod keybox;
+pub mod keys;
+pub mod problem;
+pub mod screen;
 pub mod theme;
 pub mod view;
-pub mod wizard;
 
 use std::time::Duration;
 
@@ -17,24 +19,18 @@ use ratatui::crossterm::event::{Event, EventStream, KeyEventKind, MouseButton, M
 use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::task::JoinHandle;
 
-use crate::check::{self, CheckEvent};
-use crate::diagnose::Failure;
-use crate::http::HttpNotice;
-use crate::integration::Integration;
-use crate::plain::{PlainError, exit};
-use crate::profile::ProfileStore;
-use crate::secret::Vault;
-use crate::session;
-use crate::setup;
-use crate::users::PendingFile;
-use app::{Action, App, Effect};
+use ploy_core::app::{AppError, Services, exit};
+use ploy_core::check::{self, CheckEvent};
+use ploy_core::diagnose::{Failure, code};
+use ploy_core::http::HttpNotice;
+use ploy_core::integration::Integration;
+use ploy_core::session::{self, SecretSource};
+use ploy_core::setup;
+use ploy_core::users;
 
-/// What the TUI works with.
-#[derive(Clone)]
-pub struct Services {
-    pub store: ProfileStore,
-    pub vault: Vault,
-}
+use crate::signals::Shutdown;
+use crate::terminal;
+use app::{Action, App, Effect};
 
 /// Where the TUI opens.
 pub enum Start {
@@ -44,21 +40,19 @@ pub enum Start {
 
 const TICK: Duration = Duration::from_millis(100);
 
-fn io_error(e: std::io::Error) -> PlainError {
-    PlainError::Io {
-        what: "terminal".into(),
-        source: e,
-    }
+fn io_error(e: std::io::Error) -> AppError {
+    AppError::io("terminal")(e)
 }
 
 pub async fn run(
     services: Services,
     start: Start,
     banner: Option<String>,
-) -> Result<u8, PlainError> {
+    mut shutdown: Shutdown,
+) -> Result<u8, AppError> {
     // Read the profiles before taking over the screen, so a broken file is reported plainly.
     let profiles = services.store.load()?;
-    let (guard, mut terminal) = terminal::Guard::enter().map_err(io_error)?;
+    let (guard, mut terminal) = terminal::Guard::full_screen().map_err(io_error)?;
     let size = terminal.size().map_err(io_error)?;
     let mut app = App::new(profiles, (size.width, size.height));
     app.banner = banner;
@@ -77,7 +71,7 @@ pub async fn run(
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut terminate = Terminate::new();
+    let _listening = shutdown.listen();
     let mut dirty = true;
     let result = loop {
         if dirty {
@@ -97,7 +91,7 @@ pub async fn run(
             },
             Some(action) = rx.recv() => action,
             _ = ticker.tick(), if app.busy() => Action::Tick,
-            () = terminate.recv() => Action::Quit,
+            _ = shutdown.recv() => Action::Quit,
         };
         app.now = time::OffsetDateTime::now_utc();
         for effect in app.update(action) {
@@ -115,6 +109,8 @@ pub async fn run(
 }
 
 fn to_action(event: Event) -> Option<Action> {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let key = |code| Action::Key(KeyEvent::new(code, KeyModifiers::NONE));
     match event {
         Event::Key(k) if k.kind != KeyEventKind::Release => Some(Action::Key(k)),
         Event::Paste(text) => Some(Action::Paste(text)),
@@ -124,54 +120,11 @@ fn to_action(event: Event) -> Option<Action> {
                 x: m.column,
                 y: m.row,
             }),
-            MouseEventKind::ScrollDown => {
-                Some(Action::Key(key(ratatui::crossterm::event::KeyCode::Down)))
-            }
-            MouseEventKind::ScrollUp => {
-                Some(Action::Key(key(ratatui::crossterm::event::KeyCode::Up)))
-            }
+            MouseEventKind::ScrollDown => Some(key(KeyCode::Down)),
+            MouseEventKind::ScrollUp => Some(key(KeyCode::Up)),
             _ => None,
         },
         _ => None,
-    }
-}
-
-fn key(code: ratatui::crossterm::event::KeyCode) -> ratatui::crossterm::event::KeyEvent {
-    ratatui::crossterm::event::KeyEvent::new(code, ratatui::crossterm::event::KeyModifiers::NONE)
-}
-
-/// SIGTERM (and SIGHUP) end the TUI cleanly; Ctrl-C arrives as a key in raw mode.
-struct Terminate {
-    #[cfg(unix)]
-    signals: Vec<tokio::signal::unix::Signal>,
-}
-
-impl Terminate {
-    fn new() -> Self {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            let signals = [SignalKind::terminate(), SignalKind::hangup()]
-                .into_iter()
-                .filter_map(|k| signal(k).ok())
-                .collect();
-            Self { signals }
-        }
-        #[cfg(not(unix))]
-        Self {}
-    }
-
-    async fn recv(&mut self) {
-        #[cfg(unix)]
-        {
-            let waits = self.signals.iter_mut().map(|s| Box::pin(s.recv()));
-            if waits.len() == 0 {
-                return std::future::pending().await;
-            }
-            futures_util::future::select_all(waits).await;
-        }
-        #[cfg(not(unix))]
-        std::future::pending::<()>().await
     }
 }
 
@@ -182,6 +135,17 @@ struct Runner {
     users: Option<JoinHandle<()>>,
 }
 
+/// Streams a run's step events to the app as they happen.
+fn forward_events(tx: UnboundedSender<Action>) -> (UnboundedSender<CheckEvent>, JoinHandle<()>) {
+    let (events_tx, mut events_rx) = mpsc::unbounded_channel::<CheckEvent>();
+    let forward = tokio::spawn(async move {
+        while let Some(e) = events_rx.recv().await {
+            let _ = tx.send(Action::Check(e));
+        }
+    });
+    (events_tx, forward)
+}
+
 impl Runner {
     fn stop_users(&mut self) {
         if let Some(t) = self.users.take() {
@@ -190,82 +154,79 @@ impl Runner {
     }
 
     fn run(&mut self, effect: Effect) {
-        let Services { store, vault } = self.services.clone();
+        let services = self.services.clone();
         let tx = self.tx.clone();
         match effect {
             Effect::LoadProfiles => {
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Action::Profiles(store.load().map_err(|e| e.to_string())));
+                    let _ = tx.send(Action::Profiles(
+                        services.store.load().map_err(AppError::from),
+                    ));
                 });
             }
             Effect::Save {
-                name,
-                profile,
-                secret,
+                integration,
+                intent,
+                draft,
             } => {
                 tokio::spawn(async move {
-                    let result = setup::save(&store, &vault, &name, &profile, secret)
-                        .await
-                        .map_err(|e| e.to_string());
+                    let name = draft.name.trim().to_string();
+                    let result = async {
+                        let v = setup::prepare(&services, integration, intent, &draft).await?;
+                        setup::save(&services, &v).await
+                    }
+                    .await;
                     let _ = tx.send(Action::Saved { name, result });
                 });
             }
-            Effect::Rotate {
-                name,
-                secret,
-                key_id,
-            } => {
+            Effect::Rotate { name, candidate } => {
                 tokio::spawn(async move {
-                    let result = setup::rotate(&store, &vault, &name, secret, key_id)
-                        .await
-                        .map_err(|e| e.to_string());
-                    let _ = tx.send(Action::Saved { name, result });
+                    let (events, forward) = forward_events(tx.clone());
+                    let result =
+                        setup::rotate(&services, &name, candidate, false, Some(&events)).await;
+                    drop(events);
+                    let _ = forward.await;
+                    let _ = tx.send(Action::Rotated { name, result });
+                });
+            }
+            Effect::StoreAnyway { name, candidate } => {
+                tokio::spawn(async move {
+                    let result = setup::store_untested(&services, &name, candidate).await;
+                    let _ = tx.send(Action::StoredAnyway { name, result });
                 });
             }
             Effect::Remove(name) => {
                 tokio::spawn(async move {
-                    let r = setup::remove(&store, &vault, &name)
-                        .await
-                        .map(|()| name)
-                        .map_err(|e| e.to_string());
-                    let _ = tx.send(Action::Removed(r));
+                    let result = setup::remove(&services, &name).await;
+                    let _ = tx.send(Action::Removed { name, result });
                 });
             }
             Effect::RunCheck(name) => {
                 tokio::spawn(async move {
-                    let profile = match store.load().and_then(|p| p.get(&name).cloned()) {
-                        Ok(p) => p,
-                        Err(e) => {
-                            let _ = tx.send(Action::Profiles(Err(e.to_string())));
-                            return;
-                        }
-                    };
-                    let (events_tx, mut events_rx) = mpsc::unbounded_channel::<CheckEvent>();
-                    let forward = async {
-                        while let Some(e) = events_rx.recv().await {
-                            let _ = tx.send(Action::Check(e));
-                        }
-                    };
-                    let test = async {
-                        let report = check::run(&name, &profile, &vault, Some(&events_tx)).await;
-                        drop(events_tx);
-                        report
-                    };
-                    let (report, ()) = tokio::join!(test, forward);
-                    if let Err(e) = check::remember(&store, &report) {
-                        tracing::warn!("cannot save the test result: {e}");
-                    }
-                    let _ = tx.send(Action::CheckDone(Box::new(report)));
+                    let (events, forward) = forward_events(tx.clone());
+                    let ran = check::run_and_remember(&services, &name, Some(&events)).await;
+                    drop(events);
+                    let _ = forward.await;
+                    let _ = tx.send(match ran {
+                        Ok(ran) => Action::CheckDone(Box::new(ran.report)),
+                        Err(e) => Action::CheckFailed(e.into()),
+                    });
+                });
+            }
+            Effect::ReadKey { generation, source } => {
+                tokio::task::spawn_blocking(move || {
+                    let result = source.load().map(Box::new);
+                    let _ = tx.send(Action::KeyRead { generation, result });
                 });
             }
             Effect::FetchUsers(name) => {
                 self.stop_users();
-                self.users = Some(tokio::spawn(fetch_users(name, store, vault, tx)));
+                self.users = Some(tokio::spawn(fetch_users(name, services, tx)));
             }
             Effect::StopUsers => self.stop_users(),
             Effect::Export { rows, format, path } => {
                 tokio::task::spawn_blocking(move || {
-                    let result = PendingFile::write_users(&path, format, &rows)
+                    let result = users::write_users_file(&path, format, &rows)
                         .map(|()| format!("Wrote {} users to {}.", rows.len(), path.display()))
                         .map_err(|e| format!("Cannot write {}: {e}", path.display()));
                     let _ = tx.send(Action::Exported(result));
@@ -275,17 +236,18 @@ impl Runner {
     }
 }
 
-async fn fetch_users(name: String, store: ProfileStore, vault: Vault, tx: UnboundedSender<Action>) {
-    let profile = match store.load().and_then(|p| p.get(&name).cloned()) {
+async fn fetch_users(name: String, services: Services, tx: UnboundedSender<Action>) {
+    let profile = match services.store.load().and_then(|p| p.get(&name).cloned()) {
         Ok(p) => p,
         Err(e) => {
-            let f = Failure::new(crate::diagnose::code::INPUT_INVALID, e.to_string());
+            let f = Failure::new(code::INPUT_INVALID, e.to_string());
             let _ = tx.send(Action::UsersDone(Err(f)));
             return;
         }
     };
     let (notice_tx, mut notice_rx) = mpsc::unbounded_channel();
-    let mut opened = match session::open(&name, &profile, &vault, Some(notice_tx)).await {
+    let source = SecretSource::Vault(&services.vault);
+    let mut opened = match session::open(&name, &profile, &source, Some(notice_tx)).await {
         Ok(s) => s,
         Err(f) => {
             let _ = tx.send(Action::UsersDone(Err(f)));

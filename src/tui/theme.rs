@@ -2,7 +2,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::users::UserStatus;
+use ploy_core::users::UserStatus;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {

@@ -1,17 +1,22 @@
-//! Test harness: a private home directory with its own D-Bus session and an unlocked
-//! gnome-keyring (a real Secret Service), the emulator on loopback, and the real binary.
-//!
-//! Without `dbus-daemon` and `gnome-keyring-daemon` the keyring tests are skipped, unless
-//! `PLOY_CONNECT_REQUIRE_TOOLS=1` (set by `.ci/run`) turns the skip into a failure.
+//! Test harness. Two kinds of test share it:
+//! - in-process (`lab`): the core's workflows over a `MemoryStore` against the emulator on
+//!   loopback. They need no desktop and run on every platform.
+//! - end to end: the real binary in a private home with its own D-Bus session and an unlocked
+//!   gnome-keyring (a real Secret Service). Without `dbus-daemon` and `gnome-keyring-daemon`
+//!   these are skipped, unless `PLOY_CONNECT_REQUIRE_TOOLS=1` (set by `.ci/run`) turns the skip
+//!   into a failure.
 
 #![allow(dead_code)] // each test file uses a different part
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod lab;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command as StdCommand, Stdio};
 
 use assert_cmd::Command;
-use ploy_connect::emulator::{EmulatorConfig, EmulatorThread};
+use ploy_emulator::{EmulatorConfig, EmulatorThread};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_ploy-connect");
 
@@ -282,7 +287,7 @@ pub struct Tenant {
     pub host: String,
     pub client_id: String,
     pub client_secret: String,
-    pub okta: ploy_connect::emulator::okta::Credential,
+    pub okta: ploy_emulator::okta::Credential,
     pub emulator: EmulatorThread,
 }
 
@@ -379,4 +384,45 @@ pub fn assert_failed_at(report: &serde_json::Value, failed_step: &str, code: &st
 pub fn closed_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     l.local_addr().expect("addr").port()
+}
+/// A loopback TLS server whose certificate no trust store knows (like an HTTPS-inspecting
+/// proxy without its root installed). It only completes handshakes; the client must refuse.
+pub fn untrusted_tls_server() -> (u16, std::thread::JoinHandle<()>) {
+    use std::sync::Arc;
+    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    let key =
+        tokio_rustls::rustls::pki_types::PrivateKeyDer::try_from(cert.signing_key.serialize_der())
+            .unwrap();
+    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(Arc::new(
+        tokio_rustls::rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert.cert.der().clone()], key)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    let handle = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            // The test run makes one connection (the tls step); serve a few, then stop.
+            for _ in 0..4 {
+                let Ok(Ok((stream, _))) =
+                    tokio::time::timeout(std::time::Duration::from_secs(20), listener.accept())
+                        .await
+                else {
+                    return;
+                };
+                let _ = acceptor.accept(stream).await;
+            }
+        });
+    });
+    (port, handle)
 }

@@ -3,10 +3,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::fit;
-use crate::check::{StepId, StepStatus};
-use crate::diagnose::Field;
-use crate::tui::app::{App, CheckView, StepState};
+use ploy_core::check::{StepId, StepStatus};
+use ploy_core::diagnose::Field;
+
+use super::{fit, problem_lines};
+use crate::tui::app::App;
+use crate::tui::screen::check::{CheckView, StepState};
 use crate::tui::theme::Theme;
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -102,8 +104,31 @@ pub fn draw(app: &App, c: &CheckView, frame: &mut Frame, area: Rect, theme: &The
             Span::styled("u", theme.accent()),
             Span::raw(" to browse them, r to test again."),
         ]));
+    } else if let Some(p) = &c.problem {
+        out.extend(problem_lines(p, theme));
     } else if c.running {
         out.push(Line::styled(" Testing…", theme.dim()));
+    }
+    if let Some(rot) = &c.rotation {
+        out.push(Line::raw(""));
+        let (text, style) = match rot.replaced {
+            None => (
+                " Testing the new secret; the stored one stays until the test passes.".to_string(),
+                theme.dim(),
+            ),
+            Some(true) => (
+                " The new secret is stored in the keyring.".to_string(),
+                theme.ok(),
+            ),
+            Some(false) => (
+                format!(
+                    " {} Press f to store it anyway.",
+                    ploy_core::setup::kept_message()
+                ),
+                theme.warn(),
+            ),
+        };
+        out.push(Line::styled(text, style));
     }
     frame.render_widget(Paragraph::new(out).wrap(Wrap { trim: false }), rest);
 }

@@ -2,6 +2,8 @@
 
 pub mod check;
 mod home;
+mod keybox;
+mod rotate;
 mod users;
 mod wizard;
 
@@ -59,17 +61,22 @@ pub fn draw(app: &App, frame: &mut Frame) {
         Screen::Wizard(w) => wizard::draw(w, frame, body, &theme),
         Screen::Check(c) => check::draw(app, c, frame, body, &theme),
         Screen::Users(u) => users::draw(u, frame, body, &theme),
-        Screen::Rotate(r) => wizard::draw_rotate(r, frame, body, &theme),
+        Screen::Rotate(r) => rotate::draw(r, frame, body, &theme),
     }
     if let Some(m) = &app.message {
         frame.render_widget(Line::styled(format!(" {m}"), theme.warn()), status);
     }
-    let keys: Vec<String> = footer_keys(app)
+    let shown = app.keys();
+    let mut footer_keys: Vec<String> = shown
+        .footer
         .iter()
         .map(|(k, what)| format!("{k} {what}"))
         .collect();
+    if footer_keys.is_empty() {
+        footer_keys.push("F1 help".into());
+    }
     frame.render_widget(
-        Line::styled(format!(" {}", keys.join(" · ")), theme.dim()),
+        Line::styled(format!(" {}", footer_keys.join(" · ")), theme.dim()),
         footer,
     );
     if app.help {
@@ -77,141 +84,39 @@ pub fn draw(app: &App, frame: &mut Frame) {
     }
 }
 
-/// The main keys of the current screen, always shown.
-fn footer_keys(app: &App) -> Vec<(&'static str, &'static str)> {
-    let mut keys = match &app.screen {
-        Screen::Home if app.confirm_remove.is_some() => vec![("y", "remove"), ("n", "keep")],
-        Screen::Home => vec![
-            ("a", "add"),
-            ("t", "test"),
-            ("r", "rotate"),
-            ("u", "users"),
-            ("d", "remove"),
-        ],
-        Screen::Wizard(w) if w.integration.is_none() => {
-            vec![("↑↓", "choose"), ("Enter", "next"), ("Esc", "cancel")]
-        }
-        Screen::Wizard(_) => vec![
-            ("Tab", "next field"),
-            ("Enter", "next step"),
-            ("Esc", "back"),
-        ],
-        Screen::Check(c) if c.running => vec![("Esc", "home")],
-        Screen::Check(c) if c.report.as_ref().is_some_and(|r| r.ok) => {
-            vec![
-                ("u", "users"),
-                ("r", "re-run"),
-                ("e", "edit"),
-                ("Esc", "home"),
-            ]
-        }
-        Screen::Check(c) => match c.failure().and_then(|f| f.diagnosis.as_ref()) {
-            Some(d) if d.code == crate::diagnose::code::OKTA_DPOP_REQUIRED => vec![
-                ("d", "DPoP on + re-test"),
-                ("e", "edit DPoP"),
-                ("r", "re-run"),
-                ("Esc", "home"),
-            ],
-            Some(d) => vec![
-                ("e", check::field_edit(d.field)),
-                ("r", "re-run"),
-                ("Esc", "home"),
-            ],
-            None => vec![("r", "re-run"), ("e", "edit"), ("Esc", "home")],
-        },
-        Screen::Users(u) if u.filter.is_some() => {
-            vec![("Enter", "keep filter"), ("Esc", "clear filter")]
-        }
-        Screen::Users(u) if u.export.is_some() => {
-            vec![("Tab", "format"), ("Enter", "write"), ("Esc", "cancel")]
-        }
-        Screen::Users(_) => vec![
-            ("/", "filter"),
-            ("s", "sort"),
-            ("Enter", "details"),
-            ("x", "export"),
-            ("Esc", "back"),
-        ],
-        Screen::Rotate(_) => vec![("Enter", "store and re-test"), ("Esc", "cancel")],
-    };
-    let typing = matches!(&app.screen, Screen::Wizard(_) | Screen::Rotate(_));
-    keys.push(if typing {
-        ("F1", "help")
-    } else {
-        ("?", "help")
-    });
-    if matches!(app.screen, Screen::Home | Screen::Check(_)) {
-        keys.push(("q", "quit"));
-    }
-    keys
-}
-
-/// Every key of the current screen.
-fn help_keys(app: &App) -> Vec<(&'static str, &'static str)> {
-    match &app.screen {
-        Screen::Home => vec![
-            ("↑ ↓ j k", "select a profile"),
-            ("a", "add a connection (wizard)"),
-            ("t, Enter", "test the selected profile"),
-            ("e", "edit the selected profile"),
-            ("r", "rotate its secret or key, then re-test"),
-            ("u", "browse its users"),
-            ("d", "remove it and its secret (asks first)"),
-            ("q, Esc", "quit"),
-        ],
-        Screen::Wizard(_) => vec![
-            ("Tab / Shift-Tab", "next / previous field or step"),
-            ("Enter", "next step; on Review: save and test"),
-            ("Esc", "previous step"),
-            ("paste", "keys and secrets can be pasted (multi-line)"),
-            ("Ctrl-U", "clear the field"),
-            ("y / n, Space", "DPoP yes/no; toggle a scope"),
-        ],
-        Screen::Check(_) => vec![
-            ("r", "run the test again"),
-            ("e", "edit the setting the failure points at"),
-            ("d", "turn DPoP on and re-test (when Okta requires it)"),
-            ("u", "browse users (after a passed test)"),
-            ("Esc, h", "back to profiles"),
-        ],
-        Screen::Users(_) => vec![
-            ("↑ ↓ PgUp PgDn", "move"),
-            ("Home End g G", "first / last"),
-            ("/", "filter by name, email or login"),
-            ("s / S", "sort by the next column / reverse"),
-            ("click header", "sort by that column"),
-            ("Enter", "details of the selected user"),
-            ("x", "export the shown users to CSV or JSON"),
-            ("Esc", "back"),
-        ],
-        Screen::Rotate(_) => vec![
-            ("paste", "the new secret or key"),
-            ("Tab", "key ID field (Okta)"),
-            ("Enter", "store it and re-test"),
-            ("Esc", "cancel"),
-        ],
-    }
-}
-
 fn draw_help(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let keys = help_keys(app);
+    let keys = app.keys().help;
+    let key_width = keys
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    let text_width = keys
+        .iter()
+        .map(|(_, t)| t.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut lines: Vec<Line> = keys
         .iter()
         .map(|(k, what)| {
             Line::from(vec![
-                Span::styled(format!("{k:>16}  "), theme.accent()),
+                Span::styled(format!(" {k:>key_width$}  "), theme.accent()),
                 Span::raw(*what),
             ])
         })
         .collect();
     lines.push(Line::raw(""));
-    lines.push(Line::styled("any key closes this help", theme.dim()));
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let w = 64.min(area.width);
+    lines.push(Line::styled(" any key closes this help", theme.dim()));
+    let w = (key_width + text_width + 6)
+        .max(40)
+        .min(area.width as usize) as u16;
+    let inner = w.saturating_sub(2).max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let h = (rows as u16 + 2).min(area.height);
     let popup = centered(area, w, h);
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines).block(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::bordered()
                 .title(" Keys ")
                 .title_alignment(Alignment::Center),
@@ -253,5 +158,20 @@ pub fn fit(text: &str, width: usize) -> String {
         let mut s: String = text.chars().take(width - 1).collect();
         s.push('…');
         s
+    }
+}
+
+/// A problem as lines: what happened, then the diagnosis's title and fix when there is one.
+pub fn problem_lines<'a>(p: &crate::tui::problem::Problem, theme: &Theme) -> Vec<Line<'a>> {
+    match &p.diagnosis {
+        Some(d) => vec![
+            Line::styled(format!("✗ {}  [{}]", d.title, d.code), theme.fail()),
+            Line::raw(p.detail.clone()),
+            Line::from(vec![
+                Span::styled("Fix ", theme.accent()),
+                Span::raw(d.hint.clone()),
+            ]),
+        ],
+        None => vec![Line::styled(format!("✗ {}", p.detail), theme.fail())],
     }
 }

@@ -4,9 +4,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, Wrap};
 
 use super::{centered, fit};
-use crate::tui::browse::{UsersView, column_widths, table_rows};
+use ploy_core::users::{Column, ExportFormat, User};
+
+use super::problem_lines;
+use crate::tui::screen::users::{UsersView, column_widths, table_rows};
 use crate::tui::theme::Theme;
-use crate::users::{Column, ExportFormat, User};
 
 pub fn draw(u: &UsersView, frame: &mut Frame, area: Rect, theme: &Theme) {
     let [progress, table_area] =
@@ -76,7 +78,7 @@ pub fn draw(u: &UsersView, frame: &mut Frame, area: Rect, theme: &Theme) {
     if let Some(area) = detail_area {
         draw_details(u.selected_user(), frame, area, theme);
     }
-    if let Some((d, detail)) = &u.failure {
+    if let Some(p) = &u.failure {
         let h = 8.min(area.height);
         let r = Rect::new(
             area.x + 2,
@@ -85,14 +87,7 @@ pub fn draw(u: &UsersView, frame: &mut Frame, area: Rect, theme: &Theme) {
             h,
         );
         frame.render_widget(Clear, r);
-        let text = vec![
-            Line::styled(format!("✗ {}  [{}]", d.title, d.code), theme.fail()),
-            Line::raw(detail.clone()),
-            Line::from(vec![
-                Span::styled("Fix ", theme.accent()),
-                Span::raw(d.hint.clone()),
-            ]),
-        ];
+        let text = problem_lines(p, theme);
         frame.render_widget(
             Paragraph::new(text)
                 .wrap(Wrap { trim: true })

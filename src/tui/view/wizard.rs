@@ -3,13 +3,13 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::fit;
-use crate::integration::Integration;
-use crate::tui::app::RotateView;
+use ploy_core::integration::Integration;
+use ploy_core::validate::Note;
+
+use super::{fit, keybox, problem_lines};
 use crate::tui::input::TextField;
+use crate::tui::screen::wizard::{Check, FieldId, StepId, Wizard, texts};
 use crate::tui::theme::Theme;
-use crate::tui::wizard::{Check, FieldId, KeyState, StepId, Wizard, key_input, texts};
-use crate::validate::Note;
 
 pub fn draw(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
     let Some(integration) = w.integration else {
@@ -61,12 +61,12 @@ pub fn draw(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
     if step == StepId::Review {
         draw_review(w, integration, frame, inner, theme);
     }
-    if let Some(e) = &w.error {
-        let r = Rect::new(inner.x, bottom.saturating_sub(2), inner.width, 2);
-        frame.render_widget(
-            Paragraph::new(Line::styled(format!("✗ {e}"), theme.fail())).wrap(Wrap { trim: true }),
-            r,
-        );
+    if let Some(p) = &w.error {
+        let lines = problem_lines(p, theme);
+        let h = (lines.len() as u16 + 1).min(inner.height / 2).max(2);
+        let r = Rect::new(inner.x, bottom.saturating_sub(h), inner.width, h);
+        frame.render_widget(ratatui::widgets::Clear, r);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), r);
     } else if w.saving {
         let r = Rect::new(inner.x, bottom.saturating_sub(1), inner.width, 1);
         frame.render_widget(Line::styled("Saving…", theme.accent()), r);
@@ -181,7 +181,7 @@ fn draw_field(
             y += 3;
         }
         FieldId::Key => {
-            let (lines, _) = key_lines(w, theme);
+            let lines = keybox::lines(&w.key, w.existing.is_some(), theme);
             let h = 5.min(area.height.saturating_sub(2));
             frame.render_widget(
                 Paragraph::new(lines)
@@ -275,55 +275,7 @@ fn draw_field(
     y
 }
 
-/// What the key box shows: never the key itself, only what it is.
-fn key_lines<'a>(w: &Wizard, theme: &Theme) -> (Vec<Line<'a>>, bool) {
-    match w.key_state() {
-        KeyState::Empty if w.existing.is_some() => (
-            vec![Line::styled("empty: the stored key stays", theme.dim())],
-            true,
-        ),
-        KeyState::Empty => (
-            vec![Line::styled(
-                "Paste the key here (Okta's Copy to clipboard), or type the path of a file.",
-                theme.dim(),
-            )],
-            false,
-        ),
-        KeyState::Ready {
-            describe,
-            notes,
-            from_file,
-            ..
-        } => {
-            let mut lines = vec![Line::styled(format!("✓ {describe}"), theme.ok())];
-            if let Some(f) = from_file {
-                lines.push(Line::styled(format!("  from {f}"), theme.dim()));
-            }
-            for n in notes {
-                lines.push(Line::styled(format!("  {}", n.text()), theme.dim()));
-            }
-            (lines, true)
-        }
-        KeyState::Invalid(e) => {
-            let text = w.key.text();
-            let pasted =
-                text.contains('\n') || text.trim_start().starts_with('{') || text.contains("-----");
-            let mut lines = Vec::new();
-            if pasted {
-                lines.push(Line::styled(
-                    format!("{} lines pasted (hidden)", text.lines().count()),
-                    theme.dim(),
-                ));
-            } else {
-                lines.push(Line::raw(text.to_string()));
-            }
-            lines.push(Line::styled(format!("✗ {e}"), theme.fail()));
-            (lines, false)
-        }
-    }
-}
-
-fn masked(tf: &TextField) -> String {
+pub fn masked(tf: &TextField) -> String {
     let n = tf.text().chars().count();
     if n == 0 {
         String::new()
@@ -353,9 +305,9 @@ fn draw_review(w: &Wizard, integration: Integration, frame: &mut Frame, area: Re
             lines.push(row("Client secret", &s));
         }
         Integration::Okta => {
-            let k = match w.key_state() {
-                KeyState::Ready { describe, .. } => describe,
-                _ => "stored key kept".into(),
+            let k = match w.key.parsed() {
+                Some(k) => k.key.describe(),
+                None => "stored key kept".into(),
             };
             lines.push(row("Private key", &k));
             if !w.key_id.is_empty() {
@@ -379,89 +331,4 @@ fn draw_review(w: &Wizard, integration: Integration, frame: &mut Frame, area: Re
 
 fn row<'a>(k: &str, v: &str) -> Line<'a> {
     Line::raw(format!("{k:<14} {v}"))
-}
-
-pub fn draw_rotate(r: &RotateView, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let [guide_area, form_area] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
-    let guide = match r.integration {
-        Integration::OneTrust => {
-            "After rotating the secret in OneTrust (Global Settings › Access Management › Client Credentials), paste the new Client Secret here.\n\nIt replaces the old one in the OS keyring, then the connection is tested again."
-        }
-        Integration::Okta => {
-            "After generating a new key in Okta (app › General › Client Credentials › Public keys › Add key › Generate new key, then Copy to clipboard and Save), paste the new private key here, or type the path of a file holding it.\n\nA PEM carries no key ID: enter the KID if the app has several keys.\n\nIt replaces the old key in the OS keyring, then the connection is tested again."
-        }
-    };
-    frame.render_widget(
-        Paragraph::new(guide)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(" What to paste ")),
-        guide_area,
-    );
-    let block = Block::bordered()
-        .title(format!(" New secret for {} ", r.profile))
-        .border_style(theme.focused_border());
-    let inner = block.inner(form_area);
-    frame.render_widget(block, form_area);
-    let shown = match r.integration {
-        Integration::OneTrust => masked(&r.secret),
-        Integration::Okta if r.secret.is_empty() => String::new(),
-        Integration::Okta => match key_input(r.secret.text()) {
-            KeyState::Ready { describe, .. } => format!("✓ {describe}"),
-            KeyState::Invalid(e) if r.secret.text().contains('\n') => {
-                format!(
-                    "{} lines pasted (hidden) ✗ {e}",
-                    r.secret.text().lines().count()
-                )
-            }
-            KeyState::Invalid(e) => format!("✗ {e}"),
-            KeyState::Empty => String::new(),
-        },
-    };
-    let label = match r.integration {
-        Integration::OneTrust => "Client secret",
-        Integration::Okta => "Private key (JWK/PEM) or file path",
-    };
-    frame.render_widget(
-        Line::styled(label, theme.accent()),
-        Rect::new(inner.x, inner.y, inner.width, 1),
-    );
-    frame.render_widget(
-        Paragraph::new(shown)
-            .wrap(Wrap { trim: true })
-            .block(Block::bordered().border_style(if r.focus == 0 {
-                theme.focused_border()
-            } else {
-                theme.dim()
-            })),
-        Rect::new(
-            inner.x,
-            inner.y + 1,
-            inner.width,
-            4.min(inner.height.saturating_sub(1)),
-        ),
-    );
-    if r.integration == Integration::Okta && inner.height > 9 {
-        frame.render_widget(
-            Line::styled("Key ID (optional)", theme.dim()),
-            Rect::new(inner.x, inner.y + 6, inner.width, 1),
-        );
-        frame.render_widget(
-            Paragraph::new(r.key_id.text().to_string()).block(Block::bordered().border_style(
-                if r.focus == 1 {
-                    theme.focused_border()
-                } else {
-                    theme.dim()
-                },
-            )),
-            Rect::new(inner.x, inner.y + 7, inner.width, 3),
-        );
-    }
-    if let Some(e) = &r.error {
-        let y = inner.y + inner.height.saturating_sub(2);
-        frame.render_widget(
-            Paragraph::new(Line::styled(format!("✗ {e}"), theme.fail())).wrap(Wrap { trim: true }),
-            Rect::new(inner.x, y, inner.width, 2),
-        );
-    }
 }

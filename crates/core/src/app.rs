@@ -1,0 +1,139 @@
+//! What every command ends in: one error type with its exit code, and the services both faces
+//! share. It belongs to neither face: the line mode prints an `AppError`, the TUI draws it, and
+//! both take the exit code from here.
+
+use thiserror::Error;
+
+use crate::diagnose::{self, Diagnosis, Failure};
+use crate::integration::Integration;
+use crate::profile::{ProfileError, ProfileStore};
+use crate::secret::{SecretStoreError, Vault};
+
+/// Exit codes, the same in every face.
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// The connection test (or an export) failed; the diagnosis was printed.
+    pub const TEST_FAILED: u8 = 1;
+    /// Usage or input error.
+    pub const USAGE: u8 = 2;
+    /// No usable OS keyring.
+    pub const SECRET_STORE: u8 = 3;
+    /// Something inside ploy-connect or its runtime failed (the emulator cannot bind, ...).
+    pub const INTERNAL: u8 = 4;
+}
+
+/// Where profiles and secrets live for this run.
+#[derive(Clone)]
+pub struct Services {
+    pub store: ProfileStore,
+    pub vault: Vault,
+}
+
+/// A failure with what its diagnosis needs to be worded: the profile and its vendor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnosed {
+    pub failure: Failure,
+    pub profile: String,
+    pub integration: Option<Integration>,
+}
+
+impl Diagnosed {
+    pub fn new(failure: Failure, profile: &str, integration: Option<Integration>) -> Self {
+        Self {
+            failure,
+            profile: profile.to_string(),
+            integration,
+        }
+    }
+
+    pub fn diagnosis(&self) -> Diagnosis {
+        Diagnosis::for_code(self.failure.code, &self.profile, self.integration)
+    }
+
+    pub fn is_local(&self) -> bool {
+        diagnose::is_local(self.failure.code)
+    }
+}
+
+/// How a command failed.
+#[derive(Debug, Error)]
+pub enum AppError {
+    /// The command line was misused; the message says how to use it.
+    #[error("{0}")]
+    Usage(String),
+    /// A value did not pass validation (exit 2), explained by its diagnosis.
+    #[error("{}", .0.failure.detail)]
+    Input(Diagnosed),
+    /// The connection or the keyring failed (exit 1, or 3 when the failure is local).
+    #[error("{}", .0.failure.detail)]
+    Failed(Diagnosed),
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
+    /// ploy-connect itself could not do its job (exit 4).
+    #[error("{0}")]
+    Internal(String),
+    /// Already explained on screen; only the exit code is left.
+    #[error("")]
+    Reported(u8),
+}
+
+impl AppError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            AppError::Usage(_)
+            | AppError::Input(_)
+            | AppError::Profile(_)
+            | AppError::Io { .. } => exit::USAGE,
+            AppError::Failed(d) if d.is_local() => exit::SECRET_STORE,
+            AppError::Failed(_) => exit::TEST_FAILED,
+            AppError::Internal(_) => exit::INTERNAL,
+            AppError::Reported(c) => *c,
+        }
+    }
+
+    /// The diagnosis to show, for errors that have one.
+    pub fn diagnosed(&self) -> Option<&Diagnosed> {
+        match self {
+            AppError::Input(d) | AppError::Failed(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> AppError {
+        let what = what.into();
+        move |source| AppError::Io { what, source }
+    }
+
+    /// A keyring failure outside a test run.
+    pub fn store(e: SecretStoreError, profile: &str, integration: Option<Integration>) -> Self {
+        AppError::Failed(Diagnosed::new(
+            crate::session::store_failure(e),
+            profile,
+            integration,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::code;
+
+    #[test]
+    fn exit_codes_follow_the_kind_of_failure() {
+        let d = |c| Diagnosed::new(Failure::new(c, "x"), "p", None);
+        assert_eq!(AppError::Usage("x".into()).exit_code(), 2);
+        assert_eq!(AppError::Input(d(code::HOST_INVALID)).exit_code(), 2);
+        assert_eq!(AppError::Failed(d(code::SERVER_ERROR)).exit_code(), 1);
+        assert_eq!(
+            AppError::Failed(d(code::SECRET_STORE_UNAVAILABLE)).exit_code(),
+            3
+        );
+        assert_eq!(AppError::Internal("bind".into()).exit_code(), 4);
+    }
+}

@@ -1,0 +1,440 @@
+//! The connection test: six ordered steps, each timed, streamed as events so a UI can draw them
+//! as they happen. After the first failure the remaining steps are skipped.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::app::Services;
+use crate::connector::{AnyConnector, Carry, Connector};
+use crate::diagnose::{Diagnosis, Failure, code};
+use crate::http::{self, HttpClient};
+use crate::integration::Integration;
+use crate::profile::{CachedNonce, LastTest, Profile, ProfileError, ProfileStore};
+use crate::session::{self, Redactor, SecretSource};
+use crate::validate::{Hostname, Scheme};
+
+const DNS_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepId {
+    Input,
+    Dns,
+    Tls,
+    Token,
+    Scopes,
+    Users,
+}
+
+impl StepId {
+    pub const ALL: [StepId; 6] = [
+        StepId::Input,
+        StepId::Dns,
+        StepId::Tls,
+        StepId::Token,
+        StepId::Scopes,
+        StepId::Users,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            StepId::Input => "input",
+            StepId::Dns => "dns",
+            StepId::Tls => "tls",
+            StepId::Token => "token",
+            StepId::Scopes => "scopes",
+            StepId::Users => "users",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    Passed,
+    Failed,
+    Skipped,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepResult {
+    pub id: StepId,
+    pub status: StepStatus,
+    pub ms: u64,
+    pub detail: String,
+    pub diagnosis: Option<Diagnosis>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckEvent {
+    Started(StepId),
+    Finished(StepResult),
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub profile: String,
+    pub integration: Integration,
+    pub ok: bool,
+    pub steps: Vec<StepResult>,
+    pub users_seen: usize,
+    pub at: OffsetDateTime,
+    /// State to keep on the profile (Okta's DPoP nonce).
+    pub carry: Carry,
+}
+
+impl Report {
+    pub fn failure(&self) -> Option<&StepResult> {
+        self.steps.iter().find(|s| s.status == StepStatus::Failed)
+    }
+
+    /// The exit code of this run: passed, failed at the vendor, or no keyring here.
+    pub fn exit_code(&self) -> u8 {
+        match self.failure_code() {
+            None => crate::app::exit::OK,
+            Some(c) if crate::diagnose::is_local(c) => crate::app::exit::SECRET_STORE,
+            Some(_) => crate::app::exit::TEST_FAILED,
+        }
+    }
+
+    /// The diagnosis code of the failed step, if one failed.
+    pub fn failure_code(&self) -> Option<&str> {
+        self.failure()
+            .and_then(|s| s.diagnosis.as_ref())
+            .map(|d| d.code.as_str())
+    }
+
+    /// The `test --json` document.
+    pub fn to_json(&self) -> serde_json::Value {
+        let steps: Vec<_> = self
+            .steps
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "id": s.id,
+                    "status": s.status,
+                    "ms": s.ms,
+                    "detail": s.detail,
+                    "diagnosis": s.diagnosis.as_ref().map(|d| serde_json::json!({
+                        "code": d.code,
+                        "title": d.title,
+                        "hint": d.hint,
+                    })),
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "profile": self.profile,
+            "integration": self.integration.id(),
+            "ok": self.ok,
+            "steps": steps,
+            "users_seen": self.users_seen,
+        })
+    }
+}
+
+/// Records steps and streams them.
+struct Recorder<'a> {
+    profile: &'a str,
+    integration: Integration,
+    events: Option<&'a UnboundedSender<CheckEvent>>,
+    steps: Vec<StepResult>,
+    redactor: Option<Redactor>,
+}
+
+impl Recorder<'_> {
+    fn send(&self, e: CheckEvent) {
+        if let Some(tx) = self.events {
+            let _ = tx.send(e);
+        }
+    }
+
+    /// Runs one step: announces it, times it, records how it ended.
+    async fn step<T>(
+        &mut self,
+        id: StepId,
+        work: impl Future<Output = Result<(T, String), Failure>>,
+    ) -> Option<T> {
+        self.send(CheckEvent::Started(id));
+        let started = Instant::now();
+        let outcome = work.await;
+        let ms = started.elapsed().as_millis() as u64;
+        let scrub = |t: &str| match &self.redactor {
+            Some(r) => r.scrub(t),
+            None => t.to_string(),
+        };
+        let (result, value) = match outcome {
+            Ok((value, detail)) => (
+                StepResult {
+                    id,
+                    status: StepStatus::Passed,
+                    ms,
+                    detail: scrub(&detail),
+                    diagnosis: None,
+                },
+                Some(value),
+            ),
+            Err(f) => (
+                StepResult {
+                    id,
+                    status: StepStatus::Failed,
+                    ms,
+                    detail: scrub(&f.detail),
+                    diagnosis: Some(Diagnosis::for_code(
+                        f.code,
+                        self.profile,
+                        Some(self.integration),
+                    )),
+                },
+                None,
+            ),
+        };
+        self.send(CheckEvent::Finished(result.clone()));
+        self.steps.push(result);
+        value
+    }
+
+    fn finish(mut self, integration: Integration, users_seen: usize) -> Report {
+        for id in StepId::ALL.iter().skip(self.steps.len()) {
+            let skipped = StepResult {
+                id: *id,
+                status: StepStatus::Skipped,
+                ms: 0,
+                detail: "skipped: an earlier step failed".into(),
+                diagnosis: None,
+            };
+            self.send(CheckEvent::Finished(skipped.clone()));
+            self.steps.push(skipped);
+        }
+        Report {
+            profile: self.profile.to_string(),
+            integration,
+            ok: self.steps.iter().all(|s| s.status == StepStatus::Passed),
+            steps: self.steps,
+            users_seen,
+            at: OffsetDateTime::now_utc(),
+            carry: Carry::default(),
+        }
+    }
+}
+
+/// Tests profile `name` live, step by step, with the secret from `source`.
+pub async fn run(
+    name: &str,
+    profile: &Profile,
+    source: &SecretSource<'_>,
+    events: Option<&UnboundedSender<CheckEvent>>,
+) -> Report {
+    let mut rec = Recorder {
+        profile: name,
+        integration: profile.integration,
+        events,
+        steps: Vec::new(),
+        redactor: None,
+    };
+    let integration = profile.integration;
+    let opened = rec
+        .step(StepId::Input, async {
+            let s = session::open(name, profile, source, None).await?;
+            let summary = s.summary.clone();
+            Ok((s, summary))
+        })
+        .await;
+    let Some(mut session) = opened else {
+        return rec.finish(integration, 0);
+    };
+    rec.redactor = Some(session.redactor.clone());
+
+    if rec
+        .step(StepId::Dns, resolve(&session.host))
+        .await
+        .is_none()
+        || rec
+            .step(StepId::Tls, reach(&session.http, &session.host))
+            .await
+            .is_none()
+    {
+        return rec.finish(integration, 0);
+    }
+    let connector = &mut session.connector;
+    let token = rec
+        .step(StepId::Token, async {
+            let t = connector.authenticate().await?;
+            Ok(((), t.detail))
+        })
+        .await;
+    if token.is_none() {
+        return rec.finish(integration, 0);
+    }
+    let scopes = rec
+        .step(StepId::Scopes, async {
+            Ok(((), connector.check_scopes()?))
+        })
+        .await;
+    if scopes.is_none() {
+        return rec.finish(integration, 0);
+    }
+    let seen = rec
+        .step(StepId::Users, async {
+            let page = connector.users_page(None).await?;
+            let n = page.users.len();
+            let mut detail = match page.total {
+                Some(total) => format!("{n} users on the first page, {total} in all"),
+                None => format!("{n} users on the first page"),
+            };
+            if let Some(w) = page.warning {
+                detail = format!("{detail} — {w}");
+            }
+            Ok((n, detail))
+        })
+        .await;
+    finish_with(rec, integration, seen.unwrap_or(0), connector)
+}
+
+fn finish_with(
+    rec: Recorder<'_>,
+    integration: Integration,
+    seen: usize,
+    c: &AnyConnector,
+) -> Report {
+    let mut report = rec.finish(integration, seen);
+    report.carry = c.carry_over();
+    report
+}
+
+async fn resolve(host: &Hostname) -> Result<((), String), Failure> {
+    if let Some(ip) = host.ip() {
+        return Ok(((), format!("{ip} is an IP address; no lookup needed")));
+    }
+    if !host.is_loopback()
+        && let Some(proxy) = http::proxy_for(&host.base_url())
+    {
+        return Ok(((), format!("resolved by the proxy {proxy}")));
+    }
+    let lookup = tokio::net::lookup_host((host.host(), host.port()));
+    match tokio::time::timeout(DNS_TIMEOUT, lookup).await {
+        Ok(Ok(addrs)) => {
+            let addrs: Vec<_> = addrs.map(|a| a.ip()).collect();
+            match addrs.split_first() {
+                Some((first, [])) => Ok(((), format!("{} → {first}", host.host()))),
+                Some((first, rest)) => Ok((
+                    (),
+                    format!("{} → {first} (+{} more)", host.host(), rest.len()),
+                )),
+                None => Err(Failure::new(
+                    code::HOST_NOT_FOUND,
+                    format!("DNS has no address for {}", host.host()),
+                )),
+            }
+        }
+        Ok(Err(e)) => Err(Failure::new(
+            code::HOST_NOT_FOUND,
+            format!("DNS has no address for {}: {e}", host.host()),
+        )),
+        Err(_) => Err(Failure::new(
+            code::HOST_NOT_FOUND,
+            format!(
+                "the DNS lookup for {} timed out after {} s",
+                host.host(),
+                DNS_TIMEOUT.as_secs()
+            ),
+        )),
+    }
+}
+
+async fn reach(http: &HttpClient, host: &Hostname) -> Result<((), String), Failure> {
+    let status = http
+        .probe(host.base_url())
+        .await
+        .map_err(|e| Failure::from(crate::connector::ConnectorError::Transport(e)))?;
+    let detail = match host.scheme() {
+        Scheme::Https => format!(
+            "TLS handshake with {} verified; HTTP {status}",
+            host.authority()
+        ),
+        Scheme::Http => format!(
+            "plain HTTP to the loopback emulator at {} (no TLS); HTTP {status}",
+            host.authority()
+        ),
+    };
+    Ok(((), detail))
+}
+
+/// The test run both faces start: load the profile, test it with its stored secret, and
+/// remember the outcome on the profile.
+pub async fn run_and_remember(
+    services: &Services,
+    name: &str,
+    events: Option<&UnboundedSender<CheckEvent>>,
+) -> Result<Ran, ProfileError> {
+    let profile = services.store.load()?.get(name)?.clone();
+    let report = run(
+        name,
+        &profile,
+        &SecretSource::Vault(&services.vault),
+        events,
+    )
+    .await;
+    let not_saved = remember(&services.store, &report).await.err();
+    if let Some(e) = &not_saved {
+        tracing::warn!(profile = name, "cannot save the test result: {e}");
+    }
+    tracing::info!(
+        profile = name,
+        ok = report.ok,
+        code = report.failure_code().unwrap_or("none"),
+        "test finished"
+    );
+    Ok(Ran {
+        report,
+        profile,
+        not_saved,
+    })
+}
+
+/// A finished run of a stored profile.
+pub struct Ran {
+    pub report: Report,
+    /// The profile as it was tested.
+    pub profile: Profile,
+    /// Why the outcome could not be kept on the profile, if it could not.
+    pub not_saved: Option<ProfileError>,
+}
+
+/// Saves the outcome on the profile for the home screen and `profiles list`. A failure on
+/// this machine (no keyring) says nothing about the vendor, so it leaves the last result alone.
+pub async fn remember(store: &ProfileStore, report: &Report) -> Result<(), ProfileError> {
+    if report.failure_code().is_some_and(crate::diagnose::is_local) {
+        return Ok(());
+    }
+    store
+        .update(|profiles| {
+            if let Some(p) = profiles.profiles.get_mut(&report.profile) {
+                record(p, report);
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// Writes `report` onto `p`: the last test, and the DPoP nonce worth keeping.
+pub fn record(p: &mut Profile, report: &Report) {
+    p.last_test = Some(LastTest {
+        ok: report.ok,
+        at: report.at,
+        code: report.failure_code().map(str::to_string),
+        users_seen: report.ok.then_some(report.users_seen),
+    });
+    if let (Some(okta), Some(nonce)) = (p.okta.as_mut(), &report.carry.dpop_nonce)
+        && okta.dpop_nonce.as_ref().map(|n| &n.value) != Some(nonce)
+    {
+        okta.dpop_nonce = Some(CachedNonce {
+            value: nonce.clone(),
+            at: report.at,
+        });
+    }
+}

@@ -1,0 +1,338 @@
+//! Connectors talk to one vendor each: get a token, say which scopes came with it, read users
+//! a page at a time. Whatever goes wrong comes back as a `ConnectorError`, and
+//! `ConnectorError::code` is the one place such an error becomes a diagnosis code.
+
+pub mod dpop;
+pub mod okta;
+pub mod onetrust;
+
+use std::future::Future;
+
+use secrecy::SecretString;
+use thiserror::Error;
+
+use crate::diagnose::{self, AnswerFacts, Failure, code};
+use crate::http::{HttpClient, HttpResponse, TransportError, TransportKind};
+use crate::integration::Integration;
+use crate::users::User;
+use crate::validate::Hostname;
+
+/// Which vendor call an answer came from; the error map matches on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    Token,
+    Users,
+}
+
+impl Endpoint {
+    pub fn id(self) -> &'static str {
+        match self {
+            Endpoint::Token => "token",
+            Endpoint::Users => "users",
+        }
+    }
+}
+
+/// An HTTP answer that was not what we needed, with the parts a diagnosis can use.
+#[derive(Debug, Clone)]
+pub struct VendorAnswer {
+    pub vendor: Integration,
+    pub endpoint: Endpoint,
+    pub request: String,
+    pub status: u16,
+    pub error: Option<String>,
+    pub description: Option<String>,
+    pub error_code: Option<String>,
+    pub www_error: Option<String>,
+    pub excerpt: String,
+    pub notes: Vec<String>,
+}
+
+impl VendorAnswer {
+    /// `request` is "METHOD /path" (never a query string or body).
+    pub fn new(vendor: Integration, endpoint: Endpoint, request: &str, r: &HttpResponse) -> Self {
+        let json: Option<serde_json::Value> = serde_json::from_slice(&r.body).ok();
+        let field = |name: &str| {
+            json.as_ref()
+                .and_then(|j| j.get(name))
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let www = r.header("www-authenticate");
+        let www_error = www.and_then(|h| auth_param(h, "error"));
+        let mut notes = Vec::new();
+        if let Some(wait) = r.header("retry-after") {
+            let period = r
+                .header("ot-period")
+                .map(|p| format!(", {} limit", p.to_lowercase()))
+                .unwrap_or_default();
+            notes.push(format!("asked to wait {} s{period}", wait.trim()));
+        }
+        for id in ["x-okta-request-id", "ot-ratelimit-event-id"] {
+            if let Some(v) = r.header(id) {
+                notes.push(format!("{id}: {v}"));
+            }
+        }
+        Self {
+            vendor,
+            endpoint,
+            request: request.to_string(),
+            status: r.status,
+            error: field("error"),
+            description: field("error_description")
+                .or_else(|| www.and_then(|h| auth_param(h, "error_description"))),
+            error_code: field("errorCode"),
+            www_error,
+            excerpt: r.body_excerpt(200),
+            notes,
+        }
+    }
+
+    pub fn facts(&self) -> AnswerFacts<'_> {
+        AnswerFacts {
+            vendor: self.vendor.id(),
+            endpoint: self.endpoint.id(),
+            status: self.status,
+            error: self.error.as_deref(),
+            description: self.description.as_deref(),
+            error_code: self.error_code.as_deref(),
+            www_error: self.www_error.as_deref(),
+        }
+    }
+}
+
+impl std::fmt::Display for VendorAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HTTP {} from {}", self.status, self.request)?;
+        if !self.excerpt.is_empty() {
+            write!(f, ": {}", self.excerpt)?;
+        }
+        for n in &self.notes {
+            write!(f, " ({n})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Decodes a 200 answer's JSON body; anything else is the vendor breaking its contract.
+/// `source` and `expected` word the error: "the token endpoint answered 200 but not with a token".
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+    r: &HttpResponse,
+    source: &str,
+    expected: &str,
+) -> Result<T, ConnectorError> {
+    serde_json::from_slice(&r.body).map_err(|e| {
+        ConnectorError::Unexpected(format!(
+            "{source} answered 200 but not with {expected} ({e}): {}",
+            r.body_excerpt(120)
+        ))
+    })
+}
+
+/// "a, b, c", or "none" for an empty grant: how both vendors' scope details read.
+pub(crate) fn scope_list(scopes: &[String]) -> String {
+    if scopes.is_empty() {
+        "none".into()
+    } else {
+        scopes.join(", ")
+    }
+}
+
+/// The access token of a token response, which must not be empty.
+pub(crate) fn access_token(token: Option<String>) -> Result<String, ConnectorError> {
+    token
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ConnectorError::Unexpected("the token response has no access_token".into()))
+}
+
+/// The value of `name="..."` (or `name=token`) in a WWW-Authenticate header.
+pub fn auth_param(header: &str, name: &str) -> Option<String> {
+    let mut rest = header;
+    while let Some(pos) = rest.find(name) {
+        let before_ok = pos == 0
+            || rest[..pos]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c == ' ' || c == ',');
+        let after = &rest[pos + name.len()..];
+        if before_ok && let Some(value) = after.trim_start().strip_prefix('=') {
+            let value = value.trim_start();
+            return Some(match value.strip_prefix('"') {
+                Some(quoted) => quoted.split('"').next().unwrap_or_default().to_string(),
+                None => value
+                    .split([',', ' '])
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+            });
+        }
+        rest = after;
+    }
+    None
+}
+
+#[derive(Debug, Error, Clone)]
+pub enum ConnectorError {
+    #[error("{0}")]
+    Transport(#[from] TransportError),
+    #[error("{0}")]
+    Answer(Box<VendorAnswer>),
+    /// The connector itself knows what is wrong (a missing scope, an empty first page).
+    #[error("{detail}")]
+    Verdict { code: &'static str, detail: String },
+    /// The stored private key cannot be used.
+    #[error("{0}")]
+    InvalidKey(#[from] crate::keys::KeyError),
+    /// The answer broke the vendor's documented contract.
+    #[error("{0}")]
+    Unexpected(String),
+}
+
+impl ConnectorError {
+    /// The diagnosis code for this error: the only place errors are mapped to codes.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConnectorError::Transport(t) => match t.kind {
+                TransportKind::Dns => code::HOST_NOT_FOUND,
+                TransportKind::Connect | TransportKind::Timeout => code::HOST_UNREACHABLE,
+                TransportKind::Tls => code::TLS_FAILED,
+                TransportKind::Other => code::UNEXPECTED_RESPONSE,
+            },
+            ConnectorError::Answer(a) => {
+                diagnose::code_for_answer(&a.facts()).unwrap_or(code::UNEXPECTED_RESPONSE)
+            }
+            ConnectorError::Verdict { code, .. } => code,
+            ConnectorError::InvalidKey(_) => code::OKTA_INVALID_KEY,
+            ConnectorError::Unexpected(_) => code::UNEXPECTED_RESPONSE,
+        }
+    }
+}
+
+impl From<ConnectorError> for Failure {
+    fn from(e: ConnectorError) -> Self {
+        Failure::new(e.code(), e.to_string())
+    }
+}
+
+/// Where the next page starts; opaque to everyone but the connector that made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor(pub String);
+
+#[derive(Debug, Clone)]
+pub struct UsersPage {
+    pub users: Vec<User>,
+    pub next: Option<Cursor>,
+    /// All users in the tenant, when the vendor says.
+    pub total: Option<u64>,
+    /// Something worth telling the admin about this page (e.g. "no users visible").
+    pub warning: Option<String>,
+}
+
+/// What the token step found.
+#[derive(Debug, Clone)]
+pub struct TokenInfo {
+    pub detail: String,
+}
+
+/// One vendor's API. Futures are `Send` so a UI can run them on a background task.
+pub trait Connector: Send {
+    fn authenticate(&mut self) -> impl Future<Output = Result<TokenInfo, ConnectorError>> + Send;
+
+    /// Whether the token carries what the users call needs; `Ok` with a detail line when it does
+    /// or when the vendor does not say.
+    fn check_scopes(&self) -> Result<String, ConnectorError>;
+
+    fn users_page(
+        &mut self,
+        cursor: Option<&Cursor>,
+    ) -> impl Future<Output = Result<UsersPage, ConnectorError>> + Send;
+
+    /// State worth keeping on the profile after a run (Okta's token-endpoint DPoP nonce).
+    fn carry_over(&self) -> Carry {
+        Carry::default()
+    }
+}
+
+/// Non-secret state a connector hands back for the next run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Carry {
+    pub dpop_nonce: Option<String>,
+}
+
+/// What a connector needs to start.
+pub struct ConnectorConfig {
+    pub integration: Integration,
+    pub host: Hostname,
+    pub client_id: String,
+    pub secret: SecretString,
+    pub http: HttpClient,
+    /// Present for Okta profiles.
+    pub okta: Option<crate::profile::OktaSettings>,
+}
+
+/// A connector for either vendor, chosen at run time.
+pub enum AnyConnector {
+    OneTrust(Box<onetrust::OneTrust>),
+    Okta(Box<okta::Okta>),
+}
+
+impl AnyConnector {
+    pub fn new(config: ConnectorConfig) -> Result<Self, ConnectorError> {
+        Ok(match config.integration {
+            Integration::OneTrust => {
+                AnyConnector::OneTrust(Box::new(onetrust::OneTrust::new(config)))
+            }
+            Integration::Okta => AnyConnector::Okta(Box::new(okta::Okta::new(config)?)),
+        })
+    }
+}
+
+impl Connector for AnyConnector {
+    async fn authenticate(&mut self) -> Result<TokenInfo, ConnectorError> {
+        match self {
+            AnyConnector::OneTrust(c) => c.authenticate().await,
+            AnyConnector::Okta(c) => c.authenticate().await,
+        }
+    }
+
+    fn check_scopes(&self) -> Result<String, ConnectorError> {
+        match self {
+            AnyConnector::OneTrust(c) => c.check_scopes(),
+            AnyConnector::Okta(c) => c.check_scopes(),
+        }
+    }
+
+    async fn users_page(&mut self, cursor: Option<&Cursor>) -> Result<UsersPage, ConnectorError> {
+        match self {
+            AnyConnector::OneTrust(c) => c.users_page(cursor).await,
+            AnyConnector::Okta(c) => c.users_page(cursor).await,
+        }
+    }
+
+    fn carry_over(&self) -> Carry {
+        match self {
+            AnyConnector::OneTrust(c) => c.carry_over(),
+            AnyConnector::Okta(c) => c.carry_over(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn www_authenticate_params() {
+        let h = r#"Bearer authorization_uri="http://x/oauth2/v1/authorize", realm="http://x", scope="okta.users.read", error="insufficient_scope", error_description="The access token provided does not contain the required scopes.""#;
+        assert_eq!(
+            auth_param(h, "error").as_deref(),
+            Some("insufficient_scope")
+        );
+        assert_eq!(auth_param(h, "scope").as_deref(), Some("okta.users.read"));
+        assert_eq!(
+            auth_param("DPoP error=use_dpop_nonce", "error").as_deref(),
+            Some("use_dpop_nonce")
+        );
+        assert_eq!(auth_param("Bearer realm=\"x\"", "error"), None);
+    }
+}

@@ -1,0 +1,326 @@
+//! Every failure becomes a `Diagnosis`: a stable code plus the words an admin needs (what
+//! happened, why, the one fix, where the vendor guide covers it). The texts live in
+//! `assets/hints.toml`; which vendor answer means which code lives in `assets/error-map.toml`.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::integration::Integration;
+
+/// The codes the program itself produces (vendor answers get theirs from the error map).
+pub mod code {
+    pub const INPUT_INVALID: &str = "input.invalid";
+    pub const HOST_INVALID: &str = "host.invalid";
+    pub const HOST_NOT_FOUND: &str = "host.not_found";
+    pub const HOST_UNREACHABLE: &str = "host.unreachable";
+    pub const TLS_FAILED: &str = "tls.failed";
+    pub const SECRET_MISSING: &str = "secret.missing";
+    pub const SECRET_STORE_UNAVAILABLE: &str = "secret.store_unavailable";
+    pub const ONETRUST_MISSING_USER_SCOPE: &str = "onetrust.missing_user_scope";
+    pub const OKTA_INVALID_KEY: &str = "okta.invalid_key";
+    pub const OKTA_MISSING_SCOPE: &str = "okta.missing_scope";
+    pub const OKTA_NO_ADMIN_ROLE: &str = "okta.no_admin_role";
+    pub const OKTA_DPOP_PROOF_REJECTED: &str = "okta.dpop_proof_rejected";
+    /// Offers the one-key "turn DPoP on and re-test" in the TUI.
+    pub const OKTA_DPOP_REQUIRED: &str = "okta.dpop_required";
+    pub const RATE_LIMITED: &str = "rate_limited";
+    pub const SERVER_ERROR: &str = "server_error";
+    pub const UNEXPECTED_RESPONSE: &str = "unexpected_response";
+
+    pub const ALL: &[&str] = &[
+        INPUT_INVALID,
+        HOST_INVALID,
+        HOST_NOT_FOUND,
+        HOST_UNREACHABLE,
+        TLS_FAILED,
+        SECRET_MISSING,
+        SECRET_STORE_UNAVAILABLE,
+        ONETRUST_MISSING_USER_SCOPE,
+        OKTA_INVALID_KEY,
+        OKTA_MISSING_SCOPE,
+        OKTA_NO_ADMIN_ROLE,
+        OKTA_DPOP_PROOF_REJECTED,
+        OKTA_DPOP_REQUIRED,
+        RATE_LIMITED,
+        SERVER_ERROR,
+        UNEXPECTED_RESPONSE,
+    ];
+}
+
+/// The setting a diagnosis points at, so a UI can jump to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Host,
+    ClientId,
+    Secret,
+    Dpop,
+    Scopes,
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnosis {
+    pub code: String,
+    pub title: String,
+    pub why: String,
+    /// The fix, worded from the vendor guide's troubleshooting section.
+    pub hint: String,
+    /// Where the vendor guide covers it; empty when it does not.
+    pub step: String,
+    pub field: Field,
+}
+
+impl Diagnosis {
+    /// The catalogue entry for `code`, worded for `integration` when the catalogue has a
+    /// vendor-specific text, with `{profile}` filled in.
+    pub fn for_code(code: &str, profile: &str, integration: Option<Integration>) -> Self {
+        match CATALOG.diagnosis.get(code) {
+            Some(e) => {
+                let vendor = match integration {
+                    Some(Integration::OneTrust) => e.onetrust.as_ref(),
+                    Some(Integration::Okta) => e.okta.as_ref(),
+                    None => None,
+                };
+                let pick = |base: &String, over: Option<&String>| over.unwrap_or(base).clone();
+                Diagnosis {
+                    code: code.to_string(),
+                    title: pick(&e.title, vendor.and_then(|v| v.title.as_ref())),
+                    why: pick(&e.why, vendor.and_then(|v| v.why.as_ref())),
+                    hint: pick(&e.fix, vendor.and_then(|v| v.fix.as_ref()))
+                        .replace("{profile}", profile),
+                    step: pick(&e.step, vendor.and_then(|v| v.step.as_ref())),
+                    field: e.field,
+                }
+            }
+            // Only reachable if code and catalogue drift apart; a unit test guards that.
+            None => Diagnosis {
+                code: code.to_string(),
+                title: code.to_string(),
+                why: String::new(),
+                hint: String::new(),
+                step: String::new(),
+                field: Field::None,
+            },
+        }
+    }
+}
+
+/// A failure: which diagnosis, plus the specific detail of this occurrence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub code: &'static str,
+    pub detail: String,
+}
+
+impl Failure {
+    pub fn new(code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            code,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Whether `code` is a failure on this machine rather than the vendor's answer.
+pub fn is_local(code: &str) -> bool {
+    CATALOG.diagnosis.get(code).is_some_and(|e| e.local)
+}
+
+/// An informational note by key (see `[note]` in hints.toml); the key itself if missing.
+pub fn note(key: &str) -> &str {
+    CATALOG.note.get(key).map_or(key, String::as_str)
+}
+
+/// What a vendor answered, in the terms the error map matches on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AnswerFacts<'a> {
+    pub vendor: &'a str,
+    pub endpoint: &'a str,
+    pub status: u16,
+    pub error: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub error_code: Option<&'a str>,
+    pub www_error: Option<&'a str>,
+}
+
+/// The code for a vendor answer, if a rule covers it.
+pub fn code_for_answer(facts: &AnswerFacts<'_>) -> Option<&'static str> {
+    CATALOG
+        .rule
+        .iter()
+        .find(|r| r.matches(facts))
+        .map(|r| r.code.as_str())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    title: String,
+    why: String,
+    fix: String,
+    step: String,
+    field: Field,
+    /// The failure is on this machine (no keyring), not the vendor's answer: it exits 3 and
+    /// never replaces a profile's last vendor result.
+    #[serde(default)]
+    local: bool,
+    #[serde(default)]
+    onetrust: Option<Override>,
+    #[serde(default)]
+    okta: Option<Override>,
+}
+
+/// A vendor's own wording for a shared diagnosis (its guide's step, its host examples).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Override {
+    title: Option<String>,
+    why: Option<String>,
+    fix: Option<String>,
+    step: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rule {
+    vendor: Option<String>,
+    endpoint: Option<String>,
+    status: Option<u16>,
+    status_from: Option<u16>,
+    status_to: Option<u16>,
+    error: Option<String>,
+    description: Option<String>,
+    error_code: Option<String>,
+    www_error: Option<String>,
+    code: String,
+    #[allow(dead_code)] // documentation for humans reading the asset
+    source: String,
+}
+
+impl Rule {
+    fn matches(&self, f: &AnswerFacts<'_>) -> bool {
+        fn eq(want: &Option<String>, got: Option<&str>) -> bool {
+            want.as_deref().is_none_or(|w| got == Some(w))
+        }
+        eq(&self.vendor, Some(f.vendor))
+            && eq(&self.endpoint, Some(f.endpoint))
+            && self.status.is_none_or(|s| s == f.status)
+            && self.status_from.is_none_or(|s| f.status >= s)
+            && self.status_to.is_none_or(|s| f.status <= s)
+            && eq(&self.error, f.error)
+            && eq(&self.description, f.description)
+            && eq(&self.error_code, f.error_code)
+            && eq(&self.www_error, f.www_error)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Catalog {
+    diagnosis: HashMap<String, Entry>,
+    #[serde(default)]
+    note: HashMap<String, String>,
+    #[serde(default)]
+    rule: Vec<Rule>,
+}
+
+static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
+    let hints = include_str!("../../../assets/hints.toml");
+    let map = include_str!("../../../assets/error-map.toml");
+    // Both files are compiled in and parsed by the unit tests below, so a failure here is a
+    // build defect, never user input.
+    #[derive(Deserialize)]
+    struct Hints {
+        diagnosis: HashMap<String, Entry>,
+        note: HashMap<String, String>,
+    }
+    #[derive(Deserialize)]
+    struct Rules {
+        rule: Vec<Rule>,
+    }
+    let (diagnosis, note) = toml::from_str::<Hints>(hints)
+        .map(|h| (h.diagnosis, h.note))
+        .unwrap_or_default();
+    let rule = toml::from_str::<Rules>(map)
+        .map(|r| r.rule)
+        .unwrap_or_default();
+    Catalog {
+        diagnosis,
+        note,
+        rule,
+    }
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assets_parse() {
+        toml::from_str::<Catalog>(&format!(
+            "{}\n{}",
+            include_str!("../../../assets/hints.toml"),
+            include_str!("../../../assets/error-map.toml")
+        ))
+        .expect("assets parse");
+        assert!(!CATALOG.diagnosis.is_empty());
+        assert!(!CATALOG.rule.is_empty());
+        assert_ne!(note("onetrust.no_users"), "onetrust.no_users");
+    }
+
+    #[test]
+    fn every_code_has_words() {
+        let rule_codes = CATALOG.rule.iter().map(|r| r.code.as_str());
+        for c in code::ALL.iter().copied().chain(rule_codes) {
+            let e = CATALOG
+                .diagnosis
+                .get(c)
+                .unwrap_or_else(|| panic!("{c} missing from hints.toml"));
+            assert!(!e.title.is_empty() && !e.fix.is_empty(), "{c}");
+        }
+    }
+
+    #[test]
+    fn profile_is_filled_in() {
+        let d = Diagnosis::for_code(code::SECRET_MISSING, "acme", None);
+        assert!(d.hint.contains("ploy-connect rotate acme"), "{}", d.hint);
+    }
+
+    #[test]
+    fn shared_diagnoses_speak_the_vendors_language() {
+        let okta = Diagnosis::for_code(code::HOST_NOT_FOUND, "corp", Some(Integration::Okta));
+        assert!(okta.step.starts_with("Okta guide"), "{}", okta.step);
+        assert!(!okta.hint.contains("onetrust"), "{}", okta.hint);
+        let ot = Diagnosis::for_code(code::HOST_NOT_FOUND, "acme", Some(Integration::OneTrust));
+        assert!(ot.step.starts_with("OneTrust guide"), "{}", ot.step);
+        let fix = Diagnosis::for_code(code::INPUT_INVALID, "corp", Some(Integration::Okta)).hint;
+        assert!(fix.contains("setup okta --profile corp"), "{fix}");
+    }
+
+    #[test]
+    fn rules_match_first_hit() {
+        let facts = AnswerFacts {
+            vendor: "onetrust",
+            endpoint: "token",
+            status: 401,
+            ..Default::default()
+        };
+        assert_eq!(code_for_answer(&facts), Some("onetrust.invalid_client"));
+        let facts = AnswerFacts {
+            vendor: "onetrust",
+            endpoint: "users",
+            status: 503,
+            ..Default::default()
+        };
+        assert_eq!(code_for_answer(&facts), Some("server_error"));
+        let facts = AnswerFacts {
+            vendor: "onetrust",
+            endpoint: "token",
+            status: 400,
+            ..Default::default()
+        };
+        assert_eq!(code_for_answer(&facts), None);
+    }
+}

@@ -1,0 +1,463 @@
+//! Profiles: the non-secret settings of each connection, in one TOML file.
+//!
+//! The file is replaced atomically (temp file + rename) with mode 0600, under an advisory lock so
+//! two ploy-connect processes cannot lose each other's update. A file that cannot be parsed is
+//! reported with its path and line and is never overwritten.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use time::OffsetDateTime;
+
+use crate::integration::Integration;
+
+/// Bumped when a change to the file would be misread by an older ploy-connect.
+pub const SCHEMA_VERSION: u32 = 1;
+const FILE_NAME: &str = "profiles.toml";
+/// How long a change waits for another ploy-connect holding the profiles lock.
+pub const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub integration: Integration,
+    /// As produced by `validate::Hostname::to_profile_string`.
+    pub host: String,
+    pub client_id: String,
+    /// Names this profile's keyring entries; random so that two config dirs with the same
+    /// profile name never share a secret.
+    pub secret_ref: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated: OffsetDateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_test: Option<LastTest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub okta: Option<OktaSettings>,
+}
+
+/// Okta's extra settings (the private key itself is in the keyring).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OktaSettings {
+    /// The JWK's key ID, when the pasted key did not carry one (a PEM never does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// The app requires DPoP-bound tokens (on by default for apps made since February 2024).
+    pub dpop: bool,
+    pub scopes: Vec<String>,
+    /// The token endpoint's last DPoP nonce. Not secret; Okta honours one for three days,
+    /// so a warm re-test needs one token request instead of two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_nonce: Option<CachedNonce>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedNonce {
+    pub value: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// The outcome of the most recent connection test, shown on the home screen and by `profiles`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LastTest {
+    pub ok: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users_seen: Option<usize>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profiles {
+    pub schema_version: u32,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+impl Profiles {
+    pub fn get(&self, name: &str) -> Result<&Profile, ProfileError> {
+        self.profiles
+            .get(name)
+            .ok_or_else(|| ProfileError::NotFound(name.to_string()))
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum ProfileError {
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} is not a valid profiles file (line {line}, column {column}): {message}\nFix the file or move it aside; ploy-connect will not overwrite it."
+    )]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "{path} was written by a newer ploy-connect (schema {found}, this one reads up to {SCHEMA_VERSION}); upgrade ploy-connect"
+    )]
+    NewerSchema { path: PathBuf, found: u32 },
+    #[error("no profile named \"{0}\" (see: ploy-connect profiles list)")]
+    NotFound(String),
+    #[error(
+        "another ploy-connect is changing the profiles (waited {secs} s for {path}); try again once it is done"
+    )]
+    LockTimeout { path: PathBuf, secs: u64 },
+}
+
+/// The profiles file in one config directory.
+#[derive(Debug, Clone)]
+pub struct ProfileStore {
+    dir: PathBuf,
+}
+
+impl ProfileStore {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// The platform config dir (`~/.config/ploy-connect` on Linux).
+    pub fn default_dir() -> Option<PathBuf> {
+        directories::ProjectDirs::from("com", "Ploy", "ploy-connect")
+            .map(|d| d.config_dir().to_path_buf())
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(FILE_NAME)
+    }
+
+    /// Reads all profiles; a missing file is an empty set.
+    pub fn load(&self) -> Result<Profiles, ProfileError> {
+        let path = self.path();
+        let text = match fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Profiles {
+                    schema_version: SCHEMA_VERSION,
+                    profiles: BTreeMap::new(),
+                });
+            }
+            Err(source) => {
+                return Err(ProfileError::Io {
+                    action: "read",
+                    path,
+                    source,
+                });
+            }
+        };
+        parse(&text, &path)
+    }
+
+    /// Load, change, save — under the lock, so concurrent updates are serialised.
+    pub async fn update<T, E>(
+        &self,
+        change: impl FnOnce(&mut Profiles) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<ProfileError>,
+    {
+        let lock = self.lock().await?;
+        let mut profiles = lock.load()?;
+        let out = change(&mut profiles)?;
+        lock.save(&mut profiles)?;
+        Ok(out)
+    }
+
+    /// Takes the profiles lock, waiting at most `LOCK_WAIT` for another ploy-connect to finish.
+    /// Hold it across a whole load–change–save (and any keyring write that belongs to it).
+    pub async fn lock(&self) -> Result<ProfileLock, ProfileError> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.lock_blocking(LOCK_WAIT))
+            .await
+            .map_err(|e| ProfileError::Io {
+                action: "lock",
+                path: self.lock_path(),
+                source: std::io::Error::other(e.to_string()),
+            })?
+    }
+
+    /// The same, for callers outside a runtime.
+    pub fn lock_blocking(&self, wait: Duration) -> Result<ProfileLock, ProfileError> {
+        self.ensure_dir()?;
+        let path = self.lock_path();
+        let io = |source| ProfileError::Io {
+            action: "lock",
+            path: path.clone(),
+            source,
+        };
+        let mut options = OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        // Never follow a link planted where the lock file goes.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NOFOLLOW).mode(0o600);
+        }
+        let file = options.open(&path).map_err(io)?;
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => {
+                    return Ok(ProfileLock {
+                        _file: file,
+                        store: self.clone(),
+                    });
+                }
+                Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
+                    std::thread::sleep(Duration::from_millis(25));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(ProfileError::LockTimeout {
+                        path,
+                        secs: wait.as_secs(),
+                    });
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+            }
+        }
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        self.dir.join(".profiles.lock")
+    }
+
+    fn ensure_dir(&self) -> Result<(), ProfileError> {
+        if self.dir.is_dir() {
+            return Ok(());
+        }
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(&self.dir)
+            .map_err(|source| ProfileError::Io {
+                action: "create",
+                path: self.dir.clone(),
+                source,
+            })
+    }
+
+    fn write(&self, profiles: &Profiles) -> Result<(), ProfileError> {
+        let path = self.path();
+        let io = |action, source| ProfileError::Io {
+            action,
+            path: path.clone(),
+            source,
+        };
+        let text = toml::to_string_pretty(profiles)
+            .map_err(|e| io("serialise", std::io::Error::other(e)))?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".profiles.").suffix(".tmp");
+        // Windows: the user's profile directory ACL already keeps the file private.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600));
+        let mut tmp = builder.tempfile_in(&self.dir).map_err(|e| io("write", e))?;
+        tmp.write_all(HEADER.as_bytes())
+            .and_then(|()| tmp.write_all(text.as_bytes()))
+            .and_then(|()| tmp.as_file().sync_all())
+            .map_err(|e| io("write", e))?;
+        tmp.persist(&path).map_err(|e| io("replace", e.error))?;
+        Ok(())
+    }
+}
+
+/// The profiles file, locked: nobody else changes it until this is dropped.
+pub struct ProfileLock {
+    _file: File,
+    store: ProfileStore,
+}
+
+impl ProfileLock {
+    pub fn load(&self) -> Result<Profiles, ProfileError> {
+        self.store.load()
+    }
+
+    pub fn save(&self, profiles: &mut Profiles) -> Result<(), ProfileError> {
+        profiles.schema_version = SCHEMA_VERSION;
+        self.store.write(profiles)
+    }
+}
+
+const HEADER: &str =
+    "# ploy-connect profiles. Secrets are not here: they live in the OS keyring.\n\n";
+
+fn parse(text: &str, path: &Path) -> Result<Profiles, ProfileError> {
+    // Read the version first so a newer file is reported as such, not as a parse error.
+    #[derive(Deserialize)]
+    struct VersionOnly {
+        schema_version: Option<u32>,
+    }
+    let parse_error = |e: toml::de::Error| {
+        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+        ProfileError::Parse {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: e.message().to_string(),
+        }
+    };
+    let version: VersionOnly = toml::from_str(text).map_err(parse_error)?;
+    match version.schema_version {
+        Some(v) if v > SCHEMA_VERSION => {
+            return Err(ProfileError::NewerSchema {
+                path: path.to_path_buf(),
+                found: v,
+            });
+        }
+        None => {
+            return Err(ProfileError::Parse {
+                path: path.to_path_buf(),
+                line: 1,
+                column: 1,
+                message: "missing schema_version".into(),
+            });
+        }
+        Some(_) => {}
+    }
+    toml::from_str(text).map_err(parse_error)
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// A new keyring reference for a new profile.
+pub fn new_secret_ref() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(name_host: &str) -> Profile {
+        let now = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
+        Profile {
+            integration: Integration::OneTrust,
+            host: name_host.into(),
+            client_id: "abc".into(),
+            secret_ref: "ref".into(),
+            created: now,
+            updated: now,
+            last_test: None,
+            okta: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn round_trip_with_private_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::new(dir.path().join("cfg"));
+        assert!(store.load().unwrap().profiles.is_empty());
+        store
+            .update(|p| {
+                p.profiles
+                    .insert("acme".into(), sample("acme.my.onetrust.com"));
+                Ok::<_, ProfileError>(())
+            })
+            .await
+            .unwrap();
+        let loaded = store.load().unwrap();
+        assert_eq!(loaded.get("acme").unwrap(), &sample("acme.my.onetrust.com"));
+        assert_eq!(loaded.schema_version, SCHEMA_VERSION);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(store.path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[tokio::test]
+    async fn corrupt_file_names_line_and_is_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::new(dir.path());
+        let bad = "schema_version = 1\n\n[profiles.acme]\nhost = \n";
+        fs::write(store.path(), bad).unwrap();
+        let err = store.load().unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("profiles.toml"), "{text}");
+        assert!(text.contains("line 4"), "{text}");
+        let result = store
+            .update(|p| {
+                p.profiles.insert("x".into(), sample("h"));
+                Ok::<_, ProfileError>(())
+            })
+            .await;
+        assert!(result.is_err());
+        assert_eq!(fs::read_to_string(store.path()).unwrap(), bad);
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::new(dir.path());
+        fs::write(
+            store.path(),
+            "schema_version = 99\n[profiles.a]\nfuture = 1\n",
+        )
+        .unwrap();
+        assert!(matches!(
+            store.load(),
+            Err(ProfileError::NewerSchema { found: 99, .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn failed_change_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::new(dir.path());
+        let r: Result<(), ProfileError> = store
+            .update(|_| Err(ProfileError::NotFound("x".into())))
+            .await;
+        assert!(r.is_err());
+        assert!(!store.path().exists());
+    }
+
+    #[test]
+    fn a_held_lock_times_out_with_a_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::new(dir.path());
+        let _held = store.lock_blocking(Duration::ZERO).unwrap();
+        let err = store
+            .lock_blocking(Duration::from_millis(100))
+            .err()
+            .unwrap();
+        assert!(matches!(err, ProfileError::LockTimeout { .. }), "{err}");
+        assert!(err.to_string().contains("another ploy-connect"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_lock_link_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("victim");
+        std::fs::write(&target, "keep").unwrap();
+        std::os::unix::fs::symlink(&target, dir.path().join(".profiles.lock")).unwrap();
+        let store = ProfileStore::new(dir.path());
+        assert!(store.lock_blocking(Duration::ZERO).is_err());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+    }
+}

@@ -1,0 +1,347 @@
+//! Secret material (client secrets, private keys) lives only here: in the OS keyring, or in
+//! memory for the demo and unit tests. Never on disk, never in a log or an error.
+//!
+//! `SecretStore` is deliberately blocking and tiny; `Vault` is the one async façade everyone
+//! uses. It runs each call on a blocking worker with a timeout, because a locked keyring with
+//! no prompter can block forever, and serialises calls, because Secret Service daemons do not
+//! all cope with concurrent clients.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use thiserror::Error;
+
+use crate::integration::Integration;
+
+const SERVICE: &str = "ploy-connect";
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Which secret of a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    ClientSecret,
+    PrivateKey,
+}
+
+impl SecretKind {
+    fn id(self) -> &'static str {
+        match self {
+            SecretKind::ClientSecret => "client_secret",
+            SecretKind::PrivateKey => "private_key",
+        }
+    }
+
+    pub fn for_integration(integration: Integration) -> Self {
+        match integration {
+            Integration::OneTrust => SecretKind::ClientSecret,
+            Integration::Okta => SecretKind::PrivateKey,
+        }
+    }
+}
+
+/// The keyring account of one secret: readable in a keyring browser, unique per profile.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SecretKey(String);
+
+impl SecretKey {
+    pub fn new(
+        integration: Integration,
+        profile: &str,
+        secret_ref: &str,
+        kind: SecretKind,
+    ) -> Self {
+        Self(format!(
+            "{}/{profile}/{}#{secret_ref}",
+            integration.id(),
+            kind.id()
+        ))
+    }
+
+    pub fn account(&self) -> &str {
+        &self.0
+    }
+
+    pub fn service() -> &'static str {
+        SERVICE
+    }
+}
+
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum SecretStoreError {
+    /// No keyring service at all (no D-Bus session, no Secret Service provider).
+    #[error("no usable OS keyring: {0}")]
+    Unavailable(String),
+    /// A keyring exists but refused access (locked, or no default collection).
+    #[error("the OS keyring is locked or refused access: {0}")]
+    Locked(String),
+    #[error("the OS keyring did not answer within {} s (is it waiting for an unlock prompt?)", .0.as_secs())]
+    Timeout(Duration),
+    #[error("the OS keyring failed: {0}")]
+    Failed(String),
+}
+
+/// A place secrets can be kept. Implementations must never log or format secret values.
+pub trait SecretStore: Send + Sync + 'static {
+    fn get(&self, key: &SecretKey) -> Result<Option<SecretString>, SecretStoreError>;
+    fn set(&self, key: &SecretKey, value: &SecretString) -> Result<(), SecretStoreError>;
+    /// Deleting a secret that is not there is not an error.
+    fn delete(&self, key: &SecretKey) -> Result<(), SecretStoreError>;
+    /// What to tell the admin about where secrets went.
+    fn describe(&self) -> &'static str;
+}
+
+/// The OS keyring via the `keyring` crate: Secret Service on Linux, Keychain on macOS,
+/// Credential Manager on Windows.
+#[derive(Debug, Default)]
+pub struct KeyringStore;
+
+impl KeyringStore {
+    fn entry(key: &SecretKey) -> Result<keyring::Entry, SecretStoreError> {
+        keyring::Entry::new(SERVICE, key.account()).map_err(|e| match e {
+            keyring::Error::NoDefaultStore => {
+                let reason = match keyring::Entry::store_status() {
+                    Err(init) => map_error(init).to_string(),
+                    Ok(()) => "no default credential store".to_string(),
+                };
+                SecretStoreError::Unavailable(reason)
+            }
+            other => map_error(&other),
+        })
+    }
+}
+
+/// Keyring errors can carry the stored bytes (`BadEncoding`, `BadDataFormat`): only the
+/// kind of failure is kept.
+fn map_error(e: &keyring::Error) -> SecretStoreError {
+    use keyring::Error as K;
+    match e {
+        K::PlatformFailure(inner) => SecretStoreError::Unavailable(inner.to_string()),
+        K::NoStorageAccess(inner) => SecretStoreError::Locked(inner.to_string()),
+        K::NoDefaultStore => SecretStoreError::Unavailable("no default credential store".into()),
+        K::BadEncoding(_) | K::BadDataFormat(..) => {
+            SecretStoreError::Failed("the stored value is not in the expected format".into())
+        }
+        K::NoEntry => SecretStoreError::Failed("no such entry".into()),
+        K::TooLong(attr, limit) => SecretStoreError::Failed(format!(
+            "{attr} is longer than the keyring allows ({limit})"
+        )),
+        K::Ambiguous(_) => SecretStoreError::Failed("more than one matching entry".into()),
+        other => SecretStoreError::Failed(other.to_string()),
+    }
+}
+
+impl SecretStore for KeyringStore {
+    fn get(&self, key: &SecretKey) -> Result<Option<SecretString>, SecretStoreError> {
+        match Self::entry(key)?.get_password() {
+            Ok(v) => Ok(Some(SecretString::from(v))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_error(&e)),
+        }
+    }
+
+    fn set(&self, key: &SecretKey, value: &SecretString) -> Result<(), SecretStoreError> {
+        Self::entry(key)?
+            .set_password(value.expose_secret())
+            .map_err(|e| map_error(&e))
+    }
+
+    fn delete(&self, key: &SecretKey) -> Result<(), SecretStoreError> {
+        match Self::entry(key)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_error(&e)),
+        }
+    }
+
+    fn describe(&self) -> &'static str {
+        "the OS keyring"
+    }
+}
+
+/// Secrets held in this process only: the demo and unit tests.
+#[derive(Default)]
+pub struct MemoryStore {
+    secrets: Mutex<HashMap<SecretKey, SecretString>>,
+    failure: Option<SecretStoreError>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A store whose every call fails, to exercise the "no keyring" paths.
+    pub fn failing(error: SecretStoreError) -> Self {
+        Self {
+            secrets: Mutex::default(),
+            failure: Some(error),
+        }
+    }
+
+    /// The accounts held, for tests.
+    pub fn accounts(&self) -> Vec<String> {
+        self.secrets
+            .lock()
+            .map(|m| m.keys().map(|k| k.account().to_string()).collect())
+            .unwrap_or_default()
+    }
+
+    fn map(
+        &self,
+    ) -> Result<std::sync::MutexGuard<'_, HashMap<SecretKey, SecretString>>, SecretStoreError> {
+        if let Some(e) = &self.failure {
+            return Err(e.clone());
+        }
+        self.secrets
+            .lock()
+            .map_err(|_| SecretStoreError::Failed("memory store poisoned".into()))
+    }
+}
+
+impl SecretStore for MemoryStore {
+    fn get(&self, key: &SecretKey) -> Result<Option<SecretString>, SecretStoreError> {
+        Ok(self.map()?.get(key).cloned())
+    }
+
+    fn set(&self, key: &SecretKey, value: &SecretString) -> Result<(), SecretStoreError> {
+        self.map()?.insert(key.clone(), value.clone());
+        Ok(())
+    }
+
+    fn delete(&self, key: &SecretKey) -> Result<(), SecretStoreError> {
+        self.map()?.remove(key);
+        Ok(())
+    }
+
+    fn describe(&self) -> &'static str {
+        "memory only (this process; nothing is kept)"
+    }
+}
+
+/// The async face of a `SecretStore`.
+#[derive(Clone)]
+pub struct Vault {
+    store: Arc<dyn SecretStore>,
+    timeout: Duration,
+    serial: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Vault {
+    pub fn new(store: Arc<dyn SecretStore>) -> Self {
+        Self {
+            store,
+            timeout: DEFAULT_TIMEOUT,
+            serial: Arc::default(),
+        }
+    }
+
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn describe(&self) -> &'static str {
+        self.store.describe()
+    }
+
+    pub async fn get(&self, key: &SecretKey) -> Result<Option<SecretString>, SecretStoreError> {
+        self.call(key, |s, k| s.get(k)).await
+    }
+
+    pub async fn set(&self, key: &SecretKey, value: SecretString) -> Result<(), SecretStoreError> {
+        self.call(key, move |s, k| s.set(k, &value)).await
+    }
+
+    pub async fn delete(&self, key: &SecretKey) -> Result<(), SecretStoreError> {
+        self.call(key, |s, k| s.delete(k)).await
+    }
+
+    async fn call<T: Send + 'static>(
+        &self,
+        key: &SecretKey,
+        op: impl FnOnce(&dyn SecretStore, &SecretKey) -> Result<T, SecretStoreError> + Send + 'static,
+    ) -> Result<T, SecretStoreError> {
+        let _turn = self.serial.lock().await;
+        let store = Arc::clone(&self.store);
+        let key = key.clone();
+        let task = tokio::task::spawn_blocking(move || op(store.as_ref(), &key));
+        match tokio::time::timeout(self.timeout, task).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(join)) => Err(SecretStoreError::Failed(format!(
+                "keyring worker stopped: {join}"
+            ))),
+            // The worker may stay blocked; the caller exits soon after and does not wait for it.
+            Err(_) => Err(SecretStoreError::Timeout(self.timeout)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> SecretKey {
+        SecretKey::new(
+            Integration::OneTrust,
+            "acme",
+            "r1",
+            SecretKind::ClientSecret,
+        )
+    }
+
+    #[tokio::test]
+    async fn memory_round_trip() {
+        let vault = Vault::new(Arc::new(MemoryStore::new()));
+        assert!(vault.get(&key()).await.unwrap().is_none());
+        vault.set(&key(), SecretString::from("v1")).await.unwrap();
+        assert_eq!(
+            vault.get(&key()).await.unwrap().unwrap().expose_secret(),
+            "v1"
+        );
+        vault.delete(&key()).await.unwrap();
+        vault.delete(&key()).await.unwrap();
+        assert!(vault.get(&key()).await.unwrap().is_none());
+    }
+
+    /// Blocks like a keyring waiting for an unlock prompt, until the test releases it.
+    struct Hangs(Mutex<std::sync::mpsc::Receiver<()>>);
+    impl SecretStore for Hangs {
+        fn get(&self, _: &SecretKey) -> Result<Option<SecretString>, SecretStoreError> {
+            let _ = self.0.lock().map(|rx| rx.recv());
+            Ok(None)
+        }
+        fn set(&self, _: &SecretKey, _: &SecretString) -> Result<(), SecretStoreError> {
+            Ok(())
+        }
+        fn delete(&self, _: &SecretKey) -> Result<(), SecretStoreError> {
+            Ok(())
+        }
+        fn describe(&self) -> &'static str {
+            "hangs"
+        }
+    }
+
+    #[tokio::test]
+    async fn a_hanging_keyring_times_out() {
+        let (release, rx) = std::sync::mpsc::channel();
+        let vault =
+            Vault::new(Arc::new(Hangs(Mutex::new(rx)))).with_timeout(Duration::from_millis(50));
+        assert_eq!(
+            vault.get(&key()).await.unwrap_err(),
+            SecretStoreError::Timeout(Duration::from_millis(50))
+        );
+        drop(release);
+    }
+
+    #[test]
+    fn key_names_profile_and_kind() {
+        assert_eq!(key().account(), "onetrust/acme/client_secret#r1");
+    }
+
+    #[test]
+    fn secret_debug_is_redacted() {
+        let s = SecretString::from("hunter2");
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

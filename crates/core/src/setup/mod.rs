@@ -1,0 +1,473 @@
+//! Setting a profile up: the one workflow both faces call. A `Draft` holds the raw fields
+//! however they arrived (wizard, prompts, flags, environment, stdin); `prepare` validates it
+//! with one rule per field into a `Validated` profile plus its secret; `save` stores the
+//! secret in the keyring and then the profile, under the profiles lock, and rolls the keyring
+//! back if the profile cannot be written. `rotate` (in `rotate.rs`) replaces a secret only
+//! after the candidate passed a test.
+
+mod rotate;
+
+use secrecy::{ExposeSecret, SecretString};
+use thiserror::Error;
+use time::OffsetDateTime;
+
+pub use rotate::{Candidate, Rotation, rotate, store_untested};
+
+use crate::app::{AppError, Diagnosed, Services};
+use crate::diagnose::{self, Failure, code};
+use crate::integration::Integration;
+use crate::keys::{KeyInputError, ParsedKey, PrivateKey};
+use crate::profile::{self, OktaSettings, Profile};
+use crate::session::secret_key;
+use crate::validate::{
+    self, ClientIdError, HostError, KeyIdError, Note, ProfileNameError, ScopesError, SecretError,
+};
+
+/// Okta scopes a new profile requests unless told otherwise: the set the vendor guide's step
+/// 12 means. Only `okta.users.read` is needed to read users.
+pub const DEFAULT_SCOPES: &[&str] = crate::connector::okta::RECOMMENDED_SCOPES;
+/// A new Okta profile assumes DPoP: Okta's default for API Services apps since February 2024.
+pub const DEFAULT_DPOP: bool = true;
+
+/// The raw fields of a setup. `None` means "not given": an existing profile keeps its value,
+/// a new one gets the default, or `InputError::Missing` when there is none.
+#[derive(Clone, Default)]
+pub struct Draft {
+    pub name: String,
+    pub host: Option<String>,
+    pub client_id: Option<String>,
+    /// OneTrust's client secret.
+    pub secret: Option<SecretString>,
+    /// Okta's private key, already read through `KeySource::load`.
+    pub key: Option<ParsedKey>,
+    /// A key ID typed beside the key.
+    pub key_id: Option<String>,
+    pub dpop: Option<bool>,
+    pub scopes: Option<String>,
+}
+
+/// `Debug` shows which fields are set, never the secret.
+impl std::fmt::Debug for Draft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Draft")
+            .field("name", &self.name)
+            .field("host", &self.host)
+            .field("client_id", &self.client_id)
+            .field("secret", &self.secret.as_ref().map(|_| "[set]"))
+            .field("key", &self.key)
+            .field("key_id", &self.key_id)
+            .field("dpop", &self.dpop)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
+/// What a setup may do to an existing profile of that name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    /// A new profile; an existing name is refused (the wizard's "Add").
+    Create,
+    /// Create it, or update it if it exists (`setup` on the command line).
+    CreateOrUpdate,
+    /// Change an existing profile (the wizard's "Edit").
+    Update,
+}
+
+/// The fields of a setup, for messages and for a face to point at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SetupField {
+    Name,
+    Host,
+    ClientId,
+    /// The client secret (OneTrust) or the private key (Okta).
+    Secret,
+    KeyId,
+    Dpop,
+    Scopes,
+}
+
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum InputError {
+    #[error("missing: {}", missing_text(.0))]
+    Missing(Vec<SetupField>),
+    #[error("{0}")]
+    Name(#[from] ProfileNameError),
+    #[error(
+        "a profile named \"{0}\" exists: pick another name, or change that profile (ploy-connect setup ... --profile {0})"
+    )]
+    NameTaken(String),
+    #[error(
+        "profile \"{name}\" is a {existing} profile; pick another name or remove it first (ploy-connect profiles remove {name})"
+    )]
+    WrongIntegration { name: String, existing: Integration },
+    #[error("{0}")]
+    Host(#[from] HostError),
+    #[error("{0}")]
+    ClientId(#[from] ClientIdError),
+    #[error("{0}")]
+    Secret(#[from] SecretError),
+    #[error("{0}")]
+    Key(#[from] KeyInputError),
+    #[error("{0}")]
+    KeyId(#[from] KeyIdError),
+    #[error(
+        "the key carries the key ID \"{key}\" but \"{typed}\" was entered: leave the key ID empty, or use the key whose ID Okta shows"
+    )]
+    KeyIdConflict { key: String, typed: String },
+    #[error("{0}")]
+    Scopes(#[from] ScopesError),
+}
+
+fn missing_text(fields: &[SetupField]) -> String {
+    fields
+        .iter()
+        .map(|f| format!("{f:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl InputError {
+    /// The diagnosis code the faces explain this with.
+    pub fn code(&self) -> &'static str {
+        match self {
+            InputError::Host(_) => code::HOST_INVALID,
+            InputError::Key(_) => code::OKTA_INVALID_KEY,
+            _ => code::INPUT_INVALID,
+        }
+    }
+
+    /// Which field is wrong.
+    pub fn field(&self) -> SetupField {
+        match self {
+            InputError::Missing(f) => f.first().copied().unwrap_or(SetupField::Name),
+            InputError::Name(_)
+            | InputError::NameTaken(_)
+            | InputError::WrongIntegration { .. } => SetupField::Name,
+            InputError::Host(_) => SetupField::Host,
+            InputError::ClientId(_) => SetupField::ClientId,
+            InputError::Secret(_) | InputError::Key(_) => SetupField::Secret,
+            InputError::KeyId(_) | InputError::KeyIdConflict { .. } => SetupField::KeyId,
+            InputError::Scopes(_) => SetupField::Scopes,
+        }
+    }
+
+    pub fn into_app(self, profile: &str, integration: Integration) -> AppError {
+        AppError::Input(Diagnosed::new(
+            Failure::new(self.code(), self.to_string()),
+            profile,
+            Some(integration),
+        ))
+    }
+}
+
+/// A setup that passed validation: the profile to write and the secret to store with it.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    pub name: String,
+    pub intent: Intent,
+    pub profile: Profile,
+    /// `None` keeps the stored secret.
+    pub secret: Option<SecretString>,
+    /// What validation changed or warns about, field by field, for the face to show.
+    pub notes: Vec<(SetupField, Note)>,
+    /// "RSA 2048 private key (PKCS#8 PEM), kid …" when a new key was given.
+    pub key_summary: Option<String>,
+}
+
+/// A profile name, for a new profile when `taken` holds the names in use.
+pub fn check_name(raw: &str, intent: Intent, taken: &[String]) -> Result<String, InputError> {
+    let name = validate::profile_name(raw)?;
+    if intent == Intent::Create && taken.contains(&name) {
+        return Err(InputError::NameTaken(name));
+    }
+    Ok(name)
+}
+
+/// The key ID a profile stores beside `key`. A key that carries its own ID and a typed one
+/// that differs is an error naming both; a PEM (which carries none) takes the typed one.
+pub fn resolve_key_id(
+    key: Option<&PrivateKey>,
+    typed: Option<&str>,
+) -> Result<Option<String>, InputError> {
+    let typed = match typed {
+        Some(t) => validate::key_id(t)?,
+        None => None,
+    };
+    match (key.and_then(PrivateKey::kid), typed) {
+        (Some(own), Some(typed)) if own != typed => Err(InputError::KeyIdConflict {
+            key: own.to_string(),
+            typed,
+        }),
+        // The key names itself; storing the same ID again would only be a second copy.
+        (Some(_), _) => Ok(None),
+        (None, typed) => Ok(typed),
+    }
+}
+
+impl Draft {
+    /// The fields a new profile still needs.
+    pub fn missing(&self, integration: Integration, existing: Option<&Profile>) -> Vec<SetupField> {
+        if existing.is_some() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        if self.host.is_none() {
+            out.push(SetupField::Host);
+        }
+        if self.client_id.is_none() {
+            out.push(SetupField::ClientId);
+        }
+        let secret_given = match integration {
+            Integration::OneTrust => self.secret.is_some(),
+            Integration::Okta => self.key.is_some(),
+        };
+        if !secret_given {
+            out.push(SetupField::Secret);
+        }
+        out
+    }
+
+    /// Validates every field with its one rule. `existing` is the profile of that name, if
+    /// any; `stored_kid` is the key ID inside the stored key, when only a key ID changes.
+    pub fn validate(
+        &self,
+        integration: Integration,
+        intent: Intent,
+        existing: Option<&Profile>,
+        stored_kid: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<Validated, InputError> {
+        let name = validate::profile_name(&self.name)?;
+        match (intent, existing) {
+            (Intent::Create, Some(_)) => return Err(InputError::NameTaken(name)),
+            (_, Some(p)) if p.integration != integration => {
+                return Err(InputError::WrongIntegration {
+                    name,
+                    existing: p.integration,
+                });
+            }
+            _ => {}
+        }
+        let missing = self.missing(integration, existing);
+        if !missing.is_empty() {
+            return Err(InputError::Missing(missing));
+        }
+        let mut notes = Vec::new();
+        let mut note = |field, list: Vec<Note>| notes.extend(list.into_iter().map(|n| (field, n)));
+
+        let host = match (&self.host, existing) {
+            (Some(raw), _) => {
+                let h = validate::hostname(raw, integration)?;
+                note(SetupField::Host, h.notes);
+                h.value.to_profile_string()
+            }
+            (None, Some(p)) => p.host.clone(),
+            (None, None) => return Err(InputError::Missing(vec![SetupField::Host])),
+        };
+        let client_id = match (&self.client_id, existing) {
+            (Some(raw), _) => {
+                let c = validate::client_id(raw)?;
+                note(SetupField::ClientId, c.notes);
+                c.value
+            }
+            (None, Some(p)) => p.client_id.clone(),
+            (None, None) => return Err(InputError::Missing(vec![SetupField::ClientId])),
+        };
+        let mut key_summary = None;
+        let (secret, okta) = match integration {
+            Integration::OneTrust => {
+                let secret = match &self.secret {
+                    Some(raw) => {
+                        let s = validate::client_secret(raw.expose_secret())?;
+                        note(SetupField::Secret, s.notes);
+                        Some(s.value)
+                    }
+                    None => None,
+                };
+                (secret, None)
+            }
+            Integration::Okta => {
+                let previous = existing.and_then(|p| p.okta.as_ref());
+                let key_id = match (&self.key, &self.key_id) {
+                    (Some(k), typed) => {
+                        note(SetupField::Secret, k.notes.clone());
+                        key_summary = Some(k.key.describe());
+                        resolve_key_id(Some(&k.key), typed.as_deref())?
+                    }
+                    // Only the key ID changes: it must agree with the key already stored.
+                    (None, Some(typed)) => match (stored_kid, validate::key_id(typed)?) {
+                        (Some(own), Some(t)) if own != t => {
+                            return Err(InputError::KeyIdConflict {
+                                key: own.to_string(),
+                                typed: t,
+                            });
+                        }
+                        (Some(_), _) => None,
+                        (None, t) => t,
+                    },
+                    (None, None) => previous.and_then(|p| p.key_id.clone()),
+                };
+                let scopes = match (&self.scopes, previous) {
+                    (Some(raw), _) => validate::okta_scopes(raw)?,
+                    (None, Some(p)) => p.scopes.clone(),
+                    (None, None) => DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
+                };
+                let okta = OktaSettings {
+                    key_id,
+                    dpop: self
+                        .dpop
+                        .or(previous.map(|p| p.dpop))
+                        .unwrap_or(DEFAULT_DPOP),
+                    scopes,
+                    dpop_nonce: previous.and_then(|p| p.dpop_nonce.clone()),
+                };
+                (self.key.as_ref().map(|k| k.text.clone()), Some(okta))
+            }
+        };
+        let profile = Profile {
+            integration,
+            host,
+            client_id,
+            secret_ref: existing.map_or_else(profile::new_secret_ref, |p| p.secret_ref.clone()),
+            created: existing.map_or(now, |p| p.created),
+            updated: now,
+            last_test: None,
+            okta,
+        };
+        Ok(Validated {
+            name,
+            intent,
+            profile,
+            secret,
+            notes,
+            key_summary,
+        })
+    }
+}
+
+/// Validates `draft` against what is stored: the existing profile of that name and, when only
+/// a key ID changes, the key in the keyring.
+pub async fn prepare(
+    services: &Services,
+    integration: Integration,
+    intent: Intent,
+    draft: &Draft,
+) -> Result<Validated, AppError> {
+    let name = draft.name.trim();
+    let existing = services.store.load()?.profiles.get(name).cloned();
+    let stored_kid = match (&existing, &draft.key, &draft.key_id) {
+        (Some(p), None, Some(_)) if p.integration == Integration::Okta => {
+            stored_key_id(services, name, p).await?
+        }
+        _ => None,
+    };
+    draft
+        .validate(
+            integration,
+            intent,
+            existing.as_ref(),
+            stored_kid.as_deref(),
+            OffsetDateTime::now_utc(),
+        )
+        .map_err(|e| e.into_app(name, integration))
+}
+
+/// The key ID inside a profile's stored key (a JWK carries one; a PEM does not).
+async fn stored_key_id(
+    services: &Services,
+    name: &str,
+    profile: &Profile,
+) -> Result<Option<String>, AppError> {
+    let stored = services
+        .vault
+        .get(&secret_key(name, profile))
+        .await
+        .map_err(|e| AppError::store(e, name, Some(profile.integration)))?;
+    Ok(stored
+        .and_then(|s| PrivateKey::parse(s.expose_secret()).ok())
+        .and_then(|k| k.value.1.kid().map(str::to_string)))
+}
+
+/// Stores the secret (if any) and then the profile, as one step under the profiles lock: a
+/// concurrent setup of the same profile waits, and finds and reuses this one's keyring entry.
+/// If the profile cannot be written, the keyring entry is put back as it was.
+pub async fn save(services: &Services, v: &Validated) -> Result<(), AppError> {
+    let integration = v.profile.integration;
+    let lock = services.store.lock().await?;
+    let mut all = lock.load()?;
+    let existing = all.profiles.get(&v.name).cloned();
+    let input = |e: InputError| e.into_app(&v.name, integration);
+    match (v.intent, &existing) {
+        (Intent::Create, Some(_)) => return Err(input(InputError::NameTaken(v.name.clone()))),
+        (Intent::Update, None) => {
+            return Err(profile::ProfileError::NotFound(v.name.clone()).into());
+        }
+        (_, Some(p)) if p.integration != integration => {
+            return Err(input(InputError::WrongIntegration {
+                name: v.name.clone(),
+                existing: p.integration,
+            }));
+        }
+        _ => {}
+    }
+    let mut profile = v.profile.clone();
+    if let Some(e) = &existing {
+        // Another setup may have created it since `prepare`: share its keyring entry.
+        profile.secret_ref = e.secret_ref.clone();
+        profile.created = e.created;
+    }
+    let key = secret_key(&v.name, &profile);
+    let store_err = |e| AppError::store(e, &v.name, Some(integration));
+    let previous = match (&v.secret, &existing) {
+        (Some(_), Some(_)) => services.vault.get(&key).await.map_err(store_err)?,
+        _ => None,
+    };
+    match &v.secret {
+        Some(secret) => services
+            .vault
+            .set(&key, secret.clone())
+            .await
+            .map_err(store_err)?,
+        None if existing.is_none() => {
+            return Err(input(InputError::Missing(vec![SetupField::Secret])));
+        }
+        None => {}
+    }
+    all.profiles.insert(v.name.clone(), profile);
+    if let Err(e) = lock.save(&mut all) {
+        if v.secret.is_some() {
+            let undo = match previous {
+                Some(old) => services.vault.set(&key, old).await,
+                None => services.vault.delete(&key).await,
+            };
+            if let Err(u) = undo {
+                tracing::error!(profile = v.name, "cannot roll the keyring entry back: {u}");
+            }
+        }
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+/// Removes a profile and its secret: the secret first, so none is ever left behind.
+pub async fn remove(services: &Services, name: &str) -> Result<(), AppError> {
+    let lock = services.store.lock().await?;
+    let mut all = lock.load()?;
+    let profile = all.get(name)?.clone();
+    services
+        .vault
+        .delete(&secret_key(name, &profile))
+        .await
+        .map_err(|e| AppError::store(e, name, Some(profile.integration)))?;
+    all.profiles.remove(name);
+    lock.save(&mut all)?;
+    Ok(())
+}
+
+/// What to tell the admin when a rotation's candidate failed and nothing was replaced.
+pub fn kept_message() -> &'static str {
+    diagnose::note("rotate.kept")
+}
+
+#[cfg(test)]
+mod tests;

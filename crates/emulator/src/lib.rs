@@ -1,0 +1,226 @@
+//! Emulated tenants on loopback for `demo`, the tests and the benchmarks. They validate as
+//! strictly as the real services (where the wire docs and the emulator disagree, the emulator
+//! is wrong) and can be switched into every failure the hints cover.
+
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod data;
+pub mod jose;
+pub mod okta;
+pub mod onetrust;
+pub mod scenario;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use tokio::sync::oneshot;
+
+pub use scenario::{SCENARIOS, Scenario};
+
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    pub users: usize,
+    pub scenarios: Vec<Scenario>,
+    pub seed: u64,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            users: 250,
+            scenarios: Vec::new(),
+            seed: 42,
+        }
+    }
+}
+
+/// What `--credentials-out` writes: one entry per tenant.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Credentials {
+    pub onetrust: onetrust::Credential,
+    pub okta: okta::Credential,
+}
+
+#[derive(Debug, Error)]
+pub enum EmulatorError {
+    #[error("the emulator only listens on loopback addresses (127.0.0.0/8, ::1), not {0}")]
+    NotLoopback(SocketAddr),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot set up the emulated tenants: {0}")]
+    Setup(String),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// A running emulator; dropping it stops the server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub credentials: Credentials,
+    pub okta_stats: Arc<okta::Stats>,
+    stop: Option<oneshot::Sender<()>>,
+    done: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.done).await;
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Binds `addr` (loopback only) and serves both tenants until stopped.
+pub async fn start(addr: SocketAddr, config: &EmulatorConfig) -> Result<Running, EmulatorError> {
+    if !addr.ip().is_loopback() {
+        return Err(EmulatorError::NotLoopback(addr));
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| EmulatorError::Bind { addr, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| EmulatorError::Bind { addr, source })?;
+    let host = match addr {
+        SocketAddr::V4(a) => a.to_string(),
+        SocketAddr::V6(a) => format!("[{}]:{}", a.ip(), a.port()),
+    };
+    let people = Arc::new(data::people(config.users, config.seed));
+    let faults = scenario::Faults::new(&config.scenarios);
+    let onetrust = Arc::new(onetrust::Tenant::new(Arc::clone(&people), faults.clone()));
+    let okta = Arc::new(okta::Org::new(&host, people, faults).map_err(EmulatorError::Setup)?);
+    let credentials = Credentials {
+        onetrust: onetrust.credential(&host),
+        okta: okta.credential(),
+    };
+    let okta_stats = Arc::clone(&okta.stats);
+    let app = Router::new()
+        .route("/", get(|| async { "ploy-connect emulator\n" }))
+        .merge(onetrust.router())
+        .merge(okta.router());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let done = tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = stopped.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::error!("emulator stopped: {e}");
+        }
+    });
+    Ok(Running {
+        addr,
+        credentials,
+        okta_stats,
+        stop: Some(stop),
+        done,
+    })
+}
+
+/// Writes the credentials file atomically, so a reader never sees half of it.
+pub fn write_credentials(path: &Path, credentials: &Credentials) -> Result<(), EmulatorError> {
+    let err = |source| EmulatorError::Write {
+        path: path.display().to_string(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let text = serde_json::to_string_pretty(credentials).map_err(|e| err(e.into()))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+/// An emulator on its own thread and runtime, for synchronous callers (tests, benches).
+pub struct EmulatorThread {
+    pub addr: SocketAddr,
+    pub credentials: Credentials,
+    pub okta_stats: Arc<okta::Stats>,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EmulatorThread {
+    pub fn start(config: EmulatorConfig) -> Result<Self, EmulatorError> {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(EmulatorError::Bind {
+                        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+                        source: e,
+                    }));
+                    return;
+                }
+            };
+            rt.block_on(async move {
+                match start(SocketAddr::from(([127, 0, 0, 1], 0)), &config).await {
+                    Ok(running) => {
+                        let _ = ready_tx.send(Ok((
+                            running.addr,
+                            running.credentials.clone(),
+                            Arc::clone(&running.okta_stats),
+                        )));
+                        let _ = stop_rx.await;
+                        running.stop().await;
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                    }
+                }
+            });
+        });
+        let (addr, credentials, okta_stats) =
+            ready_rx.recv().map_err(|_| EmulatorError::Bind {
+                addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+                source: std::io::Error::other("emulator thread ended"),
+            })??;
+        Ok(Self {
+            addr,
+            credentials,
+            okta_stats,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for EmulatorThread {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

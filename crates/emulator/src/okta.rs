@@ -1,0 +1,939 @@
+//! An emulated Okta org with one API Services app, implementing okta-wire.md's "Emulator
+//! checklist": assertion verification against the app's JWKS, exact `aud`, `exp` window with no
+//! leeway, single-use `jti` (burned even on the nonce challenge), DPoP proof validation
+//! (`typ`, `alg`, signature, `htm`, `htu`, `iat` window, replay, `ath`, `cnf.jkt`), nonces,
+//! scope grants, the admin role, `Link` paging, `X-Rate-Limit-*` and `X-Okta-Request-Id`.
+//! Error strings are Okta's own (shared/reference/okta/*-error-codes.json).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{Query, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+use jsonwebtoken::jwk::Jwk;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::data::{Person, iso, random_token};
+use super::jose::{self, ConsoleKey};
+use super::scenario::{Faults, Scenario};
+
+const TOKEN_PATH: &str = "/oauth2/v1/token";
+const USERS_PATH: &str = "/api/v1/users";
+const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+const ALGS: &[Algorithm] = &[
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::ES256,
+    Algorithm::ES384,
+];
+const DPOP_ALGS: &str = "RS256 RS384 RS512 ES256 ES384 ES512";
+/// The admin granted these on the app's "Okta API Scopes" tab (the recommended set).
+const ALL_GRANTS: &[&str] = &["okta.users.read", "okta.groups.read", "okta.apps.read"];
+const MAX_PAGE: usize = 200;
+
+/// What `--credentials-out` publishes for the Okta org's default app.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Credential {
+    pub host: String,
+    pub client_id: String,
+    pub private_key_pem: String,
+    pub private_key_jwk: String,
+    pub key_id: String,
+    pub dpop: bool,
+}
+
+/// Request counts, for tests and benchmarks.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub token_requests: AtomicU32,
+    pub users_requests: AtomicU32,
+    pub rate_limited: AtomicU32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatsSnapshot {
+    pub token_requests: u32,
+    pub users_requests: u32,
+    pub rate_limited: u32,
+}
+
+impl Stats {
+    pub fn snapshot(&self) -> StatsSnapshot {
+        StatsSnapshot {
+            token_requests: self.token_requests.load(Ordering::Relaxed),
+            users_requests: self.users_requests.load(Ordering::Relaxed),
+            rate_limited: self.rate_limited.load(Ordering::Relaxed),
+        }
+    }
+}
+
+struct RegisteredKey {
+    kid: String,
+    decoding: DecodingKey,
+}
+
+struct Issued {
+    scopes: Vec<String>,
+    jkt: Option<String>,
+    expires: i64,
+}
+
+struct RateWindow {
+    started: i64,
+    used: u32,
+}
+
+pub struct Org {
+    base: String,
+    client_id: String,
+    credential: Credential,
+    keys: Vec<RegisteredKey>,
+    grants: Vec<&'static str>,
+    people: Arc<Vec<Person>>,
+    faults: Faults,
+    /// Seconds the org's clock is ahead of ours (clock-skew scenario).
+    clock_offset: i64,
+    used_assertions: Mutex<HashSet<String>>,
+    used_proofs: Mutex<HashSet<String>>,
+    /// Every token-endpoint nonce issued, with when; valid for three days.
+    nonces: Mutex<Vec<(String, i64)>>,
+    resource_nonce: String,
+    tokens: Mutex<HashMap<String, Issued>>,
+    rate: Mutex<RateWindow>,
+    pub stats: Arc<Stats>,
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn registered(key: &ConsoleKey) -> Result<RegisteredKey, String> {
+    let part = |k: &str| {
+        key.public_jwk
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    Ok(RegisteredKey {
+        kid: key.kid.clone(),
+        decoding: DecodingKey::from_rsa_components(&part("n"), &part("e"))
+            .map_err(|e| e.to_string())?,
+    })
+}
+
+impl Org {
+    pub fn new(host: &str, people: Arc<Vec<Person>>, faults: Faults) -> Result<Self, String> {
+        let key = ConsoleKey::generate(&random_token(20))?;
+        let mut keys = vec![registered(&key)?];
+        if faults.on(Scenario::OktaMultiKey) {
+            keys.push(registered(&ConsoleKey::generate(&random_token(20))?)?);
+        }
+        if faults.on(Scenario::OktaNoJwks) {
+            keys.clear();
+        }
+        let grants = if faults.on(Scenario::OktaNoScopes) {
+            vec![]
+        } else if faults.on(Scenario::OktaPartialScopes) {
+            vec!["okta.groups.read", "okta.apps.read"]
+        } else {
+            ALL_GRANTS.to_vec()
+        };
+        let client_id = format!("0oa{}", random_token(17));
+        let base = format!("http://{host}");
+        Ok(Self {
+            credential: Credential {
+                host: host.to_string(),
+                client_id: client_id.clone(),
+                private_key_pem: key.private_pem.clone(),
+                private_key_jwk: key.private_jwk.clone(),
+                key_id: key.kid.clone(),
+                dpop: !faults.on(Scenario::OktaDpopOff),
+            },
+            base,
+            client_id,
+            keys,
+            grants,
+            people,
+            clock_offset: if faults.on(Scenario::OktaClockSkew) {
+                600
+            } else {
+                0
+            },
+            faults,
+            used_assertions: Mutex::default(),
+            used_proofs: Mutex::default(),
+            nonces: Mutex::new(vec![(random_token(32), now())]),
+            resource_nonce: random_token(32),
+            tokens: Mutex::default(),
+            rate: Mutex::new(RateWindow {
+                started: now(),
+                used: 0,
+            }),
+            stats: Arc::default(),
+        })
+    }
+
+    pub fn credential(&self) -> Credential {
+        self.credential.clone()
+    }
+
+    pub fn router(self: Arc<Self>) -> Router {
+        Router::new()
+            .route(TOKEN_PATH, post(token))
+            .route(USERS_PATH, get(users))
+            .with_state(self)
+    }
+
+    fn clock(&self) -> i64 {
+        now() + self.clock_offset
+    }
+
+    fn dpop_required(&self) -> bool {
+        !self.faults.on(Scenario::OktaDpopOff)
+    }
+
+    fn current_nonce(&self) -> String {
+        self.nonces
+            .lock()
+            .ok()
+            .and_then(|n| n.last().map(|(v, _)| v.clone()))
+            .unwrap_or_default()
+    }
+
+    fn nonce_valid(&self, nonce: &str) -> bool {
+        let oldest = now() - 3 * 86_400;
+        self.nonces
+            .lock()
+            .map(|n| n.iter().any(|(v, at)| v == nonce && *at >= oldest))
+            .unwrap_or(false)
+    }
+
+    /// Window of `limit` requests per second in the rate-limit scenario, else Okta-like numbers.
+    fn rate_headers(&self, counted: bool) -> (u32, u32, i64) {
+        let (limit, window) = if self.faults.on(Scenario::OktaRateLimit) {
+            (2, 1)
+        } else {
+            (600, 60)
+        };
+        let Ok(mut w) = self.rate.lock() else {
+            return (limit, limit, now() + window);
+        };
+        let t = now();
+        if t >= w.started + window {
+            w.started = t;
+            w.used = 0;
+        }
+        if counted {
+            w.used += 1;
+        }
+        (limit, limit.saturating_sub(w.used), w.started + window)
+    }
+}
+
+fn request_id() -> String {
+    random_token(27)
+}
+
+fn with_common_headers(mut r: Response, rate: (u32, u32, i64)) -> Response {
+    let h = r.headers_mut();
+    let pairs = [
+        ("x-okta-request-id", request_id()),
+        ("x-rate-limit-limit", rate.0.to_string()),
+        ("x-rate-limit-remaining", rate.1.to_string()),
+        ("x-rate-limit-reset", rate.2.to_string()),
+    ];
+    for (k, v) in pairs {
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            h.insert(k, v);
+        }
+    }
+    r
+}
+
+/// An OAuth error from the token endpoint.
+fn oauth(status: StatusCode, error: &str, description: &str) -> Response {
+    let mut r = (
+        status,
+        axum::Json(json!({"error": error, "error_description": description})),
+    )
+        .into_response();
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, no-store"),
+    );
+    r
+}
+
+fn invalid_client(description: &str) -> Response {
+    oauth(StatusCode::UNAUTHORIZED, "invalid_client", description)
+}
+
+fn invalid_proof(description: &str) -> Response {
+    oauth(StatusCode::BAD_REQUEST, "invalid_dpop_proof", description)
+}
+
+#[derive(Deserialize)]
+struct ProofClaims {
+    htm: Option<String>,
+    htu: Option<String>,
+    iat: Option<i64>,
+    jti: Option<String>,
+    nonce: Option<String>,
+    ath: Option<String>,
+}
+
+/// A proof that passed every check but the nonce.
+struct Proof {
+    jkt: String,
+    nonce: Option<String>,
+    ath: Option<String>,
+}
+
+impl Org {
+    /// RFC 9449 §4.3 checks, with Okta's error descriptions.
+    fn check_proof(&self, proof: &str, method: &str, htu: &str) -> Result<Proof, &'static str> {
+        let header = jsonwebtoken::decode_header(proof)
+            .map_err(|_| "The DPoP proof JWT cannot be parsed.")?;
+        if header.typ.as_deref() != Some("dpop+jwt") {
+            return Err("'typ' must be 'dpop+jwt' in the DPoP proof JWT.");
+        }
+        if !ALGS.contains(&header.alg) {
+            return Err("The DPoP proof JWT signature algorithm is invalid.");
+        }
+        // The raw header, so that private members a typed JWK would drop are still seen.
+        let raw_jwk = jose::header(proof)
+            .and_then(|h| h.get("jwk").cloned())
+            .ok_or("The DPoP proof JWT is invalid.")?;
+        if jose::has_private_members(&raw_jwk) {
+            return Err("The DPoP proof JWT is invalid.");
+        }
+        let jkt = jose::thumbprint(&raw_jwk).ok_or("The DPoP proof JWT is invalid.")?;
+        let jwk: Jwk =
+            serde_json::from_value(raw_jwk).map_err(|_| "The DPoP proof JWT is invalid.")?;
+        let key = DecodingKey::from_jwk(&jwk).map_err(|_| "The DPoP proof JWT is invalid.")?;
+        let claims: ProofClaims = verify(
+            proof,
+            &key,
+            header.alg,
+            "The DPoP proof JWT signature is invalid.",
+            "The DPoP proof JWT cannot be parsed.",
+        )?;
+        if claims.htm.as_deref() != Some(method) {
+            return Err("'htm' claim in the DPoP proof JWT is invalid.");
+        }
+        if claims.htu.as_deref() != Some(htu) {
+            return Err("'htu' claim in the DPoP proof JWT is invalid.");
+        }
+        let iat = claims
+            .iat
+            .ok_or("'iat' claim in the DPoP proof JWT is invalid.")?;
+        let t = self.clock();
+        if iat > t + 5 {
+            return Err("The DPoP proof JWT is issued in the future.");
+        }
+        if iat < t - 300 {
+            return Err("The DPoP proof JWT is issued more than five minutes in the past.");
+        }
+        let jti = claims
+            .jti
+            .filter(|j| !j.is_empty())
+            .ok_or("'jti' claim in the DPoP proof JWT is invalid.")?;
+        let fresh = self
+            .used_proofs
+            .lock()
+            .map(|mut used| used.insert(jti))
+            .unwrap_or(false);
+        if !fresh {
+            return Err("The DPoP proof JWT has already been used.");
+        }
+        Ok(Proof {
+            jkt,
+            nonce: claims.nonce,
+            ath: claims.ath,
+        })
+    }
+
+    /// RFC 7523 client authentication, with Okta's error descriptions.
+    fn check_assertion(&self, assertion: &str) -> Result<(), &'static str> {
+        let header = jsonwebtoken::decode_header(assertion)
+            .map_err(|_| "The parsing of the client_assertion failed.")?;
+        if !ALGS.contains(&header.alg) {
+            return Err("The client_assertion JWT signature algorithm is invalid.");
+        }
+        let peek: Value = jsonwebtoken::dangerous::insecure_decode_claims(assertion)
+            .map_err(|_| "The parsing of the client_assertion failed.")?;
+        if peek.get("iss").and_then(Value::as_str) != Some(self.client_id.as_str()) {
+            return Err("The issuer claim for client_assertion is not a valid client_id.");
+        }
+        if peek.get("sub").and_then(Value::as_str) != Some(self.client_id.as_str()) {
+            return Err("The subject claim for client_assertion is not a valid client_id.");
+        }
+        if self.faults.on(Scenario::OktaSecretApp) {
+            return Err(
+                "Client Credentials requests to the Org Authorization Server must use the private_key_jwt token_endpoint_auth_method.",
+            );
+        }
+        if self.faults.on(Scenario::OktaNotServiceApp) {
+            return Err(
+                "Only clients with 'application_type' of 'service' may use the client_credentials 'grant_type' with the Org Authorization Server.",
+            );
+        }
+        if self.keys.is_empty() {
+            return Err(
+                "The client does not have a JWKSet configured, but the client_assertion requires one.",
+            );
+        }
+        let key = match (&header.kid, self.keys.as_slice()) {
+            (Some(kid), keys) => keys.iter().find(|k| &k.kid == kid),
+            (None, [only]) => Some(only),
+            (None, _) => None,
+        }
+        .ok_or("The client_assertion JWT kid is invalid.")?;
+        let claims: Value = verify(
+            assertion,
+            &key.decoding,
+            header.alg,
+            "The client_assertion signature is invalid.",
+            "The parsing of the client_assertion failed.",
+        )?;
+        let aud = format!("{}{TOKEN_PATH}", self.base);
+        if claims.get("aud").and_then(Value::as_str) != Some(aud.as_str()) {
+            return Err(
+                "The audience claim for client_assertion must be the endpoint invoked for the request.",
+            );
+        }
+        let t = self.clock();
+        let exp = claims
+            .get("exp")
+            .and_then(Value::as_i64)
+            .ok_or("The client_assertion must contain the 'exp' claim as seconds since epoch.")?;
+        if exp <= t {
+            return Err("The client_assertion token is expired.");
+        }
+        if exp > t + 3600 {
+            return Err("The client_assertion token has an expiration too far into the future.");
+        }
+        if claims
+            .get("iat")
+            .and_then(Value::as_i64)
+            .is_some_and(|iat| iat > t)
+        {
+            return Err("The client_assertion token must be issued before the current time.");
+        }
+        if let Some(jti) = claims.get("jti").and_then(Value::as_str) {
+            let fresh = self
+                .used_assertions
+                .lock()
+                .map(|mut used| used.insert(jti.to_string()))
+                .unwrap_or(false);
+            if !fresh {
+                return Err("The client_assertion token has already been used.");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks signature and algorithm only (every claim is checked by hand, with no leeway) and
+/// answers with Okta's wording for a bad signature or anything else unreadable.
+fn verify<T: serde::de::DeserializeOwned>(
+    token: &str,
+    key: &DecodingKey,
+    alg: Algorithm,
+    bad_signature: &'static str,
+    unreadable: &'static str,
+) -> Result<T, &'static str> {
+    let mut v = Validation::new(alg);
+    v.validate_exp = false;
+    v.validate_aud = false;
+    v.required_spec_claims.clear();
+    v.leeway = 0;
+    jsonwebtoken::decode(token, key, &v)
+        .map(|d| d.claims)
+        .map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::InvalidSignature => bad_signature,
+            _ => unreadable,
+        })
+}
+
+/// The `htu` a proof for this request must carry, from the URL the client actually called.
+fn request_htu(headers: &HeaderMap, uri: &Uri) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    jose::htu_of_request(host, uri.path())
+}
+
+async fn token(
+    State(org): State<Arc<Org>>,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    org.stats.token_requests.fetch_add(1, Ordering::Relaxed);
+    let rate = org.rate_headers(false);
+    let htu = request_htu(&headers, &uri);
+    let response = token_response(&org, query, &headers, &body, &htu);
+    with_common_headers(response, rate)
+}
+
+fn token_response(
+    org: &Org,
+    query: Option<String>,
+    headers: &HeaderMap,
+    body: &[u8],
+    htu: &str,
+) -> Response {
+    let form: HashMap<String, String> = url::form_urlencoded::parse(body).into_owned().collect();
+    let from_query: HashMap<String, String> = query
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
+        .unwrap_or_default();
+    if ["client_assertion", "client_secret", "client_id"]
+        .iter()
+        .any(|k| from_query.contains_key(*k))
+    {
+        return oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Client credentials cannot be supplied via query parameters.",
+        );
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
+        return oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The request must be application/x-www-form-urlencoded.",
+        );
+    }
+    let field = |k: &str| form.get(k).map(String::as_str);
+    if field("grant_type") != Some("client_credentials") {
+        return oauth(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "The authorization grant type is not supported by the authorization server. Configured grant types: [client_credentials].",
+        );
+    }
+    let basic = headers.contains_key(header::AUTHORIZATION);
+    match (
+        field("client_assertion"),
+        field("client_secret").is_some() || basic,
+    ) {
+        (Some(_), true) => {
+            return oauth(
+                StatusCode::UNAUTHORIZED,
+                "invalid_request",
+                "Cannot supply multiple client credentials. Use one of the following: credentials in the Authorization header, credentials in the post body, or a client_assertion in the post body.",
+            );
+        }
+        (None, true) => {
+            return invalid_client(
+                "Client Credentials requests to the Org Authorization Server must use the private_key_jwt token_endpoint_auth_method.",
+            );
+        }
+        (None, false) => return invalid_client("No client credentials found."),
+        (Some(_), false) => {}
+    }
+    if field("client_assertion_type") != Some(JWT_BEARER) {
+        return oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The client_assertion_type is invalid.",
+        );
+    }
+    if let Err(description) = org.check_assertion(field("client_assertion").unwrap_or_default()) {
+        return invalid_client(description);
+    }
+
+    let mut jkt = None;
+    let mut nonce_header = None;
+    if org.dpop_required() {
+        let proofs: Vec<_> = headers.get_all("dpop").iter().collect();
+        let proof = match proofs.as_slice() {
+            [] => return invalid_proof("The DPoP proof JWT header is missing."),
+            [one] => one.to_str().unwrap_or_default(),
+            _ => return invalid_proof("Multiple DPoP proof JWT headers are not allowed."),
+        };
+        let checked = match org.check_proof(proof, "POST", htu) {
+            Ok(p) => p,
+            Err(description) => return invalid_proof(description),
+        };
+        let current = org.current_nonce();
+        if !checked.nonce.as_deref().is_some_and(|n| org.nonce_valid(n)) {
+            let mut r = oauth(
+                StatusCode::BAD_REQUEST,
+                "use_dpop_nonce",
+                "Authorization server requires nonce in DPoP proof.",
+            );
+            // A proxy that strips the header is what this scenario emulates.
+            if !org.faults.on(Scenario::OktaNonceStripped)
+                && let Ok(v) = HeaderValue::from_str(&current)
+            {
+                r.headers_mut().insert("dpop-nonce", v);
+            }
+            return r;
+        }
+        jkt = Some(checked.jkt);
+        nonce_header = Some(current);
+    }
+
+    let requested: Vec<String> = field("scope")
+        .unwrap_or("")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    if requested.is_empty() {
+        return oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            "No scopes were requested.",
+        );
+    }
+    let granted: Vec<String> = requested
+        .iter()
+        .filter(|s| org.grants.contains(&s.as_str()))
+        .cloned()
+        .collect();
+    if granted.is_empty() {
+        return oauth(
+            StatusCode::BAD_REQUEST,
+            "consent_required",
+            "You are not allowed any of the requested scopes.",
+        );
+    }
+    let iat = org.clock();
+    let claims = json!({
+        "ver": 1, "jti": format!("AT.{}", random_token(40)), "iss": org.base, "aud": org.base,
+        "sub": org.client_id, "cid": org.client_id, "iat": iat, "exp": iat + 3600,
+        "scp": granted, "cnf": jkt.as_ref().map(|j| json!({"jkt": j})),
+    });
+    let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+    let access = format!(
+        "{}.{}.{}",
+        b64(br#"{"kid":"emulator","typ":"application/okta-internal-at+jwt","alg":"RS256"}"#),
+        b64(claims.to_string().as_bytes()),
+        b64(random_token(64).as_bytes())
+    );
+    if let Ok(mut t) = org.tokens.lock() {
+        t.insert(
+            access.clone(),
+            Issued {
+                scopes: granted.clone(),
+                jkt: jkt.clone(),
+                expires: iat + 3600,
+            },
+        );
+    }
+    let mut r = (
+        StatusCode::OK,
+        axum::Json(json!({
+            "token_type": if jkt.is_some() { "DPoP" } else { "Bearer" },
+            "expires_in": 3600,
+            "access_token": access,
+            "scope": granted.join(" "),
+        })),
+    )
+        .into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, no-store"),
+    );
+    if let Some(n) = nonce_header.and_then(|n| HeaderValue::from_str(&n).ok()) {
+        h.insert("dpop-nonce", n);
+    }
+    r
+}
+
+/// A resource error: status plus WWW-Authenticate, empty body (okta-wire.md §2/§3).
+fn challenge(
+    org: &Org,
+    status: StatusCode,
+    scheme: &str,
+    error: &str,
+    description: &str,
+) -> Response {
+    let algs = if scheme == "DPoP" {
+        format!("algs=\"{DPOP_ALGS}\", ")
+    } else {
+        String::new()
+    };
+    let value = format!(
+        "{scheme} {algs}authorization_uri=\"{base}/oauth2/v1/authorize\", realm=\"{base}\", scope=\"okta.users.read\", error=\"{error}\", error_description=\"{description}\", resource=\"{USERS_PATH}\"",
+        base = org.base
+    );
+    let mut r = status.into_response();
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    r
+}
+
+/// Okta's management error shape.
+fn okta_error(status: StatusCode, code: &str, summary: &str, causes: Value) -> Response {
+    (
+        status,
+        axum::Json(json!({
+            "errorCode": code, "errorSummary": summary, "errorLink": code,
+            "errorId": format!("oae{}", random_token(22)), "errorCauses": causes,
+        })),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct UsersQuery {
+    limit: Option<String>,
+    after: Option<String>,
+}
+
+async fn users(
+    State(org): State<Arc<Org>>,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(q): Query<UsersQuery>,
+) -> Response {
+    let n = org.stats.users_requests.fetch_add(1, Ordering::Relaxed) + 1;
+    let rate = org.rate_headers(true);
+    let forced = org.faults.on(Scenario::OktaRateLimit) && n == 1;
+    if forced || rate.1 == 0 && org.rate.lock().map(|w| w.used > rate.0).unwrap_or(false) {
+        org.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
+        let reset = if forced { now() + 1 } else { rate.2 };
+        let r = okta_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "E0000047",
+            "API call exceeded rate limit due to too many requests.",
+            json!([]),
+        );
+        return with_common_headers(r, (rate.0, 0, reset));
+    }
+    let htu = request_htu(&headers, &uri);
+    with_common_headers(users_response(&org, &headers, q, &htu), rate)
+}
+
+fn users_response(org: &Org, headers: &HeaderMap, q: UsersQuery, htu: &str) -> Response {
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let (scheme, token) = auth.split_once(' ').unwrap_or(("", ""));
+    let issued = org.tokens.lock().ok().and_then(|t| {
+        t.get(token.trim())
+            .map(|i| (i.scopes.clone(), i.jkt.clone(), i.expires))
+    });
+    let rejecting = org.faults.on(Scenario::OktaRejectTokens);
+    let Some((scopes, jkt, _)) = issued.filter(|i| i.2 > org.clock() && !rejecting) else {
+        return okta_error(
+            StatusCode::UNAUTHORIZED,
+            "E0000011",
+            "Invalid token provided",
+            json!([]),
+        );
+    };
+    let scheme_name = if jkt.is_some() { "DPoP" } else { "Bearer" };
+    match (&jkt, scheme.to_ascii_lowercase().as_str()) {
+        (Some(_), "dpop") | (None, "bearer") => {}
+        (Some(_), _) => {
+            return challenge(
+                org,
+                StatusCode::BAD_REQUEST,
+                "DPoP",
+                "invalid_request",
+                "The resource request must use the DPoP authentication scheme when using a DPoP bound token.",
+            );
+        }
+        (None, _) => {
+            return challenge(
+                org,
+                StatusCode::UNAUTHORIZED,
+                "Bearer",
+                "invalid_token",
+                "The presented access_token is not DPoP bound.",
+            );
+        }
+    }
+    if let Some(jkt) = &jkt {
+        let Some(proof) = headers.get("dpop").and_then(|v| v.to_str().ok()) else {
+            return challenge(
+                org,
+                StatusCode::BAD_REQUEST,
+                "DPoP",
+                "invalid_request",
+                "The resource request requires a DPoP proof.",
+            );
+        };
+        let checked = match org.check_proof(proof, "GET", htu) {
+            Ok(p) => p,
+            Err(d) => {
+                return challenge(
+                    org,
+                    StatusCode::BAD_REQUEST,
+                    "DPoP",
+                    "invalid_dpop_proof",
+                    d,
+                );
+            }
+        };
+        if checked.ath.as_deref() != Some(jose::ath(token.trim()).as_str()) {
+            return challenge(
+                org,
+                StatusCode::BAD_REQUEST,
+                "DPoP",
+                "invalid_dpop_proof",
+                "'ath' claim in the DPoP proof does not match the presented access_token.",
+            );
+        }
+        if &checked.jkt != jkt {
+            return challenge(
+                org,
+                StatusCode::BAD_REQUEST,
+                "DPoP",
+                "invalid_dpop_proof",
+                "The access_token is not bound to the provided DPoP proof.",
+            );
+        }
+        if org.faults.on(Scenario::OktaResourceNonce)
+            && checked.nonce.as_deref() != Some(org.resource_nonce.as_str())
+        {
+            let mut r = challenge(
+                org,
+                StatusCode::UNAUTHORIZED,
+                "DPoP",
+                "use_dpop_nonce",
+                "Resource server requires nonce in DPoP proof",
+            );
+            if let Ok(v) = HeaderValue::from_str(&org.resource_nonce) {
+                r.headers_mut().insert("dpop-nonce", v);
+            }
+            return r;
+        }
+    }
+    if !scopes
+        .iter()
+        .any(|s| s == "okta.users.read" || s == "okta.users.manage")
+    {
+        return challenge(
+            org,
+            StatusCode::FORBIDDEN,
+            scheme_name,
+            "insufficient_scope",
+            "The access token provided does not contain the required scopes.",
+        );
+    }
+    let limit = match q.limit.as_deref().map(str::parse::<usize>) {
+        None => MAX_PAGE,
+        Some(Ok(l)) if l >= 1 => l.min(MAX_PAGE),
+        Some(_) => {
+            return okta_error(
+                StatusCode::BAD_REQUEST,
+                "E0000029",
+                "Invalid paging request.",
+                json!([{"errorSummary": "Invalid limit."}]),
+            );
+        }
+    };
+    let start = match q.after.as_deref().map(decode_cursor) {
+        None => 0,
+        Some(Some(i)) => i,
+        Some(None) => {
+            return okta_error(
+                StatusCode::BAD_REQUEST,
+                "E0000029",
+                "Invalid paging request.",
+                json!([{"errorSummary": "Invalid cursor."}]),
+            );
+        }
+    };
+    // The list omits DEPROVISIONED users unless a filter or search asks for them.
+    let visible: Vec<(usize, &Person)> = if org.faults.on(Scenario::OktaNoAdminRole) {
+        Vec::new()
+    } else {
+        org.people
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.okta_status != "DEPROVISIONED")
+            .skip_while(|(i, _)| *i < start)
+            .take(limit + 1)
+            .collect()
+    };
+    let more = visible.len() > limit;
+    let page: Vec<Value> = visible
+        .iter()
+        .take(limit)
+        .map(|(_, p)| okta_user(org, p))
+        .collect();
+    let mut r = (StatusCode::OK, axum::Json(page)).into_response();
+    let mut links = vec![format!(
+        "<{}{USERS_PATH}?limit={limit}>; rel=\"self\"",
+        org.base
+    )];
+    if more && let Some((next, _)) = visible.get(limit) {
+        links.push(format!(
+            "<{}{USERS_PATH}?after={}&limit={limit}>; rel=\"next\"",
+            org.base,
+            encode_cursor(*next)
+        ));
+    }
+    for l in links {
+        if let Ok(v) = HeaderValue::from_str(&l) {
+            r.headers_mut().append(header::LINK, v);
+        }
+    }
+    r
+}
+
+/// Okta cursors are opaque and are not user ids.
+fn encode_cursor(index: usize) -> String {
+    format!(
+        "000u{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(index.to_string())
+    )
+}
+
+fn decode_cursor(c: &str) -> Option<usize> {
+    let b = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c.strip_prefix("000u")?)
+        .ok()?;
+    String::from_utf8(b).ok()?.parse().ok()
+}
+
+fn okta_user(org: &Org, p: &Person) -> Value {
+    let id = format!("00u{}", &p.id.replace('-', "")[..17]);
+    let active_like = !matches!(p.okta_status, "STAGED" | "PROVISIONED");
+    json!({
+        "id": id,
+        "status": p.okta_status,
+        "created": iso(p.created),
+        "activated": active_like.then(|| iso(p.created)),
+        "statusChanged": active_like.then(|| iso(p.created)),
+        "lastLogin": p.last_login.map(iso),
+        "lastUpdated": iso(p.created),
+        "passwordChanged": active_like.then(|| iso(p.created)),
+        "type": {"id": "otyemulatordefault0"},
+        "profile": {
+            "firstName": p.first, "lastName": p.last, "mobilePhone": null, "secondEmail": null,
+            "login": p.email, "email": p.email,
+        },
+        "credentials": {"password": {}, "emails": [{"value": p.email, "status": "VERIFIED", "type": "PRIMARY"}],
+                        "provider": {"type": "OKTA", "name": "OKTA"}},
+        "_links": {"self": {"href": format!("{}{USERS_PATH}/{id}", org.base)}},
+    })
+}

@@ -1,0 +1,410 @@
+//! An emulated OneTrust tenant (onetrust-wire.md §7, "Emulator checklist"): the client
+//! credentials token endpoint and the Access Management users API, validated strictly.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{FromRequest, Multipart, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use super::data::{Person, iso, random_token};
+use super::scenario::{Faults, Scenario};
+
+pub const TOKEN_PATH: &str = "/api/access/v1/oauth/token";
+pub const USERS_PATH: &str = "/api/access/v2/users";
+const SORTS: &[&str] = &[
+    "name,asc",
+    "name,desc",
+    "email,asc",
+    "email,desc",
+    "organizationname,asc",
+    "organizationname,desc",
+];
+
+/// What `--credentials-out` publishes for the OneTrust tenant.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Credential {
+    pub host: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+struct Issued {
+    scopes: Vec<&'static str>,
+    expires: Instant,
+    /// `Some(n)`: the token stops working after n users requests.
+    uses_left: Option<u32>,
+}
+
+pub struct Tenant {
+    client_id: String,
+    client_secret: String,
+    scopes: Vec<&'static str>,
+    people: Arc<Vec<Person>>,
+    faults: Faults,
+    tokens: Mutex<HashMap<String, Issued>>,
+    users_requests: Mutex<u32>,
+    tenant_guid: String,
+}
+
+impl Tenant {
+    pub fn new(people: Arc<Vec<Person>>, faults: Faults) -> Self {
+        let scopes = if faults.on(Scenario::OneTrustMissingUserScope) {
+            vec!["ASSESSMENT", "SCIM", "INVENTORY_READ"]
+        } else {
+            vec!["ASSESSMENT", "SCIM", "USER"]
+        };
+        Self {
+            client_id: random_token(32).to_lowercase(),
+            client_secret: random_token(32),
+            scopes,
+            people,
+            faults,
+            tokens: Mutex::default(),
+            users_requests: Mutex::new(0),
+            tenant_guid: uuid::Uuid::new_v4().to_string(),
+        }
+    }
+
+    pub fn credential(&self, host: &str) -> Credential {
+        Credential {
+            host: host.to_string(),
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+        }
+    }
+
+    pub fn router(self: Arc<Self>) -> Router {
+        Router::new()
+            .route(TOKEN_PATH, post(token))
+            .route(USERS_PATH, get(users))
+            .with_state(self)
+    }
+}
+
+fn rate_limited(retry_after: u64, period: &str) -> Response {
+    let mut r = (StatusCode::TOO_MANY_REQUESTS, "").into_response();
+    let h = r.headers_mut();
+    let pairs = [
+        ("retry-after", retry_after.to_string()),
+        ("ot-period", period.to_string()),
+        ("ot-ratelimit-event-id", uuid::Uuid::new_v4().to_string()),
+        ("ot-request-made", "20009".into()),
+        ("ot-requests-allowed", "20000".into()),
+    ];
+    for (k, v) in pairs {
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            h.insert(k, v);
+        }
+    }
+    r
+}
+
+/// OneTrust documents no error body; the emulator sends a Spring-style one clients must not
+/// depend on.
+fn error(status: StatusCode, message: &str) -> Response {
+    let body = serde_json::json!({
+        "status": status.as_u16(),
+        "error": status.canonical_reason().unwrap_or(""),
+        "message": message,
+    });
+    (status, axum::Json(body)).into_response()
+}
+
+/// The token request's fields, from either documented encoding.
+async fn token_fields(req: Request) -> Result<HashMap<String, String>, Response> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let mut fields = HashMap::new();
+    if content_type.starts_with("multipart/form-data") {
+        let mut form = Multipart::from_request(req, &())
+            .await
+            .map_err(|e| error(StatusCode::BAD_REQUEST, &e.body_text()))?;
+        while let Ok(Some(field)) = form.next_field().await {
+            let name = field.name().unwrap_or_default().to_string();
+            let value = field.text().await.unwrap_or_default();
+            fields.insert(name, value);
+        }
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024)
+            .await
+            .map_err(|_| error(StatusCode::BAD_REQUEST, "request body too large"))?;
+        fields.extend(url::form_urlencoded::parse(&bytes).into_owned());
+    } else {
+        return Err(error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "expected multipart/form-data or application/x-www-form-urlencoded",
+        ));
+    }
+    Ok(fields)
+}
+
+async fn token(State(t): State<Arc<Tenant>>, req: Request) -> Response {
+    if t.faults.on(Scenario::OneTrustRateLimit) {
+        return rate_limited(3600, "HOUR");
+    }
+    if t.faults.on(Scenario::OneTrustServerError) {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+    }
+    let fields = match token_fields(req).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let field = |k: &str| fields.get(k).map(String::as_str);
+    if field("grant_type") != Some("client_credentials") {
+        return error(StatusCode::BAD_REQUEST, "Invalid grant_type");
+    }
+    let (Some(id), Some(secret)) = (field("client_id"), field("client_secret")) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "client_id and client_secret are required",
+        );
+    };
+    if id != t.client_id || secret != t.client_secret {
+        return error(StatusCode::UNAUTHORIZED, "Invalid client credentials");
+    }
+    if t.faults.on(Scenario::OneTrustHtml) {
+        return (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/html")],
+            "<!doctype html><title>Sign in</title><form>…</form>",
+        )
+            .into_response();
+    }
+
+    let scopes = t.scopes.join(",");
+    let hide = t.faults.on(Scenario::OneTrustScopesUnlisted);
+    let jti = uuid::Uuid::new_v4().to_string();
+    let claims = serde_json::json!({
+        "role": "Api Key User",
+        "client_id": t.client_id,
+        "tenantGuid": t.tenant_guid,
+        "ot-scopes": if hide { None } else { Some(&scopes) },
+        "scope": ["read"],
+        "exp": time::OffsetDateTime::now_utc().unix_timestamp() + 3600,
+        "jti": jti,
+    });
+    let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+    // Looks like OneTrust's RS256 JWT; nobody verifies its signature but this emulator's map.
+    let access_token = format!(
+        "{}.{}.{}",
+        b64(br#"{"alg":"RS256","typ":"JWT"}"#),
+        b64(claims.to_string().as_bytes()),
+        b64(random_token(64).as_bytes())
+    );
+    t.tokens
+        .lock()
+        .map(|mut m| {
+            m.insert(
+                access_token.clone(),
+                Issued {
+                    scopes: t.scopes.clone(),
+                    expires: Instant::now() + Duration::from_secs(3600),
+                    uses_left: t.faults.on(Scenario::OneTrustExpireTokens).then_some(1),
+                },
+            )
+        })
+        .ok();
+    let guid = t.tenant_guid.replace('-', "");
+    let mut body = serde_json::json!({
+        "access_token": access_token,
+        "token_type": "bearer",
+        "expires_in": 3599,
+        "scope": "read",
+        "email": format!("{guid}@api.onetrust.com"),
+        "user_name": format!("{guid}@api.onetrust.com"),
+        "tenantGuid": t.tenant_guid,
+        "tenantId": 36,
+        "orgGroupId": t.tenant_guid,
+        "orgGroupGuid": t.tenant_guid,
+        "guid": uuid::Uuid::new_v4().to_string(),
+        "sessionId": uuid::Uuid::new_v4().to_string(),
+        "languageId": 1,
+        "role": "Api Key User",
+        "jti": jti,
+    });
+    let listed = !hide && !t.faults.on(Scenario::OneTrustScopesInJwt);
+    if listed {
+        let key = if t.faults.on(Scenario::OneTrustHyphenScopes) {
+            "ot-scopes"
+        } else {
+            "ot_scopes"
+        };
+        body[key] = serde_json::Value::String(scopes);
+    }
+    // RFC 6749 §5.1: a token response must not be cached.
+    let mut r = (StatusCode::OK, axum::Json(body)).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    r
+}
+
+#[derive(Deserialize)]
+struct UsersQuery {
+    page: Option<String>,
+    size: Option<String>,
+    sort: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OtUser<'a> {
+    user_id: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    full_name: String,
+    email: &'a str,
+    active: bool,
+    internal: bool,
+    email_confirmed: bool,
+    // The spec types optional fields as plain strings: an unknown one is left out, never null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_id: Option<&'a str>,
+    created_date: String,
+    last_modified_date: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_login_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disabled_date_time: Option<String>,
+    default_organization_name: &'a str,
+    access_levels: [serde_json::Value; 0],
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}
+
+async fn users(
+    State(t): State<Arc<Tenant>>,
+    headers: HeaderMap,
+    Query(q): Query<UsersQuery>,
+) -> Response {
+    if t.faults.on(Scenario::OneTrustRateLimit) {
+        return rate_limited(3600, "HOUR");
+    }
+    let request_no = t
+        .users_requests
+        .lock()
+        .map(|mut n| {
+            *n += 1;
+            *n
+        })
+        .unwrap_or(0);
+    if t.faults.on(Scenario::OneTrustRateLimitBurst) && request_no <= 2 {
+        return rate_limited(1, "MINUTE");
+    }
+    let Some(token) = bearer(&headers) else {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "Invalid or missing authentication",
+        );
+    };
+    let scopes = {
+        let Ok(mut tokens) = t.tokens.lock() else {
+            return error(StatusCode::INTERNAL_SERVER_ERROR, "lock");
+        };
+        let valid = tokens
+            .get_mut(token)
+            .filter(|i| i.expires > Instant::now() && i.uses_left != Some(0));
+        match valid {
+            Some(issued) if !t.faults.on(Scenario::OneTrustRejectTokens) => {
+                if let Some(n) = issued.uses_left.as_mut() {
+                    *n -= 1;
+                }
+                issued.scopes.clone()
+            }
+            _ => {
+                return error(
+                    StatusCode::UNAUTHORIZED,
+                    "Invalid or missing authentication",
+                );
+            }
+        }
+    };
+    if !scopes.contains(&"USER") {
+        return error(StatusCode::FORBIDDEN, "Insufficient permissions");
+    }
+    let parse = |v: &Option<String>, default: i64| match v {
+        None => Some(default),
+        Some(s) => s.parse::<i64>().ok(),
+    };
+    let (Some(page), Some(size)) = (parse(&q.page, 0), parse(&q.size, 20)) else {
+        return error(StatusCode::BAD_REQUEST, "page and size must be integers");
+    };
+    if page < 0 || !(1..=2000).contains(&size) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "page must be >= 0 and size 1..2000",
+        );
+    }
+    let sort = q.sort.as_deref().unwrap_or("name,asc");
+    if !SORTS.contains(&sort) {
+        return error(StatusCode::BAD_REQUEST, "Invalid sort");
+    }
+    let page = if t.faults.on(Scenario::OneTrustIgnorePaging) {
+        0
+    } else {
+        page as usize
+    };
+    let size = size as usize;
+    let people: &[Person] = if t.faults.on(Scenario::OneTrustChildOrg) {
+        &[]
+    } else {
+        &t.people
+    };
+    let total = people.len();
+    let total_pages = total.div_ceil(size);
+    let start = page.saturating_mul(size).min(total);
+    let end = (start + size).min(total);
+    let content: Vec<OtUser> = people[start..end]
+        .iter()
+        .map(|p| OtUser {
+            user_id: &p.id,
+            first_name: p.first,
+            last_name: p.last,
+            full_name: format!("{} {}", p.first, p.last),
+            email: &p.email,
+            active: p.active,
+            internal: p.internal,
+            email_confirmed: p.last_login.is_some(),
+            external_id: None,
+            created_date: iso(p.created),
+            last_modified_date: iso(p.created),
+            last_login_date: p.last_login.map(iso),
+            disabled_date_time: (!p.active).then(|| iso(p.created)),
+            default_organization_name: "Acme",
+            access_levels: [],
+        })
+        .collect();
+    let ignores_paging = t.faults.on(Scenario::OneTrustIgnorePaging);
+    let count = content.len();
+    let body = serde_json::json!({
+        "content": content,
+        "empty": count == 0,
+        "first": page == 0,
+        // A server that ignores paging also misreports where it is.
+        "last": !ignores_paging && page + 1 >= total_pages,
+        "number": if ignores_paging { serde_json::Value::Null } else { page.into() },
+        "numberOfElements": count,
+        "size": size,
+        "totalElements": total,
+        "totalPages": total_pages,
+        "sort": {"empty": false, "sorted": true, "unsorted": false},
+    });
+    (StatusCode::OK, axum::Json(body)).into_response()
+}

@@ -1,0 +1,103 @@
+//! `rotate NAME`: the new secret or key is tested from memory first; only a passing test (or
+//! `--force`) replaces what the keyring holds.
+
+use tokio::sync::mpsc;
+
+use ploy_core::app::{AppError, Services, exit};
+use ploy_core::integration::Integration;
+use ploy_core::setup::{self, Candidate};
+
+use super::prompt::Prompter;
+use super::setup::{read_key, secret_word};
+use super::sources;
+use super::test::{print_outcome, print_steps};
+use crate::cli::RotateArgs;
+
+pub async fn run(
+    services: &Services,
+    p: &mut dyn Prompter,
+    args: RotateArgs,
+) -> Result<u8, AppError> {
+    let profile = services.store.load()?.get(&args.profile)?.clone();
+    let integration = profile.integration;
+    let name = args.profile.as_str();
+    let key_flags = args.key.private_key_file.is_some()
+        || args.key.private_key_stdin
+        || args.key.key_id.is_some();
+    let what = secret_word(integration);
+    let candidate = match integration {
+        Integration::OneTrust if key_flags => {
+            return Err(AppError::Usage(format!(
+                "\"{name}\" is a OneTrust profile: use --client-secret-stdin, not private key flags"
+            )));
+        }
+        Integration::Okta if args.client_secret_stdin => {
+            return Err(AppError::Usage(format!(
+                "\"{name}\" is an Okta profile: use --private-key-file or --private-key-stdin"
+            )));
+        }
+        Integration::OneTrust => {
+            let ask = p.interactive() && !args.client_secret_stdin;
+            sources::client_secret(
+                p,
+                args.client_secret_stdin,
+                ask,
+                "New client secret (input hidden)",
+            )?
+            .map(Candidate::Secret)
+        }
+        Integration::Okta => {
+            let ask = p.interactive() && !args.key.private_key_stdin;
+            read_key(p, &args.key, ask, name)?.map(|key| Candidate::Key {
+                key: Box::new(key),
+                key_id: args.key.key_id.clone(),
+            })
+        }
+    };
+    let Some(candidate) = candidate else {
+        return Err(AppError::Usage(format!(
+            "missing {} (no terminal to ask on)",
+            match integration {
+                Integration::OneTrust =>
+                    "the client secret (--client-secret-stdin or PLOY_CONNECT_CLIENT_SECRET)",
+                Integration::Okta =>
+                    "the private key (--private-key-file, --private-key-stdin or PLOY_CONNECT_PRIVATE_KEY)",
+            }
+        )));
+    };
+    if args.no_test {
+        setup::store_untested(services, name, candidate).await?;
+        eprintln!(
+            "Replaced the {what} of \"{name}\" in {} without testing it.",
+            services.vault.describe()
+        );
+        return Ok(exit::OK);
+    }
+    if !args.json {
+        println!(
+            "Testing the new {what} of \"{name}\" ({integration} at {}) before storing it",
+            profile.host
+        );
+    }
+    let (tx, rx) = mpsc::unbounded_channel();
+    let rotate = async {
+        let r = setup::rotate(services, name, candidate, args.force, Some(&tx)).await;
+        drop(tx);
+        r
+    };
+    let (rotation, ()) = tokio::join!(rotate, print_steps(rx, args.json));
+    let rotation = rotation?;
+    print_outcome(&rotation.report, args.json);
+    if rotation.replaced {
+        eprintln!(
+            "Replaced the {what} of \"{name}\" in {}.",
+            services.vault.describe()
+        );
+    } else {
+        eprintln!(
+            "{} To store it anyway (the vendor is down), run again with --force.",
+            setup::kept_message()
+        );
+    }
+    Ok(rotation.report.exit_code())
+}

@@ -1,0 +1,299 @@
+//! `setup onetrust` and `setup okta` in line mode: gather the fields (flags, environment,
+//! standard input, prompts), hand the draft to the core's setup workflow, save, then test.
+
+use ploy_core::app::{AppError, Services, exit};
+use ploy_core::diagnose;
+use ploy_core::integration::Integration;
+use ploy_core::keys::{KeySource, ParsedKey};
+use ploy_core::profile::Profile;
+use ploy_core::setup::{self, Draft, InputError, Intent, SetupField};
+use ploy_core::validate;
+
+use super::print;
+use super::prompt::Prompter;
+use super::sources;
+use crate::cli::{CommonSetup, KeyInput, OktaSetup};
+
+/// What differs between the integrations' setups.
+pub enum Kind {
+    OneTrust { secret_stdin: bool },
+    Okta(Box<OktaSetup>),
+}
+
+impl Kind {
+    fn integration(&self) -> Integration {
+        match self {
+            Kind::OneTrust { .. } => Integration::OneTrust,
+            Kind::Okta(_) => Integration::Okta,
+        }
+    }
+
+    /// Once a secret comes from stdin, nothing else can be asked there.
+    fn takes_stdin(&self) -> bool {
+        match self {
+            Kind::OneTrust { secret_stdin } => *secret_stdin,
+            Kind::Okta(o) => o.key.private_key_stdin,
+        }
+    }
+}
+
+/// How a missing field is given without a terminal.
+fn flag_of(field: SetupField, integration: Integration) -> &'static str {
+    match (field, integration) {
+        (SetupField::Name, _) => "--profile",
+        (SetupField::Host, _) => "--host",
+        (SetupField::ClientId, _) => "--client-id",
+        (SetupField::Secret, Integration::OneTrust) => {
+            "the client secret (--client-secret-stdin or PLOY_CONNECT_CLIENT_SECRET)"
+        }
+        (SetupField::Secret, Integration::Okta) => {
+            "the private key (--private-key-file, --private-key-stdin or PLOY_CONNECT_PRIVATE_KEY)"
+        }
+        (SetupField::KeyId, _) => "--key-id",
+        (SetupField::Dpop, _) => "--dpop or --no-dpop",
+        (SetupField::Scopes, _) => "--scopes",
+    }
+}
+
+fn missing(fields: &[SetupField], integration: Integration) -> AppError {
+    let names: Vec<_> = fields.iter().map(|f| flag_of(*f, integration)).collect();
+    AppError::Usage(format!(
+        "missing {} (no terminal to ask on); see: ploy-connect setup {} --help",
+        names.join(", "),
+        integration.id()
+    ))
+}
+
+/// Asks for a field on a terminal with the core's rule for it.
+fn ask(
+    p: &mut dyn Prompter,
+    prompt: &str,
+    initial: Option<&str>,
+    rule: impl Fn(&str) -> Result<(), String>,
+) -> Result<String, AppError> {
+    p.text(prompt, initial, &rule)
+}
+
+pub async fn run(
+    services: &Services,
+    p: &mut dyn Prompter,
+    common: CommonSetup,
+    kind: Kind,
+) -> Result<u8, AppError> {
+    let integration = kind.integration();
+    let prompts = p.interactive() && !kind.takes_stdin();
+
+    let name = match common.profile {
+        Some(n) => n,
+        None if prompts => ask(p, "Profile name", None, |s| {
+            setup::check_name(s, Intent::CreateOrUpdate, &[])
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })?,
+        None => {
+            let mut fields = vec![SetupField::Name];
+            if common.host.is_none() {
+                fields.push(SetupField::Host);
+            }
+            if common.client_id.is_none() {
+                fields.push(SetupField::ClientId);
+            }
+            return Err(missing(&fields, integration));
+        }
+    };
+    let name = setup::check_name(&name, Intent::CreateOrUpdate, &[])
+        .map_err(|e| AppError::Usage(e.to_string()))?;
+    let existing = services.store.load()?.profiles.get(&name).cloned();
+    if let Some(p) = &existing
+        && p.integration != integration
+    {
+        return Err(InputError::WrongIntegration {
+            name: name.clone(),
+            existing: p.integration,
+        }
+        .into_app(&name, integration));
+    }
+
+    let example = integration.example_host();
+    let host = match common.host {
+        Some(h) => Some(h),
+        None if prompts => Some(ask(
+            p,
+            &format!("Tenant hostname (e.g. {example})"),
+            existing.as_ref().map(|e| e.host.as_str()),
+            move |s| {
+                validate::hostname(s, integration)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            },
+        )?),
+        None => None,
+    };
+    let client_id = match common.client_id {
+        Some(c) => Some(c),
+        None if prompts => Some(ask(
+            p,
+            "Client ID",
+            existing.as_ref().map(|e| e.client_id.as_str()),
+            |s| {
+                validate::client_id(s)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            },
+        )?),
+        None => None,
+    };
+    // Re-running setup on an existing profile may keep its stored secret.
+    let ask_secret = prompts && existing.is_none();
+    let mut draft = Draft {
+        name: name.clone(),
+        host,
+        client_id,
+        ..Draft::default()
+    };
+    match &kind {
+        Kind::OneTrust { secret_stdin } => {
+            draft.secret = sources::client_secret(
+                p,
+                *secret_stdin,
+                ask_secret,
+                "Client secret (input hidden)",
+            )?;
+        }
+        Kind::Okta(o) => {
+            draft.key = read_key(p, &o.key, ask_secret, &name)?;
+            okta_fields(p, o, existing.as_ref(), &mut draft, prompts)?;
+        }
+    }
+    let missing_fields = draft.missing(integration, existing.as_ref());
+    if !missing_fields.is_empty() {
+        return Err(missing(&missing_fields, integration));
+    }
+
+    let v = setup::prepare(services, integration, Intent::CreateOrUpdate, &draft).await?;
+    // A key's notes were shown when it was read.
+    let key_notes = integration == Integration::Okta;
+    print::notes(
+        v.notes
+            .iter()
+            .filter(|(f, _)| !(key_notes && *f == SetupField::Secret))
+            .map(|(_, n)| n),
+    );
+    setup::save(services, &v).await?;
+    eprintln!(
+        "Saved profile \"{name}\" ({integration} at {}); the {} is in {}.",
+        v.profile.host,
+        secret_word(integration),
+        services.vault.describe()
+    );
+    if common.test.no_test {
+        return Ok(exit::OK);
+    }
+    super::test::run(services, &name, common.test.json).await
+}
+
+pub fn secret_word(integration: Integration) -> &'static str {
+    match integration {
+        Integration::OneTrust => "client secret",
+        Integration::Okta => "private key",
+    }
+}
+
+/// An Okta key from the flags, the environment, or the terminal. A key typed or pasted on a
+/// terminal that cannot be used is asked for again (three tries) instead of ending the setup.
+pub fn read_key(
+    p: &mut dyn Prompter,
+    flags: &KeyInput,
+    ask: bool,
+    profile: &str,
+) -> Result<Option<ParsedKey>, AppError> {
+    const TRIES: usize = 3;
+    let invalid =
+        |e: ploy_core::keys::KeyInputError| InputError::Key(e).into_app(profile, Integration::Okta);
+    let shown = |k: ParsedKey| {
+        print::notes(&k.notes);
+        eprintln!("  key: {}", k.key.describe());
+        Some(k)
+    };
+    if let Some(source) = sources::private_key(p, flags)? {
+        return source.load().map(shown).map_err(invalid);
+    }
+    if !ask {
+        return Ok(None);
+    }
+    for attempt in 1..=TRIES {
+        let text = p.paste(
+            "Private key: paste it (PEM or JWK, as Okta's \"Copy to clipboard\" gives it; not shown), or type a file path and press Enter.",
+        )?;
+        let Some(source) = KeySource::from_input(secrecy::ExposeSecret::expose_secret(&text))
+        else {
+            continue;
+        };
+        match source.load() {
+            Ok(k) => return Ok(shown(k)),
+            Err(e) if attempt < TRIES => {
+                eprintln!(
+                    "✗ {e}\n  Try again ({} of {TRIES}), or press Esc to stop.",
+                    attempt + 1
+                );
+            }
+            Err(e) => return Err(invalid(e)),
+        }
+    }
+    Ok(None)
+}
+
+/// DPoP, scopes and key ID: flags first; a new profile is asked on a terminal.
+fn okta_fields(
+    p: &mut dyn Prompter,
+    flags: &OktaSetup,
+    existing: Option<&Profile>,
+    draft: &mut Draft,
+    prompts: bool,
+) -> Result<(), AppError> {
+    let new = existing.is_none();
+    draft.dpop = if flags.dpop {
+        Some(true)
+    } else if flags.no_dpop {
+        Some(false)
+    } else if prompts && new {
+        Some(p.confirm(diagnose::note("okta.dpop_question"), setup::DEFAULT_DPOP)?)
+    } else {
+        None
+    };
+    draft.scopes = match &flags.scopes {
+        Some(s) => Some(s.clone()),
+        None if prompts && new => {
+            eprintln!(
+                "  Scopes: the users table needs okta.users.read; recommended set: {}",
+                setup::DEFAULT_SCOPES.join(" ")
+            );
+            Some(ask(
+                p,
+                "Scopes to request",
+                Some(&setup::DEFAULT_SCOPES.join(" ")),
+                |s| {
+                    validate::okta_scopes(s)
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                },
+            )?)
+        }
+        None => None,
+    };
+    draft.key_id = match &flags.key.key_id {
+        Some(k) => Some(k.clone()),
+        // A PEM carries no key ID; the admin may have it from Okta's Public keys list.
+        None if prompts && draft.key.as_ref().is_some_and(|k| k.key.kid().is_none()) => {
+            let typed = ask(
+                p,
+                "Key ID (KID) from Okta's Public keys list (Enter to skip if the app has one key)",
+                Some(""),
+                |s| validate::key_id(s).map(|_| ()).map_err(|e| e.to_string()),
+            )?;
+            Some(typed).filter(|t| !t.trim().is_empty())
+        }
+        None => None,
+    };
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! `users NAME`: every page streamed to CSV or JSON; a file is replaced only when complete,
+//! and a signal mid-export leaves the previous file and no temporary one.
+
+use std::io::{self, IsTerminal, Write};
+
+use tokio::sync::mpsc;
+
+use ploy_core::app::{AppError, Diagnosed, Services, exit};
+use ploy_core::diagnose::Failure;
+use ploy_core::files::PendingFile;
+use ploy_core::http::HttpNotice;
+use ploy_core::session::{self, SecretSource};
+use ploy_core::users::{ExportFormat, Exporter};
+
+use crate::cli::UsersArgs;
+use crate::signals::Shutdown;
+
+/// Why an export stopped: the tenant, our own output, or a signal.
+enum Stop {
+    Source(Failure),
+    Write(io::Error),
+}
+
+impl From<Failure> for Stop {
+    fn from(f: Failure) -> Self {
+        Stop::Source(f)
+    }
+}
+
+pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Result<u8, AppError> {
+    let name = args.profile.as_str();
+    let profile = services.store.load()?.get(name)?.clone();
+    let failed = |f: Failure| AppError::Failed(Diagnosed::new(f, name, Some(profile.integration)));
+    let (notice_tx, mut notice_rx) = mpsc::unbounded_channel();
+    let mut opened = session::open(
+        name,
+        &profile,
+        &SecretSource::Vault(&services.vault),
+        Some(notice_tx),
+    )
+    .await
+    .map_err(failed)?;
+    let progress = io::stderr().is_terminal();
+    let waits = tokio::spawn(async move {
+        while let Some(HttpNotice::Waiting { status, wait }) = notice_rx.recv().await {
+            eprintln!(
+                "  the tenant answered {status}; waiting {} s as it asked",
+                wait.as_secs()
+            );
+        }
+    });
+
+    let format = ExportFormat::from(args.format);
+    let (sink, pending): (Box<dyn Write + Send>, Option<PendingFile>) = match &args.output {
+        None => (Box::new(io::BufWriter::new(io::stdout())), None),
+        Some(path) => {
+            let pending = PendingFile::create(path).map_err(AppError::io(format!(
+                "cannot write next to {}",
+                path.display()
+            )))?;
+            let file = pending
+                .writer()
+                .map_err(AppError::io(format!("cannot write {}", path.display())))?;
+            (Box::new(io::BufWriter::new(file)), Some(pending))
+        }
+    };
+    let mut exporter = Exporter::new(format, sink).map_err(AppError::io("cannot write users"))?;
+    let mut pages = 0u32;
+    let _listening = shutdown.listen();
+    let mut stop = shutdown.clone();
+    let export = session::for_each_page(&mut opened.connector, |page| {
+        pages += 1;
+        exporter.write(&page.users).map_err(Stop::Write)?;
+        if progress {
+            eprint!("\r  page {pages}, {} users", exporter.written());
+        }
+        if let Some(w) = &page.warning {
+            eprintln!("\n  warning: {w}");
+        }
+        Ok(())
+    });
+    let result = tokio::select! {
+        r = export => Some(r),
+        _ = stop.recv() => None,
+    };
+    if progress {
+        eprintln!();
+    }
+    drop(opened);
+    let _ = waits.await;
+    let count = match result {
+        // A signal: the pending file is dropped (and removed) on the way out.
+        None => {
+            let signal = shutdown.requested();
+            let by = signal.map_or("a signal", |s| s.name);
+            match &args.output {
+                Some(path) => eprintln!("Stopped by {by}; {} was not changed.", path.display()),
+                None => eprintln!("Stopped by {by}."),
+            }
+            return Err(AppError::Reported(
+                signal.map_or(exit::TEST_FAILED, |s| s.exit_code()),
+            ));
+        }
+        Some(Ok(n)) => n,
+        Some(Err(Stop::Source(f))) => return Err(failed(f)),
+        // A reader that stopped early (`| head`) is not an error.
+        Some(Err(Stop::Write(e))) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit::OK),
+        Some(Err(Stop::Write(e))) => return Err(AppError::io("cannot write users")(e)),
+    };
+    match exporter.finish().and_then(|mut w| w.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit::OK),
+        other => other.map_err(AppError::io("cannot write users"))?,
+    }
+    if let (Some(pending), Some(path)) = (pending, &args.output) {
+        pending
+            .commit()
+            .map_err(AppError::io(format!("cannot replace {}", path.display())))?;
+        eprintln!("Wrote {count} users to {}.", path.display());
+    }
+    Ok(exit::OK)
+}

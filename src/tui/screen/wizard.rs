@@ -1,0 +1,704 @@
+//! The setup wizard: one screen per documented step of the vendor's guide, each field checked
+//! as it is typed with the core's rule for it. Save hands a `Draft` to the core's setup
+//! workflow; nothing is stored before that.
+
+use std::sync::LazyLock;
+
+use ratatui::crossterm::event::KeyEvent;
+use serde::Deserialize;
+
+use ploy_core::diagnose::Field;
+use ploy_core::integration::Integration;
+use ploy_core::profile::Profile;
+use ploy_core::setup::{self, Draft, Intent};
+use ploy_core::validate::{self, Note};
+
+use crate::tui::input::TextField;
+use crate::tui::keybox::{KeyBox, KeyState, ReadKey};
+use crate::tui::keys::{
+    BACKTAB, Binding, DOWN, ENTER, ESC, Key, LEFT, RIGHT, Shown, TAB, UP, lookup,
+};
+use crate::tui::problem::Problem;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepId {
+    Tenant,
+    ClientId,
+    Secret,
+    Key,
+    Dpop,
+    Scopes,
+    Review,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldId {
+    Name,
+    Host,
+    ClientId,
+    Secret,
+    Key,
+    KeyId,
+    Dpop,
+    Scopes,
+}
+
+/// Guide text for one step (assets/wizard.toml).
+#[derive(Debug, Deserialize)]
+pub struct StepText {
+    pub id: String,
+    pub title: String,
+    pub guide: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct IntegrationText {
+    pub name: String,
+    pub summary: String,
+    pub step: Vec<StepText>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Texts {
+    onetrust: IntegrationText,
+    okta: IntegrationText,
+}
+
+static TEXTS: LazyLock<Option<Texts>> =
+    LazyLock::new(|| toml::from_str(include_str!("../../../assets/wizard.toml")).ok());
+
+pub fn texts(integration: Integration) -> Option<&'static IntegrationText> {
+    let t = TEXTS.as_ref()?;
+    Some(match integration {
+        Integration::OneTrust => &t.onetrust,
+        Integration::Okta => &t.okta,
+    })
+}
+
+fn step_id(id: &str) -> Option<StepId> {
+    Some(match id {
+        "tenant" => StepId::Tenant,
+        "client_id" => StepId::ClientId,
+        "secret" => StepId::Secret,
+        "key" => StepId::Key,
+        "dpop" => StepId::Dpop,
+        "scopes" => StepId::Scopes,
+        "review" => StepId::Review,
+        _ => return None,
+    })
+}
+
+/// What a field's current text amounts to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    Ok(Vec<Note>),
+    /// Shown as "what is wrong"; blocks the step.
+    Err(String),
+}
+
+/// What the wizard's keys do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    ChoosePrev,
+    ChooseNext,
+    Pick(usize),
+    Choose,
+    Cancel,
+    NextField,
+    PrevField,
+    NextStep,
+    Back,
+    DpopYes,
+    DpopNo,
+    DpopToggle,
+    ScopeUp,
+    ScopeDown,
+    ScopeToggle,
+    Help,
+}
+
+use Command as C;
+
+/// Picking the identity source.
+pub const CHOOSER_KEYS: &[Binding<Command>] = &[
+    Binding {
+        keys: &[UP, Key::Char('k')],
+        label: "↑ k",
+        footer: None,
+        help: "previous choice",
+        command: C::ChoosePrev,
+    },
+    Binding {
+        keys: &[DOWN, Key::Char('j')],
+        label: "↓ j",
+        footer: Some("choose"),
+        help: "next choice",
+        command: C::ChooseNext,
+    },
+    Binding {
+        keys: &[Key::Char('1')],
+        label: "1",
+        footer: None,
+        help: "OneTrust",
+        command: C::Pick(0),
+    },
+    Binding {
+        keys: &[Key::Char('2')],
+        label: "2",
+        footer: None,
+        help: "Okta",
+        command: C::Pick(1),
+    },
+    Binding {
+        keys: &[ENTER, TAB],
+        label: "Enter",
+        footer: Some("next"),
+        help: "continue with the selected source",
+        command: C::Choose,
+    },
+    Binding {
+        keys: &[ESC],
+        label: "Esc",
+        footer: Some("cancel"),
+        help: "back to the profiles",
+        command: C::Cancel,
+    },
+    Binding {
+        keys: &[Key::Char('?')],
+        label: "?",
+        footer: Some("help"),
+        help: "this help",
+        command: C::Help,
+    },
+];
+
+const NEXT_FIELD: Binding<Command> = Binding {
+    keys: &[TAB],
+    label: "Tab",
+    footer: Some("next field"),
+    help: "next field (or the next step from the last one)",
+    command: C::NextField,
+};
+const PREV_FIELD: Binding<Command> = Binding {
+    keys: &[BACKTAB],
+    label: "Shift-Tab",
+    footer: None,
+    help: "previous field (or the previous step)",
+    command: C::PrevField,
+};
+const NEXT_STEP: Binding<Command> = Binding {
+    keys: &[ENTER],
+    label: "Enter",
+    footer: Some("next step"),
+    help: "next step",
+    command: C::NextStep,
+};
+const BACK: Binding<Command> = Binding {
+    keys: &[ESC],
+    label: "Esc",
+    footer: Some("back"),
+    help: "previous step (from the first: back to the choice of source)",
+    command: C::Back,
+};
+const HELP_F1: Binding<Command> = Binding {
+    keys: &[],
+    label: "F1",
+    footer: Some("help"),
+    help: "this help (? too, outside a text field)",
+    command: C::Help,
+};
+const HELP_Q: Binding<Command> = Binding {
+    keys: &[Key::Char('?')],
+    label: "?",
+    footer: Some("help"),
+    help: "this help",
+    command: C::Help,
+};
+
+/// A text field has the focus: letters are typed into it.
+pub const TEXT_KEYS: &[Binding<Command>] = &[NEXT_FIELD, PREV_FIELD, NEXT_STEP, BACK, HELP_F1];
+
+/// The DPoP question has the focus.
+pub const DPOP_KEYS: &[Binding<Command>] = &[
+    Binding {
+        keys: &[Key::Char('y')],
+        label: "y",
+        footer: Some("yes"),
+        help: "the app requires DPoP",
+        command: C::DpopYes,
+    },
+    Binding {
+        keys: &[Key::Char('n')],
+        label: "n",
+        footer: Some("no"),
+        help: "the app does not require DPoP",
+        command: C::DpopNo,
+    },
+    Binding {
+        keys: &[Key::Char(' '), LEFT, RIGHT, UP, DOWN],
+        label: "Space",
+        footer: None,
+        help: "switch yes / no",
+        command: C::DpopToggle,
+    },
+    NEXT_STEP,
+    BACK,
+    PREV_FIELD,
+    HELP_Q,
+];
+
+/// The scope list has the focus.
+pub const SCOPE_KEYS: &[Binding<Command>] = &[
+    Binding {
+        keys: &[UP, Key::Char('k')],
+        label: "↑ k",
+        footer: None,
+        help: "previous scope",
+        command: C::ScopeUp,
+    },
+    Binding {
+        keys: &[DOWN, Key::Char('j')],
+        label: "↓ j",
+        footer: None,
+        help: "next scope",
+        command: C::ScopeDown,
+    },
+    Binding {
+        keys: &[Key::Char(' '), Key::Char('x')],
+        label: "Space",
+        footer: Some("toggle"),
+        help: "request the scope, or not",
+        command: C::ScopeToggle,
+    },
+    NEXT_STEP,
+    BACK,
+    PREV_FIELD,
+    HELP_Q,
+];
+
+/// The review step.
+pub const REVIEW_KEYS: &[Binding<Command>] = &[
+    Binding {
+        keys: &[ENTER],
+        label: "Enter",
+        footer: Some("save and test"),
+        help: "save (the secret goes to the OS keyring), then test the connection",
+        command: C::NextStep,
+    },
+    BACK,
+    HELP_Q,
+];
+
+/// What the wizard asks the app to do.
+pub enum Outcome {
+    Stay,
+    Help,
+    Cancel,
+    ReadKey(ReadKey),
+    Save {
+        integration: Integration,
+        intent: Intent,
+        draft: Box<Draft>,
+    },
+}
+
+pub struct Wizard {
+    pub integration: Option<Integration>,
+    pub choice: usize,
+    pub step: usize,
+    pub focus: usize,
+    pub name: TextField,
+    pub host: TextField,
+    pub client_id: TextField,
+    pub secret: TextField,
+    pub key: KeyBox,
+    pub key_id: TextField,
+    pub dpop: bool,
+    pub scopes: Vec<(String, bool)>,
+    pub scope_cursor: usize,
+    /// Set when editing a saved profile: its name is fixed and its secret may stay as stored.
+    pub existing: Option<(String, Profile)>,
+    /// Errors are shown once the admin tried to move on.
+    pub attempted: bool,
+    pub saving: bool,
+    pub error: Option<Problem>,
+    /// Names already in use: a new profile must not silently replace one.
+    pub taken: Vec<String>,
+}
+
+impl Wizard {
+    pub fn new(integration: Option<Integration>) -> Self {
+        let scopes = setup::DEFAULT_SCOPES
+            .iter()
+            .map(|s| (s.to_string(), true))
+            .collect();
+        Self {
+            integration,
+            choice: 0,
+            step: 0,
+            focus: 0,
+            name: TextField::default(),
+            host: TextField::default(),
+            client_id: TextField::default(),
+            secret: TextField::default(),
+            key: KeyBox::default(),
+            key_id: TextField::default(),
+            dpop: setup::DEFAULT_DPOP,
+            scopes,
+            scope_cursor: 0,
+            existing: None,
+            attempted: false,
+            saving: false,
+            error: None,
+            taken: Vec::new(),
+        }
+    }
+
+    /// Edits a saved profile, opening the step of `field`.
+    pub fn edit(name: &str, profile: &Profile, field: Field) -> Self {
+        let mut w = Self::new(Some(profile.integration));
+        w.name.set(name);
+        w.host.set(&profile.host);
+        w.client_id.set(&profile.client_id);
+        if let Some(o) = &profile.okta {
+            w.dpop = o.dpop;
+            w.key_id.set(o.key_id.as_deref().unwrap_or(""));
+            let mut all: Vec<(String, bool)> = setup::DEFAULT_SCOPES
+                .iter()
+                .map(|s| (s.to_string(), o.scopes.iter().any(|x| x == s)))
+                .collect();
+            for s in &o.scopes {
+                if !all.iter().any(|(x, _)| x == s) {
+                    all.push((s.clone(), true));
+                }
+            }
+            w.scopes = all;
+        }
+        w.existing = Some((name.to_string(), profile.clone()));
+        let target = match field {
+            Field::Host => StepId::Tenant,
+            Field::ClientId => StepId::ClientId,
+            Field::Secret => match profile.integration {
+                Integration::OneTrust => StepId::Secret,
+                Integration::Okta => StepId::Key,
+            },
+            Field::Dpop => StepId::Dpop,
+            Field::Scopes => StepId::Scopes,
+            Field::None => StepId::Review,
+        };
+        w.step = w.steps().iter().position(|s| *s == target).unwrap_or(0);
+        w
+    }
+
+    pub fn steps(&self) -> Vec<StepId> {
+        self.integration
+            .and_then(texts)
+            .map(|t| t.step.iter().filter_map(|s| step_id(&s.id)).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn current(&self) -> Option<StepId> {
+        self.steps().get(self.step).copied()
+    }
+
+    pub fn fields(&self, step: StepId) -> Vec<FieldId> {
+        match step {
+            StepId::Tenant if self.existing.is_some() => vec![FieldId::Host],
+            StepId::Tenant => vec![FieldId::Name, FieldId::Host],
+            StepId::ClientId => vec![FieldId::ClientId],
+            StepId::Secret => vec![FieldId::Secret],
+            StepId::Key => vec![FieldId::Key, FieldId::KeyId],
+            StepId::Dpop => vec![FieldId::Dpop],
+            StepId::Scopes => vec![FieldId::Scopes],
+            StepId::Review => vec![],
+        }
+    }
+
+    pub fn focused(&self) -> Option<FieldId> {
+        self.current()
+            .and_then(|s| self.fields(s).get(self.focus).copied())
+    }
+
+    fn intent(&self) -> Intent {
+        if self.existing.is_some() {
+            Intent::Update
+        } else {
+            Intent::Create
+        }
+    }
+
+    fn keeps_secret(&self) -> bool {
+        self.existing.is_some()
+    }
+
+    /// The key table for what has the focus now.
+    pub fn table(&self) -> &'static [Binding<Command>] {
+        if self.integration.is_none() {
+            return CHOOSER_KEYS;
+        }
+        match self.focused() {
+            Some(FieldId::Dpop) => DPOP_KEYS,
+            Some(FieldId::Scopes) => SCOPE_KEYS,
+            Some(_) => TEXT_KEYS,
+            None => REVIEW_KEYS,
+        }
+    }
+
+    /// Whether a text field has the focus (letters are typed, not commands).
+    pub fn typing(&self) -> bool {
+        self.integration.is_some()
+            && matches!(
+                self.focused(),
+                Some(
+                    FieldId::Name
+                        | FieldId::Host
+                        | FieldId::ClientId
+                        | FieldId::Secret
+                        | FieldId::Key
+                        | FieldId::KeyId
+                )
+            )
+    }
+
+    pub fn keys(&self) -> Shown {
+        Shown::of(self.table(), |_| true)
+    }
+
+    pub fn check(&self, field: FieldId) -> Check {
+        let integration = self.integration.unwrap_or(Integration::OneTrust);
+        let ok = |notes| Check::Ok(notes);
+        let err = |e: &dyn std::fmt::Display| Check::Err(e.to_string());
+        match field {
+            FieldId::Name => {
+                match setup::check_name(self.name.text(), self.intent(), &self.taken) {
+                    Ok(_) => ok(vec![]),
+                    Err(e) => err(&e),
+                }
+            }
+            FieldId::Host => match validate::hostname(self.host.text(), integration) {
+                Ok(c) => ok(c.notes),
+                Err(e) => err(&e),
+            },
+            FieldId::ClientId => match validate::client_id(self.client_id.text()) {
+                Ok(c) => ok(c.notes),
+                Err(e) => err(&e),
+            },
+            FieldId::Secret if self.secret.is_empty() && self.keeps_secret() => {
+                ok(vec![Note::Warning("empty: the stored secret stays".into())])
+            }
+            FieldId::Secret => match validate::client_secret(self.secret.text()) {
+                Ok(c) => ok(c.notes),
+                Err(e) => err(&e),
+            },
+            FieldId::Key => match &self.key.state {
+                KeyState::Empty if self.keeps_secret() => {
+                    ok(vec![Note::Warning("empty: the stored key stays".into())])
+                }
+                KeyState::Empty => Check::Err(
+                    "paste the private key, or type the path of a file holding it".into(),
+                ),
+                KeyState::Reading => Check::Err("reading the key…".into()),
+                KeyState::Ready(k) => ok(k.notes.clone()),
+                KeyState::Invalid(e) => err(e),
+            },
+            FieldId::KeyId => {
+                match setup::resolve_key_id(
+                    self.key.parsed().map(|k| &k.key),
+                    Some(self.key_id.text()),
+                ) {
+                    Ok(_) => ok(vec![]),
+                    Err(e) => err(&e),
+                }
+            }
+            FieldId::Dpop => ok(vec![]),
+            FieldId::Scopes => match validate::okta_scopes(&self.scope_text()) {
+                Ok(_) => ok(vec![]),
+                Err(e) => err(&e),
+            },
+        }
+    }
+
+    pub fn scope_text(&self) -> String {
+        self.scopes
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(s, _)| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn step_valid(&self) -> bool {
+        self.current()
+            .map(|s| {
+                self.fields(s)
+                    .iter()
+                    .all(|f| matches!(self.check(*f), Check::Ok(_)))
+            })
+            .unwrap_or(false)
+    }
+
+    fn next_step(&mut self) {
+        if self.step_valid() {
+            self.step = (self.step + 1).min(self.steps().len().saturating_sub(1));
+            self.focus = 0;
+            self.attempted = false;
+        } else {
+            self.attempted = true;
+        }
+    }
+
+    fn prev_step(&mut self) -> bool {
+        if self.step == 0 {
+            return false;
+        }
+        self.step -= 1;
+        self.focus = 0;
+        self.attempted = false;
+        true
+    }
+
+    pub fn paste(&mut self, text: &str) -> Outcome {
+        match self.focused() {
+            Some(FieldId::Name) => self.name.paste(text),
+            Some(FieldId::Host) => self.host.paste(text),
+            Some(FieldId::ClientId) => self.client_id.paste(text),
+            Some(FieldId::Secret) => self.secret.paste(text),
+            Some(FieldId::Key) => {
+                return self.key.paste(text).map_or(Outcome::Stay, Outcome::ReadKey);
+            }
+            Some(FieldId::KeyId) => self.key_id.paste(text),
+            _ => {}
+        }
+        Outcome::Stay
+    }
+
+    /// A key press: a command from the active table, else typing into the focused field.
+    pub fn handle_key(&mut self, key: KeyEvent) -> Outcome {
+        match lookup(self.table(), &key, |_| true) {
+            Some(cmd) => self.command(cmd),
+            None => self.type_key(key),
+        }
+    }
+
+    pub fn command(&mut self, cmd: Command) -> Outcome {
+        match cmd {
+            C::Help => return Outcome::Help,
+            C::ChoosePrev => self.choice = 0,
+            C::ChooseNext => self.choice = 1,
+            C::Pick(i) => self.choice = i.min(1),
+            C::Choose => {
+                self.integration = Some(Integration::ALL[self.choice.min(1)]);
+                self.step = 0;
+                self.focus = 0;
+            }
+            C::Cancel => return Outcome::Cancel,
+            C::Back => {
+                if !self.prev_step() {
+                    if self.existing.is_none() {
+                        self.integration = None;
+                    } else {
+                        return Outcome::Cancel;
+                    }
+                }
+            }
+            C::PrevField => {
+                if self.focus > 0 {
+                    self.focus -= 1;
+                } else {
+                    self.prev_step();
+                }
+            }
+            C::NextField => {
+                let count = self.current().map_or(0, |s| self.fields(s).len());
+                if self.focus + 1 < count {
+                    self.focus += 1;
+                } else {
+                    self.next_step();
+                }
+            }
+            C::NextStep if self.current() == Some(StepId::Review) => return self.save(),
+            C::NextStep => self.next_step(),
+            C::DpopYes => self.dpop = true,
+            C::DpopNo => self.dpop = false,
+            C::DpopToggle => self.dpop = !self.dpop,
+            C::ScopeUp => self.scope_cursor = self.scope_cursor.saturating_sub(1),
+            C::ScopeDown => {
+                self.scope_cursor = (self.scope_cursor + 1).min(self.scopes.len().saturating_sub(1))
+            }
+            C::ScopeToggle => {
+                if let Some(s) = self.scopes.get_mut(self.scope_cursor) {
+                    s.1 = !s.1;
+                }
+            }
+        }
+        Outcome::Stay
+    }
+
+    fn type_key(&mut self, key: KeyEvent) -> Outcome {
+        match self.focused() {
+            Some(FieldId::Name) => {
+                self.name.handle_key(key);
+            }
+            Some(FieldId::Host) => {
+                self.host.handle_key(key);
+            }
+            Some(FieldId::ClientId) => {
+                self.client_id.handle_key(key);
+            }
+            Some(FieldId::Secret) => {
+                self.secret.handle_key(key);
+            }
+            Some(FieldId::Key) => return self.key.key(key).map_or(Outcome::Stay, Outcome::ReadKey),
+            Some(FieldId::KeyId) => {
+                self.key_id.handle_key(key);
+            }
+            _ => {}
+        }
+        Outcome::Stay
+    }
+
+    /// The fields as typed, for the core's setup workflow.
+    pub fn draft(&self) -> Draft {
+        let integration = self.integration.unwrap_or(Integration::OneTrust);
+        let name = match &self.existing {
+            Some((n, _)) => n.clone(),
+            None => self.name.text().to_string(),
+        };
+        let okta = integration == Integration::Okta;
+        Draft {
+            name,
+            host: Some(self.host.text().to_string()),
+            client_id: Some(self.client_id.text().to_string()),
+            secret: (!okta && !self.secret.is_empty())
+                .then(|| secrecy::SecretString::from(self.secret.text().to_string())),
+            key: self.key.parsed().cloned(),
+            key_id: okta.then(|| self.key_id.text().to_string()),
+            dpop: okta.then_some(self.dpop),
+            scopes: okta.then(|| self.scope_text()),
+        }
+    }
+
+    fn save(&mut self) -> Outcome {
+        let Some(integration) = self.integration else {
+            return Outcome::Stay;
+        };
+        let all_ok = self
+            .steps()
+            .iter()
+            .flat_map(|s| self.fields(*s))
+            .all(|f| matches!(self.check(f), Check::Ok(_)));
+        if !all_ok {
+            self.error = Some(Problem::message(
+                "some fields are not valid yet: go back with Esc",
+            ));
+            return Outcome::Stay;
+        }
+        self.saving = true;
+        self.error = None;
+        Outcome::Save {
+            integration,
+            intent: self.intent(),
+            draft: Box::new(self.draft()),
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! The real binary where no secret is stored: argument and input errors, exit codes, the
+//! emulator command, a missing keyring. No Secret Service needed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use predicates::prelude::*;
+
+use common::{Env, tenant};
+
+#[test]
+fn invalid_hosts_are_refused_at_setup_with_the_reason() {
+    let env = Env::without_keyring();
+    for (host, says) in [
+        ("admin@acme.my.onetrust.com", "remove the \"admin@\" part"),
+        ("acme.my.onetrust.com:8443", "remove the port"),
+        ("acme..onetrust.com", "empty part"),
+        ("acme my.onetrust.com", "spaces"),
+        ("my.onetrust.com", "community site"),
+        ("http://acme.my.onetrust.com", "only loopback"),
+    ] {
+        env.cmd()
+            .args(["setup", "onetrust", "--profile", "acme", "--host", host])
+            .args(["--client-id", "abc", "--client-secret-stdin", "--no-test"])
+            .write_stdin("secret-value")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says).and(predicate::str::contains("host.invalid")));
+    }
+    assert!(
+        !env.profiles_file().exists(),
+        "nothing saved for invalid input"
+    );
+}
+
+#[test]
+fn without_a_terminal_missing_flags_are_named() {
+    let env = Env::without_keyring();
+    env.cmd()
+        .args(["setup", "onetrust", "--profile", "acme"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("--host")
+                .and(predicate::str::contains("--client-id"))
+                .and(predicate::str::contains("--client-secret-stdin")),
+        );
+    env.cmd()
+        .args(["setup", "okta", "--profile", "corp"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--private-key-file"));
+    env.cmd()
+        .args(["rotate", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no profile named \"nope\""));
+}
+
+#[test]
+fn okta_values_are_checked_before_anything_is_stored() {
+    let env = Env::without_keyring();
+    let t = tenant(1, &[]);
+    let pem = env.file("k.pem", &t.okta.private_key_pem);
+    env.cmd()
+        .args(["setup", "okta", "--profile", "corp", "--host", &t.okta.host])
+        .args([
+            "--client-id",
+            &t.okta.client_id,
+            "--scopes",
+            "okta.groups.read",
+        ])
+        .arg("--private-key-file")
+        .arg(&pem)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs okta.users.read"));
+    for (text, says) in [
+        (
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+            "certificate",
+        ),
+        ("not a key at all", "this is not a key"),
+    ] {
+        env.cmd()
+            .args(["setup", "okta", "--profile", "corp", "--host", &t.okta.host])
+            .args(["--client-id", &t.okta.client_id, "--private-key-stdin"])
+            .write_stdin(text)
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains(says).and(predicate::str::contains("okta.invalid_key")),
+            );
+    }
+    assert!(!env.profiles_file().exists());
+}
+
+/// The line face refuses a JWK's kid contradicted by --key-id, naming both (the TUI does too).
+#[test]
+fn a_jwk_kid_and_a_different_key_id_flag_are_refused_naming_both() {
+    let env = Env::without_keyring();
+    let t = tenant(1, &[]);
+    let jwk = env.file("k.json", &t.okta.private_key_jwk);
+    env.cmd()
+        .args(["setup", "okta", "--profile", "corp", "--host", &t.okta.host])
+        .args(["--client-id", &t.okta.client_id, "--key-id", "other-kid"])
+        .arg("--private-key-file")
+        .arg(&jwk)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains(t.okta.key_id.as_str())
+                .and(predicate::str::contains("other-kid"))
+                .and(predicate::str::contains("input.invalid")),
+        );
+    assert!(!env.profiles_file().exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_or_a_fifo_as_key_file_is_refused_at_once() {
+    let env = Env::without_keyring();
+    let t = tenant(1, &[]);
+    let fifo = env.home.path().join("key.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for path in [std::path::PathBuf::from("/dev/zero"), fifo] {
+        env.cmd()
+            .timeout(std::time::Duration::from_secs(20))
+            .args(["setup", "okta", "--profile", "corp", "--host", &t.okta.host])
+            .args(["--client-id", &t.okta.client_id, "--private-key-file"])
+            .arg(&path)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("not a regular file"));
+    }
+}
+
+#[test]
+fn secrets_over_the_stdin_cap_are_refused_not_cut() {
+    let env = Env::without_keyring();
+    let t = tenant(1, &[]);
+    env.cmd()
+        .args(["setup", "onetrust", "--profile", "acme", "--host", &t.host])
+        .args(["--client-id", &t.client_id, "--client-secret-stdin"])
+        .write_stdin("a".repeat(2 << 20))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("larger than"));
+    assert!(!env.profiles_file().exists());
+}
+
+#[test]
+fn a_corrupt_profiles_file_is_named_and_left_alone() {
+    let env = Env::without_keyring();
+    std::fs::create_dir_all(env.config_dir()).unwrap();
+    let bad = "schema_version = 1\n[profiles.acme]\nhost = \"x\"\nclient_id = \n";
+    std::fs::write(env.profiles_file(), bad).unwrap();
+    env.cmd()
+        .args(["profiles", "list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("profiles.toml").and(predicate::str::contains("line 4")));
+    let t = tenant(1, &[]);
+    env.setup("other", &t, &t.client_secret).code(2);
+    assert_eq!(std::fs::read_to_string(env.profiles_file()).unwrap(), bad);
+}
+
+#[test]
+fn no_keyring_means_exit_3_with_how_to_start_one_and_nothing_written() {
+    let env = Env::without_keyring();
+    let t = tenant(1, &[]);
+    env.setup("acme", &t, &t.client_secret).code(3).stderr(
+        predicate::str::contains("No usable OS keyring")
+            .and(predicate::str::contains("gnome-keyring-daemon --unlock")),
+    );
+    assert!(
+        !env.profiles_file().exists(),
+        "no profile without its secret"
+    );
+}
+
+#[test]
+fn the_emulator_refuses_anything_but_loopback_and_unknown_scenarios() {
+    let env = Env::without_keyring();
+    env.cmd()
+        .args(["emulator", "--bind", "0.0.0.0:0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("only listens on loopback"));
+    env.cmd()
+        .args(["emulator", "--scenario", "okta:dpop-of"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("unknown scenario")
+                .and(predicate::str::contains("okta:dpop-off")),
+        );
+}
+
+#[test]
+fn an_emulator_that_cannot_bind_is_an_internal_error() {
+    let env = Env::without_keyring();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    env.cmd()
+        .args(["emulator", "--bind", &addr])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("cannot listen"));
+}
+
+#[test]
+fn emulator_help_lists_every_scenario() {
+    let env = Env::without_keyring();
+    let out = env.cmd().args(["emulator", "--help"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for (_, name, _) in ploy_emulator::SCENARIOS {
+        assert!(text.contains(name), "{name} missing from --help");
+    }
+}

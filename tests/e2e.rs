@@ -1,0 +1,350 @@
+//! End to end: the real binary, a real Secret Service (private D-Bus + gnome-keyring), the
+//! emulator on loopback. A small set: what only the whole program shows (line-mode output,
+//! exit codes, files on disk, the keyring itself). The scenarios run in-process elsewhere.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[macro_use]
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use predicates::prelude::*;
+
+use common::{Env, assert_failed_at, step, tenant};
+
+#[test]
+fn setup_test_and_profiles_through_the_keyring() {
+    let env = env_or_skip!();
+    let t = tenant(250, &[]);
+    env.setup("acme", &t, &format!("{}\n", t.client_secret))
+        .success()
+        .stderr(predicate::str::contains("Saved profile \"acme\""));
+    let (code, report) = env.test_json("acme");
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["users_seen"], 250);
+    env.cmd()
+        .args(["profiles", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("acme").and(predicate::str::contains("passed")));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(env.profiles_file())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the profiles file is private");
+    }
+}
+
+#[test]
+fn line_mode_prints_a_line_per_step_and_the_fix_under_a_failure() {
+    let env = env_or_skip!();
+    let t = tenant(10, &[]);
+    env.setup("acme", &t, "not-the-secret").success();
+    env.cmd().args(["test", "acme"]).assert().code(1).stdout(
+        predicate::str::contains("✓ dns")
+            .and(predicate::str::contains("✗ token"))
+            .and(predicate::str::contains("– users"))
+            .and(predicate::str::contains("[onetrust.invalid_client]"))
+            .and(predicate::str::contains("Fix: Double-check the Client ID")),
+    );
+}
+
+#[test]
+fn a_failing_rotation_keeps_the_current_secret() {
+    let env = env_or_skip!();
+    let t = tenant(10, &[]);
+    env.setup("acme", &t, &t.client_secret).success();
+    env.cmd()
+        .args(["rotate", "acme", "--client-secret-stdin"])
+        .write_stdin("a-wrong-new-secret")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("onetrust.invalid_client"))
+        .stderr(predicate::str::contains(
+            "Kept the current secret; nothing was replaced.",
+        ));
+    let (code, report) = env.test_json("acme");
+    assert_eq!(code, 0, "the stored secret still works: {report:#}");
+
+    let out = env
+        .cmd()
+        .args(["rotate", "acme", "--client-secret-stdin", "--json"])
+        .write_stdin(t.client_secret.clone())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"], true);
+
+    // --force stores a failing secret (for when the vendor is down).
+    env.cmd()
+        .args(["rotate", "acme", "--client-secret-stdin", "--force"])
+        .write_stdin("a-wrong-new-secret")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Replaced the client secret"));
+    let (_, report) = env.test_json("acme");
+    assert_failed_at(&report, "token", "onetrust.invalid_client");
+}
+
+#[test]
+fn an_okta_key_from_a_file_tests_and_rotates() {
+    let env = env_or_skip!();
+    let t = tenant(10, &["okta:multi-key"]);
+    let jwk = env.file("key.json", &t.okta.private_key_jwk);
+    env.cmd()
+        .args(["setup", "okta", "--profile", "corp", "--host", &t.okta.host])
+        .args(["--client-id", &t.okta.client_id, "--private-key-file"])
+        .arg(&jwk)
+        .arg("--json")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("RSA 2048 private key (JWK), kid"))
+        .stdout(predicate::str::contains("\"ok\":true"));
+    env.cmd()
+        .args(["rotate", "corp", "--client-secret-stdin"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("Okta profile"));
+}
+
+#[test]
+fn the_secret_can_come_from_the_environment() {
+    let env = env_or_skip!();
+    let t = tenant(3, &[]);
+    env.cmd()
+        .args(["setup", "onetrust", "--profile", "acme", "--host", &t.host])
+        .args(["--client-id", &t.client_id, "--json"])
+        .env("PLOY_CONNECT_CLIENT_SECRET", &t.client_secret)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"ok\":true"));
+}
+
+#[test]
+fn normalisation_is_explained() {
+    let env = env_or_skip!();
+    let t = tenant(1, &[]);
+    env.cmd()
+        .args(["setup", "onetrust", "--profile", "acme"])
+        .args(["--host", &format!("  http://{}/auth/login?next=1 ", t.host)])
+        .args(["--client-id", &t.client_id, "--client-secret-stdin"])
+        .write_stdin(format!("{}\r\n", t.client_secret))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("removed \"/auth/login?next=1\""));
+    let text = std::fs::read_to_string(env.profiles_file()).unwrap();
+    assert!(text.contains(&format!("host = \"{}\"", t.host)), "{text}");
+}
+
+fn csv_rows(text: &str) -> Vec<csv::StringRecord> {
+    csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+#[test]
+fn export_to_csv_and_json() {
+    let env = env_or_skip!();
+    let t = tenant(4500, &[]);
+    env.setup("acme", &t, &t.client_secret).success();
+    let csv_file = env.home.path().join("users.csv");
+    env.cmd()
+        .args(["users", "acme", "--format", "csv", "--output"])
+        .arg(&csv_file)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Wrote 4500 users"));
+    let rows = csv_rows(&std::fs::read_to_string(&csv_file).unwrap());
+    assert_eq!(rows.len(), 4500);
+    let out = env
+        .cmd()
+        .args(["users", "acme", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let users: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(users.len(), 4500);
+    assert_eq!(users[0]["source"], "onetrust");
+}
+
+#[test]
+fn a_failed_export_leaves_the_previous_file_alone() {
+    let env = env_or_skip!();
+    let t = tenant(4500, &["onetrust:ignore-paging"]);
+    env.setup("acme", &t, &t.client_secret).success();
+    let target = env.home.path().join("users.csv");
+    std::fs::write(&target, "previous export\n").unwrap();
+    env.cmd()
+        .args(["users", "acme", "--output"])
+        .arg(&target)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("ignores paging")
+                .and(predicate::str::contains("unexpected_response")),
+        );
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "previous export\n"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(env.home.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "no temporary file left: {leftovers:?}"
+    );
+}
+
+#[test]
+fn profiles_show_and_remove_delete_the_secret() {
+    let env = env_or_skip!();
+    let t = tenant(1, &[]);
+    env.setup("acme", &t, &t.client_secret).success();
+    let out = env
+        .cmd()
+        .args(["profiles", "show", "acme", "--json"])
+        .output()
+        .unwrap();
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["secret"], "stored");
+    let before = std::fs::read_to_string(env.profiles_file()).unwrap();
+    env.cmd()
+        .args(["profiles", "remove", "acme", "--yes"])
+        .assert()
+        .success();
+    env.cmd()
+        .args(["profiles", "show", "acme"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no profile named"));
+    // Put the profile back by hand: its keyring entry must be gone.
+    std::fs::write(env.profiles_file(), before).unwrap();
+    let out = env
+        .cmd()
+        .args(["profiles", "show", "acme", "--json"])
+        .output()
+        .unwrap();
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        shown["secret"].as_str().unwrap().starts_with("missing"),
+        "{shown}"
+    );
+    let (_, report) = env.test_json("acme");
+    assert_failed_at(&report, "input", "secret.missing");
+}
+
+#[test]
+fn no_keyring_during_a_test_is_exit_3() {
+    let with = env_or_skip!();
+    let t = tenant(1, &[]);
+    with.setup("acme", &t, &t.client_secret).success();
+    let without = Env::without_keyring();
+    std::fs::create_dir_all(without.config_dir()).unwrap();
+    std::fs::copy(with.profiles_file(), without.profiles_file()).unwrap();
+    let out = without
+        .cmd()
+        .args(["test", "acme", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_failed_at(&report, "input", "secret.store_unavailable");
+    let step_detail = step(&report, "input")["detail"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!step_detail.is_empty());
+}
+
+#[test]
+fn the_emulator_command_publishes_credentials_once_listening() {
+    let env = env_or_skip!();
+    let creds = env.home.path().join("creds.json");
+    let mut child = std::process::Command::new(common::BIN)
+        .args([
+            "emulator",
+            "--bind",
+            "127.0.0.1:0",
+            "--users",
+            "42",
+            "--credentials-out",
+        ])
+        .arg(&creds)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut first).unwrap();
+    assert!(
+        first.starts_with("ploy-connect emulator listening on http://127.0.0.1:"),
+        "{first}"
+    );
+    let c: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&creds).unwrap()).unwrap();
+    let o = &c["onetrust"];
+    env.cmd()
+        .args([
+            "setup",
+            "onetrust",
+            "--profile",
+            "emu",
+            "--host",
+            o["host"].as_str().unwrap(),
+        ])
+        .args([
+            "--client-id",
+            o["client_id"].as_str().unwrap(),
+            "--client-secret-stdin",
+            "--json",
+        ])
+        .write_stdin(o["client_secret"].as_str().unwrap())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"users_seen\":42"));
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(stdout);
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    let env = env_or_skip!();
+    let t = tenant(4500, &[]);
+    env.setup("acme", &t, &t.client_secret).success();
+    let mut child = std::process::Command::new(common::BIN)
+        .args(["users", "acme"])
+        .envs(
+            env.cmd()
+                .get_envs()
+                .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut header = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut header)
+        .unwrap();
+    assert!(header.starts_with("id,login,email"));
+    // The reader is gone (like `| head -1`); the export must end quietly with 0.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
