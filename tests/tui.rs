@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -767,4 +769,47 @@ fn footer_and_help_come_from_the_same_table_on_every_screen() {
     check(&mut app); // a text field
     app.update(key(KeyCode::Char('?')));
     assert!(!app.help, "in a text field ? is a character");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_rotation_keeps_the_secret_and_offers_to_store_it_anyway() {
+    let lab = common::lab::Lab::new(5, &[]).await;
+    let good = lab.creds.onetrust.client_secret.clone();
+    lab.onetrust("acme", &good).await;
+    let mut app = App::new(lab.services.store.load().unwrap(), (80, 24));
+    app.color = false;
+    app.update(key(KeyCode::Char('r')));
+    app.update(Action::Paste("a-wrong-new-secret".into()));
+    let [Effect::Rotate { name, candidate }] = &app.update(key(KeyCode::Enter))[..] else {
+        panic!("Enter rotates");
+    };
+    // What the runtime does: the core tests the candidate before storing anything.
+    let result =
+        ploy_core::setup::rotate(&lab.services, name, candidate.clone(), false, None).await;
+    let report = result.as_ref().unwrap().report.clone();
+    for s in &report.steps {
+        app.update(Action::Check(CheckEvent::Finished(s.clone())));
+    }
+    app.update(Action::Rotated {
+        name: name.clone(),
+        result,
+    });
+    assert_eq!(
+        lab.stored_secret("acme").await.as_deref(),
+        Some(good.as_str())
+    );
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("Kept the current secret"), "{screen}");
+    assert!(screen.contains("f store anyway"), "{screen}");
+    // The admin chooses to store it anyway.
+    let [Effect::StoreAnyway { name, candidate }] = &app.update(key(KeyCode::Char('f')))[..] else {
+        panic!("f stores anyway");
+    };
+    ploy_core::setup::store_untested(&lab.services, name, candidate.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        lab.stored_secret("acme").await.as_deref(),
+        Some("a-wrong-new-secret")
+    );
 }

@@ -15,7 +15,7 @@ use ploy_core::diagnose::{Failure, Field};
 use ploy_core::integration::Integration;
 use ploy_core::keys::{KeyInputError, KeySource, ParsedKey};
 use ploy_core::profile::{Profile, Profiles};
-use ploy_core::setup::{Candidate, Draft, Intent, Rotation, kept_message};
+use ploy_core::setup::{Candidate, Draft, Intent, Rotation};
 use ploy_core::users::{ExportFormat, User};
 
 use super::keybox::ReadKey;
@@ -309,11 +309,6 @@ impl App {
                                     rot.candidate = None;
                                 }
                             }
-                            self.message = Some(if r.replaced {
-                                format!("Stored the new secret of \"{name}\" in the keyring.")
-                            } else {
-                                format!("{} Press f to store it anyway.", kept_message())
-                            });
                             c.report = Some(r.report);
                         }
                         Err(e) => c.problem = Some(Problem::from(&e)),

@@ -64,6 +64,28 @@ pub fn draw(app: &App, c: &CheckView, frame: &mut Frame, area: Rect, theme: &The
     frame.render_widget(Paragraph::new(lines), steps_area);
 
     let mut out: Vec<Line> = Vec::new();
+    // What became of a rotation's candidate comes first: it is the answer the admin waits for.
+    if let Some(rot) = &c.rotation {
+        let (text, style) = match rot.replaced {
+            None => (
+                " Testing the new secret; the stored one stays until the test passes.".to_string(),
+                theme.dim(),
+            ),
+            Some(true) => (
+                " The new secret is stored in the keyring.".to_string(),
+                theme.ok(),
+            ),
+            Some(false) => (
+                format!(
+                    " {} Press f to store it anyway.",
+                    ploy_core::setup::kept_message()
+                ),
+                theme.warn(),
+            ),
+        };
+        out.push(Line::styled(text, style));
+        out.push(Line::raw(""));
+    }
     if let Some(f) = c.failure()
         && let Some(d) = &f.diagnosis
     {
@@ -108,27 +130,6 @@ pub fn draw(app: &App, c: &CheckView, frame: &mut Frame, area: Rect, theme: &The
         out.extend(problem_lines(p, theme));
     } else if c.running {
         out.push(Line::styled(" Testing…", theme.dim()));
-    }
-    if let Some(rot) = &c.rotation {
-        out.push(Line::raw(""));
-        let (text, style) = match rot.replaced {
-            None => (
-                " Testing the new secret; the stored one stays until the test passes.".to_string(),
-                theme.dim(),
-            ),
-            Some(true) => (
-                " The new secret is stored in the keyring.".to_string(),
-                theme.ok(),
-            ),
-            Some(false) => (
-                format!(
-                    " {} Press f to store it anyway.",
-                    ploy_core::setup::kept_message()
-                ),
-                theme.warn(),
-            ),
-        };
-        out.push(Line::styled(text, style));
     }
     frame.render_widget(Paragraph::new(out).wrap(Wrap { trim: false }), rest);
 }

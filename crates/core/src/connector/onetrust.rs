@@ -351,6 +351,18 @@ mod tests {
     }
 
     #[test]
+    fn optional_fields_may_be_null_or_missing() {
+        for text in [
+            r#"{"userId":"u1","email":"a@x.test","externalId":null,"lastLoginDate":null,"disabledDateTime":null}"#,
+            r#"{"userId":"u1","email":"a@x.test"}"#,
+        ] {
+            let n = normalise(serde_json::from_str::<OtUser>(text).unwrap());
+            assert_eq!(n.last_login, None, "{text}");
+            assert!(!n.extra.contains_key("external id"), "{text}");
+        }
+    }
+
+    #[test]
     fn user_normalisation() {
         let u: OtUser = serde_json::from_str(
             r#"{"userId":"u1","firstName":"Ada","lastName":"Lovelace","email":"ada@x.test","active":false,"internal":true}"#,
