@@ -110,11 +110,7 @@ pub fn install() -> Shutdown {
             }
             let (signal, _, _) = futures_util::future::select_all(waits).await;
             tracing::info!(signal = signal.name, "signal received");
-            let _ = tx.send(Some(signal));
-            if LISTENERS.load(Ordering::SeqCst) > 0 {
-                tokio::time::sleep(GRACE).await;
-            }
-            exit_now(signal);
+            stop(&tx, signal).await;
         });
     }
     #[cfg(not(unix))]
@@ -125,15 +121,23 @@ pub fn install() -> Shutdown {
                     name: "Ctrl-C",
                     number: 2,
                 };
-                let _ = tx.send(Some(signal));
-                if LISTENERS.load(Ordering::SeqCst) > 0 {
-                    tokio::time::sleep(GRACE).await;
-                }
-                exit_now(signal);
+                stop(&tx, signal).await;
             }
         });
     }
     Shutdown(rx)
+}
+
+/// Tells the listeners and gives them `GRACE` to end the program themselves; otherwise (or
+/// when nobody listens) leaves at once.
+async fn stop(tx: &watch::Sender<Option<Signal>>, signal: Signal) -> ! {
+    // Read before telling them: a listener that stops quickly must not look like none.
+    let cooperative = LISTENERS.load(Ordering::SeqCst) > 0;
+    let _ = tx.send(Some(signal));
+    if cooperative {
+        tokio::time::sleep(GRACE).await;
+    }
+    exit_now(signal)
 }
 
 /// Leaves now: terminal restored, half-written files removed.
