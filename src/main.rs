@@ -4,6 +4,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{CommandFactory, FromArgMatches};
 
@@ -12,7 +13,7 @@ use ploy_connect::line::{self, print, prompt::Terminal, setup::Kind};
 use ploy_connect::signals::{self, Shutdown};
 use ploy_connect::tui::{self, Start};
 use ploy_connect::{logging, terminal};
-use ploy_core::app::{AppError, Services, exit};
+use ploy_core::app::{AppError, Services, commits_settled, exit};
 use ploy_core::integration::Integration;
 use ploy_core::profile::ProfileStore;
 use ploy_core::secret::{KeyringStore, Vault};
@@ -38,10 +39,14 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         let shutdown = signals::install();
-        run(cli, log_file, shutdown).await
+        let result = run(cli, log_file, shutdown).await;
+        // A change started by a task (the TUI saves on one) finishes before we leave.
+        commits_settled(Duration::from_secs(10)).await;
+        result
     });
     // A keyring call that timed out may still be blocked on its worker; do not wait for it.
     runtime.shutdown_background();
+    ploy_core::files::remove_pending();
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

@@ -12,6 +12,9 @@ use tokio::sync::watch;
 /// How long cooperating work gets to stop before the handler exits for it.
 const GRACE: Duration = Duration::from_secs(3);
 
+/// How long a keyring-and-profile change in flight may hold the exit.
+const COMMIT_WAIT: Duration = Duration::from_secs(10);
+
 /// Parts of the program listening for a shutdown right now.
 static LISTENERS: AtomicUsize = AtomicUsize::new(0);
 
@@ -137,6 +140,8 @@ async fn stop(tx: &watch::Sender<Option<Signal>>, signal: Signal) -> ! {
     if cooperative {
         tokio::time::sleep(GRACE).await;
     }
+    // A secret half stored (keyring written, profile not yet) is finished first.
+    ploy_core::app::commits_settled(COMMIT_WAIT).await;
     exit_now(signal)
 }
 

@@ -274,7 +274,7 @@ fn onetrust_wizard_walk_validates_and_saves() {
     assert!(
         effects
             .iter()
-            .any(|e| matches!(e, Effect::RunCheck(n) if n == "acme2"))
+            .any(|e| matches!(e, Effect::RunCheck { name, .. } if name == "acme2"))
     );
     assert!(matches!(app.screen, Screen::Check(_)));
 }
@@ -363,30 +363,46 @@ fn the_test_screen_streams_steps_and_expands_the_failure() {
     let mut app = app();
     app.update(key(KeyCode::Down));
     let effects = app.update(key(KeyCode::Char('t')));
-    assert!(matches!(effects.as_slice(), [Effect::RunCheck(n)] if n == "corp"));
-    app.update(Action::Check(CheckEvent::Finished(step(
-        StepId::Input,
-        StepStatus::Passed,
-        41,
-        "Okta at corp.okta.com, client ID 0oa…, RSA 2048 private key (PKCS#8 PEM), no kid",
-        None,
-    ))));
-    app.update(Action::Check(CheckEvent::Finished(step(
-        StepId::Dns,
-        StepStatus::Passed,
-        3,
-        "corp.okta.com → 198.51.100.7",
-        None,
-    ))));
-    app.update(Action::Check(CheckEvent::Started(StepId::Tls)));
+    let [Effect::RunCheck { run, name }] = effects.as_slice() else {
+        panic!("t runs the test");
+    };
+    assert_eq!(name, "corp");
+    let run = *run;
+    app.update(Action::Check {
+        run,
+        event: CheckEvent::Finished(step(
+            StepId::Input,
+            StepStatus::Passed,
+            41,
+            "Okta at corp.okta.com, client ID 0oa…, RSA 2048 private key (PKCS#8 PEM), no kid",
+            None,
+        )),
+    });
+    app.update(Action::Check {
+        run,
+        event: CheckEvent::Finished(step(
+            StepId::Dns,
+            StepStatus::Passed,
+            3,
+            "corp.okta.com → 198.51.100.7",
+            None,
+        )),
+    });
+    app.update(Action::Check {
+        run,
+        event: CheckEvent::Started(StepId::Tls),
+    });
     snap("check_running", &app);
-    app.update(Action::Check(CheckEvent::Finished(step(
-        StepId::Tls,
-        StepStatus::Passed,
-        88,
-        "TLS handshake with corp.okta.com verified; HTTP 200",
-        None,
-    ))));
+    app.update(Action::Check {
+        run,
+        event: CheckEvent::Finished(step(
+            StepId::Tls,
+            StepStatus::Passed,
+            88,
+            "TLS handshake with corp.okta.com verified; HTTP 200",
+            None,
+        )),
+    });
     let failed = step(
         StepId::Token,
         StepStatus::Failed,
@@ -394,25 +410,28 @@ fn the_test_screen_streams_steps_and_expands_the_failure() {
         "HTTP 400 from POST /oauth2/v1/token: {\"error\":\"invalid_dpop_proof\",\"error_description\":\"The DPoP proof JWT header is missing.\"}",
         Some("okta.dpop_required"),
     );
-    app.update(Action::Check(CheckEvent::Finished(failed.clone())));
+    app.update(Action::Check {
+        run,
+        event: CheckEvent::Finished(failed.clone()),
+    });
     for id in [StepId::Scopes, StepId::Users] {
-        app.update(Action::Check(CheckEvent::Finished(step(
-            id,
-            StepStatus::Skipped,
-            0,
-            "skipped",
-            None,
-        ))));
+        app.update(Action::Check {
+            run,
+            event: CheckEvent::Finished(step(id, StepStatus::Skipped, 0, "skipped", None)),
+        });
     }
-    app.update(Action::CheckDone(Box::new(Report {
-        profile: "corp".into(),
-        integration: Integration::Okta,
-        ok: false,
-        steps: vec![failed],
-        users_seen: 0,
-        at: now(),
-        carry: Carry::default(),
-    })));
+    app.update(Action::CheckDone {
+        run,
+        report: Box::new(Report {
+            profile: "corp".into(),
+            integration: Integration::Okta,
+            ok: false,
+            steps: vec![failed],
+            users_seen: 0,
+            at: now(),
+            carry: Carry::default(),
+        }),
+    });
     snap("check_failed_dpop", &app);
     // One key: turn DPoP on, save, and (after the save) re-test.
     match app.update(key(KeyCode::Char('d'))).as_slice() {
@@ -438,23 +457,31 @@ fn the_test_screen_streams_steps_and_expands_the_failure() {
 #[test]
 fn a_passed_test_offers_users() {
     let mut app = app();
-    app.update(key(KeyCode::Char('t')));
+    let [Effect::RunCheck { run, .. }] = app.update(key(KeyCode::Char('t')))[..] else {
+        panic!("t runs the test");
+    };
     let steps: Vec<StepResult> = StepId::ALL
         .iter()
         .map(|id| step(*id, StepStatus::Passed, 12, "fine", None))
         .collect();
     for s in &steps {
-        app.update(Action::Check(CheckEvent::Finished(s.clone())));
+        app.update(Action::Check {
+            run,
+            event: CheckEvent::Finished(s.clone()),
+        });
     }
-    app.update(Action::CheckDone(Box::new(Report {
-        profile: "acme".into(),
-        integration: Integration::OneTrust,
-        ok: true,
-        steps,
-        users_seen: 250,
-        at: now(),
-        carry: Carry::default(),
-    })));
+    app.update(Action::CheckDone {
+        run,
+        report: Box::new(Report {
+            profile: "acme".into(),
+            integration: Integration::OneTrust,
+            ok: true,
+            steps,
+            users_seen: 250,
+            at: now(),
+            carry: Carry::default(),
+        }),
+    });
     snap("check_passed", &app);
     let effects = app.update(key(KeyCode::Char('u')));
     assert!(matches!(effects.as_slice(), [Effect::FetchUsers(n)] if n == "acme"));
@@ -558,7 +585,11 @@ fn rotate_takes_a_pasted_secret() {
     app.update(Action::Paste(SECRET.into()));
     snap("rotate_onetrust", &app);
     match app.update(key(KeyCode::Enter)).as_slice() {
-        [Effect::Rotate { name, candidate }] => {
+        [
+            Effect::Rotate {
+                name, candidate, ..
+            },
+        ] => {
             assert_eq!(name, "acme");
             match candidate {
                 Candidate::Secret(s) => assert_eq!(s.expose_secret(), SECRET),
@@ -739,36 +770,128 @@ async fn a_missing_keyring_in_the_wizard_shows_the_same_diagnosis_as_line_mode()
 
 #[test]
 fn footer_and_help_come_from_the_same_table_on_every_screen() {
-    let mut app = app();
-    let check = |app: &mut App| {
+    // Every screen and mode: the footer's keys are among the help's, and the help overlay
+    // shows every line of the table plus the global keys.
+    let check = |app: &mut App, label: &str| {
         let keys = app.keys();
+        assert!(!keys.footer.is_empty(), "{label}: a footer");
         for (k, _) in &keys.footer {
             assert!(
-                keys.help
-                    .iter()
-                    .any(|(h, _)| h.split(", ").next() == Some(*k)),
-                "{k} in the footer but not in the help"
+                keys.help.iter().any(|(h, _)| h.split(' ').any(|x| x == k)),
+                "{label}: {k} in the footer but not in the help"
+            );
+        }
+        assert!(keys.help.iter().any(|(h, _)| h == "Ctrl-C"), "{label}");
+        app.update(key(KeyCode::F(1)));
+        assert!(app.help, "{label}: F1 opens help");
+        let screen = render(app, 120, 50);
+        for (k, what) in &keys.help {
+            assert!(
+                screen.contains(what) && screen.contains(k.as_str()),
+                "{label}: help lists {k} {what}:\n{screen}"
             );
         }
         app.update(key(KeyCode::F(1)));
-        assert!(app.help, "F1 opens help");
-        let screen = render(app, 100, 40);
-        for (_, what) in &keys.help {
-            assert!(screen.contains(what), "help lists {what}:\n{screen}");
-        }
-        app.update(key(KeyCode::Esc));
-        assert!(!app.help);
+        assert!(!app.help, "{label}: F1 closes it again");
     };
-    check(&mut app); // home
+    let mut app = app();
+    check(&mut app, "home");
+    app.update(key(KeyCode::Char('d')));
+    check(&mut app, "remove?");
+    app.update(key(KeyCode::Char('n')));
     app.update(key(KeyCode::Char('a')));
-    check(&mut app); // chooser
+    check(&mut app, "chooser");
     app.update(key(KeyCode::Char('?')));
-    assert!(app.help, "? opens help in the wizard's chooser");
+    assert!(app.help, "? opens help in the chooser");
     app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Down));
     app.update(key(KeyCode::Enter));
-    check(&mut app); // a text field
+    check(&mut app, "a text field");
     app.update(key(KeyCode::Char('?')));
     assert!(!app.help, "in a text field ? is a character");
+    let mut app = okta_key_step();
+    press(&mut app, Action::Paste(pem().to_string()));
+    app.update(key(KeyCode::Enter));
+    check(&mut app, "DPoP");
+    app.update(key(KeyCode::Enter));
+    check(&mut app, "scopes");
+    app.update(key(KeyCode::Enter));
+    check(&mut app, "review");
+    let mut app = users_app();
+    check(&mut app, "users");
+    app.update(key(KeyCode::Char('/')));
+    check(&mut app, "filter");
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('x')));
+    check(&mut app, "export");
+    let mut app = app_with_rotate();
+    check(&mut app, "rotate");
+}
+
+fn app_with_rotate() -> App {
+    let mut app = app();
+    app.update(key(KeyCode::Char('r')));
+    assert!(matches!(app.screen, Screen::Rotate(_)));
+    app
+}
+
+#[test]
+fn a_run_left_behind_never_writes_into_a_newer_one() {
+    let mut app = app();
+    let [Effect::RunCheck { run: old, .. }] = app.update(key(KeyCode::Char('t')))[..] else {
+        panic!("t runs the test");
+    };
+    app.update(key(KeyCode::Esc));
+    let [Effect::RunCheck { run: new, .. }] = app.update(key(KeyCode::Char('t')))[..] else {
+        panic!("t runs the test again");
+    };
+    assert_ne!(old, new);
+    app.update(Action::Check {
+        run: old,
+        event: CheckEvent::Finished(step(
+            StepId::Input,
+            StepStatus::Failed,
+            1,
+            "old",
+            Some("host.invalid"),
+        )),
+    });
+    match &app.screen {
+        Screen::Check(c) => {
+            assert!(c.failure().is_none(), "the old run's step was dropped");
+            assert!(c.running);
+        }
+        _ => panic!(),
+    }
+}
+
+#[test]
+fn a_key_read_lands_only_in_the_box_that_asked() {
+    let mut app = okta_key_step();
+    let [Effect::ReadKey { generation, source }] =
+        &app.update(Action::Paste(pem().to_string()))[..]
+    else {
+        panic!("a paste reads the key");
+    };
+    let (generation, source) = (*generation, source.clone());
+    // The admin leaves the wizard and starts typing in the rotate screen.
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Esc));
+    assert!(matches!(app.screen, Screen::Home));
+    app.update(key(KeyCode::Down)); // corp, an Okta profile
+    app.update(key(KeyCode::Char('r')));
+    app.update(key(KeyCode::Char('/')));
+    // The wizard's late answer arrives.
+    app.update(Action::KeyRead {
+        generation,
+        result: source.load().map(Box::new),
+    });
+    match &app.screen {
+        Screen::Rotate(r) => assert!(r.key.parsed().is_none(), "not taken by the rotate box"),
+        _ => panic!("rotate screen"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -780,20 +903,28 @@ async fn a_failing_rotation_keeps_the_secret_and_offers_to_store_it_anyway() {
     app.color = false;
     app.update(key(KeyCode::Char('r')));
     app.update(Action::Paste("a-wrong-new-secret".into()));
-    let [Effect::Rotate { name, candidate }] = &app.update(key(KeyCode::Enter))[..] else {
+    let [
+        Effect::Rotate {
+            run,
+            name,
+            candidate,
+        },
+    ] = &app.update(key(KeyCode::Enter))[..]
+    else {
         panic!("Enter rotates");
     };
+    let run = *run;
     // What the runtime does: the core tests the candidate before storing anything.
     let result =
         ploy_core::setup::rotate(&lab.services, name, candidate.clone(), false, None).await;
     let report = result.as_ref().unwrap().report.clone();
     for s in &report.steps {
-        app.update(Action::Check(CheckEvent::Finished(s.clone())));
+        app.update(Action::Check {
+            run,
+            event: CheckEvent::Finished(s.clone()),
+        });
     }
-    app.update(Action::Rotated {
-        name: name.clone(),
-        result,
-    });
+    app.update(Action::Rotated { run, result });
     assert_eq!(
         lab.stored_secret("acme").await.as_deref(),
         Some(good.as_str())
@@ -802,12 +933,22 @@ async fn a_failing_rotation_keeps_the_secret_and_offers_to_store_it_anyway() {
     assert!(screen.contains("Kept the current secret"), "{screen}");
     assert!(screen.contains("f store anyway"), "{screen}");
     // The admin chooses to store it anyway.
-    let [Effect::StoreAnyway { name, candidate }] = &app.update(key(KeyCode::Char('f')))[..] else {
+    let [
+        Effect::StoreAnyway {
+            run,
+            name,
+            candidate,
+            report,
+        },
+    ] = &app.update(key(KeyCode::Char('f')))[..]
+    else {
         panic!("f stores anyway");
     };
-    ploy_core::setup::store_untested(&lab.services, name, candidate.clone())
-        .await
-        .unwrap();
+    let result =
+        ploy_core::setup::store_after_failed_test(&lab.services, name, candidate.clone(), report)
+            .await;
+    app.update(Action::StoredAnyway { run: *run, result });
+    assert!(render(&app, 80, 24).contains("The new secret is stored"));
     assert_eq!(
         lab.stored_secret("acme").await.as_deref(),
         Some("a-wrong-new-secret")

@@ -43,6 +43,14 @@ fn diagnosis_under_step(d: &Diagnosis) {
     }
 }
 
+/// The tenant asked to wait.
+pub fn waiting(status: u16, wait: std::time::Duration) {
+    eprintln!(
+        "  the tenant answered {status}; waiting {} s as it asked",
+        wait.as_secs()
+    );
+}
+
 /// A failure outside a test run, on stderr: what happened, its diagnosis and the fix.
 pub fn diagnosed(d: &Diagnosed) {
     let diagnosis = d.diagnosis();

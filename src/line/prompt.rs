@@ -152,7 +152,8 @@ fn read_hidden_paste() -> io::Result<String> {
     let mut text = String::new();
     loop {
         match event::read()? {
-            Event::Paste(p) => text.push_str(&p.replace("\r\n", "\n").replace('\r', "\n")),
+            // Line breaks stay as the terminal sent them: the core normalises keys (and says so).
+            Event::Paste(p) => text.push_str(&p),
             Event::Key(k) if k.kind != KeyEventKind::Release => match k.code {
                 KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
                     return Err(io::Error::new(io::ErrorKind::Interrupted, "cancelled"));
@@ -161,10 +162,9 @@ fn read_hidden_paste() -> io::Result<String> {
                     return Err(io::Error::new(io::ErrorKind::Interrupted, "cancelled"));
                 }
                 KeyCode::Enter => {
-                    let t = text.trim();
-                    if key_looks_complete(&text)
-                        || (!t.is_empty() && !t.contains("-----") && !t.starts_with('{'))
-                    {
+                    // One line that is not a key (a path) ends at Enter; a key at its end.
+                    let path = !text.trim().is_empty() && !ploy_core::keys::looks_like_key(&text);
+                    if path || key_looks_complete(&text) {
                         break;
                     }
                     text.push('\n');

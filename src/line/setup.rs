@@ -104,15 +104,14 @@ pub async fn run(
     let name = setup::check_name(&name, Intent::CreateOrUpdate, &[])
         .map_err(|e| AppError::Usage(e.to_string()))?;
     let existing = services.store.load()?.profiles.get(&name).cloned();
-    if let Some(p) = &existing
-        && p.integration != integration
-    {
-        return Err(InputError::WrongIntegration {
-            name: name.clone(),
-            existing: p.integration,
-        }
-        .into_app(&name, integration));
-    }
+    // Fail before asking anything more.
+    setup::check_existing(
+        &name,
+        integration,
+        Intent::CreateOrUpdate,
+        existing.as_ref(),
+    )
+    .map_err(|e| e.into_app(&name, integration))?;
 
     let example = integration.example_host();
     let host = match common.host {
@@ -291,7 +290,7 @@ fn okta_fields(
                 Some(""),
                 |s| validate::key_id(s).map(|_| ()).map_err(|e| e.to_string()),
             )?;
-            Some(typed).filter(|t| !t.trim().is_empty())
+            Some(typed)
         }
         None => None,
     };

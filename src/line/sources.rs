@@ -37,7 +37,7 @@ pub fn client_secret(
 /// it may ask again).
 pub fn private_key(p: &mut dyn Prompter, flags: &KeyInput) -> Result<Option<KeySource>, AppError> {
     if let Some(path) = &flags.private_key_file {
-        return Ok(Some(KeySource::File(path.clone())));
+        return Ok(Some(KeySource::from_path(path)));
     }
     if flags.private_key_stdin {
         return p

@@ -10,10 +10,11 @@ use super::print;
 /// Prints steps as they arrive until the sender is dropped.
 pub async fn print_steps(mut rx: mpsc::UnboundedReceiver<CheckEvent>, json: bool) {
     while let Some(event) = rx.recv().await {
-        if let CheckEvent::Finished(step) = event
-            && !json
-        {
-            print::step(&step);
+        match event {
+            CheckEvent::Finished(step) if !json => print::step(&step),
+            // Even with --json the wait is told on stderr: a silent minute looks like a hang.
+            CheckEvent::Waiting { status, wait } => print::waiting(status, wait),
+            _ => {}
         }
     }
 }

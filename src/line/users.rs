@@ -3,12 +3,12 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use tokio::sync::mpsc;
+use std::sync::Arc;
 
 use ploy_core::app::{AppError, Diagnosed, Services, exit};
 use ploy_core::diagnose::Failure;
 use ploy_core::files::PendingFile;
-use ploy_core::http::HttpNotice;
+use ploy_core::http::{HttpNotice, Notify};
 use ploy_core::session::{self, SecretSource};
 use ploy_core::users::{ExportFormat, Exporter};
 
@@ -31,24 +31,18 @@ pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Re
     let name = args.profile.as_str();
     let profile = services.store.load()?.get(name)?.clone();
     let failed = |f: Failure| AppError::Failed(Diagnosed::new(f, name, Some(profile.integration)));
-    let (notice_tx, mut notice_rx) = mpsc::unbounded_channel();
+    let notify: Notify = Arc::new(|HttpNotice::Waiting { status, wait }| {
+        super::print::waiting(status, wait);
+    });
     let mut opened = session::open(
         name,
         &profile,
         &SecretSource::Vault(&services.vault),
-        Some(notice_tx),
+        Some(notify),
     )
     .await
     .map_err(failed)?;
     let progress = io::stderr().is_terminal();
-    let waits = tokio::spawn(async move {
-        while let Some(HttpNotice::Waiting { status, wait }) = notice_rx.recv().await {
-            eprintln!(
-                "  the tenant answered {status}; waiting {} s as it asked",
-                wait.as_secs()
-            );
-        }
-    });
 
     let format = ExportFormat::from(args.format);
     let (sink, pending): (Box<dyn Write + Send>, Option<PendingFile>) = match &args.output {
@@ -87,7 +81,6 @@ pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Re
         eprintln!();
     }
     drop(opened);
-    let _ = waits.await;
     let count = match result {
         // A signal: the pending file is dropped (and removed) on the way out.
         None => {

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 use time::OffsetDateTime;
 
 use ploy_core::app::AppError;
@@ -21,7 +21,7 @@ use ploy_core::users::{ExportFormat, User};
 use super::keybox::ReadKey;
 use super::keys::{self, Shown, lookup};
 use super::problem::Problem;
-use super::screen::check::{self as check_screen, CheckView, RotationView};
+use super::screen::check::{self as check_screen, CheckView, RotationView, RunId};
 use super::screen::home;
 use super::screen::rotate::{self as rotate_screen, RotateView};
 use super::screen::users::{self as users_screen, UsersView};
@@ -50,15 +50,24 @@ pub enum Action {
         generation: u64,
         result: Result<Box<ParsedKey>, KeyInputError>,
     },
-    Check(CheckEvent),
-    CheckDone(Box<Report>),
-    CheckFailed(AppError),
+    Check {
+        run: RunId,
+        event: CheckEvent,
+    },
+    CheckDone {
+        run: RunId,
+        report: Box<Report>,
+    },
+    CheckFailed {
+        run: RunId,
+        error: AppError,
+    },
     Rotated {
-        name: String,
+        run: RunId,
         result: Result<Rotation, AppError>,
     },
     StoredAnyway {
-        name: String,
+        run: RunId,
         result: Result<(), AppError>,
     },
     UsersPage(Vec<User>),
@@ -79,16 +88,22 @@ pub enum Effect {
     },
     /// Test a candidate secret, storing it only if it passes.
     Rotate {
+        run: RunId,
         name: String,
         candidate: Candidate,
     },
     /// Store a candidate whose test failed, because the admin chose to.
     StoreAnyway {
+        run: RunId,
         name: String,
         candidate: Candidate,
+        report: Box<Report>,
     },
     Remove(String),
-    RunCheck(String),
+    RunCheck {
+        run: RunId,
+        name: String,
+    },
     ReadKey {
         generation: u64,
         source: KeySource,
@@ -168,24 +183,20 @@ impl App {
         self.profiles.profiles.iter().nth(self.selected)
     }
 
+    /// Home's commands that need a selected profile are offered only when there is one.
+    fn home_available(&self, c: home::Command) -> bool {
+        use home::Command as H;
+        !matches!(c, H::Test | H::Users | H::Rotate | H::Edit | H::Remove)
+            || !self.profiles.profiles.is_empty()
+    }
+
     /// The keys the current screen offers, from its table.
     pub fn keys(&self) -> Shown {
-        let home_available = |c: home::Command| {
-            let any = !self.profiles.profiles.is_empty();
-            !matches!(
-                c,
-                home::Command::Test
-                    | home::Command::Users
-                    | home::Command::Rotate
-                    | home::Command::Edit
-                    | home::Command::Remove
-            ) || any
-        };
         match &self.screen {
             Screen::Home if self.confirm_remove.is_some() => {
-                Shown::of(home::CONFIRM_KEYS, |_| true)
+                Shown::of(home::CONFIRM_KEYS, |_| true, false)
             }
-            Screen::Home => Shown::of(home::KEYS, home_available),
+            Screen::Home => Shown::of(home::KEYS, |c| self.home_available(c), false),
             Screen::Wizard(w) => w.keys(),
             Screen::Check(c) => c.keys(),
             Screen::Users(u) => u.keys(),
@@ -207,8 +218,21 @@ impl App {
     }
 
     fn start_check(&mut self, name: &str) -> Vec<Effect> {
-        self.screen = Screen::Check(Box::new(CheckView::new(name)));
-        vec![Effect::RunCheck(name.to_string())]
+        let view = CheckView::new(name);
+        let run = view.run;
+        self.screen = Screen::Check(Box::new(view));
+        vec![Effect::RunCheck {
+            run,
+            name: name.to_string(),
+        }]
+    }
+
+    /// The test screen of run `run`, if it is still the one shown.
+    fn run_view(&mut self, run: RunId) -> Option<&mut CheckView> {
+        match &mut self.screen {
+            Screen::Check(c) if c.run == run => Some(c),
+            _ => None,
+        }
     }
 
     fn open_users(&mut self, name: &str) -> Vec<Effect> {
@@ -274,32 +298,28 @@ impl App {
                 }
                 vec![]
             }
-            Action::Check(event) => {
-                if let Screen::Check(c) = &mut self.screen {
+            Action::Check { run, event } => {
+                if let Some(c) = self.run_view(run) {
                     c.event(event);
                 }
                 vec![]
             }
-            Action::CheckDone(report) => {
-                if let Screen::Check(c) = &mut self.screen
-                    && c.profile == report.profile
-                {
+            Action::CheckDone { run, report } => {
+                if let Some(c) = self.run_view(run) {
                     c.running = false;
                     c.report = Some(*report);
                 }
                 vec![Effect::LoadProfiles]
             }
-            Action::CheckFailed(e) => {
-                if let Screen::Check(c) = &mut self.screen {
+            Action::CheckFailed { run, error } => {
+                if let Some(c) = self.run_view(run) {
                     c.running = false;
-                    c.problem = Some(Problem::from(&e));
+                    c.problem = Some(Problem::from(&error));
                 }
                 vec![Effect::LoadProfiles]
             }
-            Action::Rotated { name, result } => {
-                if let Screen::Check(c) = &mut self.screen
-                    && c.profile == name
-                {
+            Action::Rotated { run, result } => {
+                if let Some(c) = self.run_view(run) {
                     c.running = false;
                     match result {
                         Ok(r) => {
@@ -311,23 +331,30 @@ impl App {
                             }
                             c.report = Some(r.report);
                         }
-                        Err(e) => c.problem = Some(Problem::from(&e)),
+                        Err(e) => {
+                            // Nothing was stored, and this candidate cannot be.
+                            if let Some(rot) = c.rotation.as_mut() {
+                                rot.replaced = Some(false);
+                                rot.candidate = None;
+                            }
+                            c.problem = Some(Problem::from(&e));
+                        }
                     }
                 }
                 vec![Effect::LoadProfiles]
             }
-            Action::StoredAnyway { name, result } => {
-                self.message = Some(match result {
-                    Ok(()) => {
-                        format!("Stored the new secret of \"{name}\" although its test failed.")
-                    }
-                    Err(e) => Problem::from(&e).detail,
-                });
-                if let Screen::Check(c) = &mut self.screen
+            Action::StoredAnyway { run, result } => {
+                if let Some(c) = self.run_view(run)
                     && let Some(rot) = c.rotation.as_mut()
                 {
-                    rot.replaced = Some(true);
-                    rot.candidate = None;
+                    match result {
+                        Ok(()) => {
+                            rot.replaced = Some(true);
+                            rot.candidate = None;
+                        }
+                        // The candidate stays: the admin may try again.
+                        Err(e) => c.problem = Some(Problem::from(&e)),
+                    }
                 }
                 vec![Effect::LoadProfiles]
             }
@@ -425,27 +452,20 @@ impl App {
         }
     }
 
-    /// Whether letters are being typed into a field (then `?` and `q` are letters).
-    fn typing(&self) -> bool {
-        match &self.screen {
-            Screen::Wizard(w) => w.typing(),
-            Screen::Rotate(_) => true,
-            Screen::Users(u) => u.typing(),
-            _ => false,
-        }
-    }
-
     fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            self.quit = true;
-            return vec![Effect::StopUsers];
+        match lookup(keys::GLOBAL_KEYS, &key, |_| true) {
+            Some(keys::Global::Quit) => {
+                self.quit = true;
+                return vec![Effect::StopUsers];
+            }
+            Some(keys::Global::Help) => {
+                self.help = !self.help;
+                return vec![];
+            }
+            None => {}
         }
         if self.help {
             self.help = false;
-            return vec![];
-        }
-        if keys::F1.matches(&key) || (!self.typing() && key.code == KeyCode::Char('?')) {
-            self.help = true;
             return vec![];
         }
         match &mut self.screen {
@@ -509,28 +529,39 @@ impl App {
                 rotate_screen::Outcome::Rotate(candidate) => {
                     let name = r.profile.clone();
                     let mut view = CheckView::new(&name);
+                    let run = view.run;
                     view.rotation = Some(RotationView {
                         candidate: Some(candidate.clone()),
                         replaced: None,
                     });
                     self.screen = Screen::Check(Box::new(view));
-                    vec![Effect::Rotate { name, candidate }]
+                    vec![Effect::Rotate {
+                        run,
+                        name,
+                        candidate,
+                    }]
                 }
             },
         }
     }
 
     fn home_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if let Some(name) = self.confirm_remove.take() {
+        if let Some(name) = self.confirm_remove.clone() {
             return match lookup(home::CONFIRM_KEYS, &key, |_| true) {
-                Some(home::Command::ConfirmRemove) => vec![Effect::Remove(name)],
-                _ => {
+                Some(home::Command::ConfirmRemove) => {
+                    self.confirm_remove = None;
+                    vec![Effect::Remove(name)]
+                }
+                Some(_) => {
+                    self.confirm_remove = None;
                     self.message = Some("Nothing removed.".into());
                     vec![]
                 }
+                // Only y or n answers the question.
+                None => vec![],
             };
         }
-        match lookup(home::KEYS, &key, |_| true) {
+        match lookup(home::KEYS, &key, |c| self.home_available(c)) {
             Some(cmd) => self.home_command(cmd),
             None => vec![],
         }
@@ -609,10 +640,15 @@ impl App {
                 vec![]
             }
             K::StoreAnyway => {
-                let candidate = c.rotation.as_mut().and_then(|r| r.candidate.take());
-                match candidate {
-                    Some(candidate) => vec![Effect::StoreAnyway { name, candidate }],
-                    None => vec![],
+                let candidate = c.rotation.as_ref().and_then(|r| r.candidate.clone());
+                match (candidate, c.report.clone()) {
+                    (Some(candidate), Some(report)) => vec![Effect::StoreAnyway {
+                        run: c.run,
+                        name,
+                        candidate,
+                        report: Box::new(report),
+                    }],
+                    _ => vec![],
                 }
             }
             K::DpopFix => {

@@ -56,14 +56,13 @@ impl TextField {
         self.set("");
     }
 
-    /// Inserts pasted text: CR LF and lone CR become LF (terminals differ); a single-line
-    /// field drops line breaks.
+    /// Inserts pasted text. A single-line field drops line breaks of any kind; a multi-line
+    /// field (a key) keeps the text as pasted, and the core normalises it.
     pub fn paste(&mut self, text: &str) {
-        let text = text.replace("\r\n", "\n").replace('\r', "\n");
         let text = if self.multiline {
-            text
+            text.to_string()
         } else {
-            text.lines().collect::<Vec<_>>().join("")
+            text.split(['\r', '\n']).collect::<Vec<_>>().join("")
         };
         self.text.insert_str(self.cursor, &text);
         self.cursor += text.len();
@@ -158,12 +157,15 @@ mod tests {
     }
 
     #[test]
-    fn pastes_normalise_line_breaks() {
+    fn single_line_fields_drop_line_breaks_and_multi_line_ones_keep_the_paste() {
         let mut m = TextField::multiline();
         m.paste("a\r\nb\rc\n");
-        assert_eq!(m.text(), "a\nb\nc\n");
+        assert_eq!(m.text(), "a\r\nb\rc\n");
         let mut s = TextField::default();
         s.paste("acme.my.onetrust.com\r\n");
         assert_eq!(s.text(), "acme.my.onetrust.com");
+        s.clear();
+        s.paste("a\rb");
+        assert_eq!(s.text(), "ab");
     }
 }

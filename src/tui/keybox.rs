@@ -2,6 +2,8 @@
 //! per change, by the core's `KeySource`, on a task (`Effect::ReadKey`), never while drawing;
 //! the result is cached here and only ever shown as what the key is, never its material.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use secrecy::ExposeSecret;
 
 use ploy_core::keys::{KeyInputError, KeySource, ParsedKey};
@@ -38,6 +40,10 @@ impl Default for KeyBox {
     }
 }
 
+/// Generations are unique across every key box of the session, so an answer can only ever
+/// land in the box (and the text) that asked for it.
+static GENERATION: AtomicU64 = AtomicU64::new(1);
+
 /// A read to run: the text's generation and where the key comes from.
 pub struct ReadKey {
     pub generation: u64,
@@ -47,7 +53,7 @@ pub struct ReadKey {
 impl KeyBox {
     /// The text changed: forget the old result and ask for a read of the new text.
     fn changed(&mut self) -> Option<ReadKey> {
-        self.generation += 1;
+        self.generation = GENERATION.fetch_add(1, Ordering::Relaxed);
         match KeySource::from_input(self.field.text()) {
             None => {
                 self.state = KeyState::Empty;
@@ -105,11 +111,7 @@ impl KeyBox {
     /// The text may be shown: typed by hand on one line (a path). Pasted text and anything
     /// that looks like key material stays hidden.
     pub fn showable(&self) -> bool {
-        let t = self.field.text();
-        !self.pasted
-            && !t.contains('\n')
-            && !t.contains("-----")
-            && !t.trim_start().starts_with('{')
+        !self.pasted && !ploy_core::keys::looks_like_key(self.field.text())
     }
 
     /// The text's length, for "n lines pasted (hidden)".

@@ -45,17 +45,81 @@ pub const HOME: Key = Key::Code(KeyCode::Home);
 pub const END: Key = Key::Code(KeyCode::End);
 pub const F1: Key = Key::Code(KeyCode::F(1));
 
-/// One line of a table: the keys, how they are written, what they do.
+impl Key {
+    /// How the key is written in the footer and the help.
+    pub fn name(self) -> String {
+        match self {
+            Key::Char(' ') => "Space".into(),
+            Key::Char(c) => c.to_string(),
+            Key::Ctrl(c) => format!("Ctrl-{}", c.to_ascii_uppercase()),
+            Key::Code(code) => match code {
+                KeyCode::Enter => "Enter".into(),
+                KeyCode::Esc => "Esc".into(),
+                KeyCode::Tab => "Tab".into(),
+                KeyCode::BackTab => "Shift-Tab".into(),
+                KeyCode::Up => "↑".into(),
+                KeyCode::Down => "↓".into(),
+                KeyCode::Left => "←".into(),
+                KeyCode::Right => "→".into(),
+                KeyCode::PageUp => "PgUp".into(),
+                KeyCode::PageDown => "PgDn".into(),
+                KeyCode::Home => "Home".into(),
+                KeyCode::End => "End".into(),
+                KeyCode::F(n) => format!("F{n}"),
+                other => format!("{other:?}"),
+            },
+        }
+    }
+}
+
+/// One line of a table: the keys and what they do. How the keys are written is derived from
+/// the keys themselves, so a label can never name a key the handler does not take.
 pub struct Binding<C: 'static> {
     pub keys: &'static [Key],
-    /// "t, Enter": how the keys are written in the footer and the help.
-    pub label: &'static str,
     /// The footer's short text; `None` keeps the binding to the help overlay.
     pub footer: Option<&'static str>,
     /// The help overlay's text.
     pub help: &'static str,
     pub command: C,
 }
+
+impl<C> Binding<C> {
+    /// "↑ k": every key of the binding.
+    pub fn label(&self) -> String {
+        self.keys
+            .iter()
+            .map(|k| k.name())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The footer names the first key only.
+    pub fn first_key(&self) -> String {
+        self.keys.first().map(|k| k.name()).unwrap_or_default()
+    }
+}
+
+/// What every screen shares, checked before the screen's own table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Global {
+    Quit,
+    Help,
+}
+
+pub const GLOBAL_KEYS: &[Binding<Global>] = &[
+    Binding {
+        keys: &[Key::Ctrl('c')],
+        footer: None,
+        help: "quit, from anywhere",
+        command: Global::Quit,
+    },
+    Binding {
+        keys: &[F1],
+        footer: None,
+        help: "this help, from anywhere (also ? outside a text field)",
+        command: Global::Help,
+    },
+];
 
 /// Finds the command for `event` among the bindings `available` allows.
 pub fn lookup<C: Copy>(
@@ -73,39 +137,46 @@ pub fn lookup<C: Copy>(
 pub fn footer<C: Copy>(
     table: &[Binding<C>],
     available: impl Fn(C) -> bool,
-) -> Vec<(&'static str, &'static str)> {
+) -> Vec<(String, &'static str)> {
     table
         .iter()
         .filter(|b| available(b.command))
-        .filter_map(|b| {
-            let first = b.label.split(", ").next().unwrap_or(b.label);
-            b.footer.map(|f| (first, f))
-        })
+        .filter_map(|b| b.footer.map(|f| (b.first_key(), f)))
         .collect()
 }
 
-/// The help overlay's (key, text) pairs.
+/// The help overlay's (key, text) pairs: the table's, then the global keys.
 pub fn help<C: Copy>(
     table: &[Binding<C>],
     available: impl Fn(C) -> bool,
-) -> Vec<(&'static str, &'static str)> {
+) -> Vec<(String, &'static str)> {
     table
         .iter()
         .filter(|b| available(b.command))
-        .map(|b| (b.label, b.help))
+        .map(|b| (b.label(), b.help))
+        .chain(GLOBAL_KEYS.iter().map(|b| (b.label(), b.help)))
         .collect()
 }
 
 /// What a screen's active table offers, for the footer and the help overlay.
 pub struct Shown {
-    pub footer: Vec<(&'static str, &'static str)>,
-    pub help: Vec<(&'static str, &'static str)>,
+    pub footer: Vec<(String, &'static str)>,
+    pub help: Vec<(String, &'static str)>,
 }
 
 impl Shown {
-    pub fn of<C: Copy>(table: &[Binding<C>], available: impl Fn(C) -> bool + Copy) -> Self {
+    /// `typing`: letters go into a field, so the footer points at F1 for help.
+    pub fn of<C: Copy>(
+        table: &[Binding<C>],
+        available: impl Fn(C) -> bool + Copy,
+        typing: bool,
+    ) -> Self {
+        let mut footer = footer(table, available);
+        if typing {
+            footer.push((F1.name(), "help"));
+        }
         Shown {
-            footer: footer(table, available),
+            footer,
             help: help(table, available),
         }
     }

@@ -22,7 +22,7 @@ use tokio::task::JoinHandle;
 use ploy_core::app::{AppError, Services, exit};
 use ploy_core::check::{self, CheckEvent};
 use ploy_core::diagnose::{Failure, code};
-use ploy_core::http::HttpNotice;
+use ploy_core::http::{HttpNotice, Notify};
 use ploy_core::integration::Integration;
 use ploy_core::session::{self, SecretSource};
 use ploy_core::setup;
@@ -31,6 +31,7 @@ use ploy_core::users;
 use crate::signals::Shutdown;
 use crate::terminal;
 use app::{Action, App, Effect};
+use screen::check::RunId;
 
 /// Where the TUI opens.
 pub enum Start {
@@ -136,11 +137,14 @@ struct Runner {
 }
 
 /// Streams a run's step events to the app as they happen.
-fn forward_events(tx: UnboundedSender<Action>) -> (UnboundedSender<CheckEvent>, JoinHandle<()>) {
+fn forward_events(
+    tx: UnboundedSender<Action>,
+    run: RunId,
+) -> (UnboundedSender<CheckEvent>, JoinHandle<()>) {
     let (events_tx, mut events_rx) = mpsc::unbounded_channel::<CheckEvent>();
     let forward = tokio::spawn(async move {
-        while let Some(e) = events_rx.recv().await {
-            let _ = tx.send(Action::Check(e));
+        while let Some(event) = events_rx.recv().await {
+            let _ = tx.send(Action::Check { run, event });
         }
     });
     (events_tx, forward)
@@ -179,20 +183,30 @@ impl Runner {
                     let _ = tx.send(Action::Saved { name, result });
                 });
             }
-            Effect::Rotate { name, candidate } => {
+            Effect::Rotate {
+                run,
+                name,
+                candidate,
+            } => {
                 tokio::spawn(async move {
-                    let (events, forward) = forward_events(tx.clone());
+                    let (events, forward) = forward_events(tx.clone(), run);
                     let result =
                         setup::rotate(&services, &name, candidate, false, Some(&events)).await;
                     drop(events);
                     let _ = forward.await;
-                    let _ = tx.send(Action::Rotated { name, result });
+                    let _ = tx.send(Action::Rotated { run, result });
                 });
             }
-            Effect::StoreAnyway { name, candidate } => {
+            Effect::StoreAnyway {
+                run,
+                name,
+                candidate,
+                report,
+            } => {
                 tokio::spawn(async move {
-                    let result = setup::store_untested(&services, &name, candidate).await;
-                    let _ = tx.send(Action::StoredAnyway { name, result });
+                    let result =
+                        setup::store_after_failed_test(&services, &name, candidate, &report).await;
+                    let _ = tx.send(Action::StoredAnyway { run, result });
                 });
             }
             Effect::Remove(name) => {
@@ -201,15 +215,21 @@ impl Runner {
                     let _ = tx.send(Action::Removed { name, result });
                 });
             }
-            Effect::RunCheck(name) => {
+            Effect::RunCheck { run, name } => {
                 tokio::spawn(async move {
-                    let (events, forward) = forward_events(tx.clone());
+                    let (events, forward) = forward_events(tx.clone(), run);
                     let ran = check::run_and_remember(&services, &name, Some(&events)).await;
                     drop(events);
                     let _ = forward.await;
                     let _ = tx.send(match ran {
-                        Ok(ran) => Action::CheckDone(Box::new(ran.report)),
-                        Err(e) => Action::CheckFailed(e.into()),
+                        Ok(ran) => Action::CheckDone {
+                            run,
+                            report: Box::new(ran.report),
+                        },
+                        Err(e) => Action::CheckFailed {
+                            run,
+                            error: e.into(),
+                        },
                     });
                 });
             }
@@ -245,32 +265,24 @@ async fn fetch_users(name: String, services: Services, tx: UnboundedSender<Actio
             return;
         }
     };
-    let (notice_tx, mut notice_rx) = mpsc::unbounded_channel();
+    let notify: Notify = {
+        let tx = tx.clone();
+        std::sync::Arc::new(move |HttpNotice::Waiting { wait, .. }| {
+            let _ = tx.send(Action::UsersWait(wait));
+        })
+    };
     let source = SecretSource::Vault(&services.vault);
-    let mut opened = match session::open(&name, &profile, &source, Some(notice_tx)).await {
+    let mut opened = match session::open(&name, &profile, &source, Some(notify)).await {
         Ok(s) => s,
         Err(f) => {
             let _ = tx.send(Action::UsersDone(Err(f)));
             return;
         }
     };
-    let waits = {
-        let tx = tx.clone();
-        async move {
-            while let Some(HttpNotice::Waiting { wait, .. }) = notice_rx.recv().await {
-                let _ = tx.send(Action::UsersWait(wait));
-            }
-        }
-    };
-    let pages = async {
-        let r = session::for_each_page(&mut opened.connector, |page| {
-            let _ = tx.send(Action::UsersPage(page.users));
-            Ok::<_, Failure>(())
-        })
-        .await;
-        drop(opened);
-        r
-    };
-    let (result, ()) = tokio::join!(pages, waits);
+    let result = session::for_each_page(&mut opened.connector, |page| {
+        let _ = tx.send(Action::UsersPage(page.users));
+        Ok::<_, Failure>(())
+    })
+    .await;
     let _ = tx.send(Action::UsersDone(result));
 }

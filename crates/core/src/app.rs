@@ -2,6 +2,9 @@
 //! share. It belongs to neither face: the line mode prints an `AppError`, the TUI draws it, and
 //! both take the exit code from here.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
 use thiserror::Error;
 
 use crate::diagnose::{self, Diagnosis, Failure};
@@ -20,6 +23,34 @@ pub mod exit {
     pub const SECRET_STORE: u8 = 3;
     /// Something inside ploy-connect or its runtime failed (the emulator cannot bind, ...).
     pub const INTERNAL: u8 = 4;
+}
+
+/// Keyring-and-profile changes under way. A change stores a secret and then writes the
+/// profile; stopping between the two would leave them disagreeing, so whoever ends the
+/// program (a quit, a signal) waits for these first.
+static COMMITS: AtomicUsize = AtomicUsize::new(0);
+
+/// Held across one keyring-and-profile change.
+pub struct Commit(());
+
+impl Drop for Commit {
+    fn drop(&mut self) {
+        COMMITS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Marks a keyring-and-profile change as under way until the guard is dropped.
+pub fn commit() -> Commit {
+    COMMITS.fetch_add(1, Ordering::SeqCst);
+    Commit(())
+}
+
+/// Waits (at most `limit`) until no keyring-and-profile change is under way.
+pub async fn commits_settled(limit: Duration) {
+    let started = Instant::now();
+    while COMMITS.load(Ordering::SeqCst) > 0 && started.elapsed() < limit {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 /// Where profiles and secrets live for this run.

@@ -14,7 +14,7 @@ use crate::diagnose::{Diagnosis, Failure, code};
 use crate::http::{self, HttpClient};
 use crate::integration::Integration;
 use crate::profile::{CachedNonce, LastTest, Profile, ProfileError, ProfileStore};
-use crate::session::{self, Redactor, SecretSource};
+use crate::session::{self, SecretSource};
 use crate::validate::{Hostname, Scheme};
 
 const DNS_TIMEOUT: Duration = Duration::from_secs(10);
@@ -73,6 +73,11 @@ pub struct StepResult {
 pub enum CheckEvent {
     Started(StepId),
     Finished(StepResult),
+    /// The tenant asked to wait (HTTP `status`); the step goes on after `wait`.
+    Waiting {
+        status: u16,
+        wait: Duration,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -143,7 +148,6 @@ struct Recorder<'a> {
     integration: Integration,
     events: Option<&'a UnboundedSender<CheckEvent>>,
     steps: Vec<StepResult>,
-    redactor: Option<Redactor>,
 }
 
 impl Recorder<'_> {
@@ -163,10 +167,7 @@ impl Recorder<'_> {
         let started = Instant::now();
         let outcome = work.await;
         let ms = started.elapsed().as_millis() as u64;
-        let scrub = |t: &str| match &self.redactor {
-            Some(r) => r.scrub(t),
-            None => t.to_string(),
-        };
+        let scrub = |t: &str| crate::redact::scrub(t).into_owned();
         let (result, value) = match outcome {
             Ok((value, detail)) => (
                 StepResult {
@@ -234,12 +235,19 @@ pub async fn run(
         integration: profile.integration,
         events,
         steps: Vec::new(),
-        redactor: None,
     };
     let integration = profile.integration;
     let opened = rec
         .step(StepId::Input, async {
-            let s = session::open(name, profile, source, None).await?;
+            let notify = events.map(|tx| {
+                let tx = tx.clone();
+                let n: crate::http::Notify = std::sync::Arc::new(move |notice| {
+                    let crate::http::HttpNotice::Waiting { status, wait } = notice;
+                    let _ = tx.send(CheckEvent::Waiting { status, wait });
+                });
+                n
+            });
+            let s = session::open(name, profile, source, notify).await?;
             let summary = s.summary.clone();
             Ok((s, summary))
         })
@@ -247,7 +255,6 @@ pub async fn run(
     let Some(mut session) = opened else {
         return rec.finish(integration, 0);
     };
-    rec.redactor = Some(session.redactor.clone());
 
     if rec
         .step(StepId::Dns, resolve(&session.host))
@@ -379,7 +386,7 @@ pub async fn run_and_remember(
         events,
     )
     .await;
-    let not_saved = remember(&services.store, &report).await.err();
+    let not_saved = remember(&services.store, &profile, &report).await.err();
     if let Some(e) = &not_saved {
         tracing::warn!(profile = name, "cannot save the test result: {e}");
     }
@@ -405,15 +412,23 @@ pub struct Ran {
     pub not_saved: Option<ProfileError>,
 }
 
-/// Saves the outcome on the profile for the home screen and `profiles list`. A failure on
+/// Saves the outcome on the profile for the home screen and `profiles list` — on the profile
+/// that was tested: one removed, recreated or rotated meanwhile is left alone. A failure on
 /// this machine (no keyring) says nothing about the vendor, so it leaves the last result alone.
-pub async fn remember(store: &ProfileStore, report: &Report) -> Result<(), ProfileError> {
+pub async fn remember(
+    store: &ProfileStore,
+    tested: &Profile,
+    report: &Report,
+) -> Result<(), ProfileError> {
     if report.failure_code().is_some_and(crate::diagnose::is_local) {
         return Ok(());
     }
     store
         .update(|profiles| {
-            if let Some(p) = profiles.profiles.get_mut(&report.profile) {
+            if let Some(p) = profiles.profiles.get_mut(&report.profile)
+                && p.secret_ref == tested.secret_ref
+                && p.updated == tested.updated
+            {
                 record(p, report);
             }
             Ok(())

@@ -15,6 +15,7 @@ pub mod code {
     pub const HOST_INVALID: &str = "host.invalid";
     pub const HOST_NOT_FOUND: &str = "host.not_found";
     pub const HOST_UNREACHABLE: &str = "host.unreachable";
+    pub const HOST_NO_ANSWER: &str = "host.no_answer";
     pub const TLS_FAILED: &str = "tls.failed";
     pub const SECRET_MISSING: &str = "secret.missing";
     pub const SECRET_STORE_UNAVAILABLE: &str = "secret.store_unavailable";
@@ -34,6 +35,7 @@ pub mod code {
         HOST_INVALID,
         HOST_NOT_FOUND,
         HOST_UNREACHABLE,
+        HOST_NO_ANSWER,
         TLS_FAILED,
         SECRET_MISSING,
         SECRET_STORE_UNAVAILABLE,
@@ -116,10 +118,13 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// A failure whose detail is scrubbed of every registered secret: a detail is printed,
+    /// logged and drawn, so it is made safe once, here.
     pub fn new(code: &'static str, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
         Self {
             code,
-            detail: detail.into(),
+            detail: crate::redact::scrub(&detail).into_owned(),
         }
     }
 }

@@ -1,17 +1,24 @@
 //! The one HTTP client: rustls with the platform's trust store (so HTTPS-inspecting corporate
 //! proxies work once their root is installed), proxy settings from the environment, connect and
 //! read timeouts, and polite retries on 429/503 that honour `Retry-After` or
-//! `X-Rate-Limit-Reset`. It knows nothing about vendors.
+//! `X-Rate-Limit-Reset`. Every body is read with a cap, and all waiting in one command shares
+//! one budget. It knows nothing about vendors.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use thiserror::Error;
-use tokio::sync::mpsc::UnboundedSender;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The most of a body ploy-connect reads. A token, an error or anything else small: 64 KiB.
+pub const SMALL_BODY: usize = 64 * 1024;
+/// A page of users: OneTrust's 2000 users of a few hundred bytes each fit with room to spare.
+pub const PAGE_BODY: usize = 32 * 1024 * 1024;
 
 /// How long and how often to wait when the server asks us to slow down.
 #[derive(Debug, Clone, Copy)]
@@ -19,6 +26,8 @@ pub struct RetryPolicy {
     pub max_retries: u32,
     /// A server asking for a longer wait gets its answer returned instead.
     pub max_wait: Duration,
+    /// All waiting in one command together; past it, answers are returned as they are.
+    pub max_total: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -26,9 +35,13 @@ impl Default for RetryPolicy {
         Self {
             max_retries: 3,
             max_wait: Duration::from_secs(60),
+            max_total: Duration::from_secs(120),
         }
     }
 }
+
+/// Where a client reports waits (a UI shows them).
+pub type Notify = Arc<dyn Fn(HttpNotice) + Send + Sync>;
 
 /// Something a UI may want to show while a request is in flight.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,9 +53,13 @@ pub enum HttpNotice {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransportKind {
     Dns,
+    /// No connection: refused, unreachable, or not accepted in time.
     Connect,
-    Timeout,
+    /// Connected, but the answer did not come (or stopped coming) in time.
+    NoAnswer,
     Tls,
+    /// The answer was larger than ploy-connect reads.
+    TooLarge,
     Other,
 }
 
@@ -64,23 +81,13 @@ pub struct HttpResponse {
     pub elapsed: Duration,
     /// Time spent waiting on rate limits before it.
     pub waited: Duration,
+    /// The body was longer than the cap for an error answer and was cut there.
+    pub truncated: bool,
 }
 
 impl HttpResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The body as text, cut to `max` characters, for a diagnosis detail line.
-    pub fn body_excerpt(&self, max: usize) -> String {
-        let text = String::from_utf8_lossy(&self.body);
-        let text = text.trim();
-        if text.chars().count() <= max {
-            text.to_string()
-        } else {
-            let cut: String = text.chars().take(max).collect();
-            format!("{cut}…")
-        }
     }
 }
 
@@ -88,7 +95,9 @@ impl HttpResponse {
 pub struct HttpClient {
     client: reqwest::Client,
     policy: RetryPolicy,
-    notices: Option<UnboundedSender<HttpNotice>>,
+    notify: Option<Notify>,
+    /// Milliseconds waited so far by every clone of this client (one command).
+    waited_ms: Arc<AtomicU64>,
 }
 
 impl HttpClient {
@@ -109,7 +118,8 @@ impl HttpClient {
         Ok(Self {
             client,
             policy: RetryPolicy::default(),
-            notices: None,
+            notify: None,
+            waited_ms: Arc::default(),
         })
     }
 
@@ -119,15 +129,15 @@ impl HttpClient {
     }
 
     /// Where to report rate-limit waits.
-    pub fn with_notices(mut self, tx: UnboundedSender<HttpNotice>) -> Self {
-        self.notices = Some(tx);
+    pub fn with_notify(mut self, notify: Notify) -> Self {
+        self.notify = Some(notify);
         self
     }
 
-    /// Tells the UI about a wait the caller decided on (e.g. a spent rate-limit window).
+    /// Tells the UI about a wait.
     pub fn notify(&self, notice: HttpNotice) {
-        if let Some(tx) = &self.notices {
-            let _ = tx.send(notice);
+        if let Some(n) = &self.notify {
+            n(notice);
         }
     }
 
@@ -135,15 +145,40 @@ impl HttpClient {
         &self.client
     }
 
+    /// Waited so far in this command.
+    pub fn waited(&self) -> Duration {
+        Duration::from_millis(self.waited_ms.load(Ordering::Relaxed))
+    }
+
+    /// Waits `wait` if the command's waiting budget allows it, telling the UI; `false` (and no
+    /// wait) when it does not.
+    pub async fn wait(&self, status: u16, wait: Duration) -> bool {
+        if wait > self.policy.max_wait || self.waited() + wait > self.policy.max_total {
+            return false;
+        }
+        tracing::info!(
+            status,
+            wait_ms = wait.as_millis() as u64,
+            "server asked to wait"
+        );
+        self.notify(HttpNotice::Waiting { status, wait });
+        tokio::time::sleep(wait).await;
+        self.waited_ms
+            .fetch_add(wait.as_millis() as u64, Ordering::Relaxed);
+        true
+    }
+
     /// Sends the request `build` makes, rebuilding it for each retry (a signed request must be
     /// signed afresh: Okta burns an assertion's jti on every attempt), and returns the final
-    /// answer whatever its status.
+    /// answer whatever its status. A successful answer's body may be at most `limit` bytes;
+    /// an error answer's body is cut at `SMALL_BODY`.
     pub async fn send<E: From<TransportError>>(
         &self,
+        limit: usize,
         mut build: impl FnMut() -> Result<reqwest::RequestBuilder, E>,
     ) -> Result<HttpResponse, E> {
-        let mut waited = Duration::ZERO;
         let mut attempt = 0;
+        let before = self.waited();
         loop {
             let request = build()?.build().map_err(|e| TransportError {
                 kind: TransportKind::Other,
@@ -158,7 +193,7 @@ impl HttpClient {
                 .map_err(|e| transport(&e))?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            let body = response.bytes().await.map_err(|e| transport(&e))?;
+            let (body, truncated) = read_body(response, limit).await?;
             let elapsed = started.elapsed();
             tracing::debug!(%method, path, status, ms = elapsed.as_millis() as u64, "http");
             let answer = HttpResponse {
@@ -166,25 +201,66 @@ impl HttpClient {
                 headers,
                 body,
                 elapsed,
-                waited,
+                waited: self.waited().saturating_sub(before),
+                truncated,
             };
             if !matches!(status, 429 | 503) || attempt >= self.policy.max_retries {
                 return Ok(answer);
             }
             let wait = retry_wait(&answer.headers, attempt);
-            if wait > self.policy.max_wait {
+            if !self.wait(status, wait).await {
                 return Ok(answer);
             }
-            tracing::info!(
-                status,
-                wait_ms = wait.as_millis() as u64,
-                "server asked to wait"
-            );
-            self.notify(HttpNotice::Waiting { status, wait });
-            tokio::time::sleep(wait).await;
-            waited += wait;
             attempt += 1;
         }
+    }
+}
+
+/// Reads a body chunk by chunk, never past the cap: a success over `limit` is an error naming
+/// the limit; an error answer keeps its first `SMALL_BODY` bytes.
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<(Bytes, bool), TransportError> {
+    let success = response.status().is_success();
+    let cap = if success { limit } else { SMALL_BODY };
+    if let Some(len) = response.content_length()
+        && success
+        && len > cap as u64
+    {
+        return Err(too_large(cap));
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport(&e))? {
+        if body.len() + chunk.len() > cap {
+            if success {
+                return Err(too_large(cap));
+            }
+            let room = cap - body.len();
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body.freeze(), true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body.freeze(), false))
+}
+
+fn too_large(cap: usize) -> TransportError {
+    TransportError {
+        kind: TransportKind::TooLarge,
+        detail: format!(
+            "the answer is larger than {}; ploy-connect stopped reading it",
+            human_bytes(cap)
+        ),
+    }
+}
+
+/// "64 KiB", "32 MiB".
+pub fn human_bytes(n: usize) -> String {
+    if n >= 1 << 20 {
+        format!("{} MiB", n >> 20)
+    } else {
+        format!("{} KiB", n >> 10)
     }
 }
 
@@ -230,25 +306,34 @@ pub fn proxy_for(url: &url::Url) -> Option<String> {
     Some(shown)
 }
 
-/// How long the server asked us to wait, else exponential backoff from one second.
+/// How long the server asked us to wait, else exponential backoff from one second. A date in
+/// the past means "now" (one second); a value that cannot be read is ignored.
 pub fn retry_wait(headers: &HeaderMap, attempt: u32) -> Duration {
+    const MIN: Duration = Duration::from_secs(1);
     let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
     if let Some(v) = text(RETRY_AFTER.as_str()) {
         if let Ok(secs) = v.trim().parse::<u64>() {
-            return Duration::from_secs(secs);
+            return Duration::from_secs(secs).max(MIN);
         }
         if let Ok(when) = httpdate::parse_http_date(v.trim()) {
-            return when.duration_since(SystemTime::now()).unwrap_or_default();
+            return when
+                .duration_since(SystemTime::now())
+                .unwrap_or_default()
+                .max(MIN);
         }
     }
     if let Some(reset) = text("x-rate-limit-reset").and_then(|v| v.trim().parse::<u64>().ok()) {
         // Okta's reset is epoch seconds; +1 s because the window closes at the end of that second.
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        return Duration::from_secs(reset.saturating_sub(now) + 1);
+        return Duration::from_secs(reset.saturating_sub(epoch_now()).saturating_add(1));
     }
     Duration::from_secs(1 << attempt.min(5))
+}
+
+/// Seconds since the epoch, by this machine's clock.
+pub fn epoch_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 fn transport(e: &reqwest::Error) -> TransportError {
@@ -261,7 +346,12 @@ fn transport(e: &reqwest::Error) -> TransportError {
 /// Names the failure by walking the error's causes: TLS errors hide inside `io::Error`s.
 fn classify(e: &reqwest::Error) -> TransportKind {
     if e.is_timeout() {
-        return TransportKind::Timeout;
+        // Not connected in time, or connected and then no (complete) answer in time.
+        return if e.is_connect() {
+            TransportKind::Connect
+        } else {
+            TransportKind::NoAnswer
+        };
     }
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = source {
@@ -278,7 +368,7 @@ fn classify(e: &reqwest::Error) -> TransportKind {
                 | K::HostUnreachable
                 | K::NetworkUnreachable
                 | K::AddrNotAvailable => return TransportKind::Connect,
-                K::TimedOut => return TransportKind::Timeout,
+                K::TimedOut => return TransportKind::NoAnswer,
                 _ => {}
             }
             // `io::Error::source` skips the error it wraps; TLS errors hide exactly there.
@@ -341,6 +431,50 @@ mod tests {
             w >= Duration::from_secs(5) && w <= Duration::from_secs(6),
             "{w:?}"
         );
+    }
+
+    #[test]
+    fn past_zero_and_unreadable_retry_after_are_sane() {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_static("0"));
+        assert_eq!(retry_wait(&h, 0), Duration::from_secs(1));
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(
+            retry_wait(&h, 0),
+            Duration::from_secs(1),
+            "a date in the past"
+        );
+        h.insert(RETRY_AFTER, HeaderValue::from_static("soon-ish"));
+        assert_eq!(
+            retry_wait(&h, 2),
+            Duration::from_secs(4),
+            "unreadable: backoff"
+        );
+        h.insert(RETRY_AFTER, HeaderValue::from_static("-5"));
+        assert_eq!(retry_wait(&h, 0), Duration::from_secs(1));
+    }
+
+    #[tokio::test]
+    async fn waiting_has_one_budget_per_command() {
+        let c = HttpClient::new(true).unwrap().with_policy(RetryPolicy {
+            max_retries: 3,
+            max_wait: Duration::from_millis(50),
+            max_total: Duration::from_millis(80),
+        });
+        let clone = c.clone();
+        assert!(c.wait(503, Duration::from_millis(40)).await);
+        assert!(
+            !clone.wait(503, Duration::from_millis(60)).await,
+            "longer than one wait may be"
+        );
+        assert!(
+            !clone.wait(503, Duration::from_millis(45)).await,
+            "over the shared budget"
+        );
+        assert!(c.wait(503, Duration::from_millis(30)).await);
     }
 
     #[test]

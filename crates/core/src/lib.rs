@@ -16,6 +16,7 @@ pub mod http;
 pub mod integration;
 pub mod keys;
 pub mod profile;
+pub mod redact;
 pub mod secret;
 pub mod session;
 pub mod setup;

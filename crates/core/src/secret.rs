@@ -245,11 +245,17 @@ impl Vault {
         self.store.describe()
     }
 
+    /// Every secret that passes through the vault is registered for redaction.
     pub async fn get(&self, key: &SecretKey) -> Result<Option<SecretString>, SecretStoreError> {
-        self.call(key, |s, k| s.get(k)).await
+        let value = self.call(key, |s, k| s.get(k)).await?;
+        if let Some(v) = &value {
+            crate::redact::secret(v.expose_secret());
+        }
+        Ok(value)
     }
 
     pub async fn set(&self, key: &SecretKey, value: SecretString) -> Result<(), SecretStoreError> {
+        crate::redact::secret(value.expose_secret());
         self.call(key, move |s, k| s.set(k, &value)).await
     }
 

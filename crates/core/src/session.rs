@@ -3,20 +3,22 @@
 //! here, so they fail the same way.
 
 use secrecy::{ExposeSecret, SecretString};
-use tokio::sync::mpsc::UnboundedSender;
+
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use crate::connector::{AnyConnector, Connector, ConnectorConfig, Cursor, UsersPage};
 use crate::diagnose::{Failure, code};
-use crate::http::{HttpClient, HttpNotice};
+use crate::http::{HttpClient, Notify};
 use crate::profile::Profile;
 use crate::secret::{SecretKey, SecretKind, SecretStoreError, Vault};
+use crate::users::User;
 use crate::validate::{self, Hostname};
 
 pub struct Session {
     pub host: Hostname,
     pub connector: AnyConnector,
     pub http: HttpClient,
-    pub redactor: Redactor,
     /// One line for the `input` step.
     pub summary: String,
 }
@@ -50,7 +52,10 @@ pub enum SecretSource<'a> {
 impl SecretSource<'_> {
     async fn fetch(&self, name: &str, profile: &Profile) -> Result<SecretString, Failure> {
         match self {
-            SecretSource::Given { secret, .. } => Ok(secret.clone()),
+            SecretSource::Given { secret, .. } => {
+                crate::redact::secret(secret.expose_secret());
+                Ok(secret.clone())
+            }
             SecretSource::Vault(vault) => vault
                 .get(&secret_key(name, profile))
                 .await
@@ -76,7 +81,7 @@ pub async fn open(
     name: &str,
     profile: &Profile,
     source: &SecretSource<'_>,
-    notices: Option<UnboundedSender<HttpNotice>>,
+    notify: Option<Notify>,
 ) -> Result<Session, Failure> {
     let host = validate::hostname(&profile.host, profile.integration)
         .map_err(|e| {
@@ -92,10 +97,9 @@ pub async fn open(
     let secret = source.fetch(name, profile).await?;
     let mut http = HttpClient::new(host.is_loopback())
         .map_err(|e| Failure::new(code::UNEXPECTED_RESPONSE, e.to_string()))?;
-    if let Some(tx) = notices {
-        http = http.with_notices(tx);
+    if let Some(n) = notify {
+        http = http.with_notify(n);
     }
-    let redactor = Redactor::new(&secret);
     let summary_head = format!("{} at {}, client ID {client_id}", profile.integration, host);
     let connector = AnyConnector::new(ConnectorConfig {
         integration: profile.integration,
@@ -117,23 +121,25 @@ pub async fn open(
         host,
         connector,
         http,
-        redactor,
         summary,
     })
 }
 
-/// Reads every page, handing each to `each`; stops at the first error of either side.
+/// Reads every page, handing each to `each`; stops at the first error of either side, and
+/// always ends: see `PageGuard`.
 pub async fn for_each_page<E: From<Failure>>(
     connector: &mut AnyConnector,
     mut each: impl FnMut(UsersPage) -> Result<(), E>,
 ) -> Result<u64, E> {
     let mut cursor: Option<Cursor> = None;
+    let mut guard = PageGuard::default();
     let mut seen = 0u64;
     loop {
         let page = connector
             .users_page(cursor.as_ref())
             .await
             .map_err(|e| E::from(Failure::from(e)))?;
+        guard.check(&page).map_err(E::from)?;
         seen += page.users.len() as u64;
         let next = page.next.clone();
         each(page)?;
@@ -144,20 +150,89 @@ pub async fn for_each_page<E: From<Failure>>(
     }
 }
 
-/// Scrubs a secret out of text that came from elsewhere (a server could echo a request).
-#[derive(Clone)]
-pub struct Redactor(SecretString);
+/// No tenant has more pages than this (Okta: 200 users a page, so 20 million users).
+pub const MAX_PAGES: u64 = 100_000;
 
-impl Redactor {
-    pub fn new(secret: &SecretString) -> Self {
-        Self(secret.clone())
-    }
+/// Makes sure paging ends whatever the tenant sends: a next-page cursor seen before, a page
+/// whose users were all read already, or more pages than the tenant said it has (or than any
+/// tenant has) stops it with a diagnosis.
+#[derive(Default)]
+pub struct PageGuard {
+    pages: u64,
+    ceiling: Option<u64>,
+    cursors: HashSet<String>,
+    users: HashSet<u64, BuildHasherDefault<PreHashed>>,
+}
 
-    pub fn scrub(&self, text: &str) -> String {
-        let secret = self.0.expose_secret();
-        if secret.len() < 4 {
-            return text.to_string();
+impl PageGuard {
+    pub fn check(&mut self, page: &UsersPage) -> Result<(), Failure> {
+        self.pages += 1;
+        let n = self.pages;
+        let stop = |why: String| Failure::new(code::UNEXPECTED_RESPONSE, why);
+        if self.ceiling.is_none() {
+            // The first page's count, plus one for a tenant that grew while we read it.
+            self.ceiling = Some(page.total_pages.map_or(MAX_PAGES, |t| t.saturating_add(1)));
         }
-        text.replace(secret, "[redacted]")
+        let ceiling = self.ceiling.unwrap_or(MAX_PAGES);
+        if n > ceiling {
+            return Err(stop(match page.total_pages {
+                Some(_) => format!(
+                    "the tenant said it has {} pages of users but sent page {n}: stopped reading so the export cannot run forever",
+                    ceiling - 1
+                ),
+                None => format!(
+                    "more than {MAX_PAGES} pages of users: stopped reading so the export cannot run forever"
+                ),
+            }));
+        }
+        if let Some(next) = &page.next
+            && !self.cursors.insert(next.0.clone())
+        {
+            return Err(stop(format!(
+                "after {n} pages the tenant sent a next-page link it had sent before: it is not paging, so ploy-connect stopped"
+            )));
+        }
+        let mut new = 0usize;
+        for u in &page.users {
+            if self.users.insert(identity(u)) {
+                new += 1;
+            }
+        }
+        // An empty last page is how Okta ends a list; anything else must bring someone new.
+        if new == 0 && (!page.users.is_empty() || page.next.is_some()) {
+            return Err(stop(format!(
+                "page {n} has no user that was not on an earlier page: the tenant ignores paging, so ploy-connect stopped"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A user's identity for the guard: the vendor's ID, else everything that names them.
+fn identity(u: &User) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    if u.id.is_empty() {
+        (&u.login, &u.email, &u.name, &u.created).hash(&mut h);
+    } else {
+        u.id.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The guard's keys are hashes already.
+#[derive(Default)]
+pub struct PreHashed(u64);
+
+impl Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }

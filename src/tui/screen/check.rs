@@ -1,6 +1,8 @@
 //! The live test screen: six steps as they run, then the diagnosis of a failure. It also shows
 //! a rotation's test of the candidate secret, and what became of the candidate.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use ploy_core::check::{CheckEvent, Report, StepId, StepResult, StepStatus};
 use ploy_core::diagnose::{Field, code};
 use ploy_core::setup::Candidate;
@@ -22,7 +24,13 @@ pub struct RotationView {
     pub replaced: Option<bool>,
 }
 
+/// Tells one test run from another, so a run left behind never writes into a newer one.
+pub type RunId = u64;
+
+static NEXT_RUN: AtomicU64 = AtomicU64::new(1);
+
 pub struct CheckView {
+    pub run: RunId,
     pub profile: String,
     pub steps: Vec<(StepId, StepState)>,
     pub running: bool,
@@ -30,6 +38,8 @@ pub struct CheckView {
     pub rotation: Option<RotationView>,
     /// A failure outside the steps (the profile could not be read, the keyring refused).
     pub problem: Option<Problem>,
+    /// The tenant asked to wait: its status and how long.
+    pub waiting: Option<(u16, std::time::Duration)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,56 +59,48 @@ use Command as C;
 pub const KEYS: &[Binding<Command>] = &[
     Binding {
         keys: &[Key::Char('u')],
-        label: "u",
         footer: Some("users"),
         help: "browse the users (after a passed test)",
         command: C::Users,
     },
     Binding {
         keys: &[Key::Char('d')],
-        label: "d",
         footer: Some("DPoP on + re-test"),
         help: "turn DPoP on and re-test (when Okta requires it)",
         command: C::DpopFix,
     },
     Binding {
         keys: &[Key::Char('f')],
-        label: "f",
         footer: Some("store anyway"),
         help: "store the new secret although its test failed (the vendor is down)",
         command: C::StoreAnyway,
     },
     Binding {
         keys: &[Key::Char('e')],
-        label: "e",
         footer: Some("edit"),
         help: "edit the setting the failure points at",
         command: C::Edit,
     },
     Binding {
         keys: &[Key::Char('r')],
-        label: "r",
         footer: Some("re-run"),
         help: "run the test again",
         command: C::Rerun,
     },
     Binding {
         keys: &[ESC, Key::Char('h')],
-        label: "Esc",
         footer: Some("home"),
         help: "back to the profiles",
         command: C::Back,
     },
     Binding {
         keys: &[Key::Char('?')],
-        label: "?",
         footer: Some("help"),
         help: "this help",
         command: C::Help,
     },
     Binding {
         keys: &[Key::Char('q')],
-        label: "q",
         footer: Some("quit"),
         help: "quit",
         command: C::Quit,
@@ -108,6 +110,7 @@ pub const KEYS: &[Binding<Command>] = &[
 impl CheckView {
     pub fn new(profile: &str) -> Self {
         Self {
+            run: NEXT_RUN.fetch_add(1, Ordering::Relaxed),
             profile: profile.to_string(),
             steps: StepId::ALL
                 .iter()
@@ -117,6 +120,7 @@ impl CheckView {
             report: None,
             rotation: None,
             problem: None,
+            waiting: None,
         }
     }
 
@@ -148,7 +152,12 @@ impl CheckView {
         let (id, state) = match event {
             CheckEvent::Started(id) => (id, StepState::Running),
             CheckEvent::Finished(r) => (r.id, StepState::Done(r)),
+            CheckEvent::Waiting { status, wait } => {
+                self.waiting = Some((status, wait));
+                return;
+            }
         };
+        self.waiting = None;
         if let Some(slot) = self.steps.iter_mut().find(|(s, _)| *s == id) {
             slot.1 = state;
         }
@@ -172,6 +181,6 @@ impl CheckView {
     }
 
     pub fn keys(&self) -> Shown {
-        Shown::of(KEYS, |c| self.available(c))
+        Shown::of(KEYS, |c| self.available(c), false)
     }
 }

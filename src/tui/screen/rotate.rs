@@ -4,7 +4,7 @@
 use ratatui::crossterm::event::KeyEvent;
 
 use ploy_core::integration::Integration;
-use ploy_core::setup::Candidate;
+use ploy_core::setup::{self, Candidate};
 use ploy_core::validate;
 
 use crate::tui::input::TextField;
@@ -16,7 +16,6 @@ pub enum Command {
     NextField,
     Submit,
     Cancel,
-    Help,
 }
 
 use Command as C;
@@ -24,31 +23,21 @@ use Command as C;
 pub const KEYS: &[Binding<Command>] = &[
     Binding {
         keys: &[TAB, BACKTAB],
-        label: "Tab",
         footer: Some("key ID"),
         help: "the key ID field (Okta)",
         command: C::NextField,
     },
     Binding {
         keys: &[ENTER],
-        label: "Enter",
         footer: Some("test, then store"),
         help: "test the new secret; only a passing test replaces the stored one",
         command: C::Submit,
     },
     Binding {
         keys: &[ESC],
-        label: "Esc",
         footer: Some("cancel"),
         help: "back to the profiles; nothing changes",
         command: C::Cancel,
-    },
-    Binding {
-        keys: &[],
-        label: "F1",
-        footer: Some("help"),
-        help: "this help",
-        command: C::Help,
     },
 ];
 
@@ -88,7 +77,7 @@ impl RotateView {
     }
 
     pub fn keys(&self) -> Shown {
-        Shown::of(KEYS, |c| self.available(c))
+        Shown::of(KEYS, |c| self.available(c), true)
     }
 
     pub fn paste(&mut self, text: &str) -> Outcome {
@@ -108,7 +97,6 @@ impl RotateView {
     pub fn handle_key(&mut self, key: KeyEvent) -> Outcome {
         let cmd = lookup(KEYS, &key, |c| self.available(c));
         match cmd {
-            Some(C::Help) => Outcome::Help,
             Some(C::Cancel) => Outcome::Cancel,
             Some(C::NextField) => {
                 self.focus = (self.focus + 1) % 2;
@@ -145,10 +133,15 @@ impl RotateView {
                 .map(|c| Candidate::Secret(c.value))
                 .map_err(|e| e.to_string()),
             Integration::Okta => match &self.key.state {
-                KeyState::Ready(k) => Ok(Candidate::Key {
-                    key: k.clone(),
-                    key_id: Some(self.key_id.text().to_string()).filter(|t| !t.trim().is_empty()),
-                }),
+                KeyState::Ready(k) => {
+                    // The same key ID rule as everywhere: checked before anything runs.
+                    setup::resolve_key_id(Some(&k.key), Some(self.key_id.text()))
+                        .map_err(|e| e.to_string())?;
+                    Ok(Candidate::Key {
+                        key: k.clone(),
+                        key_id: Some(self.key_id.text().to_string()),
+                    })
+                }
                 KeyState::Invalid(e) => Err(e.to_string()),
                 KeyState::Reading => Err("reading the key…".into()),
                 KeyState::Empty => {

@@ -104,98 +104,84 @@ use Command as C;
 pub const BROWSE_KEYS: &[Binding<Command>] = &[
     Binding {
         keys: &[DOWN, Key::Char('j')],
-        label: "↓ j",
         footer: None,
         help: "next user",
         command: C::Down,
     },
     Binding {
         keys: &[UP, Key::Char('k')],
-        label: "↑ k",
         footer: None,
         help: "previous user",
         command: C::Up,
     },
     Binding {
         keys: &[PGDN],
-        label: "PgDn",
         footer: None,
         help: "a screen down",
         command: C::PageDown,
     },
     Binding {
         keys: &[PGUP],
-        label: "PgUp",
         footer: None,
         help: "a screen up",
         command: C::PageUp,
     },
     Binding {
         keys: &[HOME, Key::Char('g')],
-        label: "Home g",
         footer: None,
         help: "first user",
         command: C::First,
     },
     Binding {
         keys: &[END, Key::Char('G')],
-        label: "End G",
         footer: None,
         help: "last user",
         command: C::Last,
     },
     Binding {
         keys: &[Key::Char('/')],
-        label: "/",
         footer: Some("filter"),
         help: "filter by name, email or login",
         command: C::Filter,
     },
     Binding {
         keys: &[Key::Char('s')],
-        label: "s",
         footer: Some("sort"),
         help: "sort by the next column (or click a header)",
         command: C::Sort,
     },
     Binding {
         keys: &[Key::Char('S')],
-        label: "S",
         footer: None,
         help: "reverse the sort",
         command: C::Reverse,
     },
     Binding {
         keys: &[ESC],
-        label: "Esc",
         footer: Some("close details"),
         help: "close the details",
         command: C::CloseDetails,
     },
     Binding {
         keys: &[ENTER],
-        label: "Enter",
         footer: Some("details"),
         help: "details of the selected user",
         command: C::Details,
     },
     Binding {
         keys: &[Key::Char('x')],
-        label: "x",
         footer: Some("export"),
         help: "export the shown users to CSV or JSON",
         command: C::Export,
     },
     Binding {
         keys: &[ESC, Key::Char('h')],
-        label: "Esc",
         footer: Some("back"),
         help: "back to the profiles",
         command: C::Back,
     },
     Binding {
         keys: &[Key::Char('?')],
-        label: "?",
         footer: Some("help"),
         help: "this help",
         command: C::Help,
@@ -206,52 +192,39 @@ pub const BROWSE_KEYS: &[Binding<Command>] = &[
 pub const FILTER_KEYS: &[Binding<Command>] = &[
     Binding {
         keys: &[ENTER],
-        label: "Enter",
         footer: Some("keep filter"),
         help: "keep the filter and go back to the table",
         command: C::KeepFilter,
     },
     Binding {
         keys: &[ESC],
-        label: "Esc",
         footer: Some("clear filter"),
         help: "clear the filter",
         command: C::ClearFilter,
     },
     Binding {
         keys: &[DOWN],
-        label: "↓",
         footer: None,
         help: "keep the filter and move down",
         command: C::FilterMove(Move::Down),
     },
     Binding {
         keys: &[UP],
-        label: "↑",
         footer: None,
         help: "keep the filter and move up",
         command: C::FilterMove(Move::Up),
     },
     Binding {
         keys: &[PGDN],
-        label: "PgDn",
         footer: None,
         help: "keep the filter and move a screen down",
         command: C::FilterMove(Move::PageDown),
     },
     Binding {
         keys: &[PGUP],
-        label: "PgUp",
         footer: None,
         help: "keep the filter and move a screen up",
         command: C::FilterMove(Move::PageUp),
-    },
-    Binding {
-        keys: &[],
-        label: "F1",
-        footer: Some("help"),
-        help: "this help",
-        command: C::Help,
     },
 ];
 
@@ -259,31 +232,21 @@ pub const FILTER_KEYS: &[Binding<Command>] = &[
 pub const EXPORT_KEYS: &[Binding<Command>] = &[
     Binding {
         keys: &[TAB],
-        label: "Tab",
         footer: Some("format"),
         help: "switch between CSV and JSON",
         command: C::SwitchFormat,
     },
     Binding {
         keys: &[ENTER],
-        label: "Enter",
         footer: Some("write"),
         help: "write the file",
         command: C::Write,
     },
     Binding {
         keys: &[ESC],
-        label: "Esc",
         footer: Some("cancel"),
         help: "close without writing",
         command: C::CancelExport,
-    },
-    Binding {
-        keys: &[],
-        label: "F1",
-        footer: Some("help"),
-        help: "this help",
-        command: C::Help,
     },
 ];
 
@@ -386,7 +349,7 @@ impl UsersView {
     }
 
     pub fn keys(&self) -> Shown {
-        Shown::of(self.table_keys(), |c| self.available(c))
+        Shown::of(self.table_keys(), |c| self.available(c), self.typing())
     }
 
     pub fn handle_key(&mut self, key: KeyEvent, height: u16) -> Outcome {

@@ -123,49 +123,42 @@ use Command as C;
 pub const CHOOSER_KEYS: &[Binding<Command>] = &[
     Binding {
         keys: &[UP, Key::Char('k')],
-        label: "↑ k",
         footer: None,
         help: "previous choice",
         command: C::ChoosePrev,
     },
     Binding {
         keys: &[DOWN, Key::Char('j')],
-        label: "↓ j",
         footer: Some("choose"),
         help: "next choice",
         command: C::ChooseNext,
     },
     Binding {
         keys: &[Key::Char('1')],
-        label: "1",
         footer: None,
         help: "OneTrust",
         command: C::Pick(0),
     },
     Binding {
         keys: &[Key::Char('2')],
-        label: "2",
         footer: None,
         help: "Okta",
         command: C::Pick(1),
     },
     Binding {
         keys: &[ENTER, TAB],
-        label: "Enter",
         footer: Some("next"),
         help: "continue with the selected source",
         command: C::Choose,
     },
     Binding {
         keys: &[ESC],
-        label: "Esc",
         footer: Some("cancel"),
         help: "back to the profiles",
         command: C::Cancel,
     },
     Binding {
         keys: &[Key::Char('?')],
-        label: "?",
         footer: Some("help"),
         help: "this help",
         command: C::Help,
@@ -174,69 +167,54 @@ pub const CHOOSER_KEYS: &[Binding<Command>] = &[
 
 const NEXT_FIELD: Binding<Command> = Binding {
     keys: &[TAB],
-    label: "Tab",
     footer: Some("next field"),
     help: "next field (or the next step from the last one)",
     command: C::NextField,
 };
 const PREV_FIELD: Binding<Command> = Binding {
     keys: &[BACKTAB],
-    label: "Shift-Tab",
     footer: None,
     help: "previous field (or the previous step)",
     command: C::PrevField,
 };
 const NEXT_STEP: Binding<Command> = Binding {
     keys: &[ENTER],
-    label: "Enter",
     footer: Some("next step"),
     help: "next step",
     command: C::NextStep,
 };
 const BACK: Binding<Command> = Binding {
     keys: &[ESC],
-    label: "Esc",
     footer: Some("back"),
     help: "previous step (from the first: back to the choice of source)",
     command: C::Back,
 };
-const HELP_F1: Binding<Command> = Binding {
-    keys: &[],
-    label: "F1",
-    footer: Some("help"),
-    help: "this help (? too, outside a text field)",
-    command: C::Help,
-};
 const HELP_Q: Binding<Command> = Binding {
     keys: &[Key::Char('?')],
-    label: "?",
     footer: Some("help"),
     help: "this help",
     command: C::Help,
 };
 
 /// A text field has the focus: letters are typed into it.
-pub const TEXT_KEYS: &[Binding<Command>] = &[NEXT_FIELD, PREV_FIELD, NEXT_STEP, BACK, HELP_F1];
+pub const TEXT_KEYS: &[Binding<Command>] = &[NEXT_FIELD, PREV_FIELD, NEXT_STEP, BACK];
 
 /// The DPoP question has the focus.
 pub const DPOP_KEYS: &[Binding<Command>] = &[
     Binding {
         keys: &[Key::Char('y')],
-        label: "y",
         footer: Some("yes"),
         help: "the app requires DPoP",
         command: C::DpopYes,
     },
     Binding {
         keys: &[Key::Char('n')],
-        label: "n",
         footer: Some("no"),
         help: "the app does not require DPoP",
         command: C::DpopNo,
     },
     Binding {
         keys: &[Key::Char(' '), LEFT, RIGHT, UP, DOWN],
-        label: "Space",
         footer: None,
         help: "switch yes / no",
         command: C::DpopToggle,
@@ -251,21 +229,18 @@ pub const DPOP_KEYS: &[Binding<Command>] = &[
 pub const SCOPE_KEYS: &[Binding<Command>] = &[
     Binding {
         keys: &[UP, Key::Char('k')],
-        label: "↑ k",
         footer: None,
         help: "previous scope",
         command: C::ScopeUp,
     },
     Binding {
         keys: &[DOWN, Key::Char('j')],
-        label: "↓ j",
         footer: None,
         help: "next scope",
         command: C::ScopeDown,
     },
     Binding {
         keys: &[Key::Char(' '), Key::Char('x')],
-        label: "Space",
         footer: Some("toggle"),
         help: "request the scope, or not",
         command: C::ScopeToggle,
@@ -280,7 +255,6 @@ pub const SCOPE_KEYS: &[Binding<Command>] = &[
 pub const REVIEW_KEYS: &[Binding<Command>] = &[
     Binding {
         keys: &[ENTER],
-        label: "Enter",
         footer: Some("save and test"),
         help: "save (the secret goes to the OS keyring), then test the connection",
         command: C::NextStep,
@@ -461,7 +435,7 @@ impl Wizard {
     }
 
     pub fn keys(&self) -> Shown {
-        Shown::of(self.table(), |_| true)
+        Shown::of(self.table(), |_| true, self.typing())
     }
 
     pub fn check(&self, field: FieldId) -> Check {

@@ -128,6 +128,14 @@ pub fn draw(app: &App, c: &CheckView, frame: &mut Frame, area: Rect, theme: &The
         ]));
     } else if let Some(p) = &c.problem {
         out.extend(problem_lines(p, theme));
+    } else if let Some((status, wait)) = c.waiting {
+        out.push(Line::styled(
+            format!(
+                " The tenant answered {status}; waiting {} s as it asked…",
+                wait.as_secs()
+            ),
+            theme.warn(),
+        ));
     } else if c.running {
         out.push(Line::styled(" Testing…", theme.dim()));
     }

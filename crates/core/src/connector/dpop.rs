@@ -39,7 +39,9 @@ pub fn proof(
         nonce,
         ath: access_token.map(ath),
     };
-    key.sign(header, &claims)
+    let proof = key.sign(header, &claims)?;
+    crate::redact::ephemeral(&proof);
+    Ok(proof)
 }
 
 /// Scheme, authority and path — no query or fragment — with the path percent-decoded, because

@@ -50,6 +50,8 @@ pub struct VendorAnswer {
 
 impl VendorAnswer {
     /// `request` is "METHOD /path" (never a query string or body).
+    /// The body is scrubbed before it is cut to an excerpt, so a secret echoed near the cut
+    /// cannot survive in part.
     pub fn new(vendor: Integration, endpoint: Endpoint, request: &str, r: &HttpResponse) -> Self {
         let json: Option<serde_json::Value> = serde_json::from_slice(&r.body).ok();
         let field = |name: &str| {
@@ -73,6 +75,18 @@ impl VendorAnswer {
                 notes.push(format!("{id}: {v}"));
             }
         }
+        if r.waited > std::time::Duration::ZERO {
+            notes.push(format!(
+                "after waiting {} s in all, ploy-connect stopped waiting",
+                r.waited.as_secs()
+            ));
+        }
+        if r.truncated {
+            notes.push(format!(
+                "the body was cut at {}",
+                crate::http::human_bytes(crate::http::SMALL_BODY)
+            ));
+        }
         Self {
             vendor,
             endpoint,
@@ -83,7 +97,10 @@ impl VendorAnswer {
                 .or_else(|| www.and_then(|h| auth_param(h, "error_description"))),
             error_code: field("errorCode"),
             www_error,
-            excerpt: r.body_excerpt(200),
+            excerpt: excerpt(
+                &crate::redact::scrub(&String::from_utf8_lossy(&r.body)),
+                200,
+            ),
             notes,
         }
     }
@@ -114,8 +131,19 @@ impl std::fmt::Display for VendorAnswer {
     }
 }
 
+/// `text` trimmed and cut to `max` characters, with an ellipsis when cut.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max).collect();
+        format!("{cut}…")
+    }
+}
+
 /// Decodes a 200 answer's JSON body; anything else is the vendor breaking its contract.
-/// `source` and `expected` word the error: "the token endpoint answered 200 but not with a token".
+/// `source` and `expected` word the error: "the users API answered 200 but not with a page".
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     r: &HttpResponse,
     source: &str,
@@ -124,7 +152,30 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(&r.body).map_err(|e| {
         ConnectorError::Unexpected(format!(
             "{source} answered 200 but not with {expected} ({e}): {}",
-            r.body_excerpt(120)
+            excerpt(
+                &crate::redact::scrub(&String::from_utf8_lossy(&r.body)),
+                120
+            )
+        ))
+    })
+}
+
+/// Decodes a 200 token response. Its body holds a live access token, so a failure names only
+/// where the body went wrong — never a value from it (serde's messages can quote values).
+pub(crate) fn decode_token<T: serde::de::DeserializeOwned>(
+    r: &HttpResponse,
+) -> Result<T, ConnectorError> {
+    serde_json::from_slice(&r.body).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                "is not JSON"
+            }
+            _ => "has a field of the wrong type or shape",
+        };
+        ConnectorError::Unexpected(format!(
+            "the token endpoint answered 200 but its body {what} (line {}, column {}); the body is not shown because it may hold a token",
+            e.line(),
+            e.column()
         ))
     })
 }
@@ -138,11 +189,14 @@ pub(crate) fn scope_list(scopes: &[String]) -> String {
     }
 }
 
-/// The access token of a token response, which must not be empty.
+/// The access token of a token response, which must not be empty; registered for redaction
+/// before anything else can happen to it.
 pub(crate) fn access_token(token: Option<String>) -> Result<String, ConnectorError> {
-    token
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| ConnectorError::Unexpected("the token response has no access_token".into()))
+    let token = token.filter(|t| !t.is_empty()).ok_or_else(|| {
+        ConnectorError::Unexpected("the token response has no access_token".into())
+    })?;
+    crate::redact::ephemeral(&token);
+    Ok(token)
 }
 
 /// The value of `name="..."` (or `name=token`) in a WWW-Authenticate header.
@@ -194,9 +248,10 @@ impl ConnectorError {
         match self {
             ConnectorError::Transport(t) => match t.kind {
                 TransportKind::Dns => code::HOST_NOT_FOUND,
-                TransportKind::Connect | TransportKind::Timeout => code::HOST_UNREACHABLE,
+                TransportKind::Connect => code::HOST_UNREACHABLE,
+                TransportKind::NoAnswer => code::HOST_NO_ANSWER,
                 TransportKind::Tls => code::TLS_FAILED,
-                TransportKind::Other => code::UNEXPECTED_RESPONSE,
+                TransportKind::TooLarge | TransportKind::Other => code::UNEXPECTED_RESPONSE,
             },
             ConnectorError::Answer(a) => {
                 diagnose::code_for_answer(&a.facts()).unwrap_or(code::UNEXPECTED_RESPONSE)
@@ -224,6 +279,8 @@ pub struct UsersPage {
     pub next: Option<Cursor>,
     /// All users in the tenant, when the vendor says.
     pub total: Option<u64>,
+    /// All pages, when the vendor says (OneTrust).
+    pub total_pages: Option<u64>,
     /// Something worth telling the admin about this page (e.g. "no users visible").
     pub warning: Option<String>,
 }

@@ -3,7 +3,7 @@
 //! Facts and pitfalls: shared/docs/okta-wire.md.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use jsonwebtoken::Header;
 use reqwest::header::{ACCEPT, AUTHORIZATION};
@@ -13,10 +13,10 @@ use time::OffsetDateTime;
 
 use super::{
     Carry, Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, TokenInfo, UsersPage,
-    VendorAnswer, access_token, auth_param, decode, dpop, scope_list,
+    VendorAnswer, access_token, auth_param, decode, decode_token, dpop, scope_list,
 };
 use crate::diagnose::code;
-use crate::http::{HttpClient, HttpNotice, HttpResponse};
+use crate::http::{self, HttpClient, HttpResponse};
 use crate::integration::Integration;
 use crate::keys::PrivateKey;
 use crate::users::{User, UserStatus};
@@ -146,7 +146,9 @@ impl Okta {
         };
         let mut header = Header::new(self.key.alg());
         header.typ = Some("JWT".into());
-        Ok(self.key.sign(header, &claims)?)
+        let assertion = self.key.sign(header, &claims)?;
+        crate::redact::ephemeral(&assertion);
+        Ok(assertion)
     }
 
     /// "RSA 2048 private key (PKCS#8 PEM), kid abc…" for the input step.
@@ -188,7 +190,7 @@ impl Okta {
             let mut sent = 0;
             let r = self
                 .http
-                .send(|| {
+                .send(http::SMALL_BODY, || {
                     sent += 1;
                     let form = [
                         ("grant_type", "client_credentials".to_string()),
@@ -225,20 +227,15 @@ impl Okta {
         }
     }
 
-    /// Waits out a spent rate-limit window before the next call: never hammer.
+    /// Waits out a spent rate-limit window before the next call: never hammer. The wait
+    /// counts against the command's waiting budget; past it the call goes ahead and any 429
+    /// is diagnosed.
     async fn respect_rate_limit(&self) {
         let (Some(0), Some(reset)) = (self.rate.remaining, self.rate.reset) else {
             return;
         };
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let wait = Duration::from_secs(reset.saturating_sub(now) + 1);
-        if wait > Duration::from_secs(60) {
-            return;
-        }
-        self.http.notify(HttpNotice::Waiting { status: 200, wait });
-        tokio::time::sleep(wait).await;
+        let wait = Duration::from_secs(reset.saturating_sub(http::epoch_now()).saturating_add(1));
+        self.http.wait(200, wait).await;
     }
 
     async fn get_users(&mut self, url: &url::Url) -> Result<HttpResponse, ConnectorError> {
@@ -254,7 +251,7 @@ impl Okta {
             let dpop_key = self.dpop_key.as_ref().filter(|_| scheme == Scheme::Dpop);
             let r = self
                 .http
-                .send(|| {
+                .send(http::PAGE_BODY, || {
                     let mut req = client.get(url.clone()).header(ACCEPT, "application/json");
                     match dpop_key {
                         Some(k) => {
@@ -320,7 +317,7 @@ impl Connector for Okta {
         if r.status != 200 {
             return Err(self.answer(Endpoint::Token, "POST", TOKEN_PATH, &r));
         }
-        let body: TokenResponse = decode(&r, "the token endpoint", "a token")?;
+        let body: TokenResponse = decode_token(&r)?;
         let access = access_token(body.access_token)?;
         let scheme = match body
             .token_type
@@ -436,6 +433,7 @@ impl Connector for Okta {
             users: list.into_iter().map(normalise).collect(),
             next,
             total: None,
+            total_pages: None,
             warning: None,
         })
     }

@@ -10,10 +10,10 @@ use serde::Deserialize;
 
 use super::{
     Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, TokenInfo, UsersPage,
-    VendorAnswer, access_token, decode, scope_list,
+    VendorAnswer, access_token, decode, decode_token, scope_list,
 };
 use crate::diagnose::{self, code};
-use crate::http::{HttpClient, HttpResponse};
+use crate::http::{self, HttpClient, HttpResponse};
 use crate::integration::Integration;
 use crate::users::{User, UserStatus};
 
@@ -30,8 +30,6 @@ pub struct OneTrust {
     secret: SecretString,
     token: Option<Token>,
     page_size: u32,
-    /// First user id of the previous page: a server that ignores `page` repeats it.
-    previous_first: Option<String>,
 }
 
 struct Token {
@@ -89,7 +87,6 @@ impl OneTrust {
             secret: config.secret,
             token: None,
             page_size: PAGE_SIZE,
-            previous_first: None,
         }
     }
 
@@ -115,7 +112,7 @@ impl OneTrust {
         ];
         let r = self
             .http
-            .send(|| {
+            .send(http::SMALL_BODY, || {
                 Ok::<_, ConnectorError>(
                     client
                         .post(url.clone())
@@ -127,7 +124,7 @@ impl OneTrust {
         if r.status != 200 {
             return Err(answer(Endpoint::Token, "POST", TOKEN_PATH, &r));
         }
-        let body: TokenResponse = decode(&r, "the token endpoint", "a token")?;
+        let body: TokenResponse = decode_token(&r)?;
         let access = access_token(body.access_token)?;
         let scopes = body
             .ot_scopes
@@ -169,7 +166,7 @@ impl OneTrust {
             ("sort", "email,asc".to_string()),
         ];
         self.http
-            .send(|| {
+            .send(http::PAGE_BODY, || {
                 Ok(client
                     .get(url.clone())
                     .query(&query)
@@ -237,13 +234,6 @@ impl Connector for OneTrust {
                 "asked for page {page} of users but got page {n}: the server ignores paging"
             )));
         }
-        let first = body.content.first().and_then(|u| u.user_id.clone());
-        if page > 0 && first.is_some() && first == self.previous_first {
-            return Err(ConnectorError::Unexpected(format!(
-                "page {page} of users repeats the previous page: the server ignores paging"
-            )));
-        }
-        self.previous_first = first;
 
         let count = body.content.len() as u32;
         let done = body.last == Some(true)
@@ -256,6 +246,7 @@ impl Connector for OneTrust {
             users: body.content.into_iter().map(normalise).collect(),
             next: (!done).then(|| Cursor((page + 1).to_string())),
             total: body.total_elements,
+            total_pages: body.total_pages.map(u64::from),
             warning,
         })
     }

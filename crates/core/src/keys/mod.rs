@@ -13,7 +13,9 @@ use thiserror::Error;
 
 mod source;
 
-pub use source::{KeyInputError, KeySource, MAX_KEY_BYTES, ParsedKey, expand_path, read_key_file};
+pub use source::{
+    KeyInputError, KeySource, MAX_KEY_BYTES, ParsedKey, expand_path, looks_like_key, read_key_file,
+};
 
 use crate::validate::{Checked, Note};
 

@@ -58,7 +58,9 @@ pub enum KeyInputError {
         "this is neither a private key nor the path of a file (what was entered is not shown, in case it is a secret)"
     )]
     NeitherKeyNorFile,
-    #[error("{path} is {kind}, not a regular file: give the key file itself")]
+    #[error(
+        "{path} is {kind}, not a regular file: give the key file itself (or pipe the key to standard input)"
+    )]
     NotAFile { path: String, kind: &'static str },
     #[error("{path} is larger than {MAX_KEY_BYTES} bytes: a private key file is much smaller")]
     TooLarge { path: String },
@@ -74,6 +76,27 @@ pub enum KeyInputError {
     KeyInFile { path: String, error: KeyError },
 }
 
+/// Whether text is (the start of) a key rather than a file path: several lines, a PEM marker,
+/// or JSON. The one place the two are told apart.
+pub fn looks_like_key(text: &str) -> bool {
+    let t = text.trim();
+    t.contains('\n')
+        || t.contains('\r')
+        || t.contains("-----")
+        || t.trim_start_matches(['"', '\'']).starts_with('{')
+}
+
+/// Whether text reads as a path a person typed: only then may an error repeat it (a secret
+/// pasted into the wrong field must not be shown back).
+fn looks_like_path(text: &str) -> bool {
+    let t = text.trim().trim_matches(['"', '\'']);
+    t.starts_with('/')
+        || t.starts_with('~')
+        || t.starts_with('.')
+        || t.starts_with("file://")
+        || t.get(1..3).is_some_and(|s| s == ":\\" || s == ":/")
+}
+
 impl KeySource {
     /// Reads a key field: text that looks like a key is a key; a single line that does not is
     /// a file path (`~` expanded, drag-and-drop quoting and `file://` removed). `None` when
@@ -83,14 +106,19 @@ impl KeySource {
         if text.is_empty() {
             return None;
         }
-        let looks_like_key = text.contains('\n')
-            || text.contains("-----")
-            || text.trim_start_matches(['"', '\'']).starts_with('{');
-        Some(if looks_like_key {
+        Some(if looks_like_key(text) {
             KeySource::Pasted(SecretString::from(raw.to_string()))
         } else {
             KeySource::File(expand_path(text))
         })
+    }
+
+    /// A path given as such (`--private-key-file`), with the same clean-up as a typed one.
+    pub fn from_path(path: &Path) -> KeySource {
+        match path.to_str() {
+            Some(text) => KeySource::File(expand_path(text)),
+            None => KeySource::File(path.to_path_buf()),
+        }
     }
 
     /// Reads (once) and parses the key.
@@ -196,6 +224,8 @@ pub fn read_key_file(path: &Path) -> Result<String, KeyInputError> {
         std::io::ErrorKind::NotFound | std::io::ErrorKind::InvalidFilename => {
             KeyInputError::NeitherKeyNorFile
         }
+        // Whatever else went wrong, the text is only repeated if it reads as a path.
+        _ if !looks_like_path(&shown()) => KeyInputError::NeitherKeyNorFile,
         _ => KeyInputError::Unreadable {
             path: shown(),
             reason: e.to_string(),

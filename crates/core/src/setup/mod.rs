@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use thiserror::Error;
 use time::OffsetDateTime;
 
-pub use rotate::{Candidate, Rotation, rotate, store_untested};
+pub use rotate::{Candidate, Rotation, rotate, store_after_failed_test, store_untested};
 
 use crate::app::{AppError, Diagnosed, Services};
 use crate::diagnose::{self, Failure, code};
@@ -174,6 +174,23 @@ pub struct Validated {
     pub key_summary: Option<String>,
 }
 
+/// Whether a setup of `integration` may touch `existing`, the profile of that name if any.
+pub fn check_existing(
+    name: &str,
+    integration: Integration,
+    intent: Intent,
+    existing: Option<&Profile>,
+) -> Result<(), InputError> {
+    match (intent, existing) {
+        (Intent::Create, Some(_)) => Err(InputError::NameTaken(name.to_string())),
+        (_, Some(p)) if p.integration != integration => Err(InputError::WrongIntegration {
+            name: name.to_string(),
+            existing: p.integration,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// A profile name, for a new profile when `taken` holds the names in use.
 pub fn check_name(raw: &str, intent: Intent, taken: &[String]) -> Result<String, InputError> {
     let name = validate::profile_name(raw)?;
@@ -238,16 +255,7 @@ impl Draft {
         now: OffsetDateTime,
     ) -> Result<Validated, InputError> {
         let name = validate::profile_name(&self.name)?;
-        match (intent, existing) {
-            (Intent::Create, Some(_)) => return Err(InputError::NameTaken(name)),
-            (_, Some(p)) if p.integration != integration => {
-                return Err(InputError::WrongIntegration {
-                    name,
-                    existing: p.integration,
-                });
-            }
-            _ => {}
-        }
+        check_existing(&name, integration, intent, existing)?;
         let missing = self.missing(integration, existing);
         if !missing.is_empty() {
             return Err(InputError::Missing(missing));
@@ -355,8 +363,16 @@ pub async fn prepare(
 ) -> Result<Validated, AppError> {
     let name = draft.name.trim();
     let existing = services.store.load()?.profiles.get(name).cloned();
-    let stored_kid = match (&existing, &draft.key, &draft.key_id) {
-        (Some(p), None, Some(_)) if p.integration == Integration::Okta => {
+    // Only a key ID that changes, without a new key, needs the stored key to check against.
+    let typed = draft
+        .key_id
+        .as_deref()
+        .and_then(|t| validate::key_id(t).ok().flatten());
+    let stored_kid = match (&existing, &draft.key, typed) {
+        (Some(p), None, Some(t))
+            if p.integration == Integration::Okta
+                && p.okta.as_ref().and_then(|o| o.key_id.as_deref()) != Some(t.as_str()) =>
+        {
             stored_key_id(services, name, p).await?
         }
         _ => None,
@@ -394,22 +410,14 @@ async fn stored_key_id(
 pub async fn save(services: &Services, v: &Validated) -> Result<(), AppError> {
     let integration = v.profile.integration;
     let lock = services.store.lock().await?;
+    let _commit = crate::app::commit();
     let mut all = lock.load()?;
     let existing = all.profiles.get(&v.name).cloned();
     let input = |e: InputError| e.into_app(&v.name, integration);
-    match (v.intent, &existing) {
-        (Intent::Create, Some(_)) => return Err(input(InputError::NameTaken(v.name.clone()))),
-        (Intent::Update, None) => {
-            return Err(profile::ProfileError::NotFound(v.name.clone()).into());
-        }
-        (_, Some(p)) if p.integration != integration => {
-            return Err(input(InputError::WrongIntegration {
-                name: v.name.clone(),
-                existing: p.integration,
-            }));
-        }
-        _ => {}
+    if v.intent == Intent::Update && existing.is_none() {
+        return Err(profile::ProfileError::NotFound(v.name.clone()).into());
     }
+    check_existing(&v.name, integration, v.intent, existing.as_ref()).map_err(input)?;
     let mut profile = v.profile.clone();
     if let Some(e) = &existing {
         // Another setup may have created it since `prepare`: share its keyring entry.
@@ -452,6 +460,7 @@ pub async fn save(services: &Services, v: &Validated) -> Result<(), AppError> {
 /// Removes a profile and its secret: the secret first, so none is ever left behind.
 pub async fn remove(services: &Services, name: &str) -> Result<(), AppError> {
     let lock = services.store.lock().await?;
+    let _commit = crate::app::commit();
     let mut all = lock.load()?;
     let profile = all.get(name)?.clone();
     services

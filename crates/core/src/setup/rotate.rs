@@ -105,6 +105,19 @@ pub async fn rotate(
     })
 }
 
+/// Stores a candidate whose test failed because the admin chose to (the vendor is down), with
+/// that test as the profile's last result — what `rotate --force` does in one step.
+pub async fn store_after_failed_test(
+    services: &Services,
+    name: &str,
+    candidate: Candidate,
+    report: &Report,
+) -> Result<(), AppError> {
+    let stored = services.store.load()?.get(name)?.clone();
+    let checked = check_candidate(name, &stored, candidate)?;
+    replace(services, name, &stored, &checked, Some(report)).await
+}
+
 /// Replaces the stored secret without a test (`rotate --no-test`).
 pub async fn store_untested(
     services: &Services,
@@ -127,6 +140,7 @@ async fn replace(
 ) -> Result<(), AppError> {
     let integration = stored.integration;
     let lock = services.store.lock().await?;
+    let _commit = crate::app::commit();
     let mut all = lock.load()?;
     let current = all.get(name)?.clone();
     if current.secret_ref != stored.secret_ref || current.integration != integration {
