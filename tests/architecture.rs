@@ -39,7 +39,7 @@ fn the_core_depends_on_no_face_and_no_emulator() {
 #[test]
 fn the_emulator_shares_no_code_with_the_client() {
     let deps = dependencies("crates/emulator/Cargo.toml");
-    for banned in ["ploy-connect", "ploy-core", "reqwest"] {
+    for banned in ["ploy-connect", "ploy-core", "reqwest", "jsonwebtoken"] {
         assert!(
             !deps.iter().any(|d| d == banned),
             "ploy-emulator depends on {banned}"
@@ -58,6 +58,21 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// Whether `text` names module `other` of this crate: `crate::other`, or inside a grouped
+/// `use crate::{…, other, …}`.
+fn names_module(text: &str, other: &str) -> bool {
+    let word = |s: &str| {
+        s.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|w| w == other)
+    };
+    text.contains(&format!("crate::{other}"))
+        || text.contains(&format!("ploy_connect::{other}"))
+        || text.match_indices("crate::{").any(|(at, _)| {
+            let group = &text[at..];
+            group.find('}').is_some_and(|end| word(&group[8..end]))
+        })
+}
+
 fn assert_no_import(face: &str, other: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(face);
     let mut files = Vec::new();
@@ -65,14 +80,19 @@ fn assert_no_import(face: &str, other: &str) {
     assert!(!files.is_empty());
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
-        for needle in [format!("crate::{other}"), format!("ploy_connect::{other}")] {
-            assert!(
-                !text.contains(&needle),
-                "{} imports the other face ({needle})",
-                f.display()
-            );
-        }
+        assert!(
+            !names_module(&text, other),
+            "{} imports the other face ({other})",
+            f.display()
+        );
     }
+}
+
+#[test]
+fn the_import_check_sees_grouped_imports() {
+    assert!(names_module("use crate::{cli, tui::app};", "tui"));
+    assert!(names_module("use crate::tui::app;", "tui"));
+    assert!(!names_module("use crate::{cli, terminal};", "tui"));
 }
 
 #[test]

@@ -126,7 +126,14 @@ fn settle(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
     for e in effects {
         match e {
             Effect::ReadKey { generation, source } => {
-                let result = source.load().map(Box::new);
+                // On a thread, as the runtime does: a read that blocks fails the test.
+                let (tx, rx) = std::sync::mpsc::channel();
+                std::thread::spawn(move || {
+                    let _ = tx.send(source.load().map(Box::new));
+                });
+                let result = rx
+                    .recv_timeout(std::time::Duration::from_secs(5))
+                    .expect("a key read blocked");
                 app.update(Action::KeyRead { generation, result });
             }
             other => rest.push(other),
@@ -571,9 +578,15 @@ fn paging_keys_move_through_many_users() {
 #[test]
 fn a_failed_load_shows_its_diagnosis() {
     let mut app = users_app();
-    app.update(Action::UsersDone(Err(ploy_core::diagnose::Failure::new(
-        "okta.missing_scope",
-        "HTTP 403 from GET /api/v1/users",
+    app.update(Action::UsersDone(Err(ploy_core::app::AppError::Failed(
+        ploy_core::app::Diagnosed::new(
+            ploy_core::diagnose::Failure::new(
+                "okta.missing_scope",
+                "HTTP 403 from GET /api/v1/users",
+            ),
+            "corp",
+            Some(Integration::Okta),
+        ),
     ))));
     snap("users_failed", &app);
 }

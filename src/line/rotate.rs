@@ -101,3 +101,89 @@ pub async fn run(
     }
     Ok(rotation.report.exit_code())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+
+    use secrecy::{ExposeSecret, SecretString};
+
+    use ploy_core::profile::ProfileStore;
+    use ploy_core::secret::{MemoryStore, Vault};
+    use ploy_core::session::secret_key;
+    use ploy_core::setup::{Draft, Intent};
+
+    use super::*;
+    use crate::cli::KeyInput;
+    use crate::line::sources::tests::Script;
+
+    fn args(force: bool) -> RotateArgs {
+        RotateArgs {
+            profile: "acme".into(),
+            client_secret_stdin: true,
+            key: KeyInput {
+                private_key_file: None,
+                private_key_stdin: false,
+                key_id: None,
+            },
+            force,
+            no_test: false,
+            json: false,
+        }
+    }
+
+    /// The line face's `rotate` over a memory vault: a failing secret is not stored, exit 1;
+    /// `--force` stores it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn line_mode_keeps_the_secret_when_the_new_one_fails() {
+        let emulator = ploy_emulator::start(
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            &ploy_emulator::EmulatorConfig::default(),
+        )
+        .await
+        .unwrap();
+        let c = emulator.credentials.onetrust.clone();
+        let dir = tempfile::tempdir().unwrap();
+        let services = Services {
+            store: ProfileStore::new(dir.path()),
+            vault: Vault::new(Arc::new(MemoryStore::new())),
+        };
+        let draft = Draft {
+            name: "acme".into(),
+            host: Some(c.host.clone()),
+            client_id: Some(c.client_id.clone()),
+            secret: Some(SecretString::from(c.client_secret.clone())),
+            ..Draft::default()
+        };
+        let v = setup::prepare(&services, Integration::OneTrust, Intent::Create, &draft)
+            .await
+            .unwrap();
+        setup::save(&services, &v).await.unwrap();
+        let stored = || async {
+            let p = services.store.load().unwrap().get("acme").unwrap().clone();
+            services
+                .vault
+                .get(&secret_key("acme", &p))
+                .await
+                .unwrap()
+                .unwrap()
+                .expose_secret()
+                .to_string()
+        };
+
+        let mut wrong = Script {
+            stdin: Some("a-wrong-new-secret".into()),
+            ..Script::default()
+        };
+        assert_eq!(run(&services, &mut wrong, args(false)).await.unwrap(), 1);
+        assert_eq!(stored().await, c.client_secret, "nothing was replaced");
+
+        let mut forced = Script {
+            stdin: Some("a-wrong-new-secret".into()),
+            ..Script::default()
+        };
+        assert_eq!(run(&services, &mut forced, args(true)).await.unwrap(), 1);
+        assert_eq!(stored().await, "a-wrong-new-secret", "--force stores it");
+    }
+}

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use ploy_core::app::AppError;
 use ploy_core::check::{CheckEvent, Report};
-use ploy_core::diagnose::{Failure, Field};
+use ploy_core::diagnose::Field;
 use ploy_core::integration::Integration;
 use ploy_core::keys::{KeyInputError, KeySource, ParsedKey};
 use ploy_core::profile::{Profile, Profiles};
@@ -72,7 +72,7 @@ pub enum Action {
     },
     UsersPage(Vec<User>),
     UsersWait(Duration),
-    UsersDone(Result<u64, Failure>),
+    UsersDone(Result<u64, AppError>),
     Exported(Result<String, String>),
     Quit,
 }
@@ -142,7 +142,8 @@ pub struct App {
     pub confirm_remove: Option<String>,
     /// Shown in the title bar (the demo says where its data lives).
     pub banner: Option<String>,
-    pub message: Option<String>,
+    /// The status line: news, or a failure with its diagnosis.
+    pub message: Option<Problem>,
     pub spinner: usize,
     pub size: (u16, u16),
     pub color: bool,
@@ -279,14 +280,14 @@ impl App {
                 vec![]
             }
             Action::Profiles(Err(e)) => {
-                self.message = Some(e.to_string());
+                self.message = Some(Problem::from(&e));
                 vec![]
             }
             Action::Saved { name, result } => self.saved(&name, result),
             Action::Removed { name, result } => {
                 self.message = Some(match result {
-                    Ok(()) => format!("Removed \"{name}\" and its secret."),
-                    Err(e) => Problem::from(&e).detail,
+                    Ok(()) => Problem::news(format!("Removed \"{name}\" and its secret.")),
+                    Err(e) => Problem::from(&e),
                 });
                 vec![Effect::LoadProfiles]
             }
@@ -376,9 +377,8 @@ impl App {
                 if let Screen::Users(u) = &mut self.screen {
                     u.done = true;
                     u.waiting = None;
-                    if let Err(f) = r {
-                        let d = ploy_core::app::Diagnosed::new(f, &u.profile, Some(u.integration));
-                        u.failure = Some(Problem::diagnosed(&d));
+                    if let Err(e) = r {
+                        u.failure = Some(Problem::from(&e));
                     }
                 }
                 vec![]
@@ -438,7 +438,7 @@ impl App {
                         w.saving = false;
                         w.error = Some(Problem::from(&e));
                     }
-                    _ => self.message = Some(Problem::from(&e).detail),
+                    _ => self.message = Some(Problem::from(&e)),
                 }
                 vec![]
             }
@@ -554,7 +554,7 @@ impl App {
                 }
                 Some(_) => {
                     self.confirm_remove = None;
-                    self.message = Some("Nothing removed.".into());
+                    self.message = Some(Problem::news("Nothing removed."));
                     vec![]
                 }
                 // Only y or n answers the question.
@@ -603,9 +603,9 @@ impl App {
                 vec![]
             }
             (H::Remove, Some(n)) => {
-                self.message = Some(format!(
+                self.message = Some(Problem::news(format!(
                     "Remove \"{n}\" and delete its secret from the keyring? y / n"
-                ));
+                )));
                 self.confirm_remove = Some(n);
                 vec![]
             }

@@ -19,9 +19,9 @@ use ratatui::crossterm::event::{Event, EventStream, KeyEventKind, MouseButton, M
 use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::task::JoinHandle;
 
-use ploy_core::app::{AppError, Services, exit};
+use ploy_core::app::{AppError, Diagnosed, Services, exit};
 use ploy_core::check::{self, CheckEvent};
-use ploy_core::diagnose::{Failure, code};
+use ploy_core::diagnose::Failure;
 use ploy_core::http::{HttpNotice, Notify};
 use ploy_core::integration::Integration;
 use ploy_core::session::{self, SecretSource};
@@ -260,11 +260,11 @@ async fn fetch_users(name: String, services: Services, tx: UnboundedSender<Actio
     let profile = match services.store.load().and_then(|p| p.get(&name).cloned()) {
         Ok(p) => p,
         Err(e) => {
-            let f = Failure::new(code::INPUT_INVALID, e.to_string());
-            let _ = tx.send(Action::UsersDone(Err(f)));
+            let _ = tx.send(Action::UsersDone(Err(e.into())));
             return;
         }
     };
+    let failed = |f| AppError::Failed(Diagnosed::new(f, &name, Some(profile.integration)));
     let notify: Notify = {
         let tx = tx.clone();
         std::sync::Arc::new(move |HttpNotice::Waiting { wait, .. }| {
@@ -275,7 +275,7 @@ async fn fetch_users(name: String, services: Services, tx: UnboundedSender<Actio
     let mut opened = match session::open(&name, &profile, &source, Some(notify)).await {
         Ok(s) => s,
         Err(f) => {
-            let _ = tx.send(Action::UsersDone(Err(f)));
+            let _ = tx.send(Action::UsersDone(Err(failed(f))));
             return;
         }
     };
@@ -284,5 +284,5 @@ async fn fetch_users(name: String, services: Services, tx: UnboundedSender<Actio
         Ok::<_, Failure>(())
     })
     .await;
-    let _ = tx.send(Action::UsersDone(result));
+    let _ = tx.send(Action::UsersDone(result.map_err(failed)));
 }

@@ -8,13 +8,34 @@ use ploy_core::diagnose::Diagnosis;
 pub struct Problem {
     pub detail: String,
     pub diagnosis: Option<Diagnosis>,
+    /// Good or neutral news rather than a failure ("Removed acme").
+    pub news: bool,
 }
 
 impl Problem {
+    /// A failure without a diagnosis.
     pub fn message(text: impl Into<String>) -> Self {
         Self {
             detail: text.into(),
             diagnosis: None,
+            news: false,
+        }
+    }
+
+    /// Not a failure: something the status line reports.
+    pub fn news(text: impl Into<String>) -> Self {
+        Self {
+            news: true,
+            ..Self::message(text)
+        }
+    }
+
+    /// One line: the diagnosis title and code, else the detail.
+    pub fn line(&self) -> String {
+        match &self.diagnosis {
+            Some(d) => format!("✗ {}  [{}]: {}", d.title, d.code, self.detail),
+            None if self.news => self.detail.clone(),
+            None => format!("✗ {}", self.detail),
         }
     }
 
@@ -22,6 +43,7 @@ impl Problem {
         Self {
             detail: d.failure.detail.clone(),
             diagnosis: Some(d.diagnosis()),
+            news: false,
         }
     }
 }

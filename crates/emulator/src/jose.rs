@@ -45,13 +45,90 @@ pub fn has_private_members(jwk: &Value) -> bool {
         .any(|m| jwk.get(m).is_some())
 }
 
+fn b64_decode(s: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s.trim_end_matches('='))
+        .ok()
+}
+
 /// The JOSE header of a compact JWS, read from its first segment.
 pub fn header(token: &str) -> Option<Value> {
-    let first = token.split('.').next()?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(first.trim_end_matches('='))
-        .ok()?;
-    serde_json::from_slice(&bytes).ok()
+    serde_json::from_slice(&b64_decode(token.split('.').next()?)?).ok()
+}
+
+/// The claims of a compact JWS, unverified (to find which key must verify it).
+pub fn claims(token: &str) -> Option<Value> {
+    serde_json::from_slice(&b64_decode(token.split('.').nth(1)?)?).ok()
+}
+
+/// The signature algorithms the org takes (RFC 7518), as named in a JWS header.
+pub const ALGS: &[&str] = &["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"];
+
+/// Why a JWS did not verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejected {
+    /// Well formed, but the signature is not the key's.
+    Signature,
+    /// Not a JWS this org can read (shape, algorithm, key type).
+    Unreadable,
+}
+
+/// Verifies a compact JWS with a public JWK (RSA `n`/`e`, or EC `crv`/`x`/`y`) using
+/// aws-lc-rs directly, and returns its claims. The algorithm is the header's, which must suit
+/// the key.
+pub fn verify(token: &str, jwk: &Value) -> Result<Value, Rejected> {
+    use aws_lc_rs::signature::{self, UnparsedPublicKey};
+    let mut parts = token.split('.');
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(Rejected::Unreadable);
+    };
+    let alg = header(token)
+        .and_then(|h| h.get("alg").and_then(Value::as_str).map(str::to_string))
+        .ok_or(Rejected::Unreadable)?;
+    let sig = b64_decode(s).ok_or(Rejected::Unreadable)?;
+    let message = format!("{h}.{p}");
+    let field = |k: &str| jwk.get(k).and_then(Value::as_str).and_then(b64_decode);
+    let ok = match (alg.as_str(), jwk.get("kty").and_then(Value::as_str)) {
+        (rs @ ("RS256" | "RS384" | "RS512"), Some("RSA")) => {
+            let params = match rs {
+                "RS256" => &signature::RSA_PKCS1_2048_8192_SHA256,
+                "RS384" => &signature::RSA_PKCS1_2048_8192_SHA384,
+                _ => &signature::RSA_PKCS1_2048_8192_SHA512,
+            };
+            let (Some(n), Some(e)) = (field("n"), field("e")) else {
+                return Err(Rejected::Unreadable);
+            };
+            signature::RsaPublicKeyComponents { n: &n, e: &e }
+                .verify(params, message.as_bytes(), &sig)
+                .is_ok()
+        }
+        (es @ ("ES256" | "ES384" | "ES512"), Some("EC")) => {
+            let (params, crv): (&'static signature::EcdsaVerificationAlgorithm, _) = match es {
+                "ES256" => (&signature::ECDSA_P256_SHA256_FIXED, "P-256"),
+                "ES384" => (&signature::ECDSA_P384_SHA384_FIXED, "P-384"),
+                _ => (&signature::ECDSA_P521_SHA512_FIXED, "P-521"),
+            };
+            if jwk.get("crv").and_then(Value::as_str) != Some(crv) {
+                return Err(Rejected::Unreadable);
+            }
+            let (Some(x), Some(y)) = (field("x"), field("y")) else {
+                return Err(Rejected::Unreadable);
+            };
+            let mut point = vec![0x04];
+            point.extend_from_slice(&x);
+            point.extend_from_slice(&y);
+            UnparsedPublicKey::new(params, &point)
+                .verify(message.as_bytes(), &sig)
+                .is_ok()
+        }
+        _ => return Err(Rejected::Unreadable),
+    };
+    if !ok {
+        return Err(Rejected::Signature);
+    }
+    claims(token).ok_or(Rejected::Unreadable)
 }
 
 /// An RSA 2048 key pair as Okta's console hands it out: the private key as PKCS#8 PEM and as
@@ -129,6 +206,41 @@ mod tests {
         assert_eq!(
             thumbprint(&jwk).as_deref(),
             Some("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs")
+        );
+    }
+
+    #[test]
+    fn a_signature_verifies_only_with_its_own_key_and_intact() {
+        use aws_lc_rs::signature::KeyPair as _;
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let doc = aws_lc_rs::signature::EcdsaKeyPair::generate_pkcs8(
+            &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+            &rng,
+        )
+        .unwrap();
+        let pair = aws_lc_rs::signature::EcdsaKeyPair::from_pkcs8(
+            &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+            doc.as_ref(),
+        )
+        .unwrap();
+        let point = pair.public_key().as_ref();
+        let jwk =
+            json!({"kty": "EC", "crv": "P-256", "x": b64(&point[1..33]), "y": b64(&point[33..])});
+        let signing_input = format!(
+            "{}.{}",
+            b64(br#"{"alg":"ES256","typ":"dpop+jwt"}"#),
+            b64(br#"{"htm":"GET"}"#)
+        );
+        let sig = pair.sign(&rng, signing_input.as_bytes()).unwrap();
+        let token = format!("{signing_input}.{}", b64(sig.as_ref()));
+        assert_eq!(verify(&token, &jwk).unwrap()["htm"], "GET");
+        let tampered = token.replace(&b64(br#"{"htm":"GET"}"#), &b64(br#"{"htm":"PUT"}"#));
+        assert_eq!(verify(&tampered, &jwk), Err(Rejected::Signature));
+        let rsa = ConsoleKey::generate("k").unwrap().public_jwk;
+        assert_eq!(
+            verify(&token, &rsa),
+            Err(Rejected::Unreadable),
+            "ES256 with an RSA key"
         );
     }
 

@@ -15,8 +15,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
-use jsonwebtoken::jwk::Jwk;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -27,13 +25,6 @@ use super::scenario::{Faults, Scenario};
 const TOKEN_PATH: &str = "/oauth2/v1/token";
 const USERS_PATH: &str = "/api/v1/users";
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-const ALGS: &[Algorithm] = &[
-    Algorithm::RS256,
-    Algorithm::RS384,
-    Algorithm::RS512,
-    Algorithm::ES256,
-    Algorithm::ES384,
-];
 const DPOP_ALGS: &str = "RS256 RS384 RS512 ES256 ES384 ES512";
 /// The admin granted these on the app's "Okta API Scopes" tab (the recommended set).
 const ALL_GRANTS: &[&str] = &["okta.users.read", "okta.groups.read", "okta.apps.read"];
@@ -77,7 +68,8 @@ impl Stats {
 
 struct RegisteredKey {
     kid: String,
-    decoding: DecodingKey,
+    /// The public JWK the app holds.
+    public: Value,
 }
 
 struct Issued {
@@ -116,17 +108,9 @@ fn now() -> i64 {
 }
 
 fn registered(key: &ConsoleKey) -> Result<RegisteredKey, String> {
-    let part = |k: &str| {
-        key.public_jwk
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
     Ok(RegisteredKey {
         kid: key.kid.clone(),
-        decoding: DecodingKey::from_rsa_components(&part("n"), &part("e"))
-            .map_err(|e| e.to_string())?,
+        public: key.public_jwk.clone(),
     })
 }
 
@@ -301,32 +285,30 @@ struct Proof {
 impl Org {
     /// RFC 9449 §4.3 checks, with Okta's error descriptions.
     fn check_proof(&self, proof: &str, method: &str, htu: &str) -> Result<Proof, &'static str> {
-        let header = jsonwebtoken::decode_header(proof)
-            .map_err(|_| "The DPoP proof JWT cannot be parsed.")?;
-        if header.typ.as_deref() != Some("dpop+jwt") {
+        let header = jose::header(proof).ok_or("The DPoP proof JWT cannot be parsed.")?;
+        let text = |k: &str| header.get(k).and_then(Value::as_str);
+        if text("typ") != Some("dpop+jwt") {
             return Err("'typ' must be 'dpop+jwt' in the DPoP proof JWT.");
         }
-        if !ALGS.contains(&header.alg) {
+        if !text("alg").is_some_and(|a| jose::ALGS.contains(&a)) {
             return Err("The DPoP proof JWT signature algorithm is invalid.");
         }
-        // The raw header, so that private members a typed JWK would drop are still seen.
-        let raw_jwk = jose::header(proof)
-            .and_then(|h| h.get("jwk").cloned())
+        let jwk = header
+            .get("jwk")
+            .cloned()
             .ok_or("The DPoP proof JWT is invalid.")?;
-        if jose::has_private_members(&raw_jwk) {
+        if jose::has_private_members(&jwk) {
             return Err("The DPoP proof JWT is invalid.");
         }
-        let jkt = jose::thumbprint(&raw_jwk).ok_or("The DPoP proof JWT is invalid.")?;
-        let jwk: Jwk =
-            serde_json::from_value(raw_jwk).map_err(|_| "The DPoP proof JWT is invalid.")?;
-        let key = DecodingKey::from_jwk(&jwk).map_err(|_| "The DPoP proof JWT is invalid.")?;
-        let claims: ProofClaims = verify(
-            proof,
-            &key,
-            header.alg,
-            "The DPoP proof JWT signature is invalid.",
-            "The DPoP proof JWT cannot be parsed.",
-        )?;
+        let jkt = jose::thumbprint(&jwk).ok_or("The DPoP proof JWT is invalid.")?;
+        let claims: ProofClaims = jose::verify(proof, &jwk)
+            .map_err(|r| match r {
+                jose::Rejected::Signature => "The DPoP proof JWT signature is invalid.",
+                jose::Rejected::Unreadable => "The DPoP proof JWT cannot be parsed.",
+            })
+            .and_then(|c| {
+                serde_json::from_value(c).map_err(|_| "The DPoP proof JWT cannot be parsed.")
+            })?;
         if claims.htm.as_deref() != Some(method) {
             return Err("'htm' claim in the DPoP proof JWT is invalid.");
         }
@@ -364,13 +346,16 @@ impl Org {
 
     /// RFC 7523 client authentication, with Okta's error descriptions.
     fn check_assertion(&self, assertion: &str) -> Result<(), &'static str> {
-        let header = jsonwebtoken::decode_header(assertion)
-            .map_err(|_| "The parsing of the client_assertion failed.")?;
-        if !ALGS.contains(&header.alg) {
+        let header =
+            jose::header(assertion).ok_or("The parsing of the client_assertion failed.")?;
+        if !header
+            .get("alg")
+            .and_then(Value::as_str)
+            .is_some_and(|a| jose::ALGS.contains(&a))
+        {
             return Err("The client_assertion JWT signature algorithm is invalid.");
         }
-        let peek: Value = jsonwebtoken::dangerous::insecure_decode_claims(assertion)
-            .map_err(|_| "The parsing of the client_assertion failed.")?;
+        let peek = jose::claims(assertion).ok_or("The parsing of the client_assertion failed.")?;
         if peek.get("iss").and_then(Value::as_str) != Some(self.client_id.as_str()) {
             return Err("The issuer claim for client_assertion is not a valid client_id.");
         }
@@ -392,19 +377,17 @@ impl Org {
                 "The client does not have a JWKSet configured, but the client_assertion requires one.",
             );
         }
-        let key = match (&header.kid, self.keys.as_slice()) {
-            (Some(kid), keys) => keys.iter().find(|k| &k.kid == kid),
+        let kid = header.get("kid").and_then(Value::as_str);
+        let key = match (kid, self.keys.as_slice()) {
+            (Some(kid), keys) => keys.iter().find(|k| k.kid == kid),
             (None, [only]) => Some(only),
             (None, _) => None,
         }
         .ok_or("The client_assertion JWT kid is invalid.")?;
-        let claims: Value = verify(
-            assertion,
-            &key.decoding,
-            header.alg,
-            "The client_assertion signature is invalid.",
-            "The parsing of the client_assertion failed.",
-        )?;
+        let claims = jose::verify(assertion, &key.public).map_err(|r| match r {
+            jose::Rejected::Signature => "The client_assertion signature is invalid.",
+            jose::Rejected::Unreadable => "The parsing of the client_assertion failed.",
+        })?;
         let aud = format!("{}{TOKEN_PATH}", self.base);
         if claims.get("aud").and_then(Value::as_str) != Some(aud.as_str()) {
             return Err(
@@ -441,28 +424,6 @@ impl Org {
         }
         Ok(())
     }
-}
-
-/// Checks signature and algorithm only (every claim is checked by hand, with no leeway) and
-/// answers with Okta's wording for a bad signature or anything else unreadable.
-fn verify<T: serde::de::DeserializeOwned>(
-    token: &str,
-    key: &DecodingKey,
-    alg: Algorithm,
-    bad_signature: &'static str,
-    unreadable: &'static str,
-) -> Result<T, &'static str> {
-    let mut v = Validation::new(alg);
-    v.validate_exp = false;
-    v.validate_aud = false;
-    v.required_spec_claims.clear();
-    v.leeway = 0;
-    jsonwebtoken::decode(token, key, &v)
-        .map(|d| d.claims)
-        .map_err(|e| match e.kind() {
-            jsonwebtoken::errors::ErrorKind::InvalidSignature => bad_signature,
-            _ => unreadable,
-        })
 }
 
 /// The `htu` a proof for this request must carry, from the URL the client actually called.

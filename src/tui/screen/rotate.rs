@@ -10,6 +10,7 @@ use ploy_core::validate;
 use crate::tui::input::TextField;
 use crate::tui::keybox::{KeyBox, KeyState, ReadKey};
 use crate::tui::keys::{BACKTAB, Binding, ENTER, ESC, Shown, TAB, lookup};
+use crate::tui::problem::Problem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
@@ -56,7 +57,7 @@ pub struct RotateView {
     pub key: KeyBox,
     pub key_id: TextField,
     pub focus: usize,
-    pub error: Option<String>,
+    pub error: Option<Problem>,
 }
 
 impl RotateView {
@@ -108,7 +109,7 @@ impl RotateView {
                     Outcome::Rotate(c)
                 }
                 Err(e) => {
-                    self.error = Some(e);
+                    self.error = Some(Problem::message(e));
                     Outcome::Stay
                 }
             },

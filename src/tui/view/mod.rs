@@ -64,7 +64,8 @@ pub fn draw(app: &App, frame: &mut Frame) {
         Screen::Rotate(r) => rotate::draw(r, frame, body, &theme),
     }
     if let Some(m) = &app.message {
-        frame.render_widget(Line::styled(format!(" {m}"), theme.warn()), status);
+        let style = if m.news { theme.warn() } else { theme.fail() };
+        frame.render_widget(Line::styled(format!(" {}", m.line()), style), status);
     }
     let shown = app.keys();
     let mut footer_keys: Vec<String> = shown

@@ -7,8 +7,8 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use ploy_core::integration::Integration;
 
-use super::keybox;
 use super::wizard::masked;
+use super::{keybox, problem_lines};
 use crate::tui::screen::rotate::RotateView;
 use crate::tui::theme::Theme;
 
@@ -77,11 +77,13 @@ pub fn draw(r: &RotateView, frame: &mut Frame, area: Rect, theme: &Theme) {
             Rect::new(inner.x, inner.y + 7, inner.width, 3),
         );
     }
-    if let Some(e) = &r.error {
-        let y = inner.y + inner.height.saturating_sub(2);
+    if let Some(p) = &r.error {
+        let lines = problem_lines(p, theme);
+        let h = (lines.len() as u16 + 1).min(inner.height / 2).max(2);
+        let y = inner.y + inner.height.saturating_sub(h);
         frame.render_widget(
-            Paragraph::new(Line::styled(format!("✗ {e}"), theme.fail())).wrap(Wrap { trim: true }),
-            Rect::new(inner.x, y, inner.width, 2),
+            Paragraph::new(lines).wrap(Wrap { trim: true }),
+            Rect::new(inner.x, y, inner.width, h),
         );
     }
 }

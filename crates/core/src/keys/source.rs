@@ -299,11 +299,22 @@ mod tests {
         assert!(!err.to_string().contains(secret));
     }
 
+    /// Reads on a thread, so a read that blocks fails the test instead of hanging it.
+    fn read_soon(path: &Path) -> Result<String, KeyInputError> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = path.to_path_buf();
+        std::thread::spawn(move || {
+            let _ = tx.send(read_key_file(&path));
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(5))
+            .expect("the read did not block")
+    }
+
     #[cfg(unix)]
     #[test]
     fn devices_directories_and_fifos_are_refused_at_once() {
         for (path, kind) in [("/dev/zero", "a device"), ("/", "a directory")] {
-            let err = read_key_file(Path::new(path)).unwrap_err();
+            let err = read_soon(Path::new(path)).unwrap_err();
             assert!(
                 matches!(&err, KeyInputError::NotAFile { kind: k, .. } if *k == kind),
                 "{path}: {err}"
@@ -314,7 +325,7 @@ mod tests {
         let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
         // SAFETY: a valid NUL-terminated path.
         assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-        let err = read_key_file(&fifo).unwrap_err();
+        let err = read_soon(&fifo).unwrap_err();
         assert!(matches!(err, KeyInputError::NotAFile { .. }), "{err}");
     }
 
