@@ -74,9 +74,23 @@ pub struct SetupArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Users per emulated tenant
-    #[arg(long, default_value_t = 2500)]
+    /// Users per emulated tenant (at most 10,000,000)
+    #[arg(long, default_value_t = 2500, value_parser = users_count)]
     pub users: usize,
+}
+
+/// The most users an emulated tenant holds.
+pub const MAX_USERS: usize = 10_000_000;
+
+fn users_count(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a number of users"))?;
+    if n > MAX_USERS {
+        return Err(format!("at most {MAX_USERS} users"));
+    }
+    Ok(n)
 }
 
 #[derive(Debug, Subcommand)]
@@ -136,7 +150,8 @@ pub struct OktaSetup {
 /// Where an Okta private key comes from (else PLOY_CONNECT_PRIVATE_KEY, else a prompt).
 #[derive(Debug, Args)]
 pub struct KeyInput {
-    /// The private key as Okta's console copies it: a JWK (JSON) or PEM file
+    /// The private key as Okta's console copies it: a JWK (JSON) or PEM file (PKCS#8, PKCS#1
+    /// or SEC1; RSA of 2048 to 8192 bits, or EC P-256/P-384; unencrypted; at most 64 KiB)
     #[arg(long, value_name = "FILE", conflicts_with = "private_key_stdin")]
     pub private_key_file: Option<PathBuf>,
     /// Read the private key (PEM or JWK) from standard input
@@ -199,6 +214,10 @@ pub struct UsersArgs {
     /// Write to this file (replaced only once complete) instead of standard output
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// CSV: write cells exactly as the tenant sent them, even those a spreadsheet would run as
+    /// a formula (starting with = + - @); by default they get a leading ' (OWASP CSV injection)
+    #[arg(long)]
+    pub keep_formulas: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -224,6 +243,12 @@ pub enum ProfilesCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Find keyring secrets of this config dir that no profile uses any more, and remove them
+    Prune {
+        /// Remove without asking (needed without a terminal)
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -234,8 +259,8 @@ pub struct EmulatorArgs {
     /// Write the tenants' hosts and credentials here (JSON) once listening
     #[arg(long, value_name = "FILE")]
     pub credentials_out: Option<PathBuf>,
-    /// Users per tenant
-    #[arg(long, default_value_t = 250)]
+    /// Users per tenant (at most 10,000,000)
+    #[arg(long, default_value_t = 250, value_parser = users_count)]
     pub users: usize,
     /// Make a tenant misbehave; repeatable. See the list below.
     #[arg(long = "scenario", value_name = "NAME")]

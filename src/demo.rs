@@ -30,6 +30,8 @@ pub async fn prepare(users: usize) -> Result<Demo, AppError> {
         .prefix("ploy-connect-demo-")
         .tempdir()
         .map_err(AppError::io("cannot create a temporary config dir"))?;
+    // A demo stopped by a signal must not leave its config dir behind.
+    ploy_core::files::remove_on_exit(dir.path());
     let services = Services {
         store: ProfileStore::new(dir.path()),
         vault: Vault::new(Arc::new(MemoryStore::new())),

@@ -1,7 +1,9 @@
 //! Logs go to a file, never to the screen (a TUI owns the screen; scripts own stdout).
-//! `PLOY_CONNECT_LOG` sets the filter (default `info`); nothing secret is ever logged.
+//! `PLOY_CONNECT_LOG` sets the filter (default `info`). Every line passes the one redactor on
+//! its way to the file, so nothing secret is logged even by mistake.
 
 use std::fs::OpenOptions;
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -37,11 +39,26 @@ pub fn init() -> Option<PathBuf> {
     ));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(Mutex::new(file))
+        .with_writer(Mutex::new(SafeFile(file)))
         .with_ansi(false)
         .try_init()
         .ok()?;
     Some(path)
+}
+
+/// The log file, written through `ploy_core::text::safe`.
+struct SafeFile(std::fs::File);
+
+impl Write for SafeFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(ploy_core::text::safe(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 #[cfg(test)]

@@ -348,3 +348,38 @@ fn a_reader_that_stops_early_is_not_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn prune_finds_a_secret_nothing_points_to_and_asks_first() {
+    let env = env_or_skip!();
+    let t = tenant(1, &[]);
+    env.setup("acme", &t, &t.client_secret).success();
+    // A hand edit points the profile at another entry: the first one is orphaned.
+    let text = std::fs::read_to_string(env.profiles_file()).unwrap();
+    let edited: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("secret_ref") {
+                "secret_ref = \"edited-by-hand\"".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    std::fs::write(env.profiles_file(), edited.join("\n")).unwrap();
+    env.cmd()
+        .args(["profiles", "prune"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("orphaned").and(predicate::str::contains("--yes")));
+    env.cmd()
+        .args(["profiles", "prune", "--yes"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Removed 1 orphaned secret"));
+    env.cmd()
+        .args(["profiles", "prune"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("No orphaned secrets"));
+}

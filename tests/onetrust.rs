@@ -442,3 +442,50 @@ async fn concurrent_setups_of_one_new_profile_leave_one_secret() {
         "no orphaned secrets"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prune_removes_only_this_config_dirs_orphans() {
+    use ploy_core::secret::SecretKey;
+    let lab = Lab::new(1, &[]).await;
+    lab.onetrust("acme", &lab.creds.onetrust.client_secret)
+        .await;
+    let store_id = lab.services.store.load().unwrap().store_id.unwrap();
+    let orphan = SecretKey::new(
+        Integration::OneTrust,
+        "gone",
+        "r0",
+        ploy_core::secret::SecretKind::ClientSecret,
+    );
+    let foreign = SecretKey::new(
+        Integration::OneTrust,
+        "elsewhere",
+        "r1",
+        ploy_core::secret::SecretKind::ClientSecret,
+    );
+    let secret = || SecretString::from("an-old-secret".to_string());
+    lab.services
+        .vault
+        .set(&orphan.clone().in_store(Some(&store_id)), secret())
+        .await
+        .unwrap();
+    lab.services
+        .vault
+        .set(
+            &foreign.clone().in_store(Some("another-config-dir")),
+            secret(),
+        )
+        .await
+        .unwrap();
+    let found = ploy_core::setup::orphans(&lab.services).await.unwrap();
+    assert_eq!(found.ours, vec![orphan.account().to_string()]);
+    ploy_core::setup::prune(&lab.services, &found.ours)
+        .await
+        .unwrap();
+    let left = lab.memory.as_ref().unwrap().accounts();
+    assert_eq!(
+        left.len(),
+        2,
+        "the profile's secret and the other dir's stay: {left:?}"
+    );
+    assert!(lab.test("acme").await.ok);
+}

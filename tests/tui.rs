@@ -82,6 +82,7 @@ fn profiles() -> Profiles {
     );
     Profiles {
         schema_version: 1,
+        store_id: None,
         profiles: p,
     }
 }

@@ -2,6 +2,20 @@
 //! environment and standard input for scripts, one line per step. It decides no rule: every
 //! check, default and workflow is the core's, so it behaves as the TUI does.
 
+/// `println!` for anything that may carry outside text: secrets scrubbed, escapes defused.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        println!("{}", ploy_core::text::safe(&format!($($arg)*)))
+    };
+}
+
+/// `eprintln!`, made safe the same way.
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        eprintln!("{}", ploy_core::text::safe(&format!($($arg)*)))
+    };
+}
+
 pub mod emulator;
 pub mod print;
 pub mod profiles;

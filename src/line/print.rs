@@ -9,8 +9,8 @@ use ploy_core::validate::Note;
 pub fn notes<'a>(notes: impl IntoIterator<Item = &'a Note>) {
     for n in notes {
         match n {
-            Note::Changed(t) => eprintln!("  note: {t}"),
-            Note::Warning(t) => eprintln!("  warning: {t}"),
+            Note::Changed(t) => errln!("  note: {t}"),
+            Note::Warning(t) => errln!("  warning: {t}"),
         }
     }
 }
@@ -26,26 +26,26 @@ pub fn step(step: &StepResult) {
     } else {
         format!("{} ms", step.ms)
     };
-    println!("  {mark} {:<7}{ms:>8}  {}", step.id.id(), step.detail);
+    outln!("  {mark} {:<7}{ms:>8}  {}", step.id.id(), step.detail);
     if let Some(d) = &step.diagnosis {
         diagnosis_under_step(d);
     }
 }
 
 fn diagnosis_under_step(d: &Diagnosis) {
-    println!("      {}  [{}]", d.title, d.code);
+    outln!("      {}  [{}]", d.title, d.code);
     if !d.why.is_empty() {
-        println!("      Why: {}", d.why);
+        outln!("      Why: {}", d.why);
     }
-    println!("      Fix: {}", d.hint);
+    outln!("      Fix: {}", d.hint);
     if !d.step.is_empty() {
-        println!("      Guide: {}", d.step);
+        outln!("      Guide: {}", d.step);
     }
 }
 
 /// The tenant asked to wait.
 pub fn waiting(status: u16, wait: std::time::Duration) {
-    eprintln!(
+    errln!(
         "  the tenant answered {status}; waiting {} s as it asked",
         wait.as_secs()
     );
@@ -54,12 +54,12 @@ pub fn waiting(status: u16, wait: std::time::Duration) {
 /// A failure outside a test run, on stderr: what happened, its diagnosis and the fix.
 pub fn diagnosed(d: &Diagnosed) {
     let diagnosis = d.diagnosis();
-    eprintln!("✗ {}", d.failure.detail);
-    eprintln!("  {}  [{}]", diagnosis.title, diagnosis.code);
+    errln!("✗ {}", d.failure.detail);
+    errln!("  {}  [{}]", diagnosis.title, diagnosis.code);
     if d.is_local() && !diagnosis.why.is_empty() {
-        eprintln!("  {}", diagnosis.why);
+        errln!("  {}", diagnosis.why);
     }
-    eprintln!("  Fix: {}", diagnosis.hint);
+    errln!("  Fix: {}", diagnosis.hint);
 }
 
 /// The last words of a failed command.
@@ -67,6 +67,6 @@ pub fn error(e: &AppError) {
     match e {
         AppError::Reported(_) => {}
         AppError::Input(d) | AppError::Failed(d) => diagnosed(d),
-        other => eprintln!("ploy-connect: {other}"),
+        other => errln!("ploy-connect: {other}"),
     }
 }

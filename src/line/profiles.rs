@@ -27,13 +27,13 @@ pub async fn run(
                     .iter()
                     .map(|(n, p)| profile_json(n, p))
                     .collect();
-                println!("{}", serde_json::Value::Array(list));
+                outln!("{}", serde_json::Value::Array(list));
             } else if all.profiles.is_empty() {
-                println!("No profiles yet. Create one: ploy-connect setup onetrust");
+                outln!("No profiles yet. Create one: ploy-connect setup onetrust");
             } else {
-                println!("{:<20} {:<9} {:<34} LAST TEST", "NAME", "SOURCE", "HOST");
+                outln!("{:<20} {:<9} {:<34} LAST TEST", "NAME", "SOURCE", "HOST");
                 for (n, p) in &all.profiles {
-                    println!(
+                    outln!(
                         "{:<20} {:<9} {:<34} {}",
                         n,
                         p.integration.id(),
@@ -43,14 +43,14 @@ pub async fn run(
                 }
             }
             if verbose {
-                eprintln!("profiles file: {}", services.store.path().display());
-                eprintln!(
+                errln!("profiles file: {}", services.store.path().display());
+                errln!(
                     "secrets: {} (service \"ploy-connect\")",
                     services.vault.describe()
                 );
                 match log_file {
-                    Some(p) => eprintln!("log file: {}", p.display()),
-                    None => eprintln!("log file: none"),
+                    Some(p) => errln!("log file: {}", p.display()),
+                    None => errln!("log file: none"),
                 }
             }
             Ok(exit::OK)
@@ -68,19 +68,19 @@ pub async fn run(
                 let mut v = profile_json(&name, p);
                 v["secret"] = secret.into();
                 v["keyring_account"] = key.account().into();
-                println!("{v}");
+                outln!("{v}");
             } else {
-                println!("name:        {name}");
-                println!("integration: {}", p.integration);
-                println!("host:        {}", p.host);
-                println!("client ID:   {}", p.client_id);
-                println!(
+                outln!("name:        {name}");
+                outln!("integration: {}", p.integration);
+                outln!("host:        {}", p.host);
+                outln!("client ID:   {}", p.client_id);
+                outln!(
                     "secret:      {secret} ({}: {})",
                     services.vault.describe(),
                     key.account()
                 );
-                println!("updated:     {}", rfc3339(p.updated));
-                println!("last test:   {}", last_test_text(p));
+                outln!("updated:     {}", rfc3339(p.updated));
+                outln!("last test:   {}", last_test_text(p));
             }
             Ok(exit::OK)
         }
@@ -93,12 +93,45 @@ pub async fn run(
                     false,
                 )?;
                 if !sure {
-                    eprintln!("Nothing removed.");
+                    errln!("Nothing removed.");
                     return Ok(exit::OK);
                 }
             }
             setup::remove(services, &name).await?;
-            eprintln!("Removed profile \"{name}\" and its secret.");
+            errln!("Removed profile \"{name}\" and its secret.");
+            Ok(exit::OK)
+        }
+        ProfilesCommand::Prune { yes } => {
+            let found = setup::orphans(services).await?;
+            for a in &found.unmarked {
+                errln!(
+                    "  not touched: {a} (no config dir mark; it may belong to another config dir — remove it in your keyring app if it is yours)"
+                );
+            }
+            if found.ours.is_empty() {
+                errln!("No orphaned secrets from this config dir.");
+                return Ok(exit::OK);
+            }
+            for a in &found.ours {
+                errln!("  orphaned: {a}");
+            }
+            let n = found.ours.len();
+            if !yes {
+                if !p.interactive() {
+                    return Err(AppError::Usage(format!(
+                        "found {n} orphaned secret(s); without a terminal to confirm, add --yes to remove them"
+                    )));
+                }
+                if !p.confirm(
+                    &format!("Remove these {n} secret(s) from the keyring?"),
+                    false,
+                )? {
+                    errln!("Nothing removed.");
+                    return Ok(exit::OK);
+                }
+            }
+            setup::prune(services, &found.ours).await?;
+            errln!("Removed {n} orphaned secret(s).");
             Ok(exit::OK)
         }
     }

@@ -126,7 +126,7 @@ impl Prompter for Terminal {
     }
 
     fn paste(&mut self, prompt: &str) -> Result<SecretString, AppError> {
-        eprintln!("{prompt}");
+        errln!("{prompt}");
         read_hidden_paste()
             .map(SecretString::from)
             .map_err(AppError::io("cannot read the private key"))

@@ -67,14 +67,14 @@ pub async fn run(
     };
     if args.no_test {
         setup::store_untested(services, name, candidate).await?;
-        eprintln!(
+        errln!(
             "Replaced the {what} of \"{name}\" in {} without testing it.",
             services.vault.describe()
         );
         return Ok(exit::OK);
     }
     if !args.json {
-        println!(
+        outln!(
             "Testing the new {what} of \"{name}\" ({integration} at {}) before storing it",
             profile.host
         );
@@ -89,12 +89,12 @@ pub async fn run(
     let rotation = rotation?;
     print_outcome(&rotation.report, args.json);
     if rotation.replaced {
-        eprintln!(
+        errln!(
             "Replaced the {what} of \"{name}\" in {}.",
             services.vault.describe()
         );
     } else {
-        eprintln!(
+        errln!(
             "{} To store it anyway (the vendor is down), run again with --force.",
             setup::kept_message()
         );

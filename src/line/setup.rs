@@ -179,7 +179,7 @@ pub async fn run(
             .map(|(_, n)| n),
     );
     setup::save(services, &v).await?;
-    eprintln!(
+    errln!(
         "Saved profile \"{name}\" ({integration} at {}); the {} is in {}.",
         v.profile.host,
         secret_word(integration),
@@ -211,7 +211,7 @@ pub fn read_key(
         |e: ploy_core::keys::KeyInputError| InputError::Key(e).into_app(profile, Integration::Okta);
     let shown = |k: ParsedKey| {
         print::notes(&k.notes);
-        eprintln!("  key: {}", k.key.describe());
+        errln!("  key: {}", k.key.describe());
         Some(k)
     };
     if let Some(source) = sources::private_key(p, flags)? {
@@ -231,7 +231,7 @@ pub fn read_key(
         match source.load() {
             Ok(k) => return Ok(shown(k)),
             Err(e) if attempt < TRIES => {
-                eprintln!(
+                errln!(
                     "✗ {e}\n  Try again ({} of {TRIES}), or press Esc to stop.",
                     attempt + 1
                 );
@@ -263,7 +263,7 @@ fn okta_fields(
     draft.scopes = match &flags.scopes {
         Some(s) => Some(s.clone()),
         None if prompts && new => {
-            eprintln!(
+            errln!(
                 "  Scopes: the users table needs okta.users.read; recommended set: {}",
                 setup::DEFAULT_SCOPES.join(" ")
             );

@@ -22,20 +22,21 @@ pub async fn print_steps(mut rx: mpsc::UnboundedReceiver<CheckEvent>, json: bool
 /// The last line of a run.
 pub fn print_outcome(report: &Report, json: bool) {
     if json {
-        println!("{}", report.to_json());
+        outln!("{}", report.to_json());
     } else if report.ok {
-        println!("Connection OK: {} users seen.", report.users_seen);
+        outln!("Connection OK: {} users seen.", report.users_seen);
     } else {
-        println!("Connection test failed.");
+        outln!("Connection test failed.");
     }
 }
 
 pub async fn run(services: &Services, name: &str, json: bool) -> Result<u8, AppError> {
     let profile = services.store.load()?.get(name)?.clone();
     if !json {
-        println!(
+        outln!(
             "Testing \"{name}\" ({} at {})",
-            profile.integration, profile.host
+            profile.integration,
+            profile.host
         );
     }
     let (tx, rx) = mpsc::unbounded_channel();
@@ -47,7 +48,7 @@ pub async fn run(services: &Services, name: &str, json: bool) -> Result<u8, AppE
     let (ran, ()) = tokio::join!(run, print_steps(rx, json));
     let ran = ran?;
     if let Some(e) = &ran.not_saved {
-        eprintln!("warning: the result was not saved on the profile: {e}");
+        errln!("warning: the result was not saved on the profile: {e}");
     }
     print_outcome(&ran.report, json);
     Ok(ran.report.exit_code())

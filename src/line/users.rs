@@ -10,7 +10,7 @@ use ploy_core::diagnose::Failure;
 use ploy_core::files::PendingFile;
 use ploy_core::http::{HttpNotice, Notify};
 use ploy_core::session::{self, SecretSource};
-use ploy_core::users::{ExportFormat, Exporter};
+use ploy_core::users::{ExportFormat, ExportOptions, Exporter};
 
 use crate::cli::UsersArgs;
 use crate::signals::Shutdown;
@@ -45,7 +45,9 @@ pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Re
     let progress = io::stderr().is_terminal();
 
     let format = ExportFormat::from(args.format);
-    let (sink, pending): (Box<dyn Write + Send>, Option<PendingFile>) = match &args.output {
+    // `-o -` is standard output, as for most tools.
+    let output = args.output.as_ref().filter(|p| p.as_os_str() != "-");
+    let (sink, pending): (Box<dyn Write + Send>, Option<PendingFile>) = match output {
         None => (Box::new(io::BufWriter::new(io::stdout())), None),
         Some(path) => {
             let pending = PendingFile::create(path).map_err(AppError::io(format!(
@@ -58,7 +60,12 @@ pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Re
             (Box::new(io::BufWriter::new(file)), Some(pending))
         }
     };
-    let mut exporter = Exporter::new(format, sink).map_err(AppError::io("cannot write users"))?;
+    let options = ExportOptions {
+        guard_formulas: !args.keep_formulas,
+        terminal: output.is_none() && io::stdout().is_terminal(),
+    };
+    let mut exporter = Exporter::with_options(format, sink, options)
+        .map_err(AppError::io("cannot write users"))?;
     let mut pages = 0u32;
     let _listening = shutdown.listen();
     let mut stop = shutdown.clone();
@@ -69,7 +76,7 @@ pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Re
             eprint!("\r  page {pages}, {} users", exporter.written());
         }
         if let Some(w) = &page.warning {
-            eprintln!("\n  warning: {w}");
+            errln!("\n  warning: {w}");
         }
         Ok(())
     });
@@ -87,8 +94,8 @@ pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Re
             let signal = shutdown.requested();
             let by = signal.map_or("a signal", |s| s.name);
             match &args.output {
-                Some(path) => eprintln!("Stopped by {by}; {} was not changed.", path.display()),
-                None => eprintln!("Stopped by {by}."),
+                Some(path) => errln!("Stopped by {by}; {} was not changed.", path.display()),
+                None => errln!("Stopped by {by}."),
             }
             return Err(AppError::Reported(
                 signal.map_or(exit::TEST_FAILED, |s| s.exit_code()),
@@ -104,11 +111,11 @@ pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Re
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit::OK),
         other => other.map_err(AppError::io("cannot write users"))?,
     }
-    if let (Some(pending), Some(path)) = (pending, &args.output) {
+    if let (Some(pending), Some(path)) = (pending, output) {
         pending
             .commit()
             .map_err(AppError::io(format!("cannot replace {}", path.display())))?;
-        eprintln!("Wrote {count} users to {}.", path.display());
+        errln!("Wrote {count} users to {}.", path.display());
     }
     Ok(exit::OK)
 }

@@ -14,11 +14,27 @@ fn forget(path: &Path) {
     }
 }
 
-/// Removes every temporary file still pending; for the signal handler, just before exit.
+/// Temporary directories (the demo's config dir) to remove on the way out.
+static TEMP_DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes `dir` if the program is stopped before its owner can.
+pub fn remove_on_exit(dir: &Path) {
+    if let Ok(mut list) = TEMP_DIRS.lock() {
+        list.push(dir.to_path_buf());
+    }
+}
+
+/// Removes every temporary file and directory still pending; for the signal handler (and the
+/// end of `main`), just before exit.
 pub fn remove_pending() {
     if let Ok(mut list) = PENDING.lock() {
         for p in list.drain(..) {
             let _ = std::fs::remove_file(p);
+        }
+    }
+    if let Ok(mut list) = TEMP_DIRS.lock() {
+        for d in list.drain(..) {
+            let _ = std::fs::remove_dir_all(d);
         }
     }
 }
@@ -30,8 +46,37 @@ pub struct PendingFile {
     path: PathBuf,
 }
 
+/// Refuses to replace anything but a regular file: renaming over a symbolic link would drop
+/// the link (an attacker's `-o` target, or the admin's own), and a device or a pipe is not a
+/// file to replace (`/dev/full` must not become one).
+pub fn check_target(path: &Path) -> std::io::Result<()> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let t = meta.file_type();
+    let what = if t.is_symlink() {
+        "a symbolic link"
+    } else if t.is_dir() {
+        "a directory"
+    } else if t.is_file() {
+        return Ok(());
+    } else {
+        "a device, pipe or socket"
+    };
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!(
+            "{} is {what}; ploy-connect only replaces regular files (give a file name, or - for standard output)",
+            path.display()
+        ),
+    ))
+}
+
 impl PendingFile {
     pub fn create(path: &Path) -> std::io::Result<Self> {
+        check_target(path)?;
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -63,6 +108,8 @@ impl PendingFile {
     }
 
     pub fn commit(mut self) -> std::io::Result<()> {
+        // Checked again: the target may have been swapped while the export ran.
+        check_target(&self.path)?;
         let tmp = self
             .tmp
             .take()
@@ -85,6 +132,27 @@ impl Drop for PendingFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn links_devices_and_directories_are_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep").unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        for target in [link.as_path(), Path::new("/dev/full"), dir.path()] {
+            let err = PendingFile::create(target).err().unwrap();
+            assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{err}");
+        }
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+    }
 
     #[test]
     fn a_pending_file_appears_only_on_commit_and_signals_can_remove_it() {

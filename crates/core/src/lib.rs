@@ -20,5 +20,6 @@ pub mod redact;
 pub mod secret;
 pub mod session;
 pub mod setup;
+pub mod text;
 pub mod users;
 pub mod validate;

@@ -78,11 +78,20 @@ pub struct LastTest {
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Profiles {
     pub schema_version: u32,
+    /// Names this config dir in the keyring's entries, so `profiles prune` only ever touches
+    /// secrets made from here. Written on the first save.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_id: Option<String>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
 }
 
 impl Profiles {
+    /// This config dir's id in the keyring, made on first use.
+    pub fn store_id(&mut self) -> String {
+        self.store_id.get_or_insert_with(new_secret_ref).clone()
+    }
+
     pub fn get(&self, name: &str) -> Result<&Profile, ProfileError> {
         self.profiles
             .get(name)
@@ -117,6 +126,16 @@ pub enum ProfileError {
         "another ploy-connect is changing the profiles (waited {secs} s for {path}); try again once it is done"
     )]
     LockTimeout { path: PathBuf, secs: u64 },
+    #[error(
+        "refusing the profiles {what} {path}: {reason}. Another local user could change where your secrets are sent. Fix: make it yours and private (chown \"$USER\" and chmod 700 for the directory, 600 for the file), or use another --config-dir"
+    )]
+    Untrusted {
+        path: PathBuf,
+        what: &'static str,
+        reason: String,
+    },
+    #[error("{path} is larger than 1 MiB: it is not a profiles file ploy-connect wrote")]
+    TooLarge { path: PathBuf },
 }
 
 /// The profiles file in one config directory.
@@ -147,22 +166,39 @@ impl ProfileStore {
     /// Reads all profiles; a missing file is an empty set.
     pub fn load(&self) -> Result<Profiles, ProfileError> {
         let path = self.path();
-        let text = match fs::read_to_string(&path) {
-            Ok(t) => t,
+        let read = |source| ProfileError::Io {
+            action: "read",
+            path: path.clone(),
+            source,
+        };
+        match fs::metadata(&self.dir) {
+            Ok(meta) => trusted(&meta, &self.dir, "directory")?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(read(e)),
+        }
+        let file = match File::open(&path) {
+            Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(Profiles {
                     schema_version: SCHEMA_VERSION,
+                    store_id: None,
                     profiles: BTreeMap::new(),
                 });
             }
-            Err(source) => {
-                return Err(ProfileError::Io {
-                    action: "read",
-                    path,
-                    source,
-                });
-            }
+            Err(e) => return Err(read(e)),
         };
+        // The checks look at the file opened, not at whatever the name points to later.
+        let meta = file.metadata().map_err(read)?;
+        trusted(&meta, &path, "file")?;
+        if meta.len() > MAX_FILE {
+            return Err(ProfileError::TooLarge { path });
+        }
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::Read::take(file, MAX_FILE + 1), &mut text)
+            .map_err(read)?;
+        if text.len() as u64 > MAX_FILE {
+            return Err(ProfileError::TooLarge { path });
+        }
         parse(&text, &path)
     }
 
@@ -240,8 +276,10 @@ impl ProfileStore {
     }
 
     fn ensure_dir(&self) -> Result<(), ProfileError> {
-        if self.dir.is_dir() {
-            return Ok(());
+        if let Ok(meta) = fs::metadata(&self.dir)
+            && meta.is_dir()
+        {
+            return trusted(&meta, &self.dir, "directory");
         }
         let mut builder = fs::DirBuilder::new();
         builder.recursive(true);
@@ -293,8 +331,50 @@ impl ProfileLock {
 
     pub fn save(&self, profiles: &mut Profiles) -> Result<(), ProfileError> {
         profiles.schema_version = SCHEMA_VERSION;
+        if profiles.store_id.is_none() {
+            profiles.store_id = Some(new_secret_ref());
+        }
         self.store.write(profiles)
     }
+}
+
+/// A profiles file larger than this is not one ploy-connect wrote (a profile is a few hundred
+/// bytes).
+const MAX_FILE: u64 = 1 << 20;
+
+/// Another local user who can write the config dir or the profiles file can point a profile at
+/// their own listener and receive its secret at the next test: such a dir or file is refused.
+#[cfg(unix)]
+fn trusted(meta: &std::fs::Metadata, path: &Path, what: &'static str) -> Result<(), ProfileError> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    let unsafe_because = if meta.uid() != me {
+        Some(format!(
+            "it belongs to user id {}, not to you (user id {me})",
+            meta.uid()
+        ))
+    } else if meta.mode() & 0o002 != 0 {
+        Some(format!(
+            "every user on this machine may write to it (mode {:o})",
+            meta.mode() & 0o7777
+        ))
+    } else {
+        None
+    };
+    match unsafe_because {
+        None => Ok(()),
+        Some(reason) => Err(ProfileError::Untrusted {
+            path: path.to_path_buf(),
+            what,
+            reason,
+        }),
+    }
+}
+
+#[cfg(not(unix))]
+fn trusted(_: &std::fs::Metadata, _: &Path, _: &'static str) -> Result<(), ProfileError> {
+    Ok(())
 }
 
 const HEADER: &str =
@@ -434,6 +514,45 @@ mod tests {
             .await;
         assert!(r.is_err());
         assert!(!store.path().exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dir_or_file_others_can_write_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::new(dir.path());
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o777)).unwrap();
+        let err = store.load().unwrap_err();
+        assert!(matches!(err, ProfileError::Untrusted { .. }), "{err}");
+        assert!(err.to_string().contains("every user"), "{err}");
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700)).unwrap();
+        fs::write(store.path(), "schema_version = 1\n").unwrap();
+        fs::set_permissions(store.path(), fs::Permissions::from_mode(0o666)).unwrap();
+        assert!(matches!(
+            store.load(),
+            Err(ProfileError::Untrusted { what: "file", .. })
+        ));
+        fs::set_permissions(store.path(), fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(store.load().is_ok());
+        // Only root can make a file someone else's; the check itself runs everywhere.
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            std::os::unix::fs::chown(store.path(), Some(65534), None).unwrap();
+            let err = store.load().unwrap_err();
+            assert!(
+                err.to_string().contains("belongs to user id 65534"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_huge_profiles_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::new(dir.path());
+        fs::write(store.path(), vec![b'#'; (MAX_FILE + 1) as usize]).unwrap();
+        assert!(matches!(store.load(), Err(ProfileError::TooLarge { .. })));
     }
 
     #[test]

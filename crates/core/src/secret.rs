@@ -33,6 +33,13 @@ impl SecretKind {
         }
     }
 
+    fn words(self) -> &'static str {
+        match self {
+            SecretKind::ClientSecret => "client secret",
+            SecretKind::PrivateKey => "private key",
+        }
+    }
+
     pub fn for_integration(integration: Integration) -> Self {
         match integration {
             Integration::OneTrust => SecretKind::ClientSecret,
@@ -41,9 +48,31 @@ impl SecretKind {
     }
 }
 
-/// The keyring account of one secret: readable in a keyring browser, unique per profile.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SecretKey(String);
+/// One secret in the keyring: its account (unique per profile, the lookup key), the label a
+/// keyring browser shows, and the config dir it belongs to.
+#[derive(Debug, Clone)]
+pub struct SecretKey {
+    account: String,
+    label: String,
+    store: Option<String>,
+}
+
+impl PartialEq for SecretKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.account == other.account
+    }
+}
+
+impl Eq for SecretKey {}
+
+impl std::hash::Hash for SecretKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.account.hash(state);
+    }
+}
+
+/// The keyring attribute naming the config dir a secret belongs to.
+pub const STORE_ATTRIBUTE: &str = "ploy-connect-store";
 
 impl SecretKey {
     pub fn new(
@@ -52,20 +81,64 @@ impl SecretKey {
         secret_ref: &str,
         kind: SecretKind,
     ) -> Self {
-        Self(format!(
-            "{}/{profile}/{}#{secret_ref}",
-            integration.id(),
-            kind.id()
-        ))
+        Self {
+            account: format!("{}/{profile}/{}#{secret_ref}", integration.id(), kind.id()),
+            label: format!(
+                "ploy-connect: {} {} for profile {profile}",
+                integration.display_name(),
+                kind.words()
+            ),
+            store: None,
+        }
+    }
+
+    /// A key for an account as the keyring lists it (for deleting orphans).
+    pub fn from_account(account: &str) -> Self {
+        Self {
+            account: account.to_string(),
+            label: String::new(),
+            store: None,
+        }
+    }
+
+    /// Marks the secret as belonging to the config dir `store` (see `STORE_ATTRIBUTE`).
+    pub fn in_store(mut self, store: Option<&str>) -> Self {
+        self.store = store.map(str::to_string);
+        self
     }
 
     pub fn account(&self) -> &str {
-        &self.0
+        &self.account
+    }
+
+    /// "ploy-connect: Okta private key for profile corp".
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    pub fn store(&self) -> Option<&str> {
+        self.store.as_deref()
     }
 
     pub fn service() -> &'static str {
         SERVICE
     }
+
+    /// The profile name and secret reference an account was made from.
+    pub fn parse_account(account: &str) -> Option<(&str, &str)> {
+        let (path, secret_ref) = account.split_once('#')?;
+        let mut parts = path.split('/');
+        let (_integration, profile, _kind) = (parts.next()?, parts.next()?, parts.next()?);
+        Some((profile, secret_ref))
+    }
+}
+
+/// A secret the keyring holds, as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub account: String,
+    /// The config dir it belongs to, when it was stored with one.
+    pub store: Option<String>,
 }
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -88,6 +161,8 @@ pub trait SecretStore: Send + Sync + 'static {
     fn set(&self, key: &SecretKey, value: &SecretString) -> Result<(), SecretStoreError>;
     /// Deleting a secret that is not there is not an error.
     fn delete(&self, key: &SecretKey) -> Result<(), SecretStoreError>;
+    /// Every ploy-connect secret held.
+    fn list(&self) -> Result<Vec<Listed>, SecretStoreError>;
     /// What to tell the admin about where secrets went.
     fn describe(&self) -> &'static str;
 }
@@ -110,6 +185,42 @@ impl KeyringStore {
             other => map_error(&other),
         })
     }
+}
+
+/// The Secret Service takes a label (what Seahorse shows) and attributes (the config dir).
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+fn write(_: keyring::Entry, key: &SecretKey, value: &SecretString) -> Result<(), SecretStoreError> {
+    let modifiers = HashMap::from([("label", key.label())]);
+    let entry = keyring_core::Entry::new_with_modifiers(SERVICE, key.account(), &modifiers)
+        .map_err(|e| map_error(&e))?;
+    entry
+        .set_password(value.expose_secret())
+        .map_err(|e| map_error(&e))?;
+    if let Some(store) = key.store() {
+        let attributes = HashMap::from([(STORE_ATTRIBUTE, store)]);
+        entry
+            .update_attributes(&attributes)
+            .map_err(|e| map_error(&e))?;
+    }
+    Ok(())
+}
+
+/// Other stores keep the account name only.
+#[cfg(not(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+)))]
+fn write(
+    entry: keyring::Entry,
+    _: &SecretKey,
+    value: &SecretString,
+) -> Result<(), SecretStoreError> {
+    entry
+        .set_password(value.expose_secret())
+        .map_err(|e| map_error(&e))
 }
 
 /// Keyring errors can carry the stored bytes (`BadEncoding`, `BadDataFormat`): only the
@@ -142,9 +253,9 @@ impl SecretStore for KeyringStore {
     }
 
     fn set(&self, key: &SecretKey, value: &SecretString) -> Result<(), SecretStoreError> {
-        Self::entry(key)?
-            .set_password(value.expose_secret())
-            .map_err(|e| map_error(&e))
+        // Creating the entry initialises the platform store.
+        let entry = Self::entry(key)?;
+        write(entry, key, value)
     }
 
     fn delete(&self, key: &SecretKey) -> Result<(), SecretStoreError> {
@@ -152,6 +263,28 @@ impl SecretStore for KeyringStore {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(map_error(&e)),
         }
+    }
+
+    fn list(&self) -> Result<Vec<Listed>, SecretStoreError> {
+        // Initialises the platform store, as `Entry::new` would.
+        if let Err(e) = keyring::Entry::store_status() {
+            return Err(map_error(e));
+        }
+        let spec = HashMap::from([("service", SERVICE)]);
+        let found = keyring_core::Entry::search(&spec).map_err(|e| map_error(&e))?;
+        let mut out = Vec::new();
+        for entry in found {
+            let Ok(attributes) = entry.get_attributes() else {
+                continue;
+            };
+            if let Some(account) = attributes.get("username") {
+                out.push(Listed {
+                    account: account.clone(),
+                    store: attributes.get(STORE_ATTRIBUTE).cloned(),
+                });
+            }
+        }
+        Ok(out)
     }
 
     fn describe(&self) -> &'static str {
@@ -165,6 +298,8 @@ pub struct MemoryStore {
     secrets: Mutex<HashMap<SecretKey, SecretString>>,
     failure: Option<SecretStoreError>,
 }
+
+type Secrets = HashMap<SecretKey, SecretString>;
 
 impl MemoryStore {
     pub fn new() -> Self {
@@ -187,9 +322,7 @@ impl MemoryStore {
             .unwrap_or_default()
     }
 
-    fn map(
-        &self,
-    ) -> Result<std::sync::MutexGuard<'_, HashMap<SecretKey, SecretString>>, SecretStoreError> {
+    fn map(&self) -> Result<std::sync::MutexGuard<'_, Secrets>, SecretStoreError> {
         if let Some(e) = &self.failure {
             return Err(e.clone());
         }
@@ -205,13 +338,30 @@ impl SecretStore for MemoryStore {
     }
 
     fn set(&self, key: &SecretKey, value: &SecretString) -> Result<(), SecretStoreError> {
-        self.map()?.insert(key.clone(), value.clone());
+        let mut map = self.map()?;
+        // Like a keyring: an update keeps the entry's attributes unless new ones are given.
+        let key = match (key.store(), map.get_key_value(key)) {
+            (None, Some((old, _))) => old.clone(),
+            _ => key.clone(),
+        };
+        map.insert(key, value.clone());
         Ok(())
     }
 
     fn delete(&self, key: &SecretKey) -> Result<(), SecretStoreError> {
         self.map()?.remove(key);
         Ok(())
+    }
+
+    fn list(&self) -> Result<Vec<Listed>, SecretStoreError> {
+        Ok(self
+            .map()?
+            .keys()
+            .map(|k| Listed {
+                account: k.account().to_string(),
+                store: k.store().map(str::to_string),
+            })
+            .collect())
     }
 
     fn describe(&self) -> &'static str {
@@ -261,6 +411,11 @@ impl Vault {
 
     pub async fn delete(&self, key: &SecretKey) -> Result<(), SecretStoreError> {
         self.call(key, |s, k| s.delete(k)).await
+    }
+
+    pub async fn list(&self) -> Result<Vec<Listed>, SecretStoreError> {
+        self.call(&SecretKey::from_account(""), |s, _| s.list())
+            .await
     }
 
     async fn call<T: Send + 'static>(
@@ -323,6 +478,9 @@ mod tests {
         fn delete(&self, _: &SecretKey) -> Result<(), SecretStoreError> {
             Ok(())
         }
+        fn list(&self) -> Result<Vec<Listed>, SecretStoreError> {
+            Ok(Vec::new())
+        }
         fn describe(&self) -> &'static str {
             "hangs"
         }
@@ -341,8 +499,16 @@ mod tests {
     }
 
     #[test]
-    fn key_names_profile_and_kind() {
+    fn key_names_profile_and_kind_and_reads_as_a_sentence() {
         assert_eq!(key().account(), "onetrust/acme/client_secret#r1");
+        assert_eq!(
+            key().label(),
+            "ploy-connect: OneTrust client secret for profile acme"
+        );
+        assert_eq!(
+            SecretKey::parse_account(key().account()),
+            Some(("acme", "r1"))
+        );
     }
 
     #[test]

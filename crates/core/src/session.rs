@@ -236,3 +236,79 @@ impl Hasher for PreHashed {
         self.0 = n;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::integration::Integration;
+    use crate::users::UserStatus;
+
+    fn user(id: &str) -> User {
+        User {
+            id: id.into(),
+            login: String::new(),
+            email: String::new(),
+            name: String::new(),
+            first_name: String::new(),
+            last_name: String::new(),
+            status: UserStatus::Active,
+            created: None,
+            last_login: None,
+            source: Integration::Okta,
+            extra: Default::default(),
+        }
+    }
+
+    fn page(ids: &[&str], next: Option<&str>, total_pages: Option<u64>) -> UsersPage {
+        UsersPage {
+            users: ids.iter().map(|i| user(i)).collect(),
+            next: next.map(|n| Cursor(n.into())),
+            total: None,
+            total_pages,
+            warning: None,
+        }
+    }
+
+    #[test]
+    fn a_repeated_cursor_stops() {
+        let mut g = PageGuard::default();
+        g.check(&page(&["a"], Some("c1"), None)).unwrap();
+        g.check(&page(&["b"], Some("c2"), None)).unwrap();
+        let f = g.check(&page(&["c"], Some("c1"), None)).unwrap_err();
+        assert!(f.detail.contains("sent before"), "{}", f.detail);
+    }
+
+    #[test]
+    fn a_page_of_users_already_read_stops_even_without_ids() {
+        let mut g = PageGuard::default();
+        let no_id = |name: &str| {
+            let mut u = user("");
+            u.email = format!("{name}@x.test");
+            u
+        };
+        let p = |next: &str| UsersPage {
+            users: vec![no_id("a"), no_id("b")],
+            next: Some(Cursor(next.into())),
+            total: None,
+            total_pages: None,
+            warning: None,
+        };
+        g.check(&p("1")).unwrap();
+        let f = g.check(&p("2")).unwrap_err();
+        assert!(f.detail.contains("ignores paging"), "{}", f.detail);
+    }
+
+    #[test]
+    fn more_pages_than_reported_stop_and_an_empty_last_page_is_fine() {
+        let mut g = PageGuard::default();
+        g.check(&page(&["a"], Some("1"), Some(2))).unwrap();
+        g.check(&page(&["b"], Some("2"), Some(2))).unwrap();
+        g.check(&page(&["c"], Some("3"), Some(2))).unwrap();
+        let f = g.check(&page(&["d"], Some("4"), Some(2))).unwrap_err();
+        assert!(f.detail.contains("said it has 2 pages"), "{}", f.detail);
+
+        let mut g = PageGuard::default();
+        g.check(&page(&["a"], Some("1"), None)).unwrap();
+        g.check(&page(&[], None, None)).unwrap();
+    }
+}

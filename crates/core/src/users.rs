@@ -268,8 +268,60 @@ const CSV_HEADER: [&str; 10] = [
 ];
 
 /// Writes users as they arrive.
+/// How an export treats what the tenant sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// CSV cells a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab
+    /// or CR) get a leading `'`, as OWASP recommends for CSV injection.
+    pub guard_formulas: bool,
+    /// The output is a terminal: control characters in cells are shown, not obeyed.
+    pub terminal: bool,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        Self {
+            guard_formulas: true,
+            terminal: false,
+        }
+    }
+}
+
+/// A CSV cell as written: formula prefixes neutralised, terminal escapes defused.
+fn csv_cell(value: &str, o: ExportOptions) -> std::borrow::Cow<'_, str> {
+    let mut v = std::borrow::Cow::Borrowed(value);
+    if o.guard_formulas && value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        v = std::borrow::Cow::Owned(format!("'{value}"));
+    }
+    if o.terminal {
+        v = std::borrow::Cow::Owned(crate::text::for_terminal(&v).into_owned());
+    }
+    v
+}
+
+/// JSON text with the characters a terminal would obey written as `\uXXXX` escapes, which
+/// JSON reads back as the same characters: safe anywhere, and lossless.
+fn json_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(crate::text::is_unsafe) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if crate::text::is_unsafe(c) {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{u:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 pub struct Exporter<W: Write> {
     format: ExportFormat,
+    options: ExportOptions,
     csv: Option<csv::Writer<W>>,
     raw: Option<W>,
     written: u64,
@@ -277,12 +329,21 @@ pub struct Exporter<W: Write> {
 
 impl<W: Write> Exporter<W> {
     pub fn new(format: ExportFormat, out: W) -> std::io::Result<Self> {
+        Self::with_options(format, out, ExportOptions::default())
+    }
+
+    pub fn with_options(
+        format: ExportFormat,
+        out: W,
+        options: ExportOptions,
+    ) -> std::io::Result<Self> {
         match format {
             ExportFormat::Csv => {
                 let mut w = csv::Writer::from_writer(out);
                 w.write_record(CSV_HEADER).map_err(csv_io)?;
                 Ok(Self {
                     format,
+                    options,
                     csv: Some(w),
                     raw: None,
                     written: 0,
@@ -293,6 +354,7 @@ impl<W: Write> Exporter<W> {
                 out.write_all(b"[")?;
                 Ok(Self {
                     format,
+                    options,
                     csv: None,
                     raw: Some(out),
                     written: 0,
@@ -302,26 +364,29 @@ impl<W: Write> Exporter<W> {
     }
 
     pub fn write(&mut self, users: &[User]) -> std::io::Result<()> {
+        let o = self.options;
         if let Some(w) = &mut self.csv {
             for u in users {
-                w.write_record([
-                    u.id.as_str(),
-                    &u.login,
-                    &u.email,
-                    &u.name,
-                    &u.first_name,
-                    &u.last_name,
-                    u.status.as_str(),
-                    u.created.as_deref().unwrap_or(""),
-                    u.last_login.as_deref().unwrap_or(""),
-                    u.source.id(),
-                ])
-                .map_err(csv_io)?;
+                let cells = [
+                    csv_cell(&u.id, o),
+                    csv_cell(&u.login, o),
+                    csv_cell(&u.email, o),
+                    csv_cell(&u.name, o),
+                    csv_cell(&u.first_name, o),
+                    csv_cell(&u.last_name, o),
+                    csv_cell(u.status.as_str(), o),
+                    csv_cell(u.created.as_deref().unwrap_or(""), o),
+                    csv_cell(u.last_login.as_deref().unwrap_or(""), o),
+                    csv_cell(u.source.id(), o),
+                ];
+                w.write_record(cells.iter().map(|c| c.as_bytes()))
+                    .map_err(csv_io)?;
             }
         } else if let Some(out) = &mut self.raw {
             for u in users {
                 out.write_all(if self.written == 0 { b"\n  " } else { b",\n  " })?;
-                serde_json::to_writer(&mut *out, u)?;
+                let text = serde_json::to_string(u)?;
+                out.write_all(json_safe(&text).as_bytes())?;
                 self.written += 1;
             }
             return Ok(());
@@ -406,6 +471,52 @@ mod tests {
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("id,login,email"));
         assert!(lines[1].contains("\"User, 1\""), "{}", lines[1]);
+    }
+
+    #[test]
+    fn csv_formulas_are_neutralised_unless_asked_not_to() {
+        let mut u = user(1);
+        u.name = "=HYPERLINK(\"http://evil\")".into();
+        u.first_name = "+1".into();
+        u.last_name = "@SUM(A1)".into();
+        u.login = "-2".into();
+        let text = |o| {
+            let mut e = Exporter::with_options(ExportFormat::Csv, Vec::new(), o).unwrap();
+            e.write(std::slice::from_ref(&u)).unwrap();
+            String::from_utf8(e.finish().unwrap()).unwrap()
+        };
+        let guarded = text(ExportOptions::default());
+        let row = csv::Reader::from_reader(guarded.as_bytes())
+            .records()
+            .next()
+            .unwrap()
+            .unwrap();
+        assert_eq!(&row[3], "'=HYPERLINK(\"http://evil\")");
+        assert_eq!(&row[4], "'+1");
+        assert_eq!(&row[5], "'@SUM(A1)");
+        assert_eq!(&row[1], "'-2");
+        let raw = text(ExportOptions {
+            guard_formulas: false,
+            terminal: false,
+        });
+        let row = csv::Reader::from_reader(raw.as_bytes())
+            .records()
+            .next()
+            .unwrap()
+            .unwrap();
+        assert_eq!(&row[3], "=HYPERLINK(\"http://evil\")", "{raw}");
+    }
+
+    #[test]
+    fn json_escapes_what_a_terminal_would_obey_and_reads_back_the_same() {
+        let mut u = user(1);
+        u.name = "a\u{1b}]0;x\u{7}b\u{9b}c\u{202e}d".into();
+        let mut e = Exporter::new(ExportFormat::Json, Vec::new()).unwrap();
+        e.write(std::slice::from_ref(&u)).unwrap();
+        let out = String::from_utf8(e.finish().unwrap()).unwrap();
+        assert!(!out.chars().any(crate::text::is_unsafe), "{out:?}");
+        let back: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+        assert_eq!(back[0]["name"], u.name.as_str(), "lossless");
     }
 
     #[test]

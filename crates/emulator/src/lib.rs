@@ -147,6 +147,16 @@ pub fn write_credentials(path: &Path, credentials: &Credentials) -> Result<(), E
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    // Never replace a link, a device or a pipe with this file.
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if !m.file_type().is_file() => {
+            return Err(err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a regular file; give a new file name",
+            )));
+        }
+        _ => {}
+    }
     let text = serde_json::to_string_pretty(credentials).map_err(|e| err(e.into()))?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
     std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(err)?;

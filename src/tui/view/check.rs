@@ -29,7 +29,7 @@ pub fn draw(app: &App, c: &CheckView, frame: &mut Frame, area: Rect, theme: &The
         .profiles
         .profiles
         .get(&c.profile)
-        .map(|p| format!(" {} at {} ", p.integration, p.host))
+        .map(|p| format!(" {} at {} ", p.integration, super::txt(&p.host)))
         .unwrap_or_default();
     let block = Block::bordered().title(subtitle);
     let inner = block.inner(area);
@@ -96,7 +96,7 @@ pub fn draw(app: &App, c: &CheckView, frame: &mut Frame, area: Rect, theme: &The
         out.push(Line::raw(""));
         out.push(Line::from(vec![
             Span::styled(" What ", theme.accent()),
-            Span::raw(f.detail.clone()),
+            Span::raw(super::txt(&f.detail)),
         ]));
         if !d.why.is_empty() {
             out.push(Line::from(vec![
@@ -106,7 +106,7 @@ pub fn draw(app: &App, c: &CheckView, frame: &mut Frame, area: Rect, theme: &The
         }
         out.push(Line::from(vec![
             Span::styled(" Fix  ", theme.accent()),
-            Span::raw(d.hint.clone()),
+            Span::raw(super::txt(&d.hint)),
         ]));
         if !d.step.is_empty() {
             out.push(Line::from(vec![

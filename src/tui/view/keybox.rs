@@ -31,14 +31,14 @@ pub fn lines<'a>(k: &KeyBox, keeps_stored: bool, theme: &Theme) -> Vec<Line<'a>>
         KeyState::Invalid(e) => {
             let mut lines = Vec::new();
             if k.showable() {
-                lines.push(Line::raw(k.field.text().to_string()));
+                lines.push(Line::raw(super::txt(k.field.text())));
             } else {
                 lines.push(Line::styled(
                     format!("{} lines pasted (hidden)", k.lines()),
                     theme.dim(),
                 ));
             }
-            lines.push(Line::styled(format!("✗ {e}"), theme.fail()));
+            lines.push(Line::styled(super::txt(&format!("✗ {e}")), theme.fail()));
             lines
         }
     }

@@ -48,7 +48,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         Screen::Rotate(r) => format!("Rotate secret: {}", r.profile),
     };
     let mut spans = vec![Span::styled(
-        format!(" ploy-connect · {title} "),
+        format!(" ploy-connect · {} ", txt(&title)),
         theme.title(),
     )];
     if let Some(b) = &app.banner {
@@ -149,10 +149,16 @@ pub fn ago(now: time::OffsetDateTime, then: time::OffsetDateTime) -> String {
     }
 }
 
-/// Cuts `text` to `width` characters with an ellipsis.
+/// Outside text made safe to draw: secrets scrubbed, control characters shown, not obeyed.
+pub fn txt(text: &str) -> String {
+    ploy_core::text::safe(text)
+}
+
+/// Cuts `text` to `width` characters with an ellipsis (made safe first: see `txt`).
 pub fn fit(text: &str, width: usize) -> String {
+    let text = txt(text);
     if text.chars().count() <= width {
-        text.to_string()
+        text
     } else if width == 0 {
         String::new()
     } else {
@@ -167,12 +173,12 @@ pub fn problem_lines<'a>(p: &crate::tui::problem::Problem, theme: &Theme) -> Vec
     match &p.diagnosis {
         Some(d) => vec![
             Line::styled(format!("✗ {}  [{}]", d.title, d.code), theme.fail()),
-            Line::raw(p.detail.clone()),
+            Line::raw(txt(&p.detail)),
             Line::from(vec![
                 Span::styled("Fix ", theme.accent()),
-                Span::raw(d.hint.clone()),
+                Span::raw(txt(&d.hint)),
             ]),
         ],
-        None => vec![Line::styled(format!("✗ {}", p.detail), theme.fail())],
+        None => vec![Line::styled(format!("✗ {}", txt(&p.detail)), theme.fail())],
     }
 }

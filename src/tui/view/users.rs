@@ -6,7 +6,7 @@ use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, Wrap};
 use super::{centered, fit};
 use ploy_core::users::{Column, ExportFormat, User};
 
-use super::problem_lines;
+use super::{problem_lines, txt};
 use crate::tui::screen::users::{UsersView, column_widths, table_rows};
 use crate::tui::theme::Theme;
 
@@ -22,7 +22,7 @@ pub fn draw(u: &UsersView, frame: &mut Frame, area: Rect, theme: &Theme) {
         ));
         Line::from(vec![
             Span::styled(" / ", theme.accent()),
-            Span::raw(f.text().to_string()),
+            Span::raw(txt(f.text())),
             Span::styled(
                 format!("   {} of {} users", u.table.shown(), u.table.len()),
                 theme.dim(),
@@ -114,10 +114,7 @@ pub fn draw(u: &UsersView, frame: &mut Frame, area: Rect, theme: &Theme) {
                 fmt(ExportFormat::Json, "JSON"),
                 Span::styled("  (Tab)", theme.dim()),
             ]),
-            Line::from(vec![
-                Span::raw("File:   "),
-                Span::raw(p.path.text().to_string()),
-            ]),
+            Line::from(vec![Span::raw("File:   "), Span::raw(txt(p.path.text()))]),
             Line::styled("Enter: write · Esc: cancel", theme.dim()),
         ];
         frame.render_widget(
@@ -207,7 +204,7 @@ fn draw_details(user: Option<&User>, frame: &mut Frame, area: Rect, theme: &Them
     let mut field = |k: &str, v: &str| {
         lines.push(Line::from(vec![
             Span::styled(format!("{k:<11} "), theme.dim()),
-            Span::raw(v.to_string()),
+            Span::raw(txt(v)),
         ]));
     };
     field("name", &u.name);

@@ -330,5 +330,5 @@ fn draw_review(w: &Wizard, integration: Integration, frame: &mut Frame, area: Re
 }
 
 fn row<'a>(k: &str, v: &str) -> Line<'a> {
-    Line::raw(format!("{k:<14} {v}"))
+    Line::raw(format!("{k:<14} {}", super::txt(v)))
 }

@@ -25,6 +25,8 @@ const OID_P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3
 const OID_P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
 const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 const MIN_RSA_BITS: usize = 2048;
+/// The largest RSA key aws-lc-rs signs with.
+pub const MAX_RSA_BITS: usize = 8192;
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum KeyError {
@@ -46,6 +48,14 @@ pub enum KeyError {
     Unsupported(String),
     #[error("this RSA key has {0} bits; Okta needs 2048 or more")]
     RsaTooSmall(usize),
+    #[error(
+        "this RSA key has {0} bits; ploy-connect signs with RSA keys of 2048 to {MAX_RSA_BITS} bits (Okta generates 2048)"
+    )]
+    RsaTooLarge(usize),
+    #[error(
+        "this RSA key's public exponent is {0}; a key with an exponent below 65537 is refused as weak (make a new key)"
+    )]
+    RsaWeakExponent(u64),
     #[error("recognised {what}, but it could not be read: {reason}")]
     Malformed { what: String, reason: String },
     #[error("the PEM is cut off: its -----END ...----- line is missing; copy the whole key again")]
@@ -348,9 +358,24 @@ fn rsa_from_pkcs1(
     kid: Option<String>,
 ) -> Result<PrivateKey, KeyError> {
     let key = pkcs1::RsaPrivateKey::from_der(der).map_err(|e| malformed("an RSA key", e))?;
-    let bits = key.modulus.as_bytes().len() * 8;
+    let modulus = key.modulus.as_bytes();
+    let bits = modulus.len() * 8 - modulus.first().map_or(0, |b| b.leading_zeros() as usize);
     if bits < MIN_RSA_BITS {
         return Err(KeyError::RsaTooSmall(bits));
+    }
+    if bits > MAX_RSA_BITS {
+        return Err(KeyError::RsaTooLarge(bits));
+    }
+    let exponent = key
+        .public_exponent
+        .as_bytes()
+        .iter()
+        .try_fold(0u64, |acc, b| {
+            acc.checked_mul(256).map(|v| v + u64::from(*b))
+        });
+    match exponent {
+        Some(e) if e < 65_537 => return Err(KeyError::RsaWeakExponent(e)),
+        _ => {}
     }
     build(
         EncodingKey::from_rsa_der(der),
@@ -556,6 +581,37 @@ mod tests {
                 .unwrap_err(),
             KeyError::Malformed { .. }
         ));
+    }
+
+    /// An RSA private key structure with a modulus of `bits` and exponent `e` (not a working
+    /// key: the checks run before any arithmetic).
+    fn rsa_der(bits: usize, e: u8) -> Vec<u8> {
+        let mut n = vec![0xC5u8; bits / 8];
+        n[0] = 0xC5;
+        let one = [1u8];
+        let exp = [e];
+        pkcs1::RsaPrivateKey {
+            modulus: pkcs1::UintRef::new(&n).unwrap(),
+            public_exponent: pkcs1::UintRef::new(&exp).unwrap(),
+            private_exponent: pkcs1::UintRef::new(&one).unwrap(),
+            prime1: pkcs1::UintRef::new(&one).unwrap(),
+            prime2: pkcs1::UintRef::new(&one).unwrap(),
+            exponent1: pkcs1::UintRef::new(&one).unwrap(),
+            exponent2: pkcs1::UintRef::new(&one).unwrap(),
+            coefficient: pkcs1::UintRef::new(&one).unwrap(),
+            other_prime_infos: None,
+        }
+        .to_der()
+        .unwrap()
+    }
+
+    #[test]
+    fn rsa_keys_too_large_or_with_a_weak_exponent_are_refused_in_plain_words() {
+        let err = rsa_from_pkcs1(&rsa_der(16384, 1), KeyFormat::Pkcs1, None).unwrap_err();
+        assert_eq!(err, KeyError::RsaTooLarge(16384));
+        assert!(err.to_string().contains("2048 to 8192 bits"), "{err}");
+        let err = rsa_from_pkcs1(&rsa_der(2048, 3), KeyFormat::Pkcs1, None).unwrap_err();
+        assert_eq!(err, KeyError::RsaWeakExponent(3));
     }
 
     #[test]

@@ -5,12 +5,14 @@
 //! back if the profile cannot be written. `rotate` (in `rotate.rs`) replaces a secret only
 //! after the candidate passed a test.
 
+mod prune;
 mod rotate;
 
 use secrecy::{ExposeSecret, SecretString};
 use thiserror::Error;
 use time::OffsetDateTime;
 
+pub use prune::{Orphans, orphans, prune};
 pub use rotate::{Candidate, Rotation, rotate, store_after_failed_test, store_untested};
 
 use crate::app::{AppError, Diagnosed, Services};
@@ -424,7 +426,8 @@ pub async fn save(services: &Services, v: &Validated) -> Result<(), AppError> {
         profile.secret_ref = e.secret_ref.clone();
         profile.created = e.created;
     }
-    let key = secret_key(&v.name, &profile);
+    let store_id = all.store_id();
+    let key = secret_key(&v.name, &profile).in_store(Some(&store_id));
     let store_err = |e| AppError::store(e, &v.name, Some(integration));
     let previous = match (&v.secret, &existing) {
         (Some(_), Some(_)) => services.vault.get(&key).await.map_err(store_err)?,

@@ -148,7 +148,8 @@ async fn replace(
             "profile \"{name}\" was replaced while its new secret was being tested; nothing was stored, run rotate again"
         )));
     }
-    let key = secret_key(name, &current);
+    let store_id = all.store_id();
+    let key = secret_key(name, &current).in_store(Some(&store_id));
     let store_err = |e| AppError::store(e, name, Some(integration));
     let previous = services.vault.get(&key).await.map_err(store_err)?;
     services

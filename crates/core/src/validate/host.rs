@@ -196,12 +196,32 @@ pub fn hostname(raw: &str, integration: Integration) -> Result<Checked<Hostname>
         return Err(HostError::EmptyLabel(host_text));
     }
     let lowered = host_text.to_lowercase();
-    let parsed = url::Host::parse(&host_text).map_err(|e| HostError::Malformed {
+    // An unbracketed IPv6 literal (`::1`) is what it looks like; URL parsing wants brackets.
+    let bracketed = match host_text.parse::<std::net::Ipv6Addr>() {
+        Ok(_) => format!("[{host_text}]"),
+        Err(_) => host_text.clone(),
+    };
+    let parsed = url::Host::parse(&bracketed).map_err(|e| HostError::Malformed {
         host: host_text.clone(),
         reason: e.to_string(),
     })?;
+    let invisible: Vec<char> = host_text.chars().filter(|c| is_invisible(*c)).collect();
     let (host, loopback) = match parsed {
         url::Host::Domain(d) => {
+            // IDNA drops invisible characters; what is left must still be a name.
+            if d.split('.').any(str::is_empty) {
+                return Err(HostError::EmptyLabel(d));
+            }
+            if !invisible.is_empty() {
+                let names: Vec<String> = invisible
+                    .iter()
+                    .map(|c| format!("U+{:04X}", *c as u32))
+                    .collect();
+                notes.push(Note::Changed(format!(
+                    "removed invisible characters ({}) from the name",
+                    names.join(", ")
+                )));
+            }
             if let Some(reason) = bad_dns_name(&d) {
                 return Err(HostError::Malformed {
                     host: host_text,
@@ -271,6 +291,15 @@ pub fn hostname(raw: &str, integration: Integration) -> Result<Checked<Hostname>
         vendor_rules(integration, &mut value.host, &mut notes)?;
     }
     Ok(Checked { value, notes })
+}
+
+/// Characters that do not show but change a name: soft hyphen, zero-width space and joiners,
+/// word joiner, byte-order mark, Mongolian vowel separator.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{180e}'
+    )
 }
 
 /// WHATWG URL parsing accepts names DNS cannot hold; tenants have plain LDH names.
@@ -470,6 +499,29 @@ mod tests {
         // The stored form reads back to the same value.
         let again = ot(&c.value.to_profile_string()).unwrap();
         assert_eq!(again.value, c.value);
+    }
+
+    #[test]
+    fn invisible_characters_are_removed_with_a_note_or_refused_when_a_label_empties() {
+        let c = ot("ac\u{ad}me.my.onetrust.com").unwrap();
+        assert_eq!(c.value.host(), "acme.my.onetrust.com");
+        assert!(
+            changes(&c).iter().any(|t| t.contains("U+00AD")),
+            "{:?}",
+            c.notes
+        );
+        assert!(matches!(
+            ot("acme.\u{200b}.my.onetrust.com"),
+            Err(HostError::EmptyLabel(_))
+        ));
+    }
+
+    #[test]
+    fn a_bare_ipv6_loopback_is_accepted() {
+        let c = ot("::1").unwrap();
+        assert!(c.value.is_loopback());
+        assert_eq!(c.value.authority(), "[::1]");
+        assert_eq!(c.value.to_profile_string(), "[::1]");
     }
 
     #[test]
