@@ -383,3 +383,61 @@ fn prune_finds_a_secret_nothing_points_to_and_asks_first() {
         .success()
         .stderr(predicate::str::contains("No orphaned secrets"));
 }
+
+/// INT, QUIT, TERM and HUP during `users --output`: the export stops at once, exits 128+n,
+/// the previous file stays and no temporary file is left behind.
+#[test]
+fn a_signal_during_an_export_leaves_the_old_file_and_no_temporary_one() {
+    use std::io::Read;
+    let env = env_or_skip!();
+    for (signal, number) in [("INT", 2), ("QUIT", 3), ("TERM", 15), ("HUP", 1)] {
+        // A fresh tenant each time: only its first users answers say "wait".
+        let t = tenant(4500, &["onetrust:rate-limit-burst"]);
+        env.setup("acme", &t, &t.client_secret).success();
+        let target = env.home.path().join("users.csv");
+        std::fs::write(&target, "previous export\n").unwrap();
+        let mut child = std::process::Command::new(common::BIN)
+            .args(["users", "acme", "--output"])
+            .arg(&target)
+            .envs(
+                env.cmd()
+                    .get_envs()
+                    .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))),
+            )
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The emulator's first users answers are 429 "wait 1 s": the export is then mid-way.
+        let mut stderr = child.stderr.take().unwrap();
+        let mut seen = String::new();
+        let mut buf = [0u8; 256];
+        while !seen.contains("waiting") {
+            let n = stderr.read(&mut buf).unwrap();
+            assert!(n > 0, "{signal}: the export ended before it waited: {seen}");
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+        assert!(
+            std::process::Command::new("kill")
+                .args([&format!("-{signal}"), &child.id().to_string()])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = child.wait().unwrap();
+        let mut rest = String::new();
+        let _ = stderr.read_to_string(&mut rest);
+        assert_eq!(status.code(), Some(128 + number), "{signal}: {seen}{rest}");
+        assert!(rest.contains("was not changed"), "{signal}: {rest}");
+        assert_eq!(
+            std::fs::read_to_string(&target).unwrap(),
+            "previous export\n"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(env.home.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{signal}: {leftovers:?}");
+    }
+}

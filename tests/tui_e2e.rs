@@ -224,6 +224,27 @@ fn demo_wizard_paste_test_users_filter_quit() {
     assert!(screen.lines().any(|l| l.trim() == "TTY:echo"), "{screen}");
 }
 
+impl Tmux {
+    /// The pid of the program the pane's shell runs.
+    fn child_pid(&self) -> String {
+        let shell = String::from_utf8_lossy(
+            &self
+                .run(&["display", "-p", "-t", "e2e", "#{pane_pid}"])
+                .stdout,
+        )
+        .trim()
+        .to_string();
+        let child = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
+        let pid = String::from_utf8_lossy(&child.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        assert!(!pid.is_empty(), "the binary runs under the pane's shell");
+        pid
+    }
+}
+
 #[test]
 fn resize_relayouts_and_sigterm_restores_the_terminal() {
     if !have_tmux() {
@@ -244,18 +265,7 @@ fn resize_relayouts_and_sigterm_restores_the_terminal() {
             .success()
     );
     t.wait_for("acme-onetrust");
-
-    let shell =
-        String::from_utf8_lossy(&t.run(&["display", "-p", "-t", "e2e", "#{pane_pid}"]).stdout)
-            .trim()
-            .to_string();
-    let child = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
-    let pid = String::from_utf8_lossy(&child.stdout)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    assert!(!pid.is_empty(), "the binary runs under the pane's shell");
+    let pid = t.child_pid();
     assert!(
         Command::new("kill")
             .args(["-TERM", &pid])
@@ -270,6 +280,62 @@ fn resize_relayouts_and_sigterm_restores_the_terminal() {
     );
     assert!(!t.alternate_screen());
     assert!(screen.lines().any(|l| l.trim() == "TTY:icanon"), "{screen}");
+}
+
+/// INT, QUIT, TERM and HUP (and USR1, ALRM, whose default would kill us raw) all leave the
+/// terminal as it was: cooked, echoing, main screen, no mouse reporting; the demo's temporary
+/// config dir is gone.
+#[test]
+fn every_signal_restores_the_terminal_and_removes_the_demo_dir() {
+    if !have_tmux() {
+        return;
+    }
+    for signal in ["INT", "QUIT", "TERM", "HUP", "USR1", "ALRM"] {
+        let home = tempfile::tempdir().unwrap();
+        let tmp = home.path().join("tmp");
+        std::fs::create_dir_all(&tmp).unwrap();
+        let t = Tmux::start(
+            &format!("env TMPDIR='{}' {} demo", tmp.display(), common::BIN),
+            home.path(),
+        );
+        t.wait_for("acme-onetrust");
+        assert!(t.alternate_screen());
+        assert_eq!(
+            std::fs::read_dir(&tmp).unwrap().count(),
+            1,
+            "the demo keeps its config dir under TMPDIR"
+        );
+        let pid = t.child_pid();
+        assert!(
+            Command::new("kill")
+                .args([&format!("-{signal}"), &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let screen = t.wait_for("TTY:");
+        assert!(!t.alternate_screen(), "{signal}: alternate screen left");
+        assert!(
+            screen.lines().any(|l| l.trim() == "TTY:icanon")
+                && screen.lines().any(|l| l.trim() == "TTY:echo"),
+            "{signal}: cooked mode and echo are back:\n{screen}"
+        );
+        let mouse = String::from_utf8_lossy(
+            &t.run(&[
+                "display",
+                "-p",
+                "-t",
+                "e2e",
+                "#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}",
+            ])
+            .stdout,
+        )
+        .trim()
+        .to_string();
+        assert_eq!(mouse, "000", "{signal}: mouse reporting is off");
+        let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().flatten().collect();
+        assert!(left.is_empty(), "{signal}: the demo left {left:?}");
+    }
 }
 
 #[test]

@@ -62,7 +62,6 @@ pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Re
     };
     let options = ExportOptions {
         guard_formulas: !args.keep_formulas,
-        terminal: output.is_none() && io::stdout().is_terminal(),
     };
     let mut exporter = Exporter::with_options(format, sink, options)
         .map_err(AppError::io("cannot write users"))?;

@@ -9,6 +9,7 @@
 #![allow(dead_code)] // each test file uses a different part
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod hostile;
 pub mod lab;
 
 use std::io::{BufRead, BufReader};

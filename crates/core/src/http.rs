@@ -103,9 +103,14 @@ pub struct HttpClient {
 impl HttpClient {
     /// `loopback` clients ignore proxy settings: the emulator is on this machine.
     pub fn new(loopback: bool) -> Result<Self, TransportError> {
+        Self::with_timeout(loopback, REQUEST_TIMEOUT)
+    }
+
+    /// The same with another limit for a whole request (tests of a server that stalls).
+    pub fn with_timeout(loopback: bool, request: Duration) -> Result<Self, TransportError> {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
+            .timeout(request)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("ploy-connect/", env!("CARGO_PKG_VERSION")));
         if loopback {
@@ -475,6 +480,38 @@ mod tests {
             "over the shared budget"
         );
         assert!(c.wait(503, Duration::from_millis(30)).await);
+    }
+
+    /// A server that answers the headers, then one byte, then nothing.
+    async fn stalling_server() -> std::net::SocketAddr {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = s.read(&mut buf).await;
+                    let _ = s
+                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{")
+                        .await;
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                });
+            }
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn a_body_that_stops_arriving_is_no_answer_not_no_connection() {
+        let addr = stalling_server().await;
+        let c = HttpClient::with_timeout(true, Duration::from_millis(300)).unwrap();
+        let url = format!("http://{addr}/");
+        let err = c
+            .send::<TransportError>(SMALL_BODY, || Ok(c.inner().get(&url)))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, TransportKind::NoAnswer, "{err}");
     }
 
     #[test]

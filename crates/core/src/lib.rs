@@ -23,3 +23,6 @@ pub mod setup;
 pub mod text;
 pub mod users;
 pub mod validate;
+
+#[cfg(test)]
+mod properties;

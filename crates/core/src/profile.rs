@@ -380,7 +380,7 @@ fn trusted(_: &std::fs::Metadata, _: &Path, _: &'static str) -> Result<(), Profi
 const HEADER: &str =
     "# ploy-connect profiles. Secrets are not here: they live in the OS keyring.\n\n";
 
-fn parse(text: &str, path: &Path) -> Result<Profiles, ProfileError> {
+pub(crate) fn parse(text: &str, path: &Path) -> Result<Profiles, ProfileError> {
     // Read the version first so a newer file is reported as such, not as a parse error.
     #[derive(Deserialize)]
     struct VersionOnly {

@@ -18,7 +18,10 @@ const MIN_WHOLE: usize = 4;
 /// Single-use values (proofs, assertions, tokens) kept: only recent ones can be echoed back.
 const EPHEMERAL: usize = 32;
 
-struct Registry {
+/// The values to redact. The program has one (`secret`, `ephemeral` and `scrub` use it);
+/// tests may make their own.
+#[derive(Default)]
+pub struct Registry {
     /// Client secrets and private keys, in every encoding.
     lasting: Vec<String>,
     /// Tokens, assertions and proofs, newest last.
@@ -58,63 +61,74 @@ fn encodings(value: &str) -> Vec<String> {
 
 /// Registers a client secret or a private key for redaction (for the life of the process).
 pub fn secret(value: &str) {
-    let value = value.trim();
-    if value.chars().count() < MIN_WHOLE {
-        return;
-    }
-    let mut parts = encodings(value);
-    // A key is also echoed line by line (PEM) or member by member (JWK).
-    if value.contains('\n') || value.starts_with('{') {
-        for line in value.lines().map(str::trim) {
-            if line.len() >= 16 && !line.starts_with("-----") {
-                parts.extend(encodings(line));
-            }
-        }
-        if let Ok(serde_json::Value::Object(jwk)) = serde_json::from_str(value) {
-            for member in ["d", "p", "q", "dp", "dq", "qi", "k"] {
-                if let Some(v) = jwk.get(member).and_then(|v| v.as_str()) {
-                    parts.extend(encodings(v));
-                }
-            }
-        }
-    }
     if let Ok(mut r) = REGISTRY.write() {
-        for p in parts {
-            if !r.lasting.contains(&p) {
-                r.lasting.push(p);
-            }
-        }
+        r.add_secret(value);
     }
 }
 
 /// Registers a single-use value: an access token, a client assertion, a DPoP proof.
 pub fn ephemeral(value: &str) {
-    if value.len() < MIN_PREFIX {
-        return;
-    }
     if let Ok(mut r) = REGISTRY.write() {
-        if r.ephemeral.iter().any(|v| v == value) {
-            return;
-        }
-        if r.ephemeral.len() == EPHEMERAL {
-            r.ephemeral.pop_front();
-        }
-        r.ephemeral.push_back(value.to_string());
+        r.add_ephemeral(value);
     }
 }
 
 /// `text` with every registered value, and every cut-off start of one, replaced by `MARK`.
 pub fn scrub(text: &str) -> Cow<'_, str> {
-    let Ok(r) = REGISTRY.read() else {
-        return Cow::Borrowed(text);
-    };
-    let mut out = Cow::Borrowed(text);
-    for value in r.lasting.iter().chain(r.ephemeral.iter()) {
-        if let Some(changed) = scrub_one(&out, value) {
-            out = Cow::Owned(changed);
+    match REGISTRY.read() {
+        Ok(r) => r.scrub(text),
+        Err(_) => Cow::Borrowed(text),
+    }
+}
+
+impl Registry {
+    pub fn add_secret(&mut self, value: &str) {
+        let value = value.trim();
+        if value.chars().count() < MIN_WHOLE {
+            return;
+        }
+        let mut parts = encodings(value);
+        // A key is also echoed line by line (PEM) or member by member (JWK).
+        if value.contains('\n') || value.starts_with('{') {
+            for line in value.lines().map(str::trim) {
+                if line.len() >= 16 && !line.starts_with("-----") {
+                    parts.extend(encodings(line));
+                }
+            }
+            if let Ok(serde_json::Value::Object(jwk)) = serde_json::from_str(value) {
+                for member in ["d", "p", "q", "dp", "dq", "qi", "k"] {
+                    if let Some(v) = jwk.get(member).and_then(|v| v.as_str()) {
+                        parts.extend(encodings(v));
+                    }
+                }
+            }
+        }
+        for p in parts {
+            if !self.lasting.contains(&p) {
+                self.lasting.push(p);
+            }
         }
     }
-    out
+
+    pub fn add_ephemeral(&mut self, value: &str) {
+        if value.len() < MIN_PREFIX || self.ephemeral.iter().any(|v| v == value) {
+            return;
+        }
+        if self.ephemeral.len() == EPHEMERAL {
+            self.ephemeral.pop_front();
+        }
+        self.ephemeral.push_back(value.to_string());
+    }
+
+    pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut out = Cow::Borrowed(text);
+        for value in self.lasting.iter().chain(self.ephemeral.iter()) {
+            if let Some(changed) = scrub_one(&out, value) {
+                out = Cow::Owned(changed);
+            }
+        }
+        out
+    }
 }
 
 /// Replaces `value` and its starts of `MIN_PREFIX` or more characters; `None` if none found.

@@ -159,7 +159,8 @@ pub const MAX_PAGES: u64 = 100_000;
 #[derive(Default)]
 pub struct PageGuard {
     pages: u64,
-    ceiling: Option<u64>,
+    /// The pages the tenant said it has, on its first page.
+    reported: Option<u64>,
     cursors: HashSet<String>,
     users: HashSet<u64, BuildHasherDefault<PreHashed>>,
 }
@@ -169,16 +170,17 @@ impl PageGuard {
         self.pages += 1;
         let n = self.pages;
         let stop = |why: String| Failure::new(code::UNEXPECTED_RESPONSE, why);
-        if self.ceiling.is_none() {
-            // The first page's count, plus one for a tenant that grew while we read it.
-            self.ceiling = Some(page.total_pages.map_or(MAX_PAGES, |t| t.saturating_add(1)));
+        if n == 1 {
+            self.reported = page.total_pages;
         }
-        let ceiling = self.ceiling.unwrap_or(MAX_PAGES);
+        // The reported count, plus one for a tenant that grew while we read it.
+        let ceiling = self
+            .reported
+            .map_or(MAX_PAGES, |t| t.saturating_add(1).min(MAX_PAGES));
         if n > ceiling {
-            return Err(stop(match page.total_pages {
-                Some(_) => format!(
-                    "the tenant said it has {} pages of users but sent page {n}: stopped reading so the export cannot run forever",
-                    ceiling - 1
+            return Err(stop(match self.reported {
+                Some(t) => format!(
+                    "the tenant said it has {t} pages of users but sent page {n}: stopped reading so the export cannot run forever"
                 ),
                 None => format!(
                     "more than {MAX_PAGES} pages of users: stopped reading so the export cannot run forever"

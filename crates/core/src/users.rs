@@ -274,26 +274,24 @@ pub struct ExportOptions {
     /// CSV cells a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab
     /// or CR) get a leading `'`, as OWASP recommends for CSV injection.
     pub guard_formulas: bool,
-    /// The output is a terminal: control characters in cells are shown, not obeyed.
-    pub terminal: bool,
 }
 
 impl Default for ExportOptions {
     fn default() -> Self {
         Self {
             guard_formulas: true,
-            terminal: false,
         }
     }
 }
 
-/// A CSV cell as written: formula prefixes neutralised, terminal escapes defused.
+/// A CSV cell as written: formula prefixes neutralised, and control characters shown rather
+/// than passed on (a CSV piped to a pager or a terminal must not carry escape sequences).
 fn csv_cell(value: &str, o: ExportOptions) -> std::borrow::Cow<'_, str> {
     let mut v = std::borrow::Cow::Borrowed(value);
     if o.guard_formulas && value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         v = std::borrow::Cow::Owned(format!("'{value}"));
     }
-    if o.terminal {
+    if v.chars().any(crate::text::is_unsafe) {
         v = std::borrow::Cow::Owned(crate::text::for_terminal(&v).into_owned());
     }
     v
@@ -497,7 +495,6 @@ mod tests {
         assert_eq!(&row[1], "'-2");
         let raw = text(ExportOptions {
             guard_formulas: false,
-            terminal: false,
         });
         let row = csv::Reader::from_reader(raw.as_bytes())
             .records()

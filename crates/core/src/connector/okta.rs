@@ -454,7 +454,7 @@ fn okta_error_code(r: &HttpResponse) -> Option<String> {
 }
 
 /// The `rel="next"` target among all `Link` headers (Okta sends one header per link).
-fn next_link(r: &HttpResponse) -> Option<String> {
+pub(crate) fn next_link(r: &HttpResponse) -> Option<String> {
     r.headers
         .get_all("link")
         .iter()
@@ -475,7 +475,7 @@ fn next_link(r: &HttpResponse) -> Option<String> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct OktaUser {
+pub(crate) struct OktaUser {
     id: Option<String>,
     status: Option<String>,
     created: Option<String>,
@@ -515,7 +515,7 @@ fn status(s: Option<&str>) -> UserStatus {
     }
 }
 
-fn normalise(u: OktaUser) -> User {
+pub(crate) fn normalise(u: OktaUser) -> User {
     let p = u.profile;
     let first = p.first_name.unwrap_or_default();
     let last = p.last_name.unwrap_or_default();

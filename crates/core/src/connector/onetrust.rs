@@ -50,9 +50,9 @@ struct TokenResponse {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Page {
+pub(crate) struct Page {
     #[serde(default)]
-    content: Vec<OtUser>,
+    pub(crate) content: Vec<OtUser>,
     last: Option<bool>,
     number: Option<u32>,
     total_pages: Option<u32>,
@@ -61,7 +61,7 @@ struct Page {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct OtUser {
+pub(crate) struct OtUser {
     user_id: Option<String>,
     first_name: Option<String>,
     last_name: Option<String>,
@@ -252,7 +252,7 @@ impl Connector for OneTrust {
     }
 }
 
-fn normalise(u: OtUser) -> User {
+pub(crate) fn normalise(u: OtUser) -> User {
     let first = u.first_name.unwrap_or_default();
     let last = u.last_name.unwrap_or_default();
     let name = u

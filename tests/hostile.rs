@@ -1,0 +1,281 @@
+//! Hostile servers, one mode per finding of the attack run (`common::hostile`). In-process:
+//! every read is bounded, paging always ends, and no secret or token survives in a failure.
+//! End to end (real binary, real keyring): nothing secret and no escape byte reaches stdout,
+//! stderr or the log, the previous export file stays, and memory stays bounded.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[macro_use]
+mod common;
+
+use std::sync::Arc;
+
+use secrecy::SecretString;
+
+use ploy_core::app::Services;
+use ploy_core::diagnose::code;
+use ploy_core::integration::Integration;
+use ploy_core::profile::ProfileStore;
+use ploy_core::secret::{MemoryStore, Vault};
+use ploy_core::setup::{self, Draft, Intent};
+
+use common::hostile::{ESCAPES, Hostile, LIVE_TOKEN, Mode};
+use common::lab::Lab;
+
+const SECRET: &str = "Ab+/Cd3f-OneTrust-Secret==Zq9";
+
+struct Against {
+    services: Services,
+    _dir: tempfile::TempDir,
+    server: Hostile,
+}
+
+/// A OneTrust (or Okta, DPoP off) profile "acme" pointing at a hostile server.
+async fn against(mode: Mode, integration: Integration) -> Against {
+    let server = Hostile::start(mode);
+    let dir = tempfile::tempdir().unwrap();
+    let services = Services {
+        store: ProfileStore::new(dir.path()),
+        vault: Vault::new(Arc::new(MemoryStore::new())),
+    };
+    let mut draft = Draft {
+        name: "acme".into(),
+        host: Some(server.host()),
+        client_id: Some("client-id".into()),
+        ..Draft::default()
+    };
+    match integration {
+        Integration::OneTrust => draft.secret = Some(SecretString::from(SECRET.to_string())),
+        Integration::Okta => {
+            let lab = Lab::new(1, &[]).await;
+            draft.key = Some(common::lab::parse_key(&lab.creds.okta.private_key_pem));
+            draft.dpop = Some(false);
+        }
+    }
+    let v = setup::prepare(&services, integration, Intent::Create, &draft)
+        .await
+        .unwrap();
+    setup::save(&services, &v).await.unwrap();
+    Against {
+        services,
+        _dir: dir,
+        server,
+    }
+}
+
+async fn export(a: &Against) -> Result<u64, ploy_core::diagnose::Failure> {
+    let p = a
+        .services
+        .store
+        .load()
+        .unwrap()
+        .get("acme")
+        .unwrap()
+        .clone();
+    let source = ploy_core::session::SecretSource::Vault(&a.services.vault);
+    let mut s = ploy_core::session::open("acme", &p, &source, None).await?;
+    ploy_core::session::for_each_page(&mut s.connector, |_| {
+        Ok::<_, ploy_core::diagnose::Failure>(())
+    })
+    .await
+}
+
+async fn test_report(a: &Against) -> serde_json::Value {
+    ploy_core::check::run_and_remember(&a.services, "acme", None)
+        .await
+        .unwrap()
+        .report
+        .to_json()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_token_body_is_cut_at_64_kib() {
+    let a = against(Mode::EndlessToken, Integration::OneTrust).await;
+    let r = test_report(&a).await;
+    common::assert_failed_at(&r, "token", code::UNEXPECTED_RESPONSE);
+    let detail = common::step(&r, "token")["detail"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(detail.contains("64 KiB"), "{detail}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_page_is_cut_at_32_mib() {
+    let a = against(Mode::EndlessPage, Integration::OneTrust).await;
+    let f = export(&a).await.unwrap_err();
+    assert_eq!(f.code, code::UNEXPECTED_RESPONSE);
+    assert!(f.detail.contains("32 MiB"), "{}", f.detail);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paging_always_ends() {
+    for (mode, integration, says) in [
+        (Mode::RepeatedLink, Integration::Okta, "sent before"),
+        (Mode::NullIds, Integration::OneTrust, "ignores paging"),
+        (
+            Mode::EndlessDistinct,
+            Integration::OneTrust,
+            "said it has 3 pages",
+        ),
+    ] {
+        let a = against(mode, integration).await;
+        let f = export(&a).await.unwrap_err();
+        assert_eq!(f.code, code::UNEXPECTED_RESPONSE, "{mode:?}");
+        assert!(f.detail.contains(says), "{mode:?}: {}", f.detail);
+        assert!(
+            a.server.requests() < 12,
+            "{mode:?}: {} requests",
+            a.server.requests()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn echoed_secrets_and_tokens_are_redacted_in_every_failure() {
+    let a = against(Mode::EchoUnauthorized, Integration::OneTrust).await;
+    let r = test_report(&a).await.to_string();
+    let form: String = url::form_urlencoded::byte_serialize(SECRET.as_bytes()).collect();
+    for leak in [SECRET, form.as_str(), &SECRET[..10]] {
+        assert!(!r.contains(leak), "{leak} in {r}");
+    }
+    assert!(r.contains("[redacted]"), "{r}");
+
+    let a = against(Mode::EchoBearer, Integration::OneTrust).await;
+    let f = export(&a).await.unwrap_err();
+    assert!(!f.detail.contains(LIVE_TOKEN), "{}", f.detail);
+    let a = against(Mode::UndecodableToken, Integration::OneTrust).await;
+    let r = test_report(&a).await.to_string();
+    assert!(!r.contains(LIVE_TOKEN) && !r.contains("LIVE-ACCESS"), "{r}");
+    assert!(r.contains("not shown"), "{r}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_is_honoured_sanely() {
+    for mode in [Mode::RetryAfterShort, Mode::RetryAfterPast] {
+        let a = against(mode, Integration::OneTrust).await;
+        let started = std::time::Instant::now();
+        let r = test_report(&a).await;
+        assert_eq!(r["ok"], true, "{mode:?}: {r:#}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{mode:?}"
+        );
+    }
+}
+
+// End to end: the real binary with a real keyring.
+
+fn setup_binary(env: &common::Env, server: &Hostile) {
+    env.cmd()
+        .args([
+            "setup",
+            "onetrust",
+            "--profile",
+            "acme",
+            "--host",
+            &server.host(),
+        ])
+        .args([
+            "--client-id",
+            "client-id",
+            "--client-secret-stdin",
+            "--no-test",
+        ])
+        .write_stdin(SECRET)
+        .assert()
+        .success();
+}
+
+/// Runs the binary with `args` (debug logging on) and returns stdout + stderr + the log.
+fn transcript(env: &common::Env, args: &[&str]) -> (Option<i32>, Vec<u8>) {
+    let out = env
+        .cmd()
+        .args(args)
+        .env("PLOY_CONNECT_LOG", "trace")
+        .output()
+        .unwrap();
+    let mut all = out.stdout.clone();
+    all.extend_from_slice(&out.stderr);
+    let log = env
+        .home
+        .path()
+        .join(".local/state/ploy-connect/ploy-connect.log");
+    all.extend(std::fs::read(log).unwrap_or_default());
+    (out.status.code(), all)
+}
+
+fn assert_clean(all: &[u8], what: &str) {
+    let text = String::from_utf8_lossy(all);
+    for leak in [SECRET, LIVE_TOKEN, &SECRET[..10]] {
+        assert!(!text.contains(leak), "{what}: {leak} leaked:\n{text}");
+    }
+    assert!(
+        !all.contains(&0x1b),
+        "{what}: an ESC byte reached the output:\n{text}"
+    );
+    assert!(
+        !all.contains(&0x07),
+        "{what}: a BEL byte reached the output"
+    );
+}
+
+#[test]
+fn the_binary_prints_no_secret_token_or_escape_byte() {
+    let env = env_or_skip!();
+    for (mode, args) in [
+        (Mode::EchoUnauthorized, vec!["test", "acme"]),
+        (Mode::EchoUnauthorized, vec!["users", "acme"]),
+        (Mode::EchoBearer, vec!["users", "acme"]),
+        (Mode::UndecodableToken, vec!["test", "acme", "--json"]),
+        (Mode::EscapeError, vec!["test", "acme"]),
+        (Mode::EscapeNames, vec!["users", "acme"]),
+        (Mode::EscapeNames, vec!["users", "acme", "--format", "json"]),
+    ] {
+        let server = Hostile::start(mode);
+        setup_binary(&env, &server);
+        let (code, all) = transcript(&env, &args);
+        assert!(code.is_some(), "{mode:?} {args:?} ended");
+        assert_clean(&all, &format!("{mode:?} {args:?}"));
+    }
+    // A hand-edited profiles file with escape sequences in a name and a host.
+    let evil = ESCAPES
+        .replace('\u{1b}', "\\u001B")
+        .replace('\u{7}', "\\u0007");
+    let text = std::fs::read_to_string(env.profiles_file()).unwrap();
+    let text = text.replace("[profiles.acme]", &format!("[profiles.\"acme{evil}\"]"));
+    std::fs::write(env.profiles_file(), text).unwrap();
+    for args in [vec!["profiles", "list"], vec!["profiles", "list", "--json"]] {
+        let (_, all) = transcript(&env, &args);
+        assert_clean(&all, &format!("{args:?}"));
+    }
+}
+
+#[test]
+fn an_endless_body_keeps_memory_bounded_and_the_old_export() {
+    let env = env_or_skip!();
+    let server = Hostile::start(Mode::EndlessPage);
+    setup_binary(&env, &server);
+    let target = env.home.path().join("users.csv");
+    std::fs::write(&target, "previous export\n").unwrap();
+    let out = env
+        .cmd()
+        .args(["users", "acme", "--output"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("32 MiB"));
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "previous export\n"
+    );
+    // SAFETY: getrusage with a valid pointer; RUSAGE_CHILDREN covers every waited-for child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    assert_eq!(
+        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) },
+        0
+    );
+    let peak_mib = usage.ru_maxrss / 1024;
+    assert!(peak_mib < 200, "peak RSS of the children: {peak_mib} MiB");
+}
