@@ -441,3 +441,51 @@ fn a_signal_during_an_export_leaves_the_old_file_and_no_temporary_one() {
         assert!(leftovers.is_empty(), "{signal}: {leftovers:?}");
     }
 }
+
+/// Ten `setup` runs of one new profile at once end with one profile and one stored secret.
+#[test]
+fn concurrent_setups_of_one_profile_leave_exactly_one_secret() {
+    let env = env_or_skip!();
+    let t = tenant(1, &[]);
+    // Another profile first, so the config dir already has its keyring mark and any orphan
+    // of the race below would be found as this dir's.
+    env.setup("other", &t, &t.client_secret).success();
+    let children: Vec<_> = (0..10)
+        .map(|_| {
+            let mut c = std::process::Command::new(common::BIN);
+            c.args(["setup", "onetrust", "--profile", "acme", "--host", &t.host])
+                .args(["--client-id", &t.client_id, "--client-secret-stdin", "--no-test"])
+                .envs(
+                    env.cmd()
+                        .get_envs()
+                        .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))),
+                )
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped());
+            let mut child = c.spawn().unwrap();
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(t.client_secret.as_bytes())
+                .unwrap();
+            child
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    env.cmd()
+        .args(["profiles", "prune"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("No orphaned secrets"));
+    assert_eq!(env.test_json("acme").0, 0);
+}
