@@ -46,6 +46,40 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// The command line as clap sees it: the derive's, with the emulator's scenarios listed and
+/// the global options (`--config-dir`, `--plain`) shown once, in `ploy-connect --help`, rather
+/// than in every command's help. Each subcommand gets a hidden copy of them, which clap then
+/// does not replace with the visible one, and whose value still reaches the top level.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let cmd = Cli::command().mut_subcommand("emulator", |c| c.after_help(scenario_help()));
+    let globals: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .map(|a| a.clone().hide(true))
+        .collect();
+    with_hidden(cmd, &globals)
+}
+
+const GLOBAL_NOTE: &str =
+    "Every command also takes --config-dir DIR and --plain (see ploy-connect --help).";
+
+fn with_hidden(cmd: clap::Command, globals: &[clap::Arg]) -> clap::Command {
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    names.iter().fold(cmd, |cmd, name| {
+        cmd.mut_subcommand(name, |sub| {
+            let mut sub = globals.iter().fold(sub, |sub, a| sub.arg(a.clone()));
+            if sub.get_after_help().is_none() {
+                sub = sub.after_help(GLOBAL_NOTE);
+            }
+            with_hidden(sub, globals)
+        })
+    })
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create or update a profile, store its secret in the OS keyring, then test it (no flags on a terminal: the wizard)
@@ -56,6 +90,8 @@ pub enum Command {
     Rotate(RotateArgs),
     /// Export all of a tenant's users as CSV or JSON
     Users(UsersArgs),
+    /// Test every profile live, at once: one line each, and where secrets are kept (exit 1 if any fails)
+    Status(StatusArgs),
     /// List, show or remove profiles
     #[command(subcommand)]
     Profiles(ProfilesCommand),
@@ -63,6 +99,24 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run emulated OneTrust and Okta tenants on loopback (for trying ploy-connect and for tests)
     Emulator(EmulatorArgs),
+    /// Print a shell completion script: ploy-connect completions bash > /etc/bash_completion.d/ploy-connect
+    Completions {
+        /// The shell to complete in
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): ploy-connect man > ploy-connect.1; man ./ploy-connect.1
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Only these profiles [default: all]
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+    /// Print one JSON object instead of lines
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -129,7 +183,7 @@ pub struct OneTrustSetup {
     pub client_secret_stdin: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct OktaSetup {
     #[command(flatten)]
     pub common: CommonSetup,
@@ -148,7 +202,7 @@ pub struct OktaSetup {
 }
 
 /// Where an Okta private key comes from (else PLOY_CONNECT_PRIVATE_KEY, else a prompt).
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct KeyInput {
     /// The private key as Okta's console copies it: a JWK (JSON) or PEM file (PKCS#8, PKCS#1
     /// or SEC1; RSA of 2048 to 8192 bits, or EC P-256/P-384; unencrypted; at most 64 KiB)
@@ -209,10 +263,12 @@ pub struct RotateArgs {
 pub struct UsersArgs {
     /// The profile to read users from
     pub profile: String,
+    /// The output format
     #[arg(long, value_enum, default_value = "csv")]
     pub format: FormatArg,
-    /// Write to this file (replaced only once complete) instead of standard output
-    #[arg(long, short)]
+    /// Write to this file (replaced only once complete) instead of standard output (- means
+    /// standard output)
+    #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// CSV: write cells exactly as the tenant sent them, even those a spreadsheet would run as
     /// a formula (starting with = + - @); by default they get a leading ' (OWASP CSV injection)
@@ -223,7 +279,9 @@ pub struct UsersArgs {
 #[derive(Debug, Subcommand)]
 pub enum ProfilesCommand {
     /// One line per profile, with its last test result
+    #[command(visible_alias = "ls")]
     List {
+        /// Print a JSON array instead of lines
         #[arg(long)]
         json: bool,
         /// Also print where files and secrets are kept
@@ -232,14 +290,18 @@ pub enum ProfilesCommand {
     },
     /// A profile's settings and whether its secret is in the keyring
     Show {
+        /// The profile to show
         name: String,
+        /// Print one JSON object instead of lines
         #[arg(long)]
         json: bool,
     },
     /// Remove a profile and delete its secret from the keyring
+    #[command(visible_alias = "rm")]
     Remove {
+        /// The profile to remove
         name: String,
-        /// Do not ask for confirmation
+        /// Do not ask for confirmation (needed without a terminal)
         #[arg(long)]
         yes: bool,
     },
@@ -272,7 +334,9 @@ pub struct EmulatorArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FormatArg {
+    /// One row per user, with a header; cells a spreadsheet would run are defused
     Csv,
+    /// One JSON array of user objects
     Json,
 }
 

@@ -12,12 +12,23 @@ use tracing_subscriber::EnvFilter;
 /// A bare level ("debug") applies to ploy-connect only: dependencies' traces could include
 /// request headers. A full directive list is taken as written.
 fn filter_spec(env: Option<&str>) -> String {
+    // The test runs, HTTP calls and rotations are logged by the core, not by the faces.
+    let ours = |level: &str| {
+        OUR_CRATES
+            .iter()
+            .map(|c| format!("{c}={level}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     match env.map(str::trim) {
-        None | Some("") => "warn,ploy_connect=info".into(),
+        None | Some("") => format!("warn,{}", ours("info")),
         Some(s) if s.contains('=') || s.contains(',') => s.into(),
-        Some(level) => format!("warn,ploy_connect={level}"),
+        Some(level) => format!("warn,{}", ours(level)),
     }
 }
+
+/// A bare level (PLOY_CONNECT_LOG=debug) applies to these; others stay at warn.
+const OUR_CRATES: [&str; 3] = ["ploy_connect", "ploy_core", "ploy_emulator"];
 
 /// Starts logging to the platform state dir; returns the file, or `None` if it cannot be
 /// opened (logging is never a reason to fail).
@@ -64,9 +75,15 @@ impl Write for SafeFile {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn bare_levels_stay_in_this_crate() {
-        assert_eq!(super::filter_spec(None), "warn,ploy_connect=info");
-        assert_eq!(super::filter_spec(Some("trace")), "warn,ploy_connect=trace");
+    fn bare_levels_stay_in_our_crates() {
+        assert_eq!(
+            super::filter_spec(None),
+            "warn,ploy_connect=info,ploy_core=info,ploy_emulator=info"
+        );
+        assert_eq!(
+            super::filter_spec(Some("trace")),
+            "warn,ploy_connect=trace,ploy_core=trace,ploy_emulator=trace"
+        );
         assert_eq!(super::filter_spec(Some("hyper=debug")), "hyper=debug");
     }
 }

@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 
-use ploy_connect::cli::{Cli, Command, SetupIntegration, scenario_help};
+use ploy_connect::cli::{Cli, Command, SetupIntegration};
 use ploy_connect::line::{self, print, prompt::Terminal, setup::Kind};
 use ploy_connect::signals::{self, Shutdown};
 use ploy_connect::tui::{self, Start};
@@ -19,8 +19,7 @@ use ploy_core::profile::ProfileStore;
 use ploy_core::secret::{KeyringStore, Vault};
 
 fn main() -> ExitCode {
-    let command = Cli::command().mut_subcommand("emulator", |c| c.after_help(scenario_help()));
-    let cli = match Cli::from_arg_matches(&command.get_matches()) {
+    let cli = match Cli::from_arg_matches(&ploy_connect::cli::command().get_matches()) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
@@ -71,6 +70,8 @@ async fn run(
 ) -> Result<u8, AppError> {
     let tui_ok = tui_possible(cli.plain);
     let command = match cli.command {
+        Some(Command::Completions { shell }) => return line::help::completions(shell),
+        Some(Command::Man) => return line::help::man(),
         Some(Command::Emulator(args)) => return line::emulator::run(args, shutdown).await,
         Some(Command::Demo(args)) => return demo(args.users, tui_ok, shutdown).await,
         other => other,
@@ -90,15 +91,12 @@ async fn run(
     match command {
         None if tui_ok => tui::run(services, Start::Home, None, shutdown).await,
         None => {
-            let _ = Cli::command().print_help();
+            let _ = ploy_connect::cli::command().print_help();
             Ok(exit::USAGE)
         }
         Some(Command::Setup(args)) => match args.integration {
             None if tui_ok => tui::run(services, Start::Wizard(None), None, shutdown).await,
-            None => Err(AppError::Usage(
-                "choose what to set up: ploy-connect setup onetrust | setup okta (see --help)"
-                    .into(),
-            )),
+            None => line::setup::choose_and_run(&services, p).await,
             Some(SetupIntegration::OneTrust(a))
                 if tui_ok && a.common.is_bare() && !a.client_secret_stdin =>
             {
@@ -140,10 +138,13 @@ async fn run(
         Some(Command::Test(a)) => line::test::run(&services, &a.profile, a.json).await,
         Some(Command::Rotate(a)) => line::rotate::run(&services, p, a).await,
         Some(Command::Users(a)) => line::users::run(&services, a, shutdown).await,
+        Some(Command::Status(a)) => line::status::run(&services, &a.profiles, a.json).await,
         Some(Command::Profiles(cmd)) => {
             line::profiles::run(&services, p, cmd, log_file.as_deref()).await
         }
-        Some(Command::Emulator(_) | Command::Demo(_)) => Ok(exit::OK),
+        Some(
+            Command::Emulator(_) | Command::Demo(_) | Command::Completions { .. } | Command::Man,
+        ) => Ok(exit::OK),
     }
 }
 

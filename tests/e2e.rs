@@ -172,6 +172,32 @@ fn export_to_csv_and_json() {
     let users: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(users.len(), 4500);
     assert_eq!(users[0]["source"], "onetrust");
+    // `-o -` is standard output, not a file named "-"; a file's path is said in full.
+    let out = env
+        .cmd()
+        .current_dir(env.home.path())
+        .args(["users", "acme", "--format", "json", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let users: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(users.len(), 4500);
+    assert!(!env.home.path().join("-").exists());
+    env.cmd()
+        .current_dir(env.home.path())
+        .args(["users", "acme", "-o", "relative.csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "Wrote 4500 users to {}.",
+            env.home.path().join("relative.csv").display()
+        )));
+    // The test says the tenant's total, not only the first page.
+    env.cmd()
+        .args(["test", "acme"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Connection OK: 4500 users ("));
 }
 
 #[test]
@@ -454,7 +480,12 @@ fn concurrent_setups_of_one_profile_leave_exactly_one_secret() {
         .map(|_| {
             let mut c = std::process::Command::new(common::BIN);
             c.args(["setup", "onetrust", "--profile", "acme", "--host", &t.host])
-                .args(["--client-id", &t.client_id, "--client-secret-stdin", "--no-test"])
+                .args([
+                    "--client-id",
+                    &t.client_id,
+                    "--client-secret-stdin",
+                    "--no-test",
+                ])
                 .envs(
                     env.cmd()
                         .get_envs()
@@ -488,4 +519,118 @@ fn concurrent_setups_of_one_profile_leave_exactly_one_secret() {
         .success()
         .stderr(predicate::str::contains("No orphaned secrets"));
     assert_eq!(env.test_json("acme").0, 0);
+}
+
+#[test]
+fn status_tests_every_profile_at_once_one_line_each() {
+    let env = env_or_skip!();
+    let good = tenant(30, &[]);
+    let child = tenant(10, &["onetrust:child-org"]);
+    env.setup("acme", &good, &good.client_secret).success();
+    env.setup("child", &child, &child.client_secret).success();
+    let out = env.cmd().arg("status").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "one fails: exit 1\n{text}");
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(name))
+            .unwrap_or_else(|| panic!("no line for {name}\n{text}"))
+            .to_string()
+    };
+    let acme = line("acme");
+    assert!(acme.starts_with('✓'), "{acme}");
+    assert!(
+        acme.contains("OneTrust") && acme.contains("30 users"),
+        "{acme}"
+    );
+    assert!(acme.contains("set just now"), "the secret's age: {acme}");
+    let child_line = line("child");
+    assert!(child_line.starts_with('✗'), "{child_line}");
+    assert!(
+        child_line.contains("The credential sees no users"),
+        "{child_line}"
+    );
+    assert!(text.contains("Secrets: the OS keyring"), "{text}");
+
+    let out = env.cmd().args(["status", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["ok"], false);
+    let profiles = doc["profiles"].as_array().unwrap();
+    assert_eq!(profiles.len(), 2);
+    assert_eq!(profiles[0]["name"], "acme");
+    assert_eq!(profiles[0]["ok"], true);
+    assert_eq!(profiles[0]["secret_age_days"], 0);
+    assert_eq!(profiles[1]["code"], "onetrust.no_users");
+
+    // Only the good one: exit 0. The results were remembered for `profiles list`.
+    env.cmd().args(["status", "acme"]).assert().success();
+    env.cmd()
+        .args(["profiles", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "failed just now: The credential sees no users",
+        ));
+}
+
+/// The labels of every item in the default collection, as Seahorse shows them.
+fn keyring_labels(env: &Env) -> Vec<String> {
+    let bus = env.bus_address().unwrap();
+    let get = |path: &str, iface: &str, prop: &str| {
+        let out = std::process::Command::new("dbus-send")
+            .env("DBUS_SESSION_BUS_ADDRESS", bus)
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.secrets",
+                path,
+            ])
+            .arg("org.freedesktop.DBus.Properties.Get")
+            .arg(format!("string:{iface}"))
+            .arg(format!("string:{prop}"))
+            .output()
+            .expect("dbus-send");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let items = get(
+        "/org/freedesktop/secrets/aliases/default",
+        "org.freedesktop.Secret.Collection",
+        "Items",
+    );
+    items
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("object path \""))
+        .map(|p| p.trim_end_matches('"').to_string())
+        .map(|item| {
+            let reply = get(&item, "org.freedesktop.Secret.Item", "Label");
+            reply
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("variant"))
+                .map(|v| {
+                    v.trim()
+                        .trim_start_matches("string \"")
+                        .trim_end_matches('"')
+                        .to_string()
+                })
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+#[test]
+fn a_keyring_item_is_labelled_as_a_sentence() {
+    let env = env_or_skip!();
+    if !common::tools_available(&["dbus-send"]) {
+        return;
+    }
+    let t = tenant(1, &[]);
+    env.setup("acme", &t, &t.client_secret).success();
+    let labels = keyring_labels(&env);
+    assert!(
+        labels
+            .iter()
+            .any(|l| l == "ploy-connect: OneTrust client secret for profile acme"),
+        "{labels:?}"
+    );
 }

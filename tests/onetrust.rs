@@ -23,9 +23,16 @@ async fn setup_then_test_passes_with_the_documented_json() {
         .await;
     let report = lab.test("acme").await.to_json();
     let keys: HashSet<_> = report.as_object().unwrap().keys().cloned().collect();
-    let want: HashSet<_> = ["profile", "integration", "ok", "steps", "users_seen"]
-        .map(String::from)
-        .into();
+    let want: HashSet<_> = [
+        "profile",
+        "integration",
+        "ok",
+        "steps",
+        "users_seen",
+        "users_total",
+    ]
+    .map(String::from)
+    .into();
     assert_eq!(keys, want);
     assert_eq!(report["ok"], true);
     assert_eq!(report["integration"], "onetrust");
@@ -307,14 +314,23 @@ async fn rerunning_setup_updates_and_keeps_the_secret() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn zero_users_passes_with_a_warning_about_the_organization() {
+async fn zero_visible_users_fail_the_users_step_naming_the_organization() {
     let lab = Lab::new(10, &["onetrust:child-org"]).await;
     lab.onetrust("acme", &lab.creds.onetrust.client_secret)
         .await;
-    let report = lab.test("acme").await.to_json();
-    assert_eq!(report["ok"], true);
+    let report = lab
+        .expect_failure("acme", "users", "onetrust.no_users")
+        .await;
+    assert_eq!(report["ok"], false);
     assert_eq!(report["users_seen"], 0);
-    assert!(step(&report, "users").contains("organization"));
+    let users = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "users")
+        .unwrap();
+    let hint = users["diagnosis"]["hint"].as_str().unwrap();
+    assert!(hint.contains("organization"), "{hint}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

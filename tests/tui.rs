@@ -6,99 +6,20 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use common::tui::*;
+
 use std::sync::OnceLock;
 
 use ploy_connect::tui::app::{Action, App, Effect, Screen};
-use ploy_connect::tui::view;
 use ploy_core::check::{CheckEvent, Report, StepId, StepResult, StepStatus};
 use ploy_core::connector::Carry;
-use ploy_core::diagnose::Diagnosis;
+use ploy_core::files::Replace;
 use ploy_core::integration::Integration;
-use ploy_core::profile::{LastTest, OktaSettings, Profile, Profiles};
+use ploy_core::profile::Profiles;
 use ploy_core::setup::{Candidate, Intent};
 use ploy_core::users::{User, UserStatus};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use secrecy::ExposeSecret;
-use time::OffsetDateTime;
-
-const SECRET: &str = "s3cr3t-Value-That-Must-Not-Render";
-
-fn now() -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(1_795_000_000).unwrap()
-}
-
-fn profile(integration: Integration, host: &str, last: Option<LastTest>) -> Profile {
-    Profile {
-        integration,
-        host: host.into(),
-        client_id: "3d8efc3b94ed49628482eb2ab5e3bc8g".into(),
-        secret_ref: "ref".into(),
-        created: now(),
-        updated: now(),
-        last_test: last,
-        okta: (integration == Integration::Okta).then(|| OktaSettings {
-            key_id: None,
-            dpop: false,
-            scopes: vec!["okta.users.read".into()],
-            dpop_nonce: None,
-        }),
-    }
-}
-
-fn profiles() -> Profiles {
-    let mut p = BTreeMap::new();
-    p.insert(
-        "acme".to_string(),
-        profile(
-            Integration::OneTrust,
-            "acme.my.onetrust.com",
-            Some(LastTest {
-                ok: true,
-                at: now() - time::Duration::minutes(5),
-                code: None,
-                users_seen: Some(250),
-            }),
-        ),
-    );
-    p.insert(
-        "corp".to_string(),
-        profile(
-            Integration::Okta,
-            "corp.okta.com",
-            Some(LastTest {
-                ok: false,
-                at: now() - time::Duration::hours(2),
-                code: Some("okta.dpop_required".into()),
-                users_seen: None,
-            }),
-        ),
-    );
-    p.insert(
-        "new".to_string(),
-        profile(Integration::OneTrust, "app-eu.onetrust.com", None),
-    );
-    Profiles {
-        schema_version: 1,
-        store_id: None,
-        profiles: p,
-    }
-}
-
-fn app() -> App {
-    let mut a = App::new(profiles(), (80, 24));
-    a.now = now();
-    a.color = false;
-    a
-}
-
-fn render(app: &App, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| view::draw(app, f)).unwrap();
-    t.backend().to_string()
-}
 
 fn snap(name: &str, app: &App) {
     let screen = render(app, 80, 24);
@@ -115,43 +36,6 @@ fn snap(name: &str, app: &App) {
         }
     }
     insta::assert_snapshot!(name, screen);
-}
-
-fn key(c: KeyCode) -> Action {
-    Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
-}
-
-/// Runs the effects that read keys, as the runtime does, and feeds the answers back.
-fn settle(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
-    let mut rest = Vec::new();
-    for e in effects {
-        match e {
-            Effect::ReadKey { generation, source } => {
-                // On a thread, as the runtime does: a read that blocks fails the test.
-                let (tx, rx) = std::sync::mpsc::channel();
-                std::thread::spawn(move || {
-                    let _ = tx.send(source.load().map(Box::new));
-                });
-                let result = rx
-                    .recv_timeout(std::time::Duration::from_secs(5))
-                    .expect("a key read blocked");
-                app.update(Action::KeyRead { generation, result });
-            }
-            other => rest.push(other),
-        }
-    }
-    rest
-}
-
-fn press(app: &mut App, action: Action) -> Vec<Effect> {
-    let effects = app.update(action);
-    settle(app, effects)
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        press(app, key(KeyCode::Char(c)));
-    }
 }
 
 static PEM: OnceLock<String> = OnceLock::new();
@@ -171,33 +55,6 @@ fn pem() -> &'static str {
         let _ = JWK.set(c.private_key_jwk.clone());
         c.private_key_pem
     })
-}
-
-fn user(i: usize, status: UserStatus) -> User {
-    let first = ["Ada", "Grace", "Alan", "Edsger", "Radia"][i % 5];
-    let last = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Perlman"][i % 5];
-    User {
-        id: format!("00u{i:05}"),
-        login: format!(
-            "{}.{}{i}@acme.example",
-            first.to_lowercase(),
-            last.to_lowercase()
-        ),
-        email: format!(
-            "{}.{}{i}@acme.example",
-            first.to_lowercase(),
-            last.to_lowercase()
-        ),
-        name: format!("{first} {last}"),
-        first_name: first.into(),
-        last_name: last.into(),
-        status,
-        created: Some("2024-01-02T03:04:05.000Z".into()),
-        last_login: (!i.is_multiple_of(3))
-            .then(|| format!("2025-0{}-1{}T09:30:00.000Z", i % 9 + 1, i % 10)),
-        source: Integration::Okta,
-        extra: BTreeMap::from([("user type".to_string(), "default".to_string())]),
-    }
 }
 
 #[test]
@@ -356,16 +213,6 @@ fn okta_wizard_takes_a_pasted_pem_with_cr_line_breaks() {
     }
 }
 
-fn step(id: StepId, status: StepStatus, ms: u64, detail: &str, code: Option<&str>) -> StepResult {
-    StepResult {
-        id,
-        status,
-        ms,
-        detail: detail.into(),
-        diagnosis: code.map(|c| Diagnosis::for_code(c, "corp", Some(Integration::Okta))),
-    }
-}
-
 #[test]
 fn the_test_screen_streams_steps_and_expands_the_failure() {
     let mut app = app();
@@ -378,23 +225,23 @@ fn the_test_screen_streams_steps_and_expands_the_failure() {
     let run = *run;
     app.update(Action::Check {
         run,
-        event: CheckEvent::Finished(step(
+        event: CheckEvent::Finished(Box::new(step(
             StepId::Input,
             StepStatus::Passed,
             41,
             "Okta at corp.okta.com, client ID 0oa…, RSA 2048 private key (PKCS#8 PEM), no kid",
             None,
-        )),
+        ))),
     });
     app.update(Action::Check {
         run,
-        event: CheckEvent::Finished(step(
+        event: CheckEvent::Finished(Box::new(step(
             StepId::Dns,
             StepStatus::Passed,
             3,
             "corp.okta.com → 198.51.100.7",
             None,
-        )),
+        ))),
     });
     app.update(Action::Check {
         run,
@@ -403,13 +250,13 @@ fn the_test_screen_streams_steps_and_expands_the_failure() {
     snap("check_running", &app);
     app.update(Action::Check {
         run,
-        event: CheckEvent::Finished(step(
+        event: CheckEvent::Finished(Box::new(step(
             StepId::Tls,
             StepStatus::Passed,
             88,
             "TLS handshake with corp.okta.com verified; HTTP 200",
             None,
-        )),
+        ))),
     });
     let failed = step(
         StepId::Token,
@@ -420,12 +267,18 @@ fn the_test_screen_streams_steps_and_expands_the_failure() {
     );
     app.update(Action::Check {
         run,
-        event: CheckEvent::Finished(failed.clone()),
+        event: CheckEvent::Finished(Box::new(failed.clone())),
     });
     for id in [StepId::Scopes, StepId::Users] {
         app.update(Action::Check {
             run,
-            event: CheckEvent::Finished(step(id, StepStatus::Skipped, 0, "skipped", None)),
+            event: CheckEvent::Finished(Box::new(step(
+                id,
+                StepStatus::Skipped,
+                0,
+                "skipped",
+                None,
+            ))),
         });
     }
     app.update(Action::CheckDone {
@@ -436,6 +289,7 @@ fn the_test_screen_streams_steps_and_expands_the_failure() {
             ok: false,
             steps: vec![failed],
             users_seen: 0,
+            users_total: None,
             at: now(),
             carry: Carry::default(),
         }),
@@ -475,7 +329,7 @@ fn a_passed_test_offers_users() {
     for s in &steps {
         app.update(Action::Check {
             run,
-            event: CheckEvent::Finished(s.clone()),
+            event: CheckEvent::Finished(Box::new(s.clone())),
         });
     }
     app.update(Action::CheckDone {
@@ -486,11 +340,16 @@ fn a_passed_test_offers_users() {
             ok: true,
             steps,
             users_seen: 250,
+            users_total: Some(2500),
             at: now(),
             carry: Carry::default(),
         }),
     });
     snap("check_passed", &app);
+    assert!(
+        render(&app, 80, 24).contains("Connection OK: 2500 users (250 on the first page)"),
+        "the vendor's total is the number the admin sees"
+    );
     let effects = app.update(key(KeyCode::Char('u')));
     assert!(matches!(effects.as_slice(), [Effect::FetchUsers(n)] if n == "acme"));
 }
@@ -538,14 +397,27 @@ fn users_load_in_the_background_and_can_be_filtered_sorted_and_exported() {
     app.update(key(KeyCode::Tab));
     snap("users_export_prompt", &app);
     match app.update(key(KeyCode::Enter)).as_slice() {
-        [Effect::Export { rows, format, path }] => {
+        [
+            Effect::Export {
+                rows,
+                format,
+                path,
+                replace,
+            },
+        ] => {
             assert_eq!(rows.len(), 12, "exactly the rows shown");
             assert!(rows.iter().all(|u| u.name.starts_with("Grace")));
             assert_eq!(*format, ploy_core::users::ExportFormat::Json);
             assert_eq!(path.to_string_lossy(), "users-acme.json");
+            assert_eq!(*replace, Replace::Never, "never replaces without asking");
         }
         _ => panic!("export"),
     }
+    app.update(Action::Exported(Ok((12, "/tmp/x/users-acme.json".into()))));
+    assert!(
+        render(&app, 80, 24).contains("Wrote 12 users to /tmp/x/users-acme.json"),
+        "the path written, absolute"
+    );
     let effects = app.update(key(KeyCode::Esc));
     assert!(effects.iter().any(|e| matches!(e, Effect::StopUsers)));
     assert!(matches!(app.screen, Screen::Home));
@@ -619,10 +491,10 @@ fn rotate_takes_a_pasted_secret() {
 #[test]
 fn remove_asks_first() {
     let mut app = app();
-    app.update(key(KeyCode::Char('d')));
+    app.update(key(KeyCode::Delete));
     snap("home_confirm_remove", &app);
     assert!(app.update(key(KeyCode::Char('n'))).is_empty());
-    app.update(key(KeyCode::Char('d')));
+    app.update(key(KeyCode::Delete));
     assert!(
         matches!(app.update(key(KeyCode::Char('y'))).as_slice(), [Effect::Remove(n)] if n == "acme")
     );
@@ -862,13 +734,13 @@ fn a_run_left_behind_never_writes_into_a_newer_one() {
     assert_ne!(old, new);
     app.update(Action::Check {
         run: old,
-        event: CheckEvent::Finished(step(
+        event: CheckEvent::Finished(Box::new(step(
             StepId::Input,
             StepStatus::Failed,
             1,
             "old",
             Some("host.invalid"),
-        )),
+        ))),
     });
     match &app.screen {
         Screen::Check(c) => {
@@ -935,7 +807,7 @@ async fn a_failing_rotation_keeps_the_secret_and_offers_to_store_it_anyway() {
     for s in &report.steps {
         app.update(Action::Check {
             run,
-            event: CheckEvent::Finished(s.clone()),
+            event: CheckEvent::Finished(Box::new(s.clone())),
         });
     }
     app.update(Action::Rotated { run, result });
@@ -967,4 +839,97 @@ async fn a_failing_rotation_keeps_the_secret_and_offers_to_store_it_anyway() {
         lab.stored_secret("acme").await.as_deref(),
         Some("a-wrong-new-secret")
     );
+}
+
+/// Runs the export effects for real, as the runtime does.
+fn run_exports(app: &mut App, effects: Vec<Effect>) -> usize {
+    let mut ran = 0;
+    for e in effects {
+        if let Effect::Export {
+            rows,
+            format,
+            path,
+            replace,
+        } = e
+        {
+            ran += 1;
+            let result = ploy_connect::tui::export(&rows, format, &path, replace);
+            app.update(Action::Exported(result));
+        }
+    }
+    ran
+}
+
+fn export_dialog(app: &App) -> Option<&ploy_connect::tui::screen::users::ExportPrompt> {
+    match &app.screen {
+        Screen::Users(u) => u.export.as_ref(),
+        _ => None,
+    }
+}
+
+#[test]
+fn export_asks_before_replacing_says_where_and_stays_open_on_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("users.csv");
+    std::fs::write(&target, "precious").unwrap();
+    let mut app = users_app();
+    app.update(Action::UsersDone(Ok(40)));
+    app.update(key(KeyCode::Char('x')));
+    app.update(Action::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    app.update(Action::Paste(target.display().to_string()));
+
+    // The file exists: nothing is written, and the dialog asks.
+    let effects = app.update(key(KeyCode::Enter));
+    assert_eq!(run_exports(&mut app, effects), 1);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious");
+    let dialog = export_dialog(&app).expect("the dialog stays open");
+    assert!(dialog.replace);
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("already exists"), "{screen}");
+    assert!(screen.contains("Enter replaces it"), "{screen}");
+
+    // Enter again replaces it, and the status says the absolute path.
+    let effects = app.update(key(KeyCode::Enter));
+    assert_eq!(run_exports(&mut app, effects), 1);
+    assert!(export_dialog(&app).is_none(), "closed once written");
+    assert!(
+        std::fs::read_to_string(&target)
+            .unwrap()
+            .contains("Ada Lovelace")
+    );
+    assert!(render(&app, 120, 24).contains(&format!("Wrote 40 users to {}", target.display())));
+
+    // A file that cannot be written: the dialog stays, with why, and the name can be changed.
+    app.update(key(KeyCode::Char('x')));
+    app.update(Action::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    app.update(Action::Paste(dir.path().display().to_string()));
+    let effects = app.update(key(KeyCode::Enter));
+    assert_eq!(run_exports(&mut app, effects), 1);
+    let dialog = export_dialog(&app).expect("the dialog stays open on an error");
+    assert!(!dialog.replace, "a directory is never replaced");
+    assert!(dialog.error.as_deref().unwrap().contains("Cannot write"));
+    assert_eq!(dialog.path.text(), dir.path().display().to_string());
+}
+
+#[test]
+fn a_relative_export_path_is_reported_absolute() {
+    let here = std::env::current_dir().unwrap();
+    let dir = tempfile::tempdir_in(&here).unwrap();
+    let relative = dir.path().strip_prefix(&here).unwrap().join("u.csv");
+    assert!(relative.is_relative());
+    let rows: Vec<User> = (0..3).map(|i| user(i, UserStatus::Active)).collect();
+    let (n, written) = ploy_connect::tui::export(
+        &rows,
+        ploy_core::users::ExportFormat::Csv,
+        &relative,
+        Replace::Never,
+    )
+    .unwrap();
+    assert_eq!((n, written), (3, here.join(&relative)));
 }

@@ -222,6 +222,18 @@ fn demo_wizard_paste_test_users_filter_quit() {
     let screen = t.wait_for("TTY:");
     assert!(screen.lines().any(|l| l.trim() == "TTY:icanon"), "{screen}");
     assert!(screen.lines().any(|l| l.trim() == "TTY:echo"), "{screen}");
+    // The TUI's test run is in the log like a line-mode one, in words, not Rust syntax.
+    let log = std::fs::read_to_string(home.path().join("state/ploy-connect/ploy-connect.log"))
+        .unwrap_or_default();
+    let run = log
+        .lines()
+        .find(|l| l.contains("test finished") && l.contains("e2e-okta"))
+        .unwrap_or_else(|| panic!("no test run of e2e-okta in the log:\n{log}"));
+    assert!(
+        run.contains("code=none") || run.contains("code=\"none\""),
+        "{run}"
+    );
+    assert!(!log.contains("Some("), "debug syntax in the log:\n{log}");
 }
 
 impl Tmux {
@@ -379,4 +391,45 @@ fn line_mode_prompts_take_a_pasted_key_without_showing_it() {
         screen.lines().any(|l| l.trim() == "TTY:icanon"),
         "raw mode was undone:\n{screen}"
     );
+}
+
+#[test]
+fn a_single_line_paste_needs_no_enter_and_a_pasted_secret_is_never_shown() {
+    if !have_tmux() {
+        return;
+    }
+    let Some(env) = common::Env::with_keyring() else {
+        return;
+    };
+    let t0 = common::tenant(10, &[]);
+    let okta = &t0.okta;
+    let key_file = env.file("okta.pem", &okta.private_key_pem);
+    let t = Tmux::start_with_env(
+        &env.shell_env(),
+        &format!(
+            "{} setup okta --profile corp --host {} --client-id {}",
+            common::BIN,
+            okta.host,
+            okta.client_id
+        ),
+    );
+    t.wait_for("Private key: paste it");
+    // The OneTrust secret, pasted into the key prompt by mistake: refused at once, not echoed.
+    let mistaken = "sedCsfdQ3xZ9-not-a-key-Xy7Lm2Pq";
+    t.paste(mistaken);
+    let screen = t.wait_for("Try again (2 of 3)");
+    assert!(
+        screen.contains("neither a private key nor the path"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("sedCsfd"),
+        "the pasted secret was shown:\n{screen}"
+    );
+    // A pasted path goes on without Enter.
+    t.paste(&key_file.display().to_string());
+    t.wait_for("RSA 2048 private key");
+    t.wait_for("require DPoP");
+    t.keys(&["C-c"]);
+    t.wait_for("EXIT=");
 }

@@ -17,11 +17,13 @@ macro_rules! errln {
 }
 
 pub mod emulator;
+pub mod help;
 pub mod print;
 pub mod profiles;
 pub mod prompt;
 pub mod rotate;
 pub mod setup;
 pub mod sources;
+pub mod status;
 pub mod test;
 pub mod users;

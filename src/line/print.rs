@@ -28,20 +28,38 @@ pub fn step(step: &StepResult) {
     };
     outln!("  {mark} {:<7}{ms:>8}  {}", step.id.id(), step.detail);
     if let Some(d) = &step.diagnosis {
-        diagnosis_under_step(d);
+        // The step's line already said what the tenant answered.
+        for line in diagnosis_lines(d, None) {
+            outln!("      {line}");
+        }
     }
 }
 
-fn diagnosis_under_step(d: &Diagnosis) {
-    outln!("      {}  [{}]", d.title, d.code);
+/// A diagnosis in the order an admin acts on it: what went wrong, the fix and the command
+/// that does it, why, where the vendor's guide covers it, and last what was actually said.
+fn diagnosis_lines(d: &Diagnosis, detail: Option<&str>) -> Vec<String> {
+    let mut out = vec![
+        format!("{}  [{}]", d.title, d.code),
+        format!("Fix: {}", d.fix),
+    ];
+    if let Some(run) = &d.run {
+        out.push(format!("Run: {run}"));
+    }
     if !d.why.is_empty() {
-        outln!("      Why: {}", d.why);
+        out.push(format!("Why: {}", d.why));
     }
-    outln!("      Fix: {}", d.hint);
     if !d.step.is_empty() {
-        outln!("      Guide: {}", d.step);
+        out.push(format!("Guide: {}", d.step));
     }
+    if let Some(detail) = detail.filter(|t| !t.is_empty()) {
+        out.push(format!("Detail: {detail}"));
+    }
+    out
 }
+
+/// What `profiles list` and `status` say when there is nothing to list.
+pub const NO_PROFILES: &str =
+    "No profiles yet. Create one: ploy-connect setup onetrust | setup okta";
 
 /// The tenant asked to wait.
 pub fn waiting(status: u16, wait: std::time::Duration) {
@@ -53,13 +71,16 @@ pub fn waiting(status: u16, wait: std::time::Duration) {
 
 /// A failure outside a test run, on stderr: what happened, its diagnosis and the fix.
 pub fn diagnosed(d: &Diagnosed) {
-    let diagnosis = d.diagnosis();
-    errln!("✗ {}", d.failure.detail);
-    errln!("  {}  [{}]", diagnosis.title, diagnosis.code);
-    if d.is_local() && !diagnosis.why.is_empty() {
-        errln!("  {}", diagnosis.why);
+    for (i, line) in diagnosis_lines(&d.diagnosis(), Some(&d.failure.detail))
+        .iter()
+        .enumerate()
+    {
+        if i == 0 {
+            errln!("✗ {line}");
+        } else {
+            errln!("  {line}");
+        }
     }
-    errln!("  Fix: {}", diagnosis.hint);
 }
 
 /// The last words of a failed command.
@@ -68,5 +89,36 @@ pub fn error(e: &AppError) {
         AppError::Reported(_) => {}
         AppError::Input(d) | AppError::Failed(d) => diagnosed(d),
         other => errln!("ploy-connect: {other}"),
+    }
+}
+
+/// Columns as wide as their widest cell (the last one is not padded).
+pub fn table<const N: usize>(headers: [&str; N], rows: &[[String; N]]) {
+    // Measured as printed: made safe first (an escape is shown as several characters).
+    let rows: Vec<[String; N]> = rows
+        .iter()
+        .map(|r| r.clone().map(|c| ploy_core::text::safe(&c)))
+        .collect();
+    let mut widths = headers.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[&str]| {
+        let mut out = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == N {
+                out.push_str(cell);
+            } else {
+                out.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        out
+    };
+    outln!("{}", line(&headers));
+    for row in &rows {
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        outln!("{}", line(&cells));
     }
 }

@@ -8,7 +8,9 @@ use ploy_core::app::{AppError, Services, exit};
 use ploy_core::profile::Profile;
 use ploy_core::session;
 use ploy_core::setup;
+use ploy_core::text;
 
+use super::print;
 use super::prompt::Prompter;
 use crate::cli::ProfilesCommand;
 
@@ -29,18 +31,22 @@ pub async fn run(
                     .collect();
                 outln!("{}", serde_json::Value::Array(list));
             } else if all.profiles.is_empty() {
-                outln!("No profiles yet. Create one: ploy-connect setup onetrust");
+                outln!("{}", print::NO_PROFILES);
             } else {
-                outln!("{:<20} {:<9} {:<34} LAST TEST", "NAME", "SOURCE", "HOST");
-                for (n, p) in &all.profiles {
-                    outln!(
-                        "{:<20} {:<9} {:<34} {}",
-                        n,
-                        p.integration.id(),
-                        p.host,
-                        last_test_text(p)
-                    );
-                }
+                let now = OffsetDateTime::now_utc();
+                let rows: Vec<[String; 4]> = all
+                    .profiles
+                    .iter()
+                    .map(|(n, p)| {
+                        [
+                            n.clone(),
+                            p.integration.display_name().to_string(),
+                            p.host.clone(),
+                            p.last_test_summary(n, now),
+                        ]
+                    })
+                    .collect();
+                print::table(["NAME", "SOURCE", "HOST", "LAST TEST"], &rows);
             }
             if verbose {
                 errln!("profiles file: {}", services.store.path().display());
@@ -79,15 +85,28 @@ pub async fn run(
                     services.vault.describe(),
                     key.account()
                 );
-                outln!("updated:     {}", rfc3339(p.updated));
-                outln!("last test:   {}", last_test_text(p));
+                let now = OffsetDateTime::now_utc();
+                outln!("updated:     {}", text::rfc3339(p.updated));
+                if let Some(at) = p.secret_stored {
+                    outln!(
+                        "secret set:  {} ({})",
+                        text::rfc3339(at),
+                        text::ago(now, at)
+                    );
+                }
+                outln!("last test:   {}", p.last_test_summary(&name, now));
             }
             Ok(exit::OK)
         }
         ProfilesCommand::Remove { name, yes } => {
             // Fail on an unknown name before asking anything.
             services.store.load()?.get(&name)?;
-            if !yes && p.interactive() {
+            if !yes && !p.interactive() {
+                return Err(AppError::Usage(format!(
+                    "removing \"{name}\" needs a confirmation; without a terminal to ask on, add --yes"
+                )));
+            }
+            if !yes {
                 let sure = p.confirm(
                     &format!("Remove profile \"{name}\" and delete its secret from the keyring?"),
                     false,
@@ -137,33 +156,17 @@ pub async fn run(
     }
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-fn last_test_text(p: &Profile) -> String {
-    match &p.last_test {
-        None => "never".into(),
-        Some(t) if t.ok => format!("passed {}", rfc3339(t.at)),
-        Some(t) => format!(
-            "failed {} ({})",
-            rfc3339(t.at),
-            t.code.as_deref().unwrap_or("?")
-        ),
-    }
-}
-
 fn profile_json(name: &str, p: &Profile) -> serde_json::Value {
     serde_json::json!({
         "name": name,
         "integration": p.integration.id(),
         "host": p.host,
         "client_id": p.client_id,
-        "updated": rfc3339(p.updated),
+        "updated": text::rfc3339(p.updated),
+        "secret_stored": p.secret_stored.map(text::rfc3339),
         "last_test": p.last_test.as_ref().map(|t| serde_json::json!({
             "ok": t.ok,
-            "at": rfc3339(t.at),
+            "at": text::rfc3339(t.at),
             "code": t.code,
             "users_seen": t.users_seen,
         })),

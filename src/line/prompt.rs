@@ -144,7 +144,9 @@ impl Prompter for Terminal {
 
 /// Reads a multi-line paste without echo. Bracketed paste delivers it whole; a terminal
 /// without it sends line breaks as Enter, which only ends the input once the key is complete.
-/// A single line (a file path, or a one-line JWK) ends at Enter.
+/// A single line (a file path, or a one-line JWK) ends at Enter — or, pasted, at once: an
+/// admin who pasted a path should not have to find out that Enter is still wanted. The Enter
+/// a terminal may send right after a paste is then swallowed, not left for the next prompt.
 fn read_hidden_paste() -> io::Result<String> {
     use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
 
@@ -153,7 +155,13 @@ fn read_hidden_paste() -> io::Result<String> {
     loop {
         match event::read()? {
             // Line breaks stay as the terminal sent them: the core normalises keys (and says so).
-            Event::Paste(p) => text.push_str(&p),
+            Event::Paste(p) => {
+                text.push_str(&p);
+                if !ploy_core::keys::looks_like_key(&text) && !text.trim().is_empty() {
+                    swallow_enter()?;
+                    break;
+                }
+            }
             Event::Key(k) if k.kind != KeyEventKind::Release => match k.code {
                 KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
                     return Err(io::Error::new(io::ErrorKind::Interrupted, "cancelled"));
@@ -187,6 +195,19 @@ fn read_hidden_paste() -> io::Result<String> {
     }
     eprint!("\r\n");
     Ok(text)
+}
+
+/// Drops an Enter that arrives right behind a paste (the copied text's own line break).
+fn swallow_enter() -> io::Result<()> {
+    use ratatui::crossterm::event::{self, Event, KeyCode};
+    // Only what is already queued behind the paste; a key typed later is not waited for.
+    if event::poll(std::time::Duration::from_millis(30))?
+        && let Event::Key(k) = event::read()?
+        && k.code != KeyCode::Enter
+    {
+        tracing::debug!("a key right after a paste was dropped");
+    }
+    Ok(())
 }
 
 /// A pasted key is complete at its PEM footer or when its JSON braces balance.

@@ -48,7 +48,7 @@ pub async fn run(
         }
         Integration::Okta => {
             let ask = p.interactive() && !args.key.private_key_stdin;
-            read_key(p, &args.key, ask, name)?.map(|key| Candidate::Key {
+            read_key(p, &args.key, ask, name, false)?.map(|key| Candidate::Key {
                 key: Box::new(key),
                 key_id: args.key.key_id.clone(),
             })

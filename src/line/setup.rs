@@ -74,6 +74,24 @@ fn ask(
     p.text(prompt, initial, &rule)
 }
 
+/// `setup` without a vendor: on a terminal, ask which one; without one, say how to name it.
+pub async fn choose_and_run(services: &Services, p: &mut dyn Prompter) -> Result<u8, AppError> {
+    if !p.interactive() {
+        return Err(AppError::Usage(
+            "choose what to set up: ploy-connect setup onetrust | setup okta (see --help)".into(),
+        ));
+    }
+    probe_keyring(services, None).await?;
+    let names: Vec<&str> = Integration::ALL.iter().map(|i| i.display_name()).collect();
+    let kind = match Integration::ALL.get(p.choose("What do you want to connect?", &names, 0)?) {
+        Some(Integration::Okta) => Kind::Okta(Box::default()),
+        _ => Kind::OneTrust {
+            secret_stdin: false,
+        },
+    };
+    run(services, p, CommonSetup::default(), kind).await
+}
+
 pub async fn run(
     services: &Services,
     p: &mut dyn Prompter,
@@ -82,6 +100,10 @@ pub async fn run(
 ) -> Result<u8, AppError> {
     let integration = kind.integration();
     let prompts = p.interactive() && !kind.takes_stdin();
+    if prompts {
+        // Before anything is typed: without a keyring the secret could not be kept anyway.
+        probe_keyring(services, Some(integration)).await?;
+    }
 
     let name = match common.profile {
         Some(n) => n,
@@ -160,7 +182,7 @@ pub async fn run(
             )?;
         }
         Kind::Okta(o) => {
-            draft.key = read_key(p, &o.key, ask_secret, &name)?;
+            draft.key = read_key(p, &o.key, ask_secret, &name, existing.is_none())?;
             okta_fields(p, o, existing.as_ref(), &mut draft, prompts)?;
         }
     }
@@ -191,6 +213,17 @@ pub async fn run(
     super::test::run(services, &name, common.test.json).await
 }
 
+async fn probe_keyring(
+    services: &Services,
+    integration: Option<Integration>,
+) -> Result<(), AppError> {
+    services
+        .vault
+        .probe()
+        .await
+        .map_err(|e| AppError::store(e, "", integration))
+}
+
 pub fn secret_word(integration: Integration) -> &'static str {
     match integration {
         Integration::OneTrust => "client secret",
@@ -205,10 +238,13 @@ pub fn read_key(
     flags: &KeyInput,
     ask: bool,
     profile: &str,
+    new_profile: bool,
 ) -> Result<Option<ParsedKey>, AppError> {
     const TRIES: usize = 3;
-    let invalid =
-        |e: ploy_core::keys::KeyInputError| InputError::Key(e).into_app(profile, Integration::Okta);
+    let invalid = |e: ploy_core::keys::KeyInputError| match new_profile {
+        true => InputError::Key(e).into_app_new(profile, Integration::Okta),
+        false => InputError::Key(e).into_app(profile, Integration::Okta),
+    };
     let shown = |k: ParsedKey| {
         print::notes(&k.notes);
         errln!("  key: {}", k.key.describe());
@@ -295,4 +331,111 @@ fn okta_fields(
         None => None,
     };
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+
+    use ploy_core::profile::ProfileStore;
+    use ploy_core::secret::{MemoryStore, Vault};
+
+    use super::*;
+    use crate::line::sources::tests::Script;
+
+    fn services(dir: &std::path::Path) -> Services {
+        Services {
+            store: ProfileStore::new(dir),
+            vault: Vault::new(Arc::new(MemoryStore::new())),
+        }
+    }
+
+    /// `setup` with no vendor on a terminal asks which one; a key that cannot be used is asked
+    /// for again instead of ending the setup after everything else was typed.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn setup_asks_the_vendor_and_asks_again_for_a_rejected_key() {
+        let emulator = ploy_emulator::start(
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            &ploy_emulator::EmulatorConfig::default(),
+        )
+        .await
+        .unwrap();
+        let c = emulator.credentials.okta.clone();
+        let cut: String = c
+            .private_key_pem
+            .lines()
+            .take(5)
+            .collect::<Vec<_>>()
+            .join("\n");
+        let dir = tempfile::tempdir().unwrap();
+        let services = services(dir.path());
+        let mut script = Script {
+            interactive: true,
+            answers: VecDeque::from(
+                [
+                    "1", // Okta
+                    "corp",
+                    c.host.as_str(),
+                    c.client_id.as_str(),
+                    "sedCsfd-a-client-secret-pasted-by-mistake",
+                    cut.as_str(),
+                    c.private_key_pem.as_str(),
+                    if c.dpop { "y" } else { "n" },
+                    "okta.users.read",
+                    "",
+                ]
+                .map(String::from),
+            ),
+            ..Script::default()
+        };
+        let code = choose_and_run(&services, &mut script).await.unwrap();
+        assert_eq!(code, exit::OK, "asked: {:?}", script.asked);
+        assert_eq!(script.asked[0], "What do you want to connect?");
+        let key_prompts = script
+            .asked
+            .iter()
+            .filter(|a| a.starts_with("Private key"))
+            .count();
+        assert_eq!(key_prompts, 3, "two rejected keys, then the good one");
+        let saved = services.store.load().unwrap();
+        assert_eq!(saved.get("corp").unwrap().integration, Integration::Okta);
+    }
+
+    /// Three unusable keys end the setup; the fix sets the profile up, as it was never saved.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn three_rejected_keys_end_with_a_fix_for_a_new_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let services = services(dir.path());
+        let mut script = Script {
+            interactive: true,
+            answers: VecDeque::from(
+                [
+                    "corp",
+                    "corp.okta.com",
+                    "0oa1b2c3d4e5f6g7h8i9",
+                    "-----BEGIN PRIVATE KEY-----\nMIIE",
+                    "-----BEGIN PRIVATE KEY-----\nMIIE",
+                    "-----BEGIN PRIVATE KEY-----\nMIIE",
+                ]
+                .map(String::from),
+            ),
+            ..Script::default()
+        };
+        let err = run(
+            &services,
+            &mut script,
+            CommonSetup::default(),
+            Kind::Okta(Box::default()),
+        )
+        .await
+        .unwrap_err();
+        let d = err.diagnosed().unwrap();
+        assert!(d.failure.detail.contains("cut off"), "{}", d.failure.detail);
+        let run = d.diagnosis().run.unwrap_or_default();
+        assert!(run.contains("setup okta"), "{run}");
+        assert!(!run.contains("rotate"), "{run}");
+        assert!(services.store.load().unwrap().profiles.is_empty());
+    }
 }

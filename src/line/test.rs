@@ -24,7 +24,7 @@ pub fn print_outcome(report: &Report, json: bool) {
     if json {
         outln!("{}", report.to_json());
     } else if report.ok {
-        outln!("Connection OK: {} users seen.", report.users_seen);
+        outln!("Connection OK: {}.", report.users_summary());
     } else {
         outln!("Connection test failed.");
     }

@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use ploy_core::app::{AppError, Diagnosed, Services, exit};
 use ploy_core::diagnose::Failure;
-use ploy_core::files::PendingFile;
+use ploy_core::files::{self, PendingFile, Replace};
 use ploy_core::http::{HttpNotice, Notify};
 use ploy_core::session::{self, SecretSource};
-use ploy_core::users::{ExportFormat, ExportOptions, Exporter};
+use ploy_core::users::{self, ExportFormat, ExportOptions, Exporter};
 
 use crate::cli::UsersArgs;
 use crate::signals::Shutdown;
@@ -50,10 +50,9 @@ pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Re
     let (sink, pending): (Box<dyn Write + Send>, Option<PendingFile>) = match output {
         None => (Box::new(io::BufWriter::new(io::stdout())), None),
         Some(path) => {
-            let pending = PendingFile::create(path).map_err(AppError::io(format!(
-                "cannot write next to {}",
-                path.display()
-            )))?;
+            let pending = PendingFile::create(path, Replace::Allow).map_err(AppError::io(
+                format!("cannot write next to {}", path.display()),
+            ))?;
             let file = pending
                 .writer()
                 .map_err(AppError::io(format!("cannot write {}", path.display())))?;
@@ -114,7 +113,7 @@ pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Re
         pending
             .commit()
             .map_err(AppError::io(format!("cannot replace {}", path.display())))?;
-        errln!("Wrote {count} users to {}.", path.display());
+        errln!("{}", users::written(count as usize, &files::absolute(path)));
     }
     Ok(exit::OK)
 }

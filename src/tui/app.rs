@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use ploy_core::app::AppError;
 use ploy_core::check::{CheckEvent, Report};
 use ploy_core::diagnose::Field;
+use ploy_core::files::Replace;
 use ploy_core::integration::Integration;
 use ploy_core::keys::{KeyInputError, KeySource, ParsedKey};
 use ploy_core::profile::{Profile, Profiles};
@@ -24,7 +25,7 @@ use super::problem::Problem;
 use super::screen::check::{self as check_screen, CheckView, RotationView, RunId};
 use super::screen::home;
 use super::screen::rotate::{self as rotate_screen, RotateView};
-use super::screen::users::{self as users_screen, UsersView};
+use super::screen::users::{self as users_screen, ExportFailure, UsersView};
 use super::screen::wizard::{self, Wizard};
 
 /// Everything that can happen to the app.
@@ -73,7 +74,10 @@ pub enum Action {
     UsersPage(Vec<User>),
     UsersWait(Duration),
     UsersDone(Result<u64, AppError>),
-    Exported(Result<String, String>),
+    /// An export was written (how many users, where) or why not.
+    Exported(Result<(usize, PathBuf), ExportFailure>),
+    /// Whether the keyring answers, asked when the wizard opens.
+    KeyringProbed(Result<(), AppError>),
     Quit,
 }
 
@@ -114,7 +118,52 @@ pub enum Effect {
         rows: Vec<User>,
         format: ExportFormat,
         path: PathBuf,
+        replace: Replace,
     },
+    /// Ask the keyring whether it answers, before the admin types a secret for it.
+    ProbeKeyring,
+}
+
+impl Effect {
+    /// Work that changes something on disk or in the keyring: quitting asks while it runs.
+    fn work(&self) -> Option<Work> {
+        match self {
+            Effect::Save { .. }
+            | Effect::Rotate { .. }
+            | Effect::StoreAnyway { .. }
+            | Effect::Remove(_) => Some(Work::Save),
+            Effect::Export { .. } => Some(Work::Export),
+            _ => None,
+        }
+    }
+}
+
+impl Action {
+    /// The work this action reports the end of.
+    fn ends(&self) -> Option<Work> {
+        match self {
+            Action::Saved { .. }
+            | Action::Rotated { .. }
+            | Action::StoredAnyway { .. }
+            | Action::Removed { .. } => Some(Work::Save),
+            Action::Exported(_) => Some(Work::Export),
+            _ => None,
+        }
+    }
+}
+
+/// Work in flight that quitting would cut short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Work {
+    Save,
+    Export,
+}
+
+/// A yes/no question the app is waiting for an answer to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Question {
+    Remove(String),
+    Quit,
 }
 
 impl From<ReadKey> for Effect {
@@ -138,8 +187,15 @@ pub struct App {
     pub screen: Screen,
     pub profiles: Profiles,
     pub selected: usize,
+    /// A profile to select once the list is read again (the one just added or edited).
+    follow: Option<String>,
     pub help: bool,
-    pub confirm_remove: Option<String>,
+    pub question: Option<Question>,
+    /// Saves and exports in flight.
+    saves: usize,
+    exports: usize,
+    /// The status line's "quit anyway?" while it is asked.
+    quit_prompt: Option<Problem>,
     /// Shown in the title bar (the demo says where its data lives).
     pub banner: Option<String>,
     /// The status line: news, or a failure with its diagnosis.
@@ -158,8 +214,12 @@ impl App {
             screen: Screen::Home,
             profiles,
             selected: 0,
+            follow: None,
             help: false,
-            confirm_remove: None,
+            question: None,
+            saves: 0,
+            exports: 0,
+            quit_prompt: None,
             banner: None,
             message: None,
             spinner: 0,
@@ -187,16 +247,51 @@ impl App {
     /// Home's commands that need a selected profile are offered only when there is one.
     fn home_available(&self, c: home::Command) -> bool {
         use home::Command as H;
-        !matches!(c, H::Test | H::Users | H::Rotate | H::Edit | H::Remove)
-            || !self.profiles.profiles.is_empty()
+        !matches!(
+            c,
+            H::Test | H::Users | H::Rotate | H::Edit | H::Remove | H::First | H::Last
+        ) || !self.profiles.profiles.is_empty()
+    }
+
+    /// Quits, or asks first while a save or an export would be cut short.
+    fn request_quit(&mut self) -> Vec<Effect> {
+        let what = if self.saves > 0 {
+            Some("A save is still running")
+        } else if self.exports > 0 {
+            Some("An export is still being written (it would be lost)")
+        } else {
+            None
+        };
+        match what {
+            // A second request while asking is the answer.
+            Some(_) if self.question == Some(Question::Quit) => self.quit_now(),
+            Some(what) => {
+                let prompt = Problem::news(format!("{what}. Quit anyway? y / n"));
+                self.question = Some(Question::Quit);
+                self.message = Some(prompt.clone());
+                self.quit_prompt = Some(prompt);
+                vec![]
+            }
+            None => self.quit_now(),
+        }
+    }
+
+    fn quit_now(&mut self) -> Vec<Effect> {
+        self.quit = true;
+        vec![Effect::StopUsers]
+    }
+
+    /// The users table's rows on screen now.
+    fn user_rows(&self, u: &UsersView) -> usize {
+        super::view::users::table_rows(u, self.size)
     }
 
     /// The keys the current screen offers, from its table.
     pub fn keys(&self) -> Shown {
+        if self.question.is_some() {
+            return Shown::of(keys::ANSWER_KEYS, |_| true, false);
+        }
         match &self.screen {
-            Screen::Home if self.confirm_remove.is_some() => {
-                Shown::of(home::CONFIRM_KEYS, |_| true, false)
-            }
             Screen::Home => Shown::of(home::KEYS, |c| self.home_available(c), false),
             Screen::Wizard(w) => w.keys(),
             Screen::Check(c) => c.keys(),
@@ -205,16 +300,22 @@ impl App {
         }
     }
 
-    /// Opens the wizard for a new profile (`integration` preselected, if given).
-    pub fn open_wizard(&mut self, integration: Option<Integration>) {
+    /// Opens the wizard for a new profile (`integration` preselected, if given), and asks the
+    /// keyring whether it answers before any secret is typed for it.
+    pub fn open_wizard(&mut self, integration: Option<Integration>) -> Vec<Effect> {
         let mut w = Wizard::new(integration);
         w.taken = self.profiles.profiles.keys().cloned().collect();
         self.screen = Screen::Wizard(Box::new(w));
+        vec![Effect::ProbeKeyring]
     }
 
-    fn edit(&mut self, name: &str, field: Field) {
-        if let Some(p) = self.profiles.profiles.get(name) {
-            self.screen = Screen::Wizard(Box::new(Wizard::edit(name, p, field)));
+    fn edit(&mut self, name: &str, field: Field) -> Vec<Effect> {
+        match self.profiles.profiles.get(name) {
+            Some(p) => {
+                self.screen = Screen::Wizard(Box::new(Wizard::edit(name, p, field)));
+                vec![Effect::ProbeKeyring]
+            }
+            None => vec![],
         }
     }
 
@@ -256,15 +357,39 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
-        match action {
-            Action::Quit => {
-                self.quit = true;
-                vec![Effect::StopUsers]
+        match action.ends() {
+            Some(Work::Save) => self.saves = self.saves.saturating_sub(1),
+            Some(Work::Export) => self.exports = self.exports.saturating_sub(1),
+            None => {}
+        }
+        let effects = self.apply(action);
+        for work in effects.iter().filter_map(Effect::work) {
+            match work {
+                Work::Save => self.saves += 1,
+                Work::Export => self.exports += 1,
             }
+        }
+        // The question about quitting answers itself once nothing is left to cut short; the
+        // prompt goes, news the finished work just left on the status line stays.
+        if self.question == Some(Question::Quit) && self.saves == 0 && self.exports == 0 {
+            self.question = None;
+            if self.message.as_ref() == self.quit_prompt.as_ref() {
+                self.message = None;
+            }
+        }
+        effects
+    }
+
+    fn apply(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            // A signal or the end of input: the runtime still lets commits finish.
+            Action::Quit => self.quit_now(),
             Action::Resize(w, h) => {
                 self.size = (w, h);
+                let size = self.size;
                 if let Screen::Users(u) = &mut self.screen {
-                    u.clamp(h);
+                    let rows = super::view::users::table_rows(u, size);
+                    u.clamp(rows);
                 }
                 vec![]
             }
@@ -273,10 +398,19 @@ impl App {
                 vec![]
             }
             Action::Profiles(Ok(p)) => {
+                // The selection stays on its profile, not its row: a profile added above it
+                // must not move it onto another (and a rotation then onto the wrong one).
+                let keep = self
+                    .follow
+                    .take()
+                    .or_else(|| self.selected_profile().map(|(n, _)| n.clone()));
                 self.profiles = p;
                 self.selected = self
                     .selected
                     .min(self.profiles.profiles.len().saturating_sub(1));
+                if let Some(name) = keep {
+                    self.select(&name);
+                }
                 vec![]
             }
             Action::Profiles(Err(e)) => {
@@ -360,9 +494,11 @@ impl App {
                 vec![Effect::LoadProfiles]
             }
             Action::UsersPage(users) => {
+                let size = self.size;
                 if let Screen::Users(u) = &mut self.screen {
                     u.add_page(users);
-                    u.clamp(self.size.1);
+                    let rows = super::view::users::table_rows(u, size);
+                    u.clamp(rows);
                 }
                 vec![]
             }
@@ -374,29 +510,49 @@ impl App {
                 vec![]
             }
             Action::UsersDone(r) => {
+                let size = self.size;
                 if let Screen::Users(u) = &mut self.screen {
                     u.done = true;
                     u.waiting = None;
                     if let Err(e) = r {
                         u.failure = Some(Problem::from(&e));
                     }
+                    // The failure box takes rows from the table: keep the selection in view.
+                    let rows = super::view::users::table_rows(u, size);
+                    u.clamp(rows);
                 }
                 vec![]
             }
             Action::Exported(r) => {
-                let text = match r {
-                    Ok(t) | Err(t) => t,
-                };
-                if let Screen::Users(u) = &mut self.screen {
-                    u.message = Some(text);
+                match &mut self.screen {
+                    Screen::Users(u) => {
+                        if let Some(news) = u.exported(r) {
+                            self.message = Some(Problem::news(news));
+                        }
+                    }
+                    // The screen was left meanwhile: say it on the status line.
+                    _ => {
+                        self.message = Some(match r {
+                            Ok((n, path)) => Problem::news(ploy_core::users::written(n, &path)),
+                            Err(f) => Problem::message(f.message),
+                        })
+                    }
+                }
+                vec![]
+            }
+            Action::KeyringProbed(result) => {
+                if let Screen::Wizard(w) = &mut self.screen {
+                    w.keyring = result.err().map(|e| Problem::from(&e));
                 }
                 vec![]
             }
             Action::Paste(text) => self.paste(&text),
             Action::Click { x, y } => {
-                let (w, h) = self.size;
+                let size = self.size;
                 if let Screen::Users(u) = &mut self.screen {
-                    u.click(w, x, y, h);
+                    let hit = super::view::users::hit(u, size, x, y);
+                    let rows = super::view::users::table_rows(u, size);
+                    u.click(hit, rows);
                 }
                 vec![]
             }
@@ -405,6 +561,7 @@ impl App {
     }
 
     fn paste(&mut self, text: &str) -> Vec<Effect> {
+        let size = self.size;
         let read = match &mut self.screen {
             Screen::Wizard(w) => match w.paste(text) {
                 wizard::Outcome::ReadKey(r) => Some(r),
@@ -415,7 +572,8 @@ impl App {
                 _ => None,
             },
             Screen::Users(u) => {
-                u.paste(text);
+                let rows = super::view::users::table_rows(u, size);
+                u.paste(text, rows);
                 None
             }
             _ => None,
@@ -427,6 +585,7 @@ impl App {
         match result {
             Ok(()) => {
                 self.message = None;
+                self.follow = Some(name.to_string());
                 self.select(name);
                 let mut effects = vec![Effect::LoadProfiles];
                 effects.extend(self.start_check(name));
@@ -454,10 +613,7 @@ impl App {
 
     fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
         match lookup(keys::GLOBAL_KEYS, &key, |_| true) {
-            Some(keys::Global::Quit) => {
-                self.quit = true;
-                return vec![Effect::StopUsers];
-            }
+            Some(keys::Global::Quit) => return self.request_quit(),
             Some(keys::Global::Help) => {
                 self.help = !self.help;
                 return vec![];
@@ -468,6 +624,13 @@ impl App {
             self.help = false;
             return vec![];
         }
+        if let Some(question) = self.question.clone() {
+            return self.answer(question, key);
+        }
+        let rows = match &self.screen {
+            Screen::Users(u) => self.user_rows(u),
+            _ => 0,
+        };
         match &mut self.screen {
             Screen::Home => self.home_key(key),
             Screen::Wizard(w) => match w.handle_key(key) {
@@ -476,6 +639,7 @@ impl App {
                     self.help = true;
                     vec![]
                 }
+                wizard::Outcome::Quit => self.request_quit(),
                 wizard::Outcome::Cancel => {
                     self.screen = Screen::Home;
                     vec![]
@@ -495,26 +659,28 @@ impl App {
                 Some(cmd) => self.check_command(cmd),
                 None => vec![],
             },
-            Screen::Users(u) => {
-                let height = self.size.1;
-                match u.handle_key(key, height) {
-                    users_screen::Outcome::Stay => vec![],
-                    users_screen::Outcome::Help => {
-                        self.help = true;
-                        vec![]
-                    }
-                    users_screen::Outcome::Back => self.go_home(),
-                    users_screen::Outcome::Export { format, path } => {
-                        let rows: Vec<User> = u.table.shown_users().cloned().collect();
-                        u.message = Some(format!(
-                            "Writing {} users to {}…",
-                            rows.len(),
-                            path.display()
-                        ));
-                        vec![Effect::Export { rows, format, path }]
-                    }
+            Screen::Users(u) => match u.handle_key(key, rows) {
+                users_screen::Outcome::Stay => vec![],
+                users_screen::Outcome::Help => {
+                    self.help = true;
+                    vec![]
                 }
-            }
+                users_screen::Outcome::Quit => self.request_quit(),
+                users_screen::Outcome::Back => self.go_home(),
+                users_screen::Outcome::Export {
+                    format,
+                    path,
+                    replace,
+                } => {
+                    let rows: Vec<User> = u.table.shown_users().cloned().collect();
+                    vec![Effect::Export {
+                        rows,
+                        format,
+                        path,
+                        replace,
+                    }]
+                }
+            },
             Screen::Rotate(r) => match r.handle_key(key) {
                 rotate_screen::Outcome::Stay => vec![],
                 rotate_screen::Outcome::Help => {
@@ -545,22 +711,31 @@ impl App {
         }
     }
 
-    fn home_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if let Some(name) = self.confirm_remove.clone() {
-            return match lookup(home::CONFIRM_KEYS, &key, |_| true) {
-                Some(home::Command::ConfirmRemove) => {
-                    self.confirm_remove = None;
-                    vec![Effect::Remove(name)]
-                }
-                Some(_) => {
-                    self.confirm_remove = None;
-                    self.message = Some(Problem::news("Nothing removed."));
-                    vec![]
-                }
-                // Only y or n answers the question.
-                None => vec![],
-            };
+    /// Only y or n answers a question; other keys wait for one.
+    fn answer(&mut self, question: Question, key: KeyEvent) -> Vec<Effect> {
+        let Some(answer) = lookup(keys::ANSWER_KEYS, &key, |_| true) else {
+            return vec![];
+        };
+        self.question = None;
+        match (question, answer) {
+            (Question::Remove(name), keys::Answer::Yes) => {
+                self.message = None;
+                vec![Effect::Remove(name)]
+            }
+            (Question::Remove(_), keys::Answer::No) => {
+                self.message = Some(Problem::news("Nothing removed."));
+                vec![]
+            }
+            (Question::Quit, keys::Answer::Yes) => self.quit_now(),
+            (Question::Quit, keys::Answer::No) => {
+                self.message = None;
+                self.quit_prompt = None;
+                vec![]
+            }
         }
+    }
+
+    fn home_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         match lookup(home::KEYS, &key, |c| self.home_available(c)) {
             Some(cmd) => self.home_command(cmd),
             None => vec![],
@@ -572,16 +747,18 @@ impl App {
         let count = self.profiles.profiles.len();
         let selected = self.selected_profile().map(|(n, _)| n.clone());
         match (cmd, selected) {
-            (H::Quit, _) => {
-                self.quit = true;
-                vec![]
-            }
+            (H::Quit, _) => self.request_quit(),
             (H::Help, _) => {
                 self.help = true;
                 vec![]
             }
-            (H::Add, _) => {
-                self.open_wizard(None);
+            (H::Add, _) => self.open_wizard(None),
+            (H::First, _) => {
+                self.selected = 0;
+                vec![]
+            }
+            (H::Last, _) => {
+                self.selected = count.saturating_sub(1);
                 vec![]
             }
             (H::Down, _) => {
@@ -598,15 +775,12 @@ impl App {
                 self.open_rotate(&n);
                 vec![]
             }
-            (H::Edit, Some(n)) => {
-                self.edit(&n, Field::None);
-                vec![]
-            }
+            (H::Edit, Some(n)) => self.edit(&n, Field::None),
             (H::Remove, Some(n)) => {
                 self.message = Some(Problem::news(format!(
                     "Remove \"{n}\" and delete its secret from the keyring? y / n"
                 )));
-                self.confirm_remove = Some(n);
+                self.question = Some(Question::Remove(n));
                 vec![]
             }
             _ => vec![],
@@ -624,20 +798,26 @@ impl App {
                 self.help = true;
                 vec![]
             }
-            K::Quit => {
-                self.quit = true;
-                vec![]
-            }
+            K::Quit => self.request_quit(),
             K::Back => {
                 self.screen = Screen::Home;
                 vec![Effect::LoadProfiles]
             }
             K::Rerun => self.start_check(&name),
+            K::Rotate => {
+                self.open_rotate(&name);
+                vec![]
+            }
+            K::Scroll(how) => {
+                let theme = super::theme::Theme::new(self.color);
+                let (total, height) = super::view::check::panel_size(c, self.size, &theme);
+                c.scroll_by(how, total, height);
+                vec![]
+            }
             K::Users => self.open_users(&name),
             K::Edit => {
                 let field = c.failed_field();
-                self.edit(&name, field);
-                vec![]
+                self.edit(&name, field)
             }
             K::StoreAnyway => {
                 let candidate = c.rotation.as_ref().and_then(|r| r.candidate.clone());

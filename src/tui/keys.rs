@@ -44,6 +44,7 @@ pub const PGDN: Key = Key::Code(KeyCode::PageDown);
 pub const HOME: Key = Key::Code(KeyCode::Home);
 pub const END: Key = Key::Code(KeyCode::End);
 pub const F1: Key = Key::Code(KeyCode::F(1));
+pub const DELETE: Key = Key::Code(KeyCode::Delete);
 
 impl Key {
     /// How the key is written in the footer and the help.
@@ -65,6 +66,7 @@ impl Key {
                 KeyCode::PageDown => "PgDn".into(),
                 KeyCode::Home => "Home".into(),
                 KeyCode::End => "End".into(),
+                KeyCode::Delete => "Del".into(),
                 KeyCode::F(n) => format!("F{n}"),
                 other => format!("{other:?}"),
             },
@@ -82,6 +84,67 @@ pub struct Binding<C: 'static> {
     pub help: &'static str,
     pub command: C,
 }
+
+/// A binding every screen words the same way; `with` gives it the screen's command.
+pub struct Shared {
+    pub keys: &'static [Key],
+    pub footer: Option<&'static str>,
+    pub help: &'static str,
+}
+
+impl Shared {
+    pub const fn with<C>(&self, command: C) -> Binding<C> {
+        Binding {
+            keys: self.keys,
+            footer: self.footer,
+            help: self.help,
+            command,
+        }
+    }
+}
+
+/// `?` opens the help on every screen where letters are not typed into a field (F1 always).
+pub const HELP: Shared = Shared {
+    keys: &[Key::Char('?')],
+    footer: Some("help"),
+    help: "this help",
+};
+
+/// `q` quits on every screen where letters are not typed into a field (Ctrl-C always).
+pub const QUIT: Shared = Shared {
+    keys: &[Key::Char('q')],
+    footer: Some("quit"),
+    help: "quit (asks first while a save or an export runs)",
+};
+
+/// Esc (or `h`) goes back to the profiles from a screen about one profile.
+pub const BACK_HOME: Shared = Shared {
+    keys: &[ESC, Key::Char('h')],
+    footer: Some("home"),
+    help: "back to the profiles",
+};
+
+/// Answering a yes/no question (remove a profile, quit during a save).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Yes,
+    No,
+}
+
+pub const ANSWER_KEYS: &[Binding<Answer>] = &[
+    Binding {
+        keys: &[Key::Char('y'), Key::Char('Y')],
+        footer: Some("yes"),
+        help: "yes",
+        command: Answer::Yes,
+    },
+    Binding {
+        keys: &[Key::Char('n'), Key::Char('N'), ESC],
+        footer: Some("no"),
+        help: "no",
+        command: Answer::No,
+    },
+];
 
 impl<C> Binding<C> {
     /// "↑ k": every key of the binding.

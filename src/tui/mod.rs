@@ -32,6 +32,7 @@ use crate::signals::Shutdown;
 use crate::terminal;
 use app::{Action, App, Effect};
 use screen::check::RunId;
+use screen::users::ExportFailure;
 
 /// Where the TUI opens.
 pub enum Start {
@@ -57,11 +58,11 @@ pub async fn run(
     let size = terminal.size().map_err(io_error)?;
     let mut app = App::new(profiles, (size.width, size.height));
     app.banner = banner;
-    match start {
+    let opening = match start {
         Start::Home if app.profiles.profiles.is_empty() => app.open_wizard(None),
-        Start::Home => {}
+        Start::Home => vec![],
         Start::Wizard(i) => app.open_wizard(i),
-    }
+    };
 
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut runner = Runner {
@@ -73,6 +74,9 @@ pub async fn run(
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let _listening = shutdown.listen();
+    for effect in opening {
+        runner.run(effect);
+    }
     let mut dirty = true;
     let result = loop {
         if dirty {
@@ -244,16 +248,53 @@ impl Runner {
                 self.users = Some(tokio::spawn(fetch_users(name, services, tx)));
             }
             Effect::StopUsers => self.stop_users(),
-            Effect::Export { rows, format, path } => {
+            Effect::Export {
+                rows,
+                format,
+                path,
+                replace,
+            } => {
                 tokio::task::spawn_blocking(move || {
-                    let result = users::write_users_file(&path, format, &rows)
-                        .map(|()| format!("Wrote {} users to {}.", rows.len(), path.display()))
-                        .map_err(|e| format!("Cannot write {}: {e}", path.display()));
+                    let result = export(&rows, format, &path, replace);
                     let _ = tx.send(Action::Exported(result));
+                });
+            }
+            Effect::ProbeKeyring => {
+                tokio::spawn(async move {
+                    let result = services
+                        .vault
+                        .probe()
+                        .await
+                        .map_err(|e| AppError::store(e, "", None));
+                    let _ = tx.send(Action::KeyringProbed(result));
                 });
             }
         }
     }
+}
+
+/// Writes an export: how many users and where (absolute), or why not in the dialog's words.
+pub fn export(
+    rows: &[ploy_core::users::User],
+    format: users::ExportFormat,
+    path: &std::path::Path,
+    replace: ploy_core::files::Replace,
+) -> Result<(usize, std::path::PathBuf), ExportFailure> {
+    users::write_users_file(path, format, rows, replace)
+        .map(|written| (rows.len(), written))
+        .map_err(|e| {
+            let exists = e.kind() == std::io::ErrorKind::AlreadyExists;
+            ExportFailure {
+                exists,
+                // "…/users.csv already exists" says it all; other errors get the path in front.
+                message: if exists {
+                    e.to_string()
+                } else {
+                    let shown = ploy_core::files::absolute(path);
+                    format!("Cannot write {}: {e}", shown.display())
+                },
+            }
+        })
 }
 
 async fn fetch_users(name: String, services: Services, tx: UnboundedSender<Action>) {

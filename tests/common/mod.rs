@@ -11,6 +11,7 @@
 
 pub mod hostile;
 pub mod lab;
+pub mod tui;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -125,6 +126,11 @@ impl Env {
                 .expect("chmod runtime dir");
         }
         env
+    }
+
+    /// The private session bus, when this home has one.
+    pub fn bus_address(&self) -> Option<&str> {
+        self.bus.as_ref().map(|b| b.address.as_str())
     }
 
     pub fn runtime_dir(&self) -> PathBuf {

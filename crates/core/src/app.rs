@@ -66,6 +66,8 @@ pub struct Diagnosed {
     pub failure: Failure,
     pub profile: String,
     pub integration: Option<Integration>,
+    /// The profile is not saved yet (a setup failed): the fix sets it up.
+    pub new_profile: bool,
 }
 
 impl Diagnosed {
@@ -74,11 +76,21 @@ impl Diagnosed {
             failure,
             profile: profile.to_string(),
             integration,
+            new_profile: false,
         }
     }
 
+    pub fn for_new_profile(mut self) -> Self {
+        self.new_profile = true;
+        self
+    }
+
     pub fn diagnosis(&self) -> Diagnosis {
-        Diagnosis::for_code(self.failure.code, &self.profile, self.integration)
+        if self.new_profile {
+            Diagnosis::for_new_profile(self.failure.code, &self.profile, self.integration)
+        } else {
+            Diagnosis::for_code(self.failure.code, &self.profile, self.integration)
+        }
     }
 
     pub fn is_local(&self) -> bool {

@@ -72,7 +72,8 @@ pub struct StepResult {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CheckEvent {
     Started(StepId),
-    Finished(StepResult),
+    /// Boxed: a result with its diagnosis is far larger than the other events.
+    Finished(Box<StepResult>),
     /// The tenant asked to wait (HTTP `status`); the step goes on after `wait`.
     Waiting {
         status: u16,
@@ -87,6 +88,8 @@ pub struct Report {
     pub ok: bool,
     pub steps: Vec<StepResult>,
     pub users_seen: usize,
+    /// Users in all, when the vendor says (more than `users_seen` when the first page is full).
+    pub users_total: Option<u64>,
     pub at: OffsetDateTime,
     /// State to keep on the profile (Okta's DPoP nonce).
     pub carry: Carry,
@@ -138,7 +141,20 @@ impl Report {
             "ok": self.ok,
             "steps": steps,
             "users_seen": self.users_seen,
+            "users_total": self.users_total,
         })
+    }
+
+    /// How many users the test saw, in words both faces use: the vendor's total when it gives one.
+    pub fn users_summary(&self) -> String {
+        match self.users_total {
+            Some(total) if total > self.users_seen as u64 => {
+                format!("{total} users ({} on the first page)", self.users_seen)
+            }
+            Some(total) => format!("{total} users"),
+            // Okta does not say how many there are in all.
+            None => format!("{} users on the first page", self.users_seen),
+        }
     }
 }
 
@@ -194,12 +210,13 @@ impl Recorder<'_> {
                 None,
             ),
         };
-        self.send(CheckEvent::Finished(result.clone()));
+        self.send(CheckEvent::Finished(Box::new(result.clone())));
         self.steps.push(result);
         value
     }
 
-    fn finish(mut self, integration: Integration, users_seen: usize) -> Report {
+    fn finish(mut self, integration: Integration, users: (usize, Option<u64>)) -> Report {
+        let (users_seen, users_total) = users;
         for id in StepId::ALL.iter().skip(self.steps.len()) {
             let skipped = StepResult {
                 id: *id,
@@ -208,7 +225,7 @@ impl Recorder<'_> {
                 detail: "skipped: an earlier step failed".into(),
                 diagnosis: None,
             };
-            self.send(CheckEvent::Finished(skipped.clone()));
+            self.send(CheckEvent::Finished(Box::new(skipped.clone())));
             self.steps.push(skipped);
         }
         Report {
@@ -217,6 +234,7 @@ impl Recorder<'_> {
             ok: self.steps.iter().all(|s| s.status == StepStatus::Passed),
             steps: self.steps,
             users_seen,
+            users_total,
             at: OffsetDateTime::now_utc(),
             carry: Carry::default(),
         }
@@ -253,7 +271,7 @@ pub async fn run(
         })
         .await;
     let Some(mut session) = opened else {
-        return rec.finish(integration, 0);
+        return rec.finish(integration, (0, None));
     };
 
     if rec
@@ -265,7 +283,7 @@ pub async fn run(
             .await
             .is_none()
     {
-        return rec.finish(integration, 0);
+        return rec.finish(integration, (0, None));
     }
     let connector = &mut session.connector;
     let token = rec
@@ -275,7 +293,7 @@ pub async fn run(
         })
         .await;
     if token.is_none() {
-        return rec.finish(integration, 0);
+        return rec.finish(integration, (0, None));
     }
     let scopes = rec
         .step(StepId::Scopes, async {
@@ -283,7 +301,7 @@ pub async fn run(
         })
         .await;
     if scopes.is_none() {
-        return rec.finish(integration, 0);
+        return rec.finish(integration, (0, None));
     }
     let seen = rec
         .step(StepId::Users, async {
@@ -296,16 +314,16 @@ pub async fn run(
             if let Some(w) = page.warning {
                 detail = format!("{detail} — {w}");
             }
-            Ok((n, detail))
+            Ok(((n, page.total), detail))
         })
         .await;
-    finish_with(rec, integration, seen.unwrap_or(0), connector)
+    finish_with(rec, integration, seen.unwrap_or((0, None)), connector)
 }
 
 fn finish_with(
     rec: Recorder<'_>,
     integration: Integration,
-    seen: usize,
+    seen: (usize, Option<u64>),
     c: &AnyConnector,
 ) -> Report {
     let mut report = rec.finish(integration, seen);
@@ -403,6 +421,31 @@ pub async fn run_and_remember(
     })
 }
 
+/// Tests `names` concurrently (each remembers its outcome), in the order given.
+pub async fn run_all(
+    services: &Services,
+    names: &[String],
+) -> Vec<(String, Result<Ran, ProfileError>)> {
+    let runs = names
+        .iter()
+        .map(|name| async move { (name.clone(), run_and_remember(services, name, None).await) });
+    futures_util::future::join_all(runs).await
+}
+
+/// The exit code of several runs: 0 when all passed, 3 when the only failures were this
+/// machine's keyring, else 1.
+pub fn overall_exit<'a>(reports: impl IntoIterator<Item = &'a Report>) -> u8 {
+    reports
+        .into_iter()
+        .map(Report::exit_code)
+        .fold(crate::app::exit::OK, |worst, code| match (worst, code) {
+            (_, crate::app::exit::TEST_FAILED) | (crate::app::exit::TEST_FAILED, _) => {
+                crate::app::exit::TEST_FAILED
+            }
+            (w, c) => w.max(c),
+        })
+}
+
 /// A finished run of a stored profile.
 pub struct Ran {
     pub report: Report,
@@ -443,6 +486,7 @@ pub fn record(p: &mut Profile, report: &Report) {
         at: report.at,
         code: report.failure_code().map(str::to_string),
         users_seen: report.ok.then_some(report.users_seen),
+        users_total: report.users_total.filter(|_| report.ok),
     });
     if let (Some(okta), Some(nonce)) = (p.okta.as_mut(), &report.carry.dpop_nonce)
         && okta.dpop_nonce.as_ref().map(|n| &n.value) != Some(nonce)

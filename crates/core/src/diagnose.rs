@@ -20,6 +20,7 @@ pub mod code {
     pub const SECRET_MISSING: &str = "secret.missing";
     pub const SECRET_STORE_UNAVAILABLE: &str = "secret.store_unavailable";
     pub const ONETRUST_MISSING_USER_SCOPE: &str = "onetrust.missing_user_scope";
+    pub const ONETRUST_NO_USERS: &str = "onetrust.no_users";
     pub const OKTA_INVALID_KEY: &str = "okta.invalid_key";
     pub const OKTA_MISSING_SCOPE: &str = "okta.missing_scope";
     pub const OKTA_NO_ADMIN_ROLE: &str = "okta.no_admin_role";
@@ -40,6 +41,7 @@ pub mod code {
         SECRET_MISSING,
         SECRET_STORE_UNAVAILABLE,
         ONETRUST_MISSING_USER_SCOPE,
+        ONETRUST_NO_USERS,
         OKTA_INVALID_KEY,
         OKTA_MISSING_SCOPE,
         OKTA_NO_ADMIN_ROLE,
@@ -68,7 +70,13 @@ pub struct Diagnosis {
     pub code: String,
     pub title: String,
     pub why: String,
-    /// The fix, worded from the vendor guide's troubleshooting section.
+    /// The fix in words, worded from the vendor guide's troubleshooting section.
+    pub fix: String,
+    /// Line mode: the command that does it.
+    pub run: Option<String>,
+    /// The TUI: the key that does it.
+    pub key: Option<String>,
+    /// The fix as line mode and `--json` give it: the words, then the command.
     pub hint: String,
     /// Where the vendor guide covers it; empty when it does not.
     pub step: String,
@@ -79,33 +87,59 @@ impl Diagnosis {
     /// The catalogue entry for `code`, worded for `integration` when the catalogue has a
     /// vendor-specific text, with `{profile}` filled in.
     pub fn for_code(code: &str, profile: &str, integration: Option<Integration>) -> Self {
-        match CATALOG.diagnosis.get(code) {
-            Some(e) => {
-                let vendor = match integration {
-                    Some(Integration::OneTrust) => e.onetrust.as_ref(),
-                    Some(Integration::Okta) => e.okta.as_ref(),
-                    None => None,
-                };
-                let pick = |base: &String, over: Option<&String>| over.unwrap_or(base).clone();
-                Diagnosis {
-                    code: code.to_string(),
-                    title: pick(&e.title, vendor.and_then(|v| v.title.as_ref())),
-                    why: pick(&e.why, vendor.and_then(|v| v.why.as_ref())),
-                    hint: pick(&e.fix, vendor.and_then(|v| v.fix.as_ref()))
-                        .replace("{profile}", profile),
-                    step: pick(&e.step, vendor.and_then(|v| v.step.as_ref())),
-                    field: e.field,
-                }
-            }
+        Self::build(code, profile, integration, false)
+    }
+
+    /// The same for a profile that is not saved yet (a setup that failed): its command sets it
+    /// up rather than changing it.
+    pub fn for_new_profile(code: &str, profile: &str, integration: Option<Integration>) -> Self {
+        Self::build(code, profile, integration, true)
+    }
+
+    fn build(code: &str, profile: &str, integration: Option<Integration>, new: bool) -> Self {
+        let Some(e) = CATALOG.diagnosis.get(code) else {
             // Only reachable if code and catalogue drift apart; a unit test guards that.
-            None => Diagnosis {
+            return Diagnosis {
                 code: code.to_string(),
                 title: code.to_string(),
                 why: String::new(),
+                fix: String::new(),
+                run: None,
+                key: None,
                 hint: String::new(),
                 step: String::new(),
                 field: Field::None,
-            },
+            };
+        };
+        let vendor = match integration {
+            Some(Integration::OneTrust) => e.onetrust.as_ref(),
+            Some(Integration::Okta) => e.okta.as_ref(),
+            None => None,
+        };
+        let fill = |s: &str| s.replace("{profile}", profile);
+        let pick = |base: &String, over: Option<&String>| fill(over.unwrap_or(base));
+        let pick_opt =
+            |base: &Option<String>, over: Option<&String>| over.or(base.as_ref()).map(|s| fill(s));
+        let run_new = pick_opt(&e.run_new, vendor.and_then(|v| v.run_new.as_ref()));
+        let run = match (new, run_new) {
+            (true, Some(r)) => Some(r),
+            _ => pick_opt(&e.run, vendor.and_then(|v| v.run.as_ref())),
+        };
+        let fix = pick(&e.fix, vendor.and_then(|v| v.fix.as_ref()));
+        let hint = match &run {
+            Some(r) => format!("{fix} Run: {r}"),
+            None => fix.clone(),
+        };
+        Diagnosis {
+            code: code.to_string(),
+            title: pick(&e.title, vendor.and_then(|v| v.title.as_ref())),
+            why: pick(&e.why, vendor.and_then(|v| v.why.as_ref())),
+            fix,
+            run,
+            key: pick_opt(&e.key, vendor.and_then(|v| v.key.as_ref())),
+            hint,
+            step: pick(&e.step, vendor.and_then(|v| v.step.as_ref())),
+            field: e.field,
         }
     }
 }
@@ -127,6 +161,13 @@ impl Failure {
             detail: crate::redact::scrub(&detail).into_owned(),
         }
     }
+}
+
+/// Every code the catalogue explains (the program's own and the vendor answers' alike).
+pub fn catalogue() -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = CATALOG.diagnosis.keys().map(String::as_str).collect();
+    codes.sort_unstable();
+    codes
 }
 
 /// Whether `code` is a failure on this machine rather than the vendor's answer.
@@ -166,6 +207,12 @@ struct Entry {
     title: String,
     why: String,
     fix: String,
+    #[serde(default)]
+    run: Option<String>,
+    #[serde(default)]
+    run_new: Option<String>,
+    #[serde(default)]
+    key: Option<String>,
     step: String,
     field: Field,
     /// The failure is on this machine (no keyring), not the vendor's answer: it exits 3 and
@@ -185,6 +232,9 @@ struct Override {
     title: Option<String>,
     why: Option<String>,
     fix: Option<String>,
+    run: Option<String>,
+    run_new: Option<String>,
+    key: Option<String>,
     step: Option<String>,
 }
 
@@ -272,11 +322,11 @@ mod tests {
         .expect("assets parse");
         assert!(!CATALOG.diagnosis.is_empty());
         assert!(!CATALOG.rule.is_empty());
-        assert_ne!(note("onetrust.no_users"), "onetrust.no_users");
+        assert_ne!(note("rotate.kept"), "rotate.kept");
     }
 
     #[test]
-    fn every_code_has_words() {
+    fn every_code_has_words_and_speaks_both_faces() {
         let rule_codes = CATALOG.rule.iter().map(|r| r.code.as_str());
         for c in code::ALL.iter().copied().chain(rule_codes) {
             let e = CATALOG
@@ -284,6 +334,16 @@ mod tests {
                 .get(c)
                 .unwrap_or_else(|| panic!("{c} missing from hints.toml"));
             assert!(!e.title.is_empty() && !e.fix.is_empty(), "{c}");
+            assert!(e.key.is_some(), "{c} has no TUI key");
+            for i in [Some(Integration::OneTrust), Some(Integration::Okta)] {
+                let d = Diagnosis::for_code(c, "p", i);
+                if let Some(run) = &d.run {
+                    assert!(
+                        run.starts_with("ploy-connect") || run.starts_with("dbus-run-session"),
+                        "{c}: {run}"
+                    );
+                }
+            }
         }
     }
 
@@ -291,6 +351,17 @@ mod tests {
     fn profile_is_filled_in() {
         let d = Diagnosis::for_code(code::SECRET_MISSING, "acme", None);
         assert!(d.hint.contains("ploy-connect rotate acme"), "{}", d.hint);
+        assert_eq!(d.run.as_deref(), Some("ploy-connect rotate acme"));
+        assert!(d.key.unwrap().starts_with("Press r"));
+    }
+
+    #[test]
+    fn a_profile_not_saved_yet_is_told_to_set_up_not_to_rotate() {
+        let saved = Diagnosis::for_code(code::OKTA_INVALID_KEY, "corp", Some(Integration::Okta));
+        assert!(saved.run.unwrap().contains("rotate corp"));
+        let new =
+            Diagnosis::for_new_profile(code::OKTA_INVALID_KEY, "corp", Some(Integration::Okta));
+        assert!(new.run.unwrap().contains("setup okta --profile corp"));
     }
 
     #[test]

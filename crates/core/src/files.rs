@@ -44,6 +44,21 @@ pub fn remove_pending() {
 pub struct PendingFile {
     tmp: Option<tempfile::NamedTempFile>,
     path: PathBuf,
+    replace: Replace,
+}
+
+/// Whether a file already at the target may be replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replace {
+    /// Like a shell's `>`: what the line mode's `-o` does.
+    Allow,
+    /// The file must not exist; checked first, and again atomically when the file appears.
+    Never,
+}
+
+/// `path` made absolute against the working directory, to tell the admin where a file went.
+pub fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Refuses to replace anything but a regular file: renaming over a symbolic link would drop
@@ -75,8 +90,11 @@ pub fn check_target(path: &Path) -> std::io::Result<()> {
 }
 
 impl PendingFile {
-    pub fn create(path: &Path) -> std::io::Result<Self> {
+    pub fn create(path: &Path, replace: Replace) -> std::io::Result<Self> {
         check_target(path)?;
+        if replace == Replace::Never && std::fs::symlink_metadata(path).is_ok() {
+            return Err(exists(path));
+        }
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -91,6 +109,7 @@ impl PendingFile {
         Ok(Self {
             tmp: Some(tmp),
             path: path.to_path_buf(),
+            replace,
         })
     }
 
@@ -115,10 +134,27 @@ impl PendingFile {
             .take()
             .ok_or_else(|| std::io::Error::other("already committed"))?;
         let tmp_path = tmp.path().to_path_buf();
-        let result = tmp.persist(&self.path).map(|_| ()).map_err(|e| e.error);
+        let result = match self.replace {
+            Replace::Allow => tmp.persist(&self.path).map(|_| ()).map_err(|e| e.error),
+            Replace::Never => {
+                tmp.persist_noclobber(&self.path)
+                    .map(|_| ())
+                    .map_err(|e| match e.error.kind() {
+                        std::io::ErrorKind::AlreadyExists => exists(&self.path),
+                        _ => e.error,
+                    })
+            }
+        };
         forget(&tmp_path);
         result
     }
+}
+
+fn exists(path: &Path) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        format!("{} already exists", absolute(path).display()),
+    )
 }
 
 impl Drop for PendingFile {
@@ -133,6 +169,23 @@ impl Drop for PendingFile {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_file_that_must_not_be_replaced_is_left_alone_even_if_it_appears_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.csv");
+        std::fs::write(&target, "old").unwrap();
+        let err = PendingFile::create(&target, Replace::Never).err().unwrap();
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        // Created after the check: the rename refuses, atomically.
+        let late = dir.path().join("late.csv");
+        let p = PendingFile::create(&late, Replace::Never).unwrap();
+        std::fs::write(&late, "someone else's").unwrap();
+        let err = p.commit().unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read_to_string(&late).unwrap(), "someone else's");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "old");
+    }
+
     #[cfg(unix)]
     #[test]
     fn links_devices_and_directories_are_never_replaced() {
@@ -142,7 +195,7 @@ mod tests {
         let link = dir.path().join("link.csv");
         std::os::unix::fs::symlink(&victim, &link).unwrap();
         for target in [link.as_path(), Path::new("/dev/full"), dir.path()] {
-            let err = PendingFile::create(target).err().unwrap();
+            let err = PendingFile::create(target, Replace::Allow).err().unwrap();
             assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{err}");
         }
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
@@ -159,13 +212,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("out.csv");
         std::fs::write(&target, "old").unwrap();
-        let p = PendingFile::create(&target).unwrap();
+        let p = PendingFile::create(&target, Replace::Allow).unwrap();
         std::io::Write::write_all(&mut p.writer().unwrap(), b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "old");
         p.commit().unwrap();
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
 
-        let p = PendingFile::create(&target).unwrap();
+        let p = PendingFile::create(&target, Replace::Allow).unwrap();
         let tmp = p.tmp.as_ref().unwrap().path().to_path_buf();
         assert!(tmp.exists());
         remove_pending();

@@ -35,6 +35,14 @@ pub struct Profile {
     pub created: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated: OffsetDateTime,
+    /// When the secret or key in the keyring was last stored: its age is what a rotation
+    /// policy asks about. Absent in profiles written before it was recorded.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub secret_stored: Option<OffsetDateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_test: Option<LastTest>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,6 +81,40 @@ pub struct LastTest {
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users_seen: Option<usize>,
+    /// All users, when the vendor says (OneTrust).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users_total: Option<u64>,
+}
+
+impl LastTest {
+    /// "passed 5 min ago, 250 users" or "failed 2 h ago: This app requires DPoP — set DPoP to
+    /// yes": what both faces show, with the diagnosis title in the profile's vendor's words.
+    pub fn summary(&self, name: &str, integration: Integration, now: OffsetDateTime) -> String {
+        let when = crate::text::ago(now, self.at);
+        if self.ok {
+            match (self.users_total, self.users_seen) {
+                (Some(n), _) => format!("passed {when}, {n} users"),
+                (None, Some(n)) => format!("passed {when}, {n} users on the first page"),
+                (None, None) => format!("passed {when}"),
+            }
+        } else {
+            let title = self
+                .code
+                .as_deref()
+                .map(|c| crate::diagnose::Diagnosis::for_code(c, name, Some(integration)).title);
+            format!("failed {when}: {}", title.as_deref().unwrap_or("unknown"))
+        }
+    }
+}
+
+impl Profile {
+    /// The last test in words, or "never tested".
+    pub fn last_test_summary(&self, name: &str, now: OffsetDateTime) -> String {
+        self.last_test.as_ref().map_or_else(
+            || "never tested".to_string(),
+            |t| t.summary(name, self.integration, now),
+        )
+    }
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
@@ -441,6 +483,7 @@ mod tests {
             secret_ref: "ref".into(),
             created: now,
             updated: now,
+            secret_stored: None,
             last_test: None,
             okta: None,
         }

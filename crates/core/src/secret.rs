@@ -144,7 +144,7 @@ pub struct Listed {
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum SecretStoreError {
     /// No keyring service at all (no D-Bus session, no Secret Service provider).
-    #[error("no usable OS keyring: {0}")]
+    #[error("no keyring service answered ({0})")]
     Unavailable(String),
     /// A keyring exists but refused access (locked, or no default collection).
     #[error("the OS keyring is locked or refused access: {0}")]
@@ -175,13 +175,11 @@ pub struct KeyringStore;
 impl KeyringStore {
     fn entry(key: &SecretKey) -> Result<keyring::Entry, SecretStoreError> {
         keyring::Entry::new(SERVICE, key.account()).map_err(|e| match e {
-            keyring::Error::NoDefaultStore => {
-                let reason = match keyring::Entry::store_status() {
-                    Err(init) => map_error(init).to_string(),
-                    Ok(()) => "no default credential store".to_string(),
-                };
-                SecretStoreError::Unavailable(reason)
-            }
+            keyring::Error::NoDefaultStore => match keyring::Entry::store_status() {
+                // The start-up error already says what is wrong; do not wrap it twice.
+                Err(init) => map_error(init),
+                Ok(()) => SecretStoreError::Unavailable("no default credential store".into()),
+            },
             other => map_error(&other),
         })
     }
@@ -288,9 +286,18 @@ impl SecretStore for KeyringStore {
     }
 
     fn describe(&self) -> &'static str {
-        "the OS keyring"
+        KEYRING_DESCRIPTION
     }
 }
+
+/// Where `KeyringStore` keeps secrets, in the words the platform's keyring app uses.
+#[cfg(target_os = "macos")]
+const KEYRING_DESCRIPTION: &str = "the OS keyring (macOS Keychain, login keychain)";
+#[cfg(target_os = "windows")]
+const KEYRING_DESCRIPTION: &str = "the OS keyring (Windows Credential Manager)";
+#[cfg(not(any(target_os = "macos", target_os = "windows")))]
+const KEYRING_DESCRIPTION: &str =
+    "the OS keyring (Secret Service, the default collection — \"Login\" in Seahorse)";
 
 /// Secrets held in this process only: the demo and unit tests.
 #[derive(Default)]
@@ -416,6 +423,19 @@ impl Vault {
     pub async fn list(&self) -> Result<Vec<Listed>, SecretStoreError> {
         self.call(&SecretKey::from_account(""), |s, _| s.list())
             .await
+    }
+
+    /// Whether the keyring answers at all: asked before an admin types a secret for it.
+    /// Only "no keyring" answers count: a store that cannot list may still store.
+    pub async fn probe(&self) -> Result<(), SecretStoreError> {
+        match self.list().await {
+            Err(
+                e @ (SecretStoreError::Unavailable(_)
+                | SecretStoreError::Locked(_)
+                | SecretStoreError::Timeout(_)),
+            ) => Err(e),
+            _ => Ok(()),
+        }
     }
 
     async fn call<T: Send + 'static>(

@@ -5,6 +5,27 @@
 
 use std::borrow::Cow;
 
+use time::OffsetDateTime;
+
+/// A time as RFC 3339, for files and `--json`.
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// "just now", "5 min ago", "2 h ago", "3 days ago": a time as an admin scans a list.
+pub fn ago(now: OffsetDateTime, then: OffsetDateTime) -> String {
+    let s = (now - then).whole_seconds();
+    match s {
+        ..=-60 => "in the future (check the clock)".into(),
+        -59..=59 => "just now".into(),
+        60..=3599 => format!("{} min ago", s / 60),
+        3600..=86_399 => format!("{} h ago", s / 3600),
+        86_400..=172_799 => "1 day ago".into(),
+        _ => format!("{} days ago", s / 86_400),
+    }
+}
+
 /// Characters a terminal would act on: C0 and C1 controls, DEL, and the bidirectional
 /// controls that can make text read differently from what it is. Line breaks and tabs are
 /// layout, not commands, and are kept.

@@ -112,8 +112,8 @@ impl Column {
 }
 
 /// Users as they arrive, plus the filtered and sorted view of them. Filtering scans a
-/// lowercase copy of name/email/login made once per user; narrowing a filter (typing one more
-/// character) only rescans the rows still shown.
+/// lowercase copy of name/email/login/status made once per user; narrowing a filter (typing one
+/// more character) only rescans the rows still shown.
 #[derive(Debug, Default)]
 pub struct UserTable {
     users: Vec<User>,
@@ -121,6 +121,9 @@ pub struct UserTable {
     view: Vec<u32>,
     filter: String,
     sort: Option<(Column, bool)>,
+    /// Every source seen, and the longest status: what the columns need, kept as users arrive.
+    sources: Vec<Integration>,
+    widest_status: usize,
 }
 
 impl UserTable {
@@ -130,6 +133,16 @@ impl UserTable {
 
     pub fn is_empty(&self) -> bool {
         self.users.is_empty()
+    }
+
+    /// Whether the users come from more than one source (else a Source column says nothing).
+    pub fn mixed_sources(&self) -> bool {
+        self.sources.len() > 1
+    }
+
+    /// The longest status text among the users.
+    pub fn widest_status(&self) -> usize {
+        self.widest_status
     }
 
     pub fn shown(&self) -> usize {
@@ -170,12 +183,18 @@ impl UserTable {
     pub fn push(&mut self, batch: Vec<User>) {
         let first = self.users.len();
         for u in batch {
+            // The status too: `/locked` finds LOCKED_OUT.
             self.haystacks.push(format!(
-                "{}\u{1f}{}\u{1f}{}",
+                "{}\u{1f}{}\u{1f}{}\u{1f}{}",
                 u.name.to_lowercase(),
                 u.email.to_lowercase(),
-                u.login.to_lowercase()
+                u.login.to_lowercase(),
+                u.status.as_str().to_lowercase()
             ));
+            if !self.sources.contains(&u.source) {
+                self.sources.push(u.source);
+            }
+            self.widest_status = self.widest_status.max(u.status.as_str().len());
             self.users.push(u);
         }
         let needle = self.filter.to_lowercase();
@@ -417,17 +436,45 @@ impl<W: Write> Exporter<W> {
     }
 }
 
-/// Writes `rows` as one complete file at `path` (a failed write leaves any previous file).
+/// Writes `rows` as one complete file at `path` (a failed write leaves any previous file);
+/// answers where the file is, as an absolute path.
 pub fn write_users_file(
     path: &std::path::Path,
     format: ExportFormat,
     rows: &[User],
-) -> std::io::Result<()> {
-    let pending = crate::files::PendingFile::create(path)?;
+    replace: crate::files::Replace,
+) -> std::io::Result<std::path::PathBuf> {
+    let pending = crate::files::PendingFile::create(path, replace)?;
     let mut out = Exporter::new(format, std::io::BufWriter::new(pending.writer()?))?;
     out.write(rows)?;
     out.finish()?.flush()?;
-    pending.commit()
+    pending.commit()?;
+    Ok(crate::files::absolute(path))
+}
+
+/// What an export says when it is done, in both faces.
+pub fn written(count: usize, path: &std::path::Path) -> String {
+    format!("Wrote {count} users to {}.", path.display())
+}
+
+/// A vendor timestamp as the admin reads it: "2025-09-18 09:30 UTC" (minutes, with the zone).
+/// Text that is not RFC 3339 is shown as it came.
+pub fn display_time(raw: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    match time::OffsetDateTime::parse(raw, &Rfc3339) {
+        Ok(t) => {
+            let t = t.to_offset(time::UtcOffset::UTC);
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute()
+            )
+        }
+        Err(_) => raw.to_string(),
+    }
 }
 
 /// Keeps the I/O error's kind (a closed pipe must stay `BrokenPipe`).

@@ -7,14 +7,16 @@ use ploy_core::check::{CheckEvent, Report, StepId, StepResult, StepStatus};
 use ploy_core::diagnose::{Field, code};
 use ploy_core::setup::Candidate;
 
-use crate::tui::keys::{Binding, ESC, Key, Shown};
+use crate::tui::keys::{
+    BACK_HOME, Binding, DOWN, END, HELP, HOME, Key, PGDN, PGUP, QUIT, Shown, UP,
+};
 use crate::tui::problem::Problem;
 
 #[derive(Clone)]
 pub enum StepState {
     Pending,
     Running,
-    Done(StepResult),
+    Done(Box<StepResult>),
 }
 
 /// A rotation being tested: the candidate stays in memory until stored or dropped.
@@ -40,11 +42,14 @@ pub struct CheckView {
     pub problem: Option<Problem>,
     /// The tenant asked to wait: its status and how long.
     pub waiting: Option<(u16, std::time::Duration)>,
+    /// The first line of the panel under the steps that is shown (the view keeps it in range).
+    pub scroll: u16,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
     Rerun,
+    Rotate,
     Users,
     Edit,
     DpopFix,
@@ -52,6 +57,18 @@ pub enum Command {
     Back,
     Quit,
     Help,
+    Scroll(Scroll),
+}
+
+/// Moving through the diagnosis panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scroll {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
 }
 
 use Command as C;
@@ -65,8 +82,8 @@ pub const KEYS: &[Binding<Command>] = &[
     },
     Binding {
         keys: &[Key::Char('d')],
-        footer: Some("DPoP on + re-test"),
-        help: "turn DPoP on and re-test (when Okta requires it)",
+        footer: Some("DPoP on + test"),
+        help: "turn DPoP on and test again (when Okta requires it)",
         command: C::DpopFix,
     },
     Binding {
@@ -82,29 +99,56 @@ pub const KEYS: &[Binding<Command>] = &[
         command: C::Edit,
     },
     Binding {
-        keys: &[Key::Char('r')],
-        footer: Some("re-run"),
-        help: "run the test again",
+        keys: &[Key::Char('t')],
+        footer: Some("test"),
+        help: "test again",
         command: C::Rerun,
     },
     Binding {
-        keys: &[ESC, Key::Char('h')],
-        footer: Some("home"),
-        help: "back to the profiles",
-        command: C::Back,
+        keys: &[Key::Char('r')],
+        footer: Some("rotate"),
+        help: "rotate the secret or key (the new one is tested first)",
+        command: C::Rotate,
     },
     Binding {
-        keys: &[Key::Char('?')],
-        footer: Some("help"),
-        help: "this help",
-        command: C::Help,
+        keys: &[DOWN, Key::Char('j')],
+        footer: None,
+        help: "scroll the diagnosis down",
+        command: C::Scroll(Scroll::Down),
     },
     Binding {
-        keys: &[Key::Char('q')],
-        footer: Some("quit"),
-        help: "quit",
-        command: C::Quit,
+        keys: &[UP, Key::Char('k')],
+        footer: None,
+        help: "scroll the diagnosis up",
+        command: C::Scroll(Scroll::Up),
     },
+    Binding {
+        keys: &[PGDN, Key::Char(' ')],
+        footer: None,
+        help: "scroll a page down",
+        command: C::Scroll(Scroll::PageDown),
+    },
+    Binding {
+        keys: &[PGUP],
+        footer: None,
+        help: "scroll a page up",
+        command: C::Scroll(Scroll::PageUp),
+    },
+    Binding {
+        keys: &[HOME, Key::Char('g')],
+        footer: None,
+        help: "top of the diagnosis",
+        command: C::Scroll(Scroll::Top),
+    },
+    Binding {
+        keys: &[END, Key::Char('G')],
+        footer: None,
+        help: "end of the diagnosis (the vendor's raw answer)",
+        command: C::Scroll(Scroll::Bottom),
+    },
+    BACK_HOME.with(C::Back),
+    HELP.with(C::Help),
+    QUIT.with(C::Quit),
 ];
 
 impl CheckView {
@@ -121,12 +165,13 @@ impl CheckView {
             rotation: None,
             problem: None,
             waiting: None,
+            scroll: 0,
         }
     }
 
     pub fn failure(&self) -> Option<&StepResult> {
         self.steps.iter().find_map(|(_, s)| match s {
-            StepState::Done(r) if r.status == StepStatus::Failed => Some(r),
+            StepState::Done(r) if r.status == StepStatus::Failed => Some(r.as_ref()),
             _ => None,
         })
     }
@@ -169,18 +214,36 @@ impl CheckView {
             .as_ref()
             .is_some_and(|r| r.replaced == Some(false) && r.candidate.is_some());
         match cmd {
-            C::Back | C::Help | C::Quit => true,
+            C::Back | C::Help | C::Quit | C::Scroll(_) => true,
             _ if self.running => false,
             C::Users => self.passed(),
             C::DpopFix => self.failed_code() == Some(code::OKTA_DPOP_REQUIRED),
             C::StoreAnyway => pending_candidate,
             // A rejected candidate is re-tested by rotating again, not by re-running.
             C::Rerun => !pending_candidate,
-            C::Edit => true,
+            C::Edit | C::Rotate => true,
         }
     }
 
     pub fn keys(&self) -> Shown {
         Shown::of(KEYS, |c| self.available(c), false)
+    }
+}
+
+impl CheckView {
+    /// Moves the panel by `how`, given its `total` lines and the `height` that shows.
+    pub fn scroll_by(&mut self, how: Scroll, total: usize, height: usize) {
+        let last = total.saturating_sub(height);
+        let page = height.saturating_sub(1).max(1);
+        let now = (self.scroll as usize).min(last);
+        let next = match how {
+            Scroll::Up => now.saturating_sub(1),
+            Scroll::Down => now + 1,
+            Scroll::PageUp => now.saturating_sub(page),
+            Scroll::PageDown => now + page,
+            Scroll::Top => 0,
+            Scroll::Bottom => last,
+        };
+        self.scroll = next.min(last).min(u16::MAX as usize) as u16;
     }
 }

@@ -1,11 +1,14 @@
-//! Home: the profiles with their last test. Its keys, and the remove confirmation's.
+//! Home: the profiles with their last test, and its keys.
 
-use crate::tui::keys::{Binding, DOWN, ENTER, ESC, Key, UP};
+use crate::tui::keys::{Binding, HELP};
+use crate::tui::keys::{DELETE, DOWN, END, ENTER, HOME, Key, QUIT, UP};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
     Up,
     Down,
+    First,
+    Last,
     Add,
     Test,
     Users,
@@ -14,8 +17,6 @@ pub enum Command {
     Remove,
     Quit,
     Help,
-    ConfirmRemove,
-    KeepProfile,
 }
 
 use Command as C;
@@ -34,6 +35,18 @@ pub const KEYS: &[Binding<Command>] = &[
         command: C::Down,
     },
     Binding {
+        keys: &[HOME, Key::Char('g')],
+        footer: None,
+        help: "first profile",
+        command: C::First,
+    },
+    Binding {
+        keys: &[END, Key::Char('G')],
+        footer: None,
+        help: "last profile",
+        command: C::Last,
+    },
+    Binding {
         keys: &[Key::Char('a')],
         footer: Some("add"),
         help: "add a connection (wizard)",
@@ -48,7 +61,7 @@ pub const KEYS: &[Binding<Command>] = &[
     Binding {
         keys: &[Key::Char('r')],
         footer: Some("rotate"),
-        help: "rotate its secret or key (tested first)",
+        help: "rotate its secret or key (the new one is tested first)",
         command: C::Rotate,
     },
     Binding {
@@ -59,42 +72,16 @@ pub const KEYS: &[Binding<Command>] = &[
     },
     Binding {
         keys: &[Key::Char('e')],
-        footer: None,
+        footer: Some("edit"),
         help: "edit the selected profile",
         command: C::Edit,
     },
     Binding {
-        keys: &[Key::Char('d')],
+        keys: &[DELETE],
         footer: Some("remove"),
         help: "remove it and its secret (asks first)",
         command: C::Remove,
     },
-    Binding {
-        keys: &[Key::Char('?')],
-        footer: Some("help"),
-        help: "this help",
-        command: C::Help,
-    },
-    Binding {
-        keys: &[Key::Char('q'), ESC],
-        footer: Some("quit"),
-        help: "quit",
-        command: C::Quit,
-    },
-];
-
-/// While "remove this profile?" is asked.
-pub const CONFIRM_KEYS: &[Binding<Command>] = &[
-    Binding {
-        keys: &[Key::Char('y'), Key::Char('Y')],
-        footer: Some("remove"),
-        help: "remove the profile and its secret",
-        command: C::ConfirmRemove,
-    },
-    Binding {
-        keys: &[Key::Char('n'), ESC],
-        footer: Some("keep"),
-        help: "keep it",
-        command: C::KeepProfile,
-    },
+    HELP.with(C::Help),
+    QUIT.with(C::Quit),
 ];

@@ -6,64 +6,46 @@ use std::time::Duration;
 
 use ratatui::crossterm::event::KeyEvent;
 
+use ploy_core::files::Replace;
 use ploy_core::integration::Integration;
 use ploy_core::users::{Column, ExportFormat, User, UserTable};
 
 use crate::tui::input::TextField;
 use crate::tui::keys::{
-    Binding, DOWN, END, ENTER, ESC, HOME, Key, PGDN, PGUP, Shown, TAB, UP, lookup,
+    BACK_HOME, Binding, DOWN, END, ENTER, ESC, HELP, HOME, Key, PGDN, PGUP, QUIT, Shown, TAB, UP,
+    lookup,
 };
 use crate::tui::problem::Problem;
-
-/// Rows of screen the table does not get: title, progress, header, footer, borders.
-const CHROME_ROWS: u16 = 6;
-
-/// How many table rows fit on a screen of `height`; shared with the view.
-pub fn table_rows(height: u16) -> usize {
-    height.saturating_sub(CHROME_ROWS).max(1) as usize
-}
-
-/// Column widths for a table `width` wide (0 = hidden); shared with the view and mouse clicks.
-/// Name and login always get room; status, last login and source follow as space allows.
-pub fn column_widths(width: u16) -> [u16; 5] {
-    let inner = width.saturating_sub(2);
-    let mut fixed = [0u16; 3];
-    let mut used = 0;
-    for (slot, want) in fixed.iter_mut().zip([16u16, 16, 8]) {
-        // Each shown column costs its width plus one space; keep 30 for name and login.
-        if inner < used + want + 1 + 30 {
-            break;
-        }
-        *slot = want;
-        used += want + 1;
-    }
-    let rest = inner.saturating_sub(used + 1);
-    let name = rest * 9 / 20;
-    [name, rest - name, fixed[0], fixed[1], fixed[2]]
-}
-
-/// The column under screen column `x` (0 = the table's left border).
-pub fn column_at(width: u16, x: u16) -> Option<Column> {
-    let mut left = 1;
-    for (w, c) in column_widths(width).iter().zip(Column::ALL) {
-        if x >= left && x < left + w {
-            return Some(c);
-        }
-        left += w + 1;
-    }
-    None
-}
 
 pub struct ExportPrompt {
     pub format: ExportFormat,
     pub path: TextField,
+    /// The file exists and Enter was pressed once: the next Enter replaces it.
+    pub replace: bool,
+    /// Being written: the dialog stays until the file is complete (or the write failed).
+    pub writing: bool,
+    /// Why the last write failed; the dialog stays open so the name can be changed.
+    pub error: Option<String>,
 }
 
 pub enum Outcome {
     Stay,
     Help,
     Back,
-    Export { format: ExportFormat, path: PathBuf },
+    Quit,
+    Export {
+        format: ExportFormat,
+        path: PathBuf,
+        replace: Replace,
+    },
+}
+
+/// A mouse click on the users screen, as the view's layout places it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hit {
+    Header(Column),
+    Row(usize),
+    Nothing,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +64,7 @@ pub enum Command {
     Export,
     Back,
     Help,
+    Quit,
     KeepFilter,
     ClearFilter,
     /// Leaves the filter and moves the selection.
@@ -141,7 +124,7 @@ pub const BROWSE_KEYS: &[Binding<Command>] = &[
     Binding {
         keys: &[Key::Char('/')],
         footer: Some("filter"),
-        help: "filter by name, email or login",
+        help: "filter by name, email, login or status",
         command: C::Filter,
     },
     Binding {
@@ -158,7 +141,7 @@ pub const BROWSE_KEYS: &[Binding<Command>] = &[
     },
     Binding {
         keys: &[ESC],
-        footer: Some("close details"),
+        footer: Some("close"),
         help: "close the details",
         command: C::CloseDetails,
     },
@@ -174,18 +157,9 @@ pub const BROWSE_KEYS: &[Binding<Command>] = &[
         help: "export the shown users to CSV or JSON",
         command: C::Export,
     },
-    Binding {
-        keys: &[ESC, Key::Char('h')],
-        footer: Some("back"),
-        help: "back to the profiles",
-        command: C::Back,
-    },
-    Binding {
-        keys: &[Key::Char('?')],
-        footer: Some("help"),
-        help: "this help",
-        command: C::Help,
-    },
+    BACK_HOME.with(C::Back),
+    HELP.with(C::Help),
+    QUIT.with(C::Quit),
 ];
 
 /// Typing a filter: letters go into it.
@@ -239,7 +213,7 @@ pub const EXPORT_KEYS: &[Binding<Command>] = &[
     Binding {
         keys: &[ENTER],
         footer: Some("write"),
-        help: "write the file",
+        help: "write the file (asks before replacing one)",
         command: C::Write,
     },
     Binding {
@@ -264,7 +238,6 @@ pub struct UsersView {
     pub done: bool,
     pub failure: Option<Problem>,
     pub export: Option<ExportPrompt>,
-    pub message: Option<String>,
 }
 
 impl UsersView {
@@ -283,7 +256,6 @@ impl UsersView {
             done: false,
             failure: None,
             export: None,
-            message: None,
         }
     }
 
@@ -297,9 +269,10 @@ impl UsersView {
         self.table.push(users);
     }
 
-    /// Keeps the selection inside the view and on screen.
-    pub fn clamp(&mut self, height: u16) {
-        let rows = table_rows(height);
+    /// Keeps the selection inside the view, and the view on the selection: `rows` is how many
+    /// table rows the screen shows now (the view's layout says).
+    pub fn clamp(&mut self, rows: usize) {
+        let rows = rows.max(1);
         let shown = self.table.shown();
         self.selected = self.selected.min(shown.saturating_sub(1));
         if self.selected < self.offset {
@@ -310,16 +283,37 @@ impl UsersView {
         self.offset = self.offset.min(shown.saturating_sub(rows.min(shown)));
     }
 
-    pub fn click(&mut self, width: u16, x: u16, y: u16, height: u16) {
-        // Row 3 is the header (title, progress, border above it).
-        const HEADER_ROW: u16 = 3;
-        if y == HEADER_ROW {
-            if let Some(c) = column_at(width, x) {
-                self.table.sort_by(c);
+    pub fn click(&mut self, hit: Hit, rows: usize) {
+        // Under the export dialog the table is not live: a sort would change what is written.
+        if self.export.is_some() {
+            return;
+        }
+        match hit {
+            Hit::Header(c) => self.table.sort_by(c),
+            Hit::Row(i) => {
+                self.selected = self.offset + i;
+                self.clamp(rows);
             }
-        } else if y > HEADER_ROW {
-            self.selected = self.offset + (y - HEADER_ROW - 1) as usize;
-            self.clamp(height);
+            Hit::Nothing => {}
+        }
+    }
+
+    /// What became of an export: written (the dialog closes; the news is returned for the
+    /// status line) or not (the dialog stays, with why).
+    pub fn exported(&mut self, result: Result<(usize, PathBuf), ExportFailure>) -> Option<String> {
+        match result {
+            Ok((count, path)) => {
+                self.export = None;
+                Some(ploy_core::users::written(count, &path))
+            }
+            Err(failure) => {
+                if let Some(prompt) = &mut self.export {
+                    prompt.writing = false;
+                    prompt.replace = failure.exists;
+                    prompt.error = Some(failure.message);
+                }
+                None
+            }
         }
     }
 
@@ -340,7 +334,10 @@ impl UsersView {
     }
 
     fn available(&self, cmd: Command) -> bool {
+        let writing = self.export.as_ref().is_some_and(|p| p.writing);
         match cmd {
+            // A result always finds its own dialog: it cannot be closed while it writes.
+            C::Write | C::SwitchFormat | C::CancelExport => !writing,
             C::CloseDetails => self.details,
             C::Back => !self.details,
             C::Reverse => self.table.sort().is_some(),
@@ -352,12 +349,12 @@ impl UsersView {
         Shown::of(self.table_keys(), |c| self.available(c), self.typing())
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent, height: u16) -> Outcome {
+    pub fn handle_key(&mut self, key: KeyEvent, rows: usize) -> Outcome {
         match lookup(self.table_keys(), &key, |c| self.available(c)) {
-            Some(cmd) => self.command(cmd, height),
+            Some(cmd) => self.command(cmd, rows),
             None => {
                 self.type_key(key);
-                self.clamp(height);
+                self.clamp(rows);
                 Outcome::Stay
             }
         }
@@ -365,7 +362,14 @@ impl UsersView {
 
     fn type_key(&mut self, key: KeyEvent) {
         if let Some(prompt) = &mut self.export {
-            prompt.path.handle_key(key);
+            if prompt.writing {
+                return;
+            }
+            if prompt.path.handle_key(key) {
+                // Another name: the question about the old one no longer applies.
+                prompt.replace = false;
+                prompt.error = None;
+            }
         } else if let Some(filter) = &mut self.filter
             && filter.handle_key(key)
         {
@@ -376,21 +380,30 @@ impl UsersView {
         }
     }
 
-    pub fn paste(&mut self, text: &str) {
+    pub fn paste(&mut self, text: &str, rows: usize) {
         if let Some(prompt) = &mut self.export {
-            prompt.path.paste(text);
+            if !prompt.writing {
+                prompt.path.paste(text);
+                prompt.replace = false;
+                prompt.error = None;
+            }
         } else if let Some(f) = &mut self.filter {
             f.paste(text);
             let t = f.text().to_string();
             self.table.set_filter(&t);
+            // As for a typed character: the view starts again at the first match.
+            self.selected = 0;
+            self.offset = 0;
+            self.clamp(rows);
         }
     }
 
-    pub fn command(&mut self, cmd: Command, height: u16) -> Outcome {
-        let page = table_rows(height);
+    pub fn command(&mut self, cmd: Command, rows: usize) -> Outcome {
+        let page = rows.max(1);
         match cmd {
             C::Help => return Outcome::Help,
             C::Back => return Outcome::Back,
+            C::Quit => return Outcome::Quit,
             C::Down => self.selected += 1,
             C::Up => self.selected = self.selected.saturating_sub(1),
             C::PageDown => self.selected += page,
@@ -416,6 +429,9 @@ impl UsersView {
                 self.export = Some(ExportPrompt {
                     format: ExportFormat::Csv,
                     path: TextField::new(&format!("users-{}.csv", self.profile)),
+                    replace: false,
+                    writing: false,
+                    error: None,
                 });
             }
             C::KeepFilter => self.filter = None,
@@ -431,7 +447,7 @@ impl UsersView {
                     Move::PageDown => C::PageDown,
                     Move::PageUp => C::PageUp,
                 };
-                return self.command(next, height);
+                return self.command(next, rows);
             }
             C::SwitchFormat => {
                 if let Some(prompt) = &mut self.export {
@@ -445,41 +461,40 @@ impl UsersView {
                         ExportFormat::Json => path.replace(".csv", ".json"),
                     };
                     prompt.path.set(&swapped);
+                    prompt.replace = false;
+                    prompt.error = None;
                 }
             }
             C::Write => {
-                if let Some(prompt) = &self.export
-                    && !prompt.path.text().trim().is_empty()
-                {
-                    let out = Outcome::Export {
-                        format: prompt.format,
-                        path: PathBuf::from(prompt.path.text().trim()),
-                    };
-                    self.export = None;
-                    return out;
+                if let Some(prompt) = &mut self.export {
+                    if prompt.path.text().trim().is_empty() {
+                        prompt.error = Some("Type a file name first.".into());
+                    } else {
+                        prompt.writing = true;
+                        prompt.error = None;
+                        return Outcome::Export {
+                            format: prompt.format,
+                            path: PathBuf::from(prompt.path.text().trim()),
+                            replace: if prompt.replace {
+                                Replace::Allow
+                            } else {
+                                Replace::Never
+                            },
+                        };
+                    }
                 }
             }
             C::CancelExport => self.export = None,
         }
-        self.clamp(height);
+        self.clamp(rows);
         Outcome::Stay
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn columns_cover_the_width_and_clicks_find_them() {
-        let w = column_widths(80);
-        assert_eq!(w.iter().sum::<u16>() + 4 + 2, 80);
-        let narrow = column_widths(48);
-        assert!(narrow[0] >= 12 && narrow[1] >= 12, "{narrow:?}");
-        assert_eq!(narrow[4], 0, "source is the first to go");
-        assert_eq!(column_at(80, 1), Some(Column::Name));
-        assert_eq!(column_at(80, 79), None);
-        let status_x = 1 + w[0] + 1 + w[1] + 1;
-        assert_eq!(column_at(80, status_x), Some(Column::Status));
-    }
+/// Why an export was not written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportFailure {
+    /// The file exists (and was not to be replaced): Enter again replaces it.
+    pub exists: bool,
+    pub message: String,
 }

@@ -16,7 +16,7 @@ use ploy_core::validate::{self, Note};
 use crate::tui::input::TextField;
 use crate::tui::keybox::{KeyBox, KeyState, ReadKey};
 use crate::tui::keys::{
-    BACKTAB, Binding, DOWN, ENTER, ESC, Key, LEFT, RIGHT, Shown, TAB, UP, lookup,
+    BACKTAB, Binding, DOWN, ENTER, ESC, HELP, Key, LEFT, QUIT, RIGHT, Shown, TAB, UP, lookup,
 };
 use crate::tui::problem::Problem;
 
@@ -115,6 +115,7 @@ pub enum Command {
     ScopeDown,
     ScopeToggle,
     Help,
+    Quit,
 }
 
 use Command as C;
@@ -157,12 +158,8 @@ pub const CHOOSER_KEYS: &[Binding<Command>] = &[
         help: "back to the profiles",
         command: C::Cancel,
     },
-    Binding {
-        keys: &[Key::Char('?')],
-        footer: Some("help"),
-        help: "this help",
-        command: C::Help,
-    },
+    HELP.with(C::Help),
+    QUIT.with(C::Quit),
 ];
 
 const NEXT_FIELD: Binding<Command> = Binding {
@@ -189,12 +186,8 @@ const BACK: Binding<Command> = Binding {
     help: "previous step (from the first: back to the choice of source)",
     command: C::Back,
 };
-const HELP_Q: Binding<Command> = Binding {
-    keys: &[Key::Char('?')],
-    footer: Some("help"),
-    help: "this help",
-    command: C::Help,
-};
+const HELP_Q: Binding<Command> = HELP.with(C::Help);
+const QUIT_Q: Binding<Command> = QUIT.with(C::Quit);
 
 /// A text field has the focus: letters are typed into it.
 pub const TEXT_KEYS: &[Binding<Command>] = &[NEXT_FIELD, PREV_FIELD, NEXT_STEP, BACK];
@@ -223,6 +216,7 @@ pub const DPOP_KEYS: &[Binding<Command>] = &[
     BACK,
     PREV_FIELD,
     HELP_Q,
+    QUIT_Q,
 ];
 
 /// The scope list has the focus.
@@ -240,7 +234,7 @@ pub const SCOPE_KEYS: &[Binding<Command>] = &[
         command: C::ScopeDown,
     },
     Binding {
-        keys: &[Key::Char(' '), Key::Char('x')],
+        keys: &[Key::Char(' ')],
         footer: Some("toggle"),
         help: "request the scope, or not",
         command: C::ScopeToggle,
@@ -249,6 +243,7 @@ pub const SCOPE_KEYS: &[Binding<Command>] = &[
     BACK,
     PREV_FIELD,
     HELP_Q,
+    QUIT_Q,
 ];
 
 /// The review step.
@@ -261,12 +256,14 @@ pub const REVIEW_KEYS: &[Binding<Command>] = &[
     },
     BACK,
     HELP_Q,
+    QUIT_Q,
 ];
 
 /// What the wizard asks the app to do.
 pub enum Outcome {
     Stay,
     Help,
+    Quit,
     Cancel,
     ReadKey(ReadKey),
     Save {
@@ -296,6 +293,8 @@ pub struct Wizard {
     pub attempted: bool,
     pub saving: bool,
     pub error: Option<Problem>,
+    /// The keyring did not answer when the wizard opened: said before any secret is typed.
+    pub keyring: Option<Problem>,
     /// Names already in use: a new profile must not silently replace one.
     pub taken: Vec<String>,
 }
@@ -324,6 +323,7 @@ impl Wizard {
             attempted: false,
             saving: false,
             error: None,
+            keyring: None,
             taken: Vec::new(),
         }
     }
@@ -492,6 +492,40 @@ impl Wizard {
         }
     }
 
+    /// What will be stored for a field whose text the core rewrites ("HTTPS://Acme.x/login"
+    /// is stored as "acme.x"), when that differs from the text.
+    pub fn stored_value(&self, field: FieldId) -> Option<String> {
+        let integration = self.integration.unwrap_or(Integration::OneTrust);
+        let (text, stored) = match field {
+            FieldId::Host => (
+                self.host.text(),
+                validate::hostname(self.host.text(), integration)
+                    .ok()?
+                    .value
+                    .to_profile_string(),
+            ),
+            FieldId::ClientId => (
+                self.client_id.text(),
+                validate::client_id(self.client_id.text()).ok()?.value,
+            ),
+            _ => return None,
+        };
+        (stored != text).then_some(stored)
+    }
+
+    /// Leaving a field: its text becomes what will be stored, so the review and a return to
+    /// the field show the value that is saved, not the one typed.
+    fn settle(&mut self, field: Option<FieldId>) {
+        let Some(field) = field else { return };
+        if let Some(value) = self.stored_value(field) {
+            match field {
+                FieldId::Host => self.host.set(&value),
+                FieldId::ClientId => self.client_id.set(&value),
+                _ => {}
+            }
+        }
+    }
+
     pub fn scope_text(&self) -> String {
         self.scopes
             .iter()
@@ -513,6 +547,9 @@ impl Wizard {
 
     fn next_step(&mut self) {
         if self.step_valid() {
+            for field in self.current().map(|s| self.fields(s)).unwrap_or_default() {
+                self.settle(Some(field));
+            }
             self.step = (self.step + 1).min(self.steps().len().saturating_sub(1));
             self.focus = 0;
             self.attempted = false;
@@ -557,6 +594,7 @@ impl Wizard {
     pub fn command(&mut self, cmd: Command) -> Outcome {
         match cmd {
             C::Help => return Outcome::Help,
+            C::Quit => return Outcome::Quit,
             C::ChoosePrev => self.choice = 0,
             C::ChooseNext => self.choice = 1,
             C::Pick(i) => self.choice = i.min(1),
@@ -576,6 +614,7 @@ impl Wizard {
                 }
             }
             C::PrevField => {
+                self.settle(self.focused());
                 if self.focus > 0 {
                     self.focus -= 1;
                 } else {
@@ -583,6 +622,7 @@ impl Wizard {
                 }
             }
             C::NextField => {
+                self.settle(self.focused());
                 let count = self.current().map_or(0, |s| self.fields(s).len());
                 if self.focus + 1 < count {
                     self.focus += 1;

@@ -1,12 +1,13 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 
 use ploy_core::check::{StepId, StepStatus};
 use ploy_core::diagnose::Field;
 
-use super::{fit, problem_lines};
+use super::diagnosis::{self, Place};
+use super::fit;
 use crate::tui::app::App;
 use crate::tui::screen::check::{CheckView, StepState};
 use crate::tui::theme::Theme;
@@ -63,71 +64,90 @@ pub fn draw(app: &App, c: &CheckView, frame: &mut Frame, area: Rect, theme: &The
     }
     frame.render_widget(Paragraph::new(lines), steps_area);
 
+    let lines = panel_lines(c, rest.width as usize, theme);
+    let offset = scroll_offset(c, lines.len(), rest.height);
+    let more = lines.len() > offset + rest.height as usize;
+    frame.render_widget(Paragraph::new(lines).scroll((offset as u16, 0)), rest);
+    if more && rest.height > 0 && rest.width > 12 {
+        let hint = " ↓ more ";
+        let r = Rect::new(
+            rest.x + rest.width - hint.chars().count() as u16,
+            rest.y + rest.height - 1,
+            hint.chars().count() as u16,
+            1,
+        );
+        frame.render_widget(Line::styled(hint, theme.accent()), r);
+    }
+}
+
+/// Rows of the test screen above the panel: title bar, border, six steps and a gap, border,
+/// status and footer lines.
+const CHROME: u16 = 1 + 1 + 7 + 1 + 2;
+
+/// How many panel lines a screen `size` shows, and how many there are: for scrolling.
+pub fn panel_size(c: &CheckView, size: (u16, u16), theme: &Theme) -> (usize, usize) {
+    let width = size.0.saturating_sub(2) as usize;
+    let total = panel_lines(c, width, theme).len();
+    (total, size.1.saturating_sub(CHROME) as usize)
+}
+
+/// The first panel line shown: the screen's scroll, kept within what there is.
+fn scroll_offset(c: &CheckView, total: usize, height: u16) -> usize {
+    (c.scroll as usize).min(total.saturating_sub(height as usize))
+}
+
+/// Everything under the steps, wrapped to `width`: what became of a rotation, then the
+/// diagnosis of the failure (or the good news, or the wait).
+pub fn panel_lines<'a>(c: &CheckView, width: usize, theme: &Theme) -> Vec<Line<'a>> {
     let mut out: Vec<Line> = Vec::new();
     // What became of a rotation's candidate comes first: it is the answer the admin waits for.
     if let Some(rot) = &c.rotation {
         let (text, style) = match rot.replaced {
             None => (
-                " Testing the new secret; the stored one stays until the test passes.".to_string(),
+                "Testing the new secret; the stored one stays until the test passes.".to_string(),
                 theme.dim(),
             ),
             Some(true) => (
-                " The new secret is stored in the keyring.".to_string(),
+                "The new secret is stored in the keyring.".to_string(),
                 theme.ok(),
             ),
             Some(false) => (
                 format!(
-                    " {} Press f to store it anyway.",
+                    "{} Press f to store it anyway.",
                     ploy_core::setup::kept_message()
                 ),
                 theme.warn(),
             ),
         };
-        out.push(Line::styled(text, style));
+        out.extend(diagnosis::labelled(" ", &text, width, style, style));
         out.push(Line::raw(""));
     }
     if let Some(f) = c.failure()
         && let Some(d) = &f.diagnosis
     {
-        out.push(Line::styled(
-            format!(" ✗ {}  [{}]", d.title, d.code),
-            theme.fail(),
+        out.extend(diagnosis::lines(
+            d,
+            &f.detail,
+            width,
+            Place::TestScreen,
+            theme,
         ));
-        out.push(Line::raw(""));
-        out.push(Line::from(vec![
-            Span::styled(" What ", theme.accent()),
-            Span::raw(super::txt(&f.detail)),
-        ]));
-        if !d.why.is_empty() {
-            out.push(Line::from(vec![
-                Span::styled(" Why  ", theme.accent()),
-                Span::raw(d.why.clone()),
-            ]));
-        }
-        out.push(Line::from(vec![
-            Span::styled(" Fix  ", theme.accent()),
-            Span::raw(super::txt(&d.hint)),
-        ]));
-        if !d.step.is_empty() {
-            out.push(Line::from(vec![
-                Span::styled(" Guide ", theme.accent()),
-                Span::styled(d.step.clone(), theme.dim()),
-            ]));
-        }
     } else if let Some(r) = &c.report
         && r.ok
     {
         out.push(Line::styled(
-            format!(" ✓ Connection OK: {} users seen.", r.users_seen),
+            format!(" ✓ Connection OK: {}.", r.users_summary()),
             theme.ok(),
         ));
         out.push(Line::from(vec![
             Span::raw(" Press "),
             Span::styled("u", theme.accent()),
-            Span::raw(" to browse them, r to test again."),
+            Span::raw(" to browse them, "),
+            Span::styled("t", theme.accent()),
+            Span::raw(" to test again."),
         ]));
     } else if let Some(p) = &c.problem {
-        out.extend(problem_lines(p, theme));
+        out.extend(diagnosis::problem(p, width, Place::TestScreen, theme));
     } else if let Some((status, wait)) = c.waiting {
         out.push(Line::styled(
             format!(
@@ -139,7 +159,7 @@ pub fn draw(app: &App, c: &CheckView, frame: &mut Frame, area: Rect, theme: &The
     } else if c.running {
         out.push(Line::styled(" Testing…", theme.dim()));
     }
-    frame.render_widget(Paragraph::new(out).wrap(Wrap { trim: false }), rest);
+    out
 }
 
 /// "edit the hostname" for the footer.

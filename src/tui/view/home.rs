@@ -1,11 +1,35 @@
+//! Home: the profiles with their last test. Columns are as wide as what they hold; when the
+//! terminal is too narrow, the widest give way first.
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Paragraph, Row, Table, TableState};
 
-use super::{ago, fit};
+use super::fit;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
+
+const HEADERS: [&str; 4] = ["Name", "Source", "Host", "Last test"];
+/// Below these a column is not cut further (the name and the test result matter most).
+const MIN_WIDTHS: [usize; 4] = [12, 8, 16, 20];
+
+/// Widths for columns that want `want`, fitting `room` (spacing included): while too wide,
+/// the column furthest above its minimum gives a character.
+pub fn widths(want: [usize; 4], room: usize) -> [usize; 4] {
+    let mut w = want;
+    let spacing = w.len() - 1;
+    while w.iter().sum::<usize>() + spacing > room {
+        let shrinkable = (0..w.len())
+            .filter(|&i| w[i] > MIN_WIDTHS[i].min(want[i]))
+            .max_by_key(|&i| w[i] - MIN_WIDTHS[i].min(want[i]));
+        match shrinkable {
+            Some(i) => w[i] -= 1,
+            None => break,
+        }
+    }
+    w
+}
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
     let block = Block::bordered().title(" Connections ");
@@ -22,58 +46,62 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         frame.render_widget(Paragraph::new(text).block(block), area);
         return;
     }
-    let host_width = area.width.saturating_sub(2 + 14 + 9 + 31 + 3).max(10) as usize;
-    let rows = app
+    let rows: Vec<_> = app
         .profiles
         .profiles
         .iter()
-        .enumerate()
-        .map(|(i, (name, p))| {
-            let (mark, text, style) = match &p.last_test {
-                None => ("·", "never tested".to_string(), theme.dim()),
-                Some(t) if t.ok => (
-                    "✓",
-                    format!(
-                        "passed {}{}",
-                        ago(app.now, t.at),
-                        t.users_seen
-                            .map(|n| format!(", {n} users"))
-                            .unwrap_or_default()
-                    ),
-                    theme.ok(),
-                ),
-                Some(t) => (
-                    "✗",
-                    format!(
-                        "failed {}: {}",
-                        ago(app.now, t.at),
-                        t.code.as_deref().unwrap_or("?")
-                    ),
-                    theme.fail(),
-                ),
+        .map(|(name, p)| {
+            let (mark, style) = match &p.last_test {
+                None => ("·", theme.dim()),
+                Some(t) if t.ok => ("✓", theme.ok()),
+                Some(_) => ("✗", theme.fail()),
             };
-            let row = Row::new(vec![
-                Line::raw(fit(name, 14)),
-                Line::raw(p.integration.display_name()),
-                Line::raw(fit(&p.host, host_width)),
-                Line::styled(format!("{mark} {}", fit(&text, 29)), style),
-            ]);
-            if i == app.selected {
-                row.style(theme.selected())
-            } else {
-                row
-            }
-        });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(14),
-            Constraint::Length(9),
-            Constraint::Min(10),
-            Constraint::Length(31),
-        ],
-    )
-    .header(Row::new(["Name", "Source", "Host", "Last test"]).style(theme.accent()))
-    .block(block);
-    frame.render_widget(table, area);
+            let cells = [
+                super::txt(name),
+                p.integration.display_name().to_string(),
+                super::txt(&p.host),
+                format!("{mark} {}", super::txt(&p.last_test_summary(name, app.now))),
+            ];
+            (cells, style)
+        })
+        .collect();
+    let mut want = HEADERS.map(|h| h.chars().count());
+    for (cells, _) in &rows {
+        for (w, c) in want.iter_mut().zip(cells) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let widths = widths(want, area.width.saturating_sub(2) as usize);
+    let table_rows = rows.into_iter().map(|(cells, style)| {
+        let [name, source, host, last] = cells;
+        Row::new(vec![
+            Line::raw(fit(&name, widths[0])),
+            Line::raw(fit(&source, widths[1])),
+            Line::raw(fit(&host, widths[2])),
+            Line::styled(fit(&last, widths[3]), style),
+        ])
+    });
+    let table = Table::new(table_rows, widths.map(|w| Constraint::Length(w as u16)))
+        .column_spacing(1)
+        .header(Row::new(HEADERS).style(theme.accent()))
+        .row_highlight_style(theme.selected())
+        .block(block);
+    // The table scrolls to the selection, so the profile a key acts on is always in view.
+    let mut state = TableState::default().with_selected(Some(app.selected));
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_take_what_they_need_and_the_widest_give_way() {
+        assert_eq!(widths([30, 8, 20, 40], 200), [30, 8, 20, 40]);
+        let w = widths([30, 8, 20, 60], 78);
+        assert_eq!(w.iter().sum::<usize>() + 3, 78);
+        assert!(w[0] >= 12 && w[3] >= 20, "{w:?}");
+        // Nothing below the minimums, even when that overflows.
+        assert_eq!(widths([30, 8, 30, 60], 10), [12, 8, 16, 20]);
+    }
 }

@@ -1,10 +1,11 @@
 //! Drawing: a pure function of the app's state, so every screen can be snapshot-tested.
 
 pub mod check;
+pub mod diagnosis;
 mod home;
 mod keybox;
 mod rotate;
-mod users;
+pub mod users;
 mod wizard;
 
 use ratatui::Frame;
@@ -29,13 +30,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
-    let [top, body, status, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [top, body, status, footer] = rows(area);
 
     let title = match &app.screen {
         Screen::Home => "Profiles".to_string(),
@@ -65,24 +60,46 @@ pub fn draw(app: &App, frame: &mut Frame) {
     }
     if let Some(m) = &app.message {
         let style = if m.news { theme.warn() } else { theme.fail() };
-        frame.render_widget(Line::styled(format!(" {}", m.line()), style), status);
-    }
-    let shown = app.keys();
-    let mut footer_keys: Vec<String> = shown
-        .footer
-        .iter()
-        .map(|(k, what)| format!("{k} {what}"))
-        .collect();
-    if footer_keys.is_empty() {
-        footer_keys.push("F1 help".into());
+        frame.render_widget(Line::styled(format!(" {}", txt(&m.line())), style), status);
     }
     frame.render_widget(
-        Line::styled(format!(" {}", footer_keys.join(" · ")), theme.dim()),
+        Line::styled(footer_line(&app.keys().footer, footer.width), theme.dim()),
         footer,
     );
     if app.help {
         draw_help(app, frame, area, &theme);
     }
+}
+
+/// The footer's keys that fit in `width`: when not all do, the ones before the last two
+/// (help and quit) give way, so help is always offered.
+fn footer_line(keys: &[(String, &'static str)], width: u16) -> String {
+    let mut items: Vec<String> = keys.iter().map(|(k, what)| format!("{k} {what}")).collect();
+    if items.is_empty() {
+        items.push("F1 help".into());
+    }
+    let line = |items: &[String]| format!(" {}", items.join(" · "));
+    while line(&items).chars().count() > width as usize && items.len() > 2 {
+        items.remove(items.len() - 3);
+    }
+    line(&items)
+}
+
+/// The title bar, the screen's body, the status line and the footer.
+fn rows(area: Rect) -> [Rect; 4] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// Where a screen's body is on a terminal of `size`: for state that depends on the layout
+/// (how many rows a page is, what a click hit).
+pub fn body(size: (u16, u16)) -> Rect {
+    rows(Rect::new(0, 0, size.0, size.1))[1]
 }
 
 fn draw_help(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -138,17 +155,6 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-/// "5 min ago", "2 h ago", "3 days ago".
-pub fn ago(now: time::OffsetDateTime, then: time::OffsetDateTime) -> String {
-    let s = (now - then).whole_seconds().max(0);
-    match s {
-        0..=59 => "just now".into(),
-        60..=3599 => format!("{} min ago", s / 60),
-        3600..=86_399 => format!("{} h ago", s / 3600),
-        _ => format!("{} days ago", s / 86_400),
-    }
-}
-
 /// Outside text made safe to draw: secrets scrubbed, control characters shown, not obeyed.
 pub fn txt(text: &str) -> String {
     ploy_core::text::safe(text)
@@ -156,7 +162,13 @@ pub fn txt(text: &str) -> String {
 
 /// Cuts `text` to `width` characters with an ellipsis (made safe first: see `txt`).
 pub fn fit(text: &str, width: usize) -> String {
-    let text = txt(text);
+    // Only the start can show: a field of megabytes is not made safe whole on every frame
+    // (the redactor also catches a secret cut short here).
+    let start = match text.char_indices().nth(width.saturating_mul(4).max(64)) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    };
+    let text = txt(start);
     if text.chars().count() <= width {
         text
     } else if width == 0 {
@@ -165,20 +177,5 @@ pub fn fit(text: &str, width: usize) -> String {
         let mut s: String = text.chars().take(width - 1).collect();
         s.push('…');
         s
-    }
-}
-
-/// A problem as lines: what happened, then the diagnosis's title and fix when there is one.
-pub fn problem_lines<'a>(p: &crate::tui::problem::Problem, theme: &Theme) -> Vec<Line<'a>> {
-    match &p.diagnosis {
-        Some(d) => vec![
-            Line::styled(format!("✗ {}  [{}]", d.title, d.code), theme.fail()),
-            Line::raw(txt(&p.detail)),
-            Line::from(vec![
-                Span::styled("Fix ", theme.accent()),
-                Span::raw(txt(&d.hint)),
-            ]),
-        ],
-        None => vec![Line::styled(format!("✗ {}", txt(&p.detail)), theme.fail())],
     }
 }

@@ -7,8 +7,9 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use ploy_core::integration::Integration;
 
+use super::diagnosis::{self, Place};
+use super::keybox;
 use super::wizard::masked;
-use super::{keybox, problem_lines};
 use crate::tui::screen::rotate::RotateView;
 use crate::tui::theme::Theme;
 
@@ -78,12 +79,9 @@ pub fn draw(r: &RotateView, frame: &mut Frame, area: Rect, theme: &Theme) {
         );
     }
     if let Some(p) = &r.error {
-        let lines = problem_lines(p, theme);
+        let lines = diagnosis::problem(p, inner.width as usize, Place::Elsewhere, theme);
         let h = (lines.len() as u16 + 1).min(inner.height / 2).max(2);
         let y = inner.y + inner.height.saturating_sub(h);
-        frame.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: true }),
-            Rect::new(inner.x, y, inner.width, h),
-        );
+        frame.render_widget(Paragraph::new(lines), Rect::new(inner.x, y, inner.width, h));
     }
 }

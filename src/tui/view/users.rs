@@ -1,18 +1,125 @@
+//! The users screen. Its layout is also asked by the state (how many rows a page is, what a
+//! click hit), so both use `areas` and `columns` and cannot disagree.
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table};
 
-use super::{centered, fit};
-use ploy_core::users::{Column, ExportFormat, User};
+use ploy_core::users::{Column, ExportFormat, User, display_time};
 
-use super::{problem_lines, txt};
-use crate::tui::screen::users::{UsersView, column_widths, table_rows};
+use super::diagnosis::{self, Place};
+use super::{centered, fit, txt};
+use crate::tui::screen::users::{Hit, UsersView};
 use crate::tui::theme::Theme;
 
+/// Where the parts of the users screen are.
+pub struct Areas {
+    pub progress: Rect,
+    pub list: Rect,
+    pub details: Option<Rect>,
+    pub failure: Option<Rect>,
+}
+
+/// The failure box's height, when loading stopped.
+const FAILURE_ROWS: u16 = 8;
+/// The table's own rows: its two borders and the header.
+const TABLE_CHROME: u16 = 3;
+/// "2025-09-18 09:30 UTC"
+const TIME_WIDTH: u16 = 20;
+
+pub fn areas(u: &UsersView, body: Rect) -> Areas {
+    let failure_rows = if u.failure.is_some() {
+        FAILURE_ROWS.min(body.height / 2)
+    } else {
+        0
+    };
+    let [progress, main, failure] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(failure_rows),
+    ])
+    .areas(body);
+    let (list, details) = if u.details {
+        // Room for a label and a timestamp ("last login 2025-09-18 09:30 UTC") on one line.
+        let width = (main.width * 2 / 5).max(34);
+        let [a, b] =
+            Layout::horizontal([Constraint::Min(0), Constraint::Length(width)]).areas(main);
+        (a, Some(b))
+    } else {
+        (main, None)
+    };
+    Areas {
+        progress,
+        list,
+        details,
+        failure: (failure_rows > 0).then_some(failure),
+    }
+}
+
+/// How many users the table shows on a terminal of `size`: a page, for PgDn and for keeping
+/// the selection on screen.
+pub fn table_rows(u: &UsersView, size: (u16, u16)) -> usize {
+    let list = areas(u, super::body(size)).list;
+    list.height.saturating_sub(TABLE_CHROME).max(1) as usize
+}
+
+/// The columns shown in a table `width` wide, with their widths. Name and email/login always
+/// show; status (as wide as the widest status), last login and source (only when users come
+/// from more than one) follow as room allows, and the email gets what is left.
+pub fn columns(u: &UsersView, width: u16) -> Vec<(Column, u16)> {
+    let inner = width.saturating_sub(2);
+    let status = u.table.widest_status().max(Column::Status.title().len()) as u16;
+    let mut optional = vec![(Column::Status, status), (Column::LastLogin, TIME_WIDTH)];
+    if u.table.mixed_sources() {
+        optional.push((Column::Source, 8));
+    }
+    // Name and login keep at least this much between them.
+    const CORE: u16 = 30;
+    let mut shown = Vec::new();
+    let mut used = 0;
+    for (c, w) in optional {
+        if inner < used + w + 1 + CORE + 1 {
+            break;
+        }
+        shown.push((c, w));
+        used += w + 1;
+    }
+    let rest = inner.saturating_sub(used + 1);
+    let name = (rest * 2 / 5).min(32);
+    let mut out = vec![(Column::Name, name), (Column::Login, rest - name)];
+    out.extend(shown);
+    out
+}
+
+/// What a click at (`x`, `y`) on a terminal of `size` hit.
+pub fn hit(u: &UsersView, size: (u16, u16), x: u16, y: u16) -> Hit {
+    let list = areas(u, super::body(size)).list;
+    let inside = x > list.x && x + 1 < list.x + list.width;
+    if !inside || y <= list.y || y + 1 >= list.y + list.height {
+        return Hit::Nothing;
+    }
+    if y == list.y + 1 {
+        let mut left = list.x + 1;
+        for (c, w) in columns(u, list.width) {
+            if x >= left && x < left + w {
+                return Hit::Header(c);
+            }
+            left += w + 1;
+        }
+        return Hit::Nothing;
+    }
+    Hit::Row((y - list.y - 2) as usize)
+}
+
 pub fn draw(u: &UsersView, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let [progress, table_area] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let Areas {
+        progress,
+        list,
+        details,
+        failure,
+    } = areas(u, area);
 
     // Progress, or the filter being typed.
     let line = if let Some(f) = &u.filter {
@@ -55,77 +162,85 @@ pub fn draw(u: &UsersView, frame: &mut Frame, area: Rect, theme: &Theme) {
                 if u.waits == 1 { "" } else { "s" }
             ));
         }
-        if let Some(m) = &u.message {
-            parts.push(m.clone());
-        }
         let style = if u.failure.is_some() {
             theme.fail()
         } else {
             theme.dim()
         };
-        Line::styled(format!(" {}", parts.join(" · ")), style)
+        Line::styled(format!(" {}", txt(&parts.join(" · "))), style)
     };
     frame.render_widget(line, progress);
 
-    let (list_area, detail_area) = if u.details {
-        let [a, b] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
-            .areas(table_area);
-        (a, Some(b))
-    } else {
-        (table_area, None)
-    };
-    draw_table(u, frame, list_area, theme);
-    if let Some(area) = detail_area {
-        draw_details(u.selected_user(), frame, area, theme);
+    draw_table(u, frame, list, theme);
+    if let Some(r) = details {
+        draw_details(u.selected_user(), frame, r, theme);
     }
-    if let Some(p) = &u.failure {
-        let h = 8.min(area.height);
-        let r = Rect::new(
-            area.x + 2,
-            area.y + area.height.saturating_sub(h + 1),
-            area.width.saturating_sub(4),
-            h,
+    if let (Some(p), Some(r)) = (&u.failure, failure) {
+        let text = diagnosis::problem(
+            p,
+            r.width.saturating_sub(2) as usize,
+            Place::Elsewhere,
+            theme,
         );
-        frame.render_widget(Clear, r);
-        let text = problem_lines(p, theme);
         frame.render_widget(
-            Paragraph::new(text)
-                .wrap(Wrap { trim: true })
-                .block(Block::bordered().title(" Loading stopped ")),
+            Paragraph::new(text).block(Block::bordered().title(" Loading stopped ")),
             r,
         );
     }
     if let Some(p) = &u.export {
-        let r = centered(area, 60, 7);
-        frame.render_widget(Clear, r);
-        let fmt = |f: ExportFormat, label: &str| {
-            if p.format == f {
-                Span::styled(format!("[{label}]"), theme.selected())
-            } else {
-                Span::raw(format!(" {label} "))
-            }
-        };
-        let text = vec![
-            Line::raw(format!("Export the {} users shown", u.table.shown())),
-            Line::from(vec![
-                Span::raw("Format: "),
-                fmt(ExportFormat::Csv, "CSV"),
-                Span::raw(" "),
-                fmt(ExportFormat::Json, "JSON"),
-                Span::styled("  (Tab)", theme.dim()),
-            ]),
-            Line::from(vec![Span::raw("File:   "), Span::raw(txt(p.path.text()))]),
-            Line::styled("Enter: write · Esc: cancel", theme.dim()),
-        ];
-        frame.render_widget(
-            Paragraph::new(text).block(Block::bordered().title(" Export ")),
-            r,
-        );
-        frame.set_cursor_position(Position::new(
-            r.x + 9 + p.path.cursor_chars() as u16,
-            r.y + 3,
-        ));
+        draw_export(u, p, frame, area, theme);
     }
+}
+
+fn draw_export(
+    u: &UsersView,
+    p: &crate::tui::screen::users::ExportPrompt,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+) {
+    let w = area.width.saturating_sub(4).min(72);
+    let inner = w.saturating_sub(2) as usize;
+    let fmt = |f: ExportFormat, label: &str| {
+        if p.format == f {
+            Span::styled(format!("[{label}]"), theme.selected())
+        } else {
+            Span::raw(format!(" {label} "))
+        }
+    };
+    let mut text = vec![
+        Line::raw(format!("Export the {} users shown", u.table.shown())),
+        Line::from(vec![
+            Span::raw("Format: "),
+            fmt(ExportFormat::Csv, "CSV"),
+            Span::raw(" "),
+            fmt(ExportFormat::Json, "JSON"),
+            Span::styled("  (Tab)", theme.dim()),
+        ]),
+        Line::from(vec![
+            Span::raw("File:   "),
+            Span::raw(fit(p.path.text(), inner.saturating_sub(9))),
+        ]),
+    ];
+    let (note, style) = match (&p.error, p.writing) {
+        (_, true) => ("Writing…".to_string(), theme.accent()),
+        (Some(e), false) if p.replace => (
+            format!("{e}. Enter replaces it; or type another name."),
+            theme.warn(),
+        ),
+        (Some(e), false) => (e.clone(), theme.fail()),
+        (None, false) => ("Enter: write · Esc: cancel".to_string(), theme.dim()),
+    };
+    text.extend(diagnosis::labelled("", &note, inner, style, style));
+    let h = (text.len() as u16 + 2).min(area.height);
+    let r = centered(area, w, h);
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(text).block(Block::bordered().title(" Export ")),
+        r,
+    );
+    let cursor = (p.path.cursor_chars() as u16).min(w.saturating_sub(11));
+    frame.set_cursor_position(Position::new(r.x + 9 + cursor, r.y + 3));
 }
 
 fn cell_text(u: &User, c: Column) -> String {
@@ -142,16 +257,15 @@ fn cell_text(u: &User, c: Column) -> String {
         Column::LastLogin => u
             .last_login
             .as_deref()
-            .map(|t| t.get(..16).unwrap_or(t).replace('T', " "))
-            .unwrap_or_else(|| "never".into()),
+            .map_or_else(|| "never".into(), display_time),
         Column::Source => u.source.display_name().to_string(),
     }
 }
 
 fn draw_table(u: &UsersView, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let widths = column_widths(area.width);
+    let columns = columns(u, area.width);
     let sort = u.table.sort();
-    let header = Row::new(Column::ALL.iter().map(|c| {
+    let header = Row::new(columns.iter().map(|(c, _)| {
         let arrow = match sort {
             Some((s, true)) if s == *c => " ▲",
             Some((s, false)) if s == *c => " ▼",
@@ -160,15 +274,14 @@ fn draw_table(u: &UsersView, frame: &mut Frame, area: Rect, theme: &Theme) {
         Cell::from(format!("{}{arrow}", c.title()))
     }))
     .style(theme.accent());
-    let rows_on_screen =
-        table_rows(frame.area().height).min(area.height.saturating_sub(3) as usize);
+    let rows_on_screen = area.height.saturating_sub(TABLE_CHROME) as usize;
     let rows = u
         .table
         .rows(u.offset, u.offset + rows_on_screen)
         .enumerate()
         .map(|(i, user)| {
-            let cells = Column::ALL.iter().zip(widths).map(|(c, w)| {
-                let text = fit(&cell_text(user, *c), w as usize);
+            let cells = columns.iter().map(|(c, w)| {
+                let text = fit(&cell_text(user, *c), *w as usize);
                 match c {
                     Column::Status => Cell::from(Span::styled(text, theme.status(user.status))),
                     _ => Cell::from(text),
@@ -187,7 +300,7 @@ fn draw_table(u: &UsersView, frame: &mut Frame, area: Rect, theme: &Theme) {
     } else {
         ""
     };
-    let table = Table::new(rows, widths.map(Constraint::Length))
+    let table = Table::new(rows, columns.iter().map(|(_, w)| Constraint::Length(*w)))
         .column_spacing(1)
         .header(header)
         .block(Block::bordered().title(title));
@@ -200,28 +313,39 @@ fn draw_details(user: Option<&User>, frame: &mut Frame, area: Rect, theme: &Them
         frame.render_widget(Paragraph::new("No user selected.").block(block), area);
         return;
     };
-    let mut lines = Vec::new();
-    let mut field = |k: &str, v: &str| {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{k:<11} "), theme.dim()),
-            Span::raw(txt(v)),
-        ]));
+    let when = |t: &Option<String>, none: &str| {
+        t.as_deref().map_or_else(|| none.to_string(), display_time)
     };
-    field("name", &u.name);
-    field("first name", &u.first_name);
-    field("last name", &u.last_name);
-    field("login", &u.login);
-    field("email", &u.email);
-    field("status", u.status.as_str());
-    field("created", u.created.as_deref().unwrap_or("—"));
-    field("last login", u.last_login.as_deref().unwrap_or("never"));
-    field("source", u.source.display_name());
-    field("id", &u.id);
-    for (k, v) in &u.extra {
-        field(k, v);
-    }
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: true }).block(block),
-        area,
-    );
+    let mut fields: Vec<(&str, String)> = vec![
+        ("name", u.name.clone()),
+        ("first name", u.first_name.clone()),
+        ("last name", u.last_name.clone()),
+        ("login", u.login.clone()),
+        ("email", u.email.clone()),
+        ("status", u.status.as_str().to_string()),
+        ("created", when(&u.created, "—")),
+        ("last login", when(&u.last_login, "never")),
+        ("source", u.source.display_name().to_string()),
+        ("id", u.id.clone()),
+    ];
+    fields.extend(u.extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
+    // Labels align on the longest (a vendor's extra field may be longer than ours).
+    let label_width = fields
+        .iter()
+        .map(|(k, _)| txt(k).chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(area.width as usize / 2);
+    let width = area.width.saturating_sub(2) as usize;
+    // A field is shown up to what the pane could hold; a tenant's value may be megabytes.
+    let room = width * area.height as usize;
+    let lines: Vec<Line> = fields
+        .iter()
+        .flat_map(|(k, v)| {
+            let label = format!("{:<label_width$} ", fit(k, label_width));
+            diagnosis::labelled(&label, &fit(v, room), width, theme.dim(), Style::new())
+        })
+        .take(area.height as usize)
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -6,7 +6,8 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use ploy_core::integration::Integration;
 use ploy_core::validate::Note;
 
-use super::{fit, keybox, problem_lines};
+use super::diagnosis::{self, Place};
+use super::{fit, keybox};
 use crate::tui::input::TextField;
 use crate::tui::screen::wizard::{Check, FieldId, StepId, Wizard, texts};
 use crate::tui::theme::Theme;
@@ -61,16 +62,24 @@ pub fn draw(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
     if step == StepId::Review {
         draw_review(w, integration, frame, inner, theme);
     }
-    if let Some(p) = &w.error {
-        let lines = problem_lines(p, theme);
-        let h = (lines.len() as u16 + 1).min(inner.height / 2).max(2);
-        let r = Rect::new(inner.x, bottom.saturating_sub(h), inner.width, h);
-        frame.render_widget(ratatui::widgets::Clear, r);
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), r);
-    } else if w.saving {
+    if !draw_problem(w, frame, inner, bottom, theme) && w.saving {
         let r = Rect::new(inner.x, bottom.saturating_sub(1), inner.width, 1);
         frame.render_widget(Line::styled("Saving…", theme.accent()), r);
     }
+}
+
+/// A save's failure, else the keyring's state when the wizard opened (said once), at the
+/// bottom of `inner`; whether there was one.
+fn draw_problem(w: &Wizard, frame: &mut Frame, inner: Rect, bottom: u16, theme: &Theme) -> bool {
+    let Some(p) = w.error.as_ref().or(w.keyring.as_ref()) else {
+        return false;
+    };
+    let lines = diagnosis::problem(p, inner.width as usize, Place::Elsewhere, theme);
+    let h = (lines.len() as u16 + 1).min(inner.height / 2).max(2);
+    let r = Rect::new(inner.x, bottom.saturating_sub(h), inner.width, h);
+    frame.render_widget(ratatui::widgets::Clear, r);
+    frame.render_widget(Paragraph::new(lines), r);
+    true
 }
 
 fn draw_chooser(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -101,10 +110,10 @@ fn draw_chooser(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
         ]));
         lines.push(Line::raw(""));
     }
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(" Add a connection ")),
-        area,
-    );
+    let block = Block::bordered().title(" Add a connection ");
+    let inner = block.inner(area);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+    draw_problem(w, frame, inner, inner.y + inner.height, theme);
 }
 
 fn label(field: FieldId, integration: Option<Integration>) -> &'static str {
@@ -256,6 +265,16 @@ fn draw_field(
             y += 2;
         }
         Check::Ok(notes) if field != FieldId::Key => {
+            if let Some(stored) = w.stored_value(field) {
+                frame.render_widget(
+                    Line::from(vec![
+                        Span::styled("→ saved as ", theme.ok()),
+                        Span::raw(fit(&stored, width.saturating_sub(11) as usize)),
+                    ]),
+                    Rect::new(x, y, width, 1),
+                );
+                y += 1;
+            }
             for n in notes {
                 let (mark, style) = match n {
                     Note::Changed(_) => ("✓", theme.ok()),

@@ -12,7 +12,7 @@ use super::{
     Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, TokenInfo, UsersPage,
     VendorAnswer, access_token, decode, decode_token, scope_list,
 };
-use crate::diagnose::{self, code};
+use crate::diagnose::code;
 use crate::http::{self, HttpClient, HttpResponse};
 use crate::integration::Integration;
 use crate::users::{User, UserStatus};
@@ -240,14 +240,18 @@ impl Connector for OneTrust {
             || count == 0
             || body.total_pages.is_some_and(|t| page + 1 >= t)
             || (body.last.is_none() && body.total_pages.is_none() && count < self.page_size);
-        let warning =
-            (page == 0 && count == 0).then(|| diagnose::note("onetrust.no_users").to_string());
+        if page == 0 && count == 0 {
+            return Err(ConnectorError::Verdict {
+                code: code::ONETRUST_NO_USERS,
+                detail: "GET /api/access/v2/users answered with no users at all: the credential sees nobody".into(),
+            });
+        }
         Ok(UsersPage {
             users: body.content.into_iter().map(normalise).collect(),
             next: (!done).then(|| Cursor((page + 1).to_string())),
             total: body.total_elements,
             total_pages: body.total_pages.map(u64::from),
-            warning,
+            warning: None,
         })
     }
 }

@@ -160,6 +160,18 @@ impl InputError {
             Some(integration),
         ))
     }
+
+    /// The same for a profile that is not saved yet: its fix says how to set it up.
+    pub fn into_app_new(self, profile: &str, integration: Integration) -> AppError {
+        AppError::Input(
+            Diagnosed::new(
+                Failure::new(self.code(), self.to_string()),
+                profile,
+                Some(integration),
+            )
+            .for_new_profile(),
+        )
+    }
 }
 
 /// A setup that passed validation: the profile to write and the secret to store with it.
@@ -341,6 +353,11 @@ impl Draft {
             secret_ref: existing.map_or_else(profile::new_secret_ref, |p| p.secret_ref.clone()),
             created: existing.map_or(now, |p| p.created),
             updated: now,
+            secret_stored: if secret.is_some() {
+                Some(now)
+            } else {
+                existing.and_then(|p| p.secret_stored)
+            },
             last_test: None,
             okta,
         };
@@ -387,7 +404,10 @@ pub async fn prepare(
             stored_kid.as_deref(),
             OffsetDateTime::now_utc(),
         )
-        .map_err(|e| e.into_app(name, integration))
+        .map_err(|e| match existing {
+            Some(_) => e.into_app(name, integration),
+            None => e.into_app_new(name, integration),
+        })
 }
 
 /// The key ID inside a profile's stored key (a JWK carries one; a PEM does not).

@@ -159,6 +159,7 @@ async fn replace(
         .map_err(store_err)?;
     if let Some(p) = all.profiles.get_mut(name) {
         p.updated = OffsetDateTime::now_utc();
+        p.secret_stored = Some(p.updated);
         if let (Some(o), Some(new)) = (p.okta.as_mut(), checked.profile.okta.as_ref()) {
             o.key_id = new.key_id.clone();
         }

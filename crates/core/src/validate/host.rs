@@ -245,10 +245,12 @@ pub fn hostname(raw: &str, integration: Integration) -> Result<Checked<Hostname>
     };
 
     match (scheme, loopback) {
-        (Some(Scheme::Https), _) => notes.insert(
+        // On loopback https:// is kept (the stored host says so), so it is not "removed".
+        (Some(Scheme::Https), false) => notes.insert(
             0,
             Note::Changed("removed https:// — enter just the host".into()),
         ),
+        (Some(Scheme::Https), true) => {}
         (Some(Scheme::Http), false) => return Err(HostError::SchemeNotAllowed("http".into())),
         (Some(Scheme::Http), true) | (None, _) => {}
     }
@@ -495,6 +497,10 @@ mod tests {
 
         let c = ot("https://127.0.0.1:8443").unwrap();
         assert_eq!(c.value.scheme(), Scheme::Https);
+        assert!(
+            !changes(&c).iter().any(|t| t.contains("removed https")),
+            "https:// is kept on loopback, so it is not reported as removed"
+        );
         assert_eq!(c.value.to_profile_string(), "https://127.0.0.1:8443");
         // The stored form reads back to the same value.
         let again = ot(&c.value.to_profile_string()).unwrap();

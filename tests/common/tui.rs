@@ -1,0 +1,175 @@
+//! The TUI without a terminal: an `App` with three profiles, key presses, and rendering into
+//! ratatui's `TestBackend`.
+
+use std::collections::BTreeMap;
+
+use ploy_connect::tui::app::{Action, App, Effect};
+use ploy_connect::tui::view;
+use ploy_core::check::{StepId, StepResult, StepStatus};
+use ploy_core::diagnose::Diagnosis;
+use ploy_core::integration::Integration;
+use ploy_core::profile::{LastTest, OktaSettings, Profile, Profiles};
+use ploy_core::users::{User, UserStatus};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use time::OffsetDateTime;
+
+pub const SECRET: &str = "s3cr3t-Value-That-Must-Not-Render";
+
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_795_000_000).unwrap()
+}
+
+pub fn profile(integration: Integration, host: &str, last: Option<LastTest>) -> Profile {
+    Profile {
+        integration,
+        host: host.into(),
+        client_id: "3d8efc3b94ed49628482eb2ab5e3bc8g".into(),
+        secret_ref: "ref".into(),
+        created: now(),
+        updated: now(),
+        secret_stored: None,
+        last_test: last,
+        okta: (integration == Integration::Okta).then(|| OktaSettings {
+            key_id: None,
+            dpop: false,
+            scopes: vec!["okta.users.read".into()],
+            dpop_nonce: None,
+        }),
+    }
+}
+
+pub fn profiles() -> Profiles {
+    let mut p = BTreeMap::new();
+    p.insert(
+        "acme".to_string(),
+        profile(
+            Integration::OneTrust,
+            "acme.my.onetrust.com",
+            Some(LastTest {
+                ok: true,
+                at: now() - time::Duration::minutes(5),
+                code: None,
+                users_seen: Some(250),
+                users_total: Some(250),
+            }),
+        ),
+    );
+    p.insert(
+        "corp".to_string(),
+        profile(
+            Integration::Okta,
+            "corp.okta.com",
+            Some(LastTest {
+                ok: false,
+                at: now() - time::Duration::hours(2),
+                code: Some("okta.dpop_required".into()),
+                users_seen: None,
+                users_total: None,
+            }),
+        ),
+    );
+    p.insert(
+        "new".to_string(),
+        profile(Integration::OneTrust, "app-eu.onetrust.com", None),
+    );
+    Profiles {
+        schema_version: 1,
+        store_id: None,
+        profiles: p,
+    }
+}
+
+pub fn app() -> App {
+    let mut a = App::new(profiles(), (80, 24));
+    a.now = now();
+    a.color = false;
+    a
+}
+
+pub fn render(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| view::draw(app, f)).unwrap();
+    t.backend().to_string()
+}
+
+pub fn key(c: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+/// Runs the effects that read keys, as the runtime does, and feeds the answers back.
+pub fn settle(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
+    let mut rest = Vec::new();
+    for e in effects {
+        match e {
+            Effect::ReadKey { generation, source } => {
+                // On a thread, as the runtime does: a read that blocks fails the test.
+                let (tx, rx) = std::sync::mpsc::channel();
+                std::thread::spawn(move || {
+                    let _ = tx.send(source.load().map(Box::new));
+                });
+                let result = rx
+                    .recv_timeout(std::time::Duration::from_secs(5))
+                    .expect("a key read blocked");
+                app.update(Action::KeyRead { generation, result });
+            }
+            other => rest.push(other),
+        }
+    }
+    rest
+}
+
+pub fn press(app: &mut App, action: Action) -> Vec<Effect> {
+    let effects = app.update(action);
+    settle(app, effects)
+}
+
+pub fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, key(KeyCode::Char(c)));
+    }
+}
+
+pub fn user(i: usize, status: UserStatus) -> User {
+    let first = ["Ada", "Grace", "Alan", "Edsger", "Radia"][i % 5];
+    let last = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Perlman"][i % 5];
+    User {
+        id: format!("00u{i:05}"),
+        login: format!(
+            "{}.{}{i}@acme.example",
+            first.to_lowercase(),
+            last.to_lowercase()
+        ),
+        email: format!(
+            "{}.{}{i}@acme.example",
+            first.to_lowercase(),
+            last.to_lowercase()
+        ),
+        name: format!("{first} {last}"),
+        first_name: first.into(),
+        last_name: last.into(),
+        status,
+        created: Some("2024-01-02T03:04:05.000Z".into()),
+        last_login: (!i.is_multiple_of(3))
+            .then(|| format!("2025-0{}-1{}T09:30:00.000Z", i % 9 + 1, i % 10)),
+        source: Integration::Okta,
+        extra: BTreeMap::from([("user type".to_string(), "default".to_string())]),
+    }
+}
+
+pub fn step(
+    id: StepId,
+    status: StepStatus,
+    ms: u64,
+    detail: &str,
+    code: Option<&str>,
+) -> StepResult {
+    StepResult {
+        id,
+        status,
+        ms,
+        detail: detail.into(),
+        diagnosis: code.map(|c| Diagnosis::for_code(c, "corp", Some(Integration::Okta))),
+    }
+}
