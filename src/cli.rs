@@ -95,6 +95,9 @@ pub enum Command {
     /// List, show or remove profiles
     #[command(subcommand)]
     Profiles(ProfilesCommand),
+    /// Okta keys made by ploy-connect: show the public keys to add in Okta
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Try everything against emulated OneTrust and Okta tenants (temporary profiles, secrets in memory)
     Demo(DemoArgs),
     /// Run emulated OneTrust and Okta tenants on loopback (for trying ploy-connect and for tests)
@@ -117,6 +120,36 @@ pub struct StatusArgs {
     /// Print one JSON object instead of lines
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub age: MaxAgeArg,
+}
+
+/// How old a secret may get before it is flagged.
+#[derive(Debug, Default, Args)]
+pub struct MaxAgeArg {
+    /// Flag secrets and keys older than this (90d, 12w, 48h) [default: max_secret_age in
+    /// profiles.toml, else 90d]
+    #[arg(long, value_name = "AGE", value_parser = max_age)]
+    pub max_age: Option<ploy_core::age::MaxAge>,
+}
+
+fn max_age(text: &str) -> Result<ploy_core::age::MaxAge, String> {
+    ploy_core::age::MaxAge::parse(text)
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Print the public key(s) of an Okta profile as JSON: {"current": JWK, "staged": JWK|null}
+    Show {
+        /// The Okta profile
+        name: String,
+        /// Print only the staged key's public JWK (the one to add in Okta before --promote)
+        #[arg(long, conflicts_with = "current")]
+        staged: bool,
+        /// Print only the current key's public JWK
+        #[arg(long)]
+        current: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -189,6 +222,8 @@ pub struct OktaSetup {
     pub common: CommonSetup,
     #[command(flatten)]
     pub key: KeyInput,
+    #[command(flatten)]
+    pub generate: GenerateKey,
     /// Require DPoP-bound tokens (Okta's default for API Services apps made since February 2024)
     #[arg(long, overrides_with = "no_dpop")]
     pub dpop: bool,
@@ -215,6 +250,50 @@ pub struct KeyInput {
     /// the app has more than one key
     #[arg(long, value_name = "KID")]
     pub key_id: Option<String>,
+}
+
+/// A key pair made here instead of one copied from Okta (recommended: the private key never
+/// leaves this machine).
+#[derive(Debug, Default, Args)]
+pub struct GenerateKey {
+    /// Make the key pair here: the private key goes straight to the keyring, and the public key
+    /// (JWK) is printed to add in Okta (Client Credentials › Add key)
+    #[arg(
+        long,
+        conflicts_with_all = ["private_key_file", "private_key_stdin", "key_id"]
+    )]
+    pub generate_key: bool,
+    /// The kind of key to make
+    #[arg(
+        long,
+        value_enum,
+        default_value = "rsa-2048",
+        requires = "generate_key"
+    )]
+    pub key_type: KeyTypeArg,
+    /// Also write the public key (JWK) to this file
+    #[arg(long, value_name = "FILE", requires = "generate_key")]
+    pub public_key_out: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KeyTypeArg {
+    /// RSA 2048 (what Okta itself generates)
+    #[default]
+    #[value(name = "rsa-2048")]
+    Rsa2048,
+    /// EC P-256 (smaller, faster signatures)
+    #[value(name = "ec-p256")]
+    EcP256,
+}
+
+impl From<KeyTypeArg> for ploy_core::keys::KeyType {
+    fn from(k: KeyTypeArg) -> Self {
+        match k {
+            KeyTypeArg::Rsa2048 => ploy_core::keys::KeyType::Rsa2048,
+            KeyTypeArg::EcP256 => ploy_core::keys::KeyType::EcP256,
+        }
+    }
 }
 
 #[derive(Debug, Default, Args)]
@@ -248,11 +327,25 @@ pub struct RotateArgs {
     /// Okta: the new private key
     #[command(flatten)]
     pub key: KeyInput,
+    /// Okta, without downtime: stage a new key pair made here beside the current one (which
+    /// keeps working); add its public key in Okta, then run rotate --promote
+    #[command(flatten)]
+    pub generate: GenerateKey,
+    /// Okta: test the staged key and, if it passes, make it current and delete the old private
+    /// key from the keyring
+    #[arg(
+        long,
+        conflicts_with_all = [
+            "generate_key", "private_key_file", "private_key_stdin", "key_id",
+            "client_secret_stdin", "force", "no_test"
+        ]
+    )]
+    pub promote: bool,
     /// Store the new secret even if its test fails (for when the vendor is down)
-    #[arg(long, conflicts_with = "no_test")]
+    #[arg(long, conflicts_with_all = ["no_test", "generate_key"])]
     pub force: bool,
     /// Store the new secret without testing it (like --force, without the test)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "generate_key")]
     pub no_test: bool,
     /// Print the test result as JSON
     #[arg(long, conflicts_with = "no_test")]
@@ -287,6 +380,8 @@ pub enum ProfilesCommand {
         /// Also print where files and secrets are kept
         #[arg(long)]
         verbose: bool,
+        #[command(flatten)]
+        age: MaxAgeArg,
     },
     /// A profile's settings and whether its secret is in the keyring
     Show {
@@ -295,6 +390,8 @@ pub enum ProfilesCommand {
         /// Print one JSON object instead of lines
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        age: MaxAgeArg,
     },
     /// Remove a profile and delete its secret from the keyring
     #[command(visible_alias = "rm")]

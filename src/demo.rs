@@ -25,6 +25,25 @@ pub struct Demo {
     _dir: tempfile::TempDir,
 }
 
+impl Demo {
+    /// Plays the emulated Okta org's admin: adds a public key made here to its app. If the app
+    /// already holds two keys, the oldest key made here is retired first (the demo's own
+    /// profiles keep the key the org started with).
+    pub fn okta_admin(&self) -> crate::tui::AddOktaKey {
+        let org = Arc::clone(&self.emulator.okta);
+        let console_kid = self.emulator.credentials.okta.key_id.clone();
+        Arc::new(move |jwk: &serde_json::Value| {
+            let ids = org.key_ids();
+            if ids.len() >= ploy_emulator::okta::MAX_KEYS
+                && let Some(oldest) = ids.iter().find(|k| **k != console_kid)
+            {
+                org.remove_key(oldest);
+            }
+            org.add_key(jwk)
+        })
+    }
+}
+
 pub async fn prepare(users: usize) -> Result<Demo, AppError> {
     let dir = tempfile::Builder::new()
         .prefix("ploy-connect-demo-")

@@ -138,7 +138,8 @@ async fn run(
         Some(Command::Test(a)) => line::test::run(&services, &a.profile, a.json).await,
         Some(Command::Rotate(a)) => line::rotate::run(&services, p, a).await,
         Some(Command::Users(a)) => line::users::run(&services, a, shutdown).await,
-        Some(Command::Status(a)) => line::status::run(&services, &a.profiles, a.json).await,
+        Some(Command::Status(a)) => line::status::run(&services, &a.profiles, a.json, &a.age).await,
+        Some(Command::Keys(cmd)) => line::keys::run(&services, cmd).await,
         Some(Command::Profiles(cmd)) => {
             line::profiles::run(&services, p, cmd, log_file.as_deref()).await
         }
@@ -152,13 +153,11 @@ async fn run(
 async fn demo(users: usize, tui_ok: bool, shutdown: Shutdown) -> Result<u8, AppError> {
     let demo = ploy_connect::demo::prepare(users).await?;
     if tui_ok {
-        return tui::run(
-            demo.services.clone(),
-            Start::Home,
-            Some(demo.banner.clone()),
-            shutdown,
-        )
-        .await;
+        let face = tui::Demo {
+            banner: demo.banner.clone(),
+            add_okta_key: demo.okta_admin(),
+        };
+        return tui::run(demo.services.clone(), Start::Home, Some(face), shutdown).await;
     }
     println!("{}", demo.banner);
     for name in &demo.profiles {

@@ -634,3 +634,119 @@ fn a_keyring_item_is_labelled_as_a_sentence() {
         "{labels:?}"
     );
 }
+
+/// Runs the binary and returns (exit code, stdout, stderr).
+fn run(env: &Env, args: &[&str]) -> (i32, String, String) {
+    let out = env.cmd().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn a_key_made_here_then_rotated_without_downtime() {
+    let env = env_or_skip!();
+    let t = tenant(20, &[]);
+    let okta = &t.okta;
+    let pub_file = env.home.path().join("corp-public.json");
+    // 1. Made here: the public JWK on stdout (JSON only, so it pipes), the steps on stderr.
+    let (code, stdout, stderr) = run(
+        &env,
+        &[
+            "setup",
+            "okta",
+            "--profile",
+            "corp",
+            "--host",
+            &okta.host,
+            "--client-id",
+            &okta.client_id,
+            "--generate-key",
+            "--public-key-out",
+            pub_file.to_str().unwrap(),
+            "--no-test",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let first: serde_json::Value = serde_json::from_str(&stdout).expect("stdout is the JWK");
+    assert_eq!(first["kty"], "RSA");
+    assert!(first.get("d").is_none());
+    assert!(stderr.contains("Add key"), "{stderr}");
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&pub_file).unwrap()).unwrap();
+    assert_eq!(written, first);
+
+    // 2. Not in Okta yet: its own diagnosis.
+    let (code, stdout, _) = run(&env, &["test", "corp", "--json"]);
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_failed_at(&report, "token", "okta.key_not_registered");
+
+    // 3. The admin adds it (and retires the key Okta made): it works; keys show agrees.
+    t.emulator.okta.add_key(&first).unwrap();
+    assert!(t.emulator.okta.remove_key(&okta.key_id));
+    env.cmd().args(["test", "corp"]).assert().success();
+    let (_, shown, _) = run(&env, &["keys", "show", "corp", "--current"]);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&shown).unwrap(),
+        first
+    );
+
+    // 4. Stage a new key: the current one keeps working.
+    let (code, stdout, stderr) = run(
+        &env,
+        &["rotate", "corp", "--generate-key", "--key-type", "ec-p256"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let second: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(second["crv"], "P-256");
+    assert!(stderr.contains("rotate corp --promote"), "{stderr}");
+    env.cmd().args(["test", "corp"]).assert().success();
+    let (_, shown, _) = run(&env, &["keys", "show", "corp"]);
+    let both: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(both["staged"], second);
+    env.cmd()
+        .args(["profiles", "show", "corp"])
+        .assert()
+        .stdout(predicate::str::contains("staged key:"));
+
+    // 5. Promote before Okta has it: fails, nothing changes.
+    let account = |env: &Env| {
+        let (_, out, _) = run(env, &["profiles", "show", "corp", "--json"]);
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["keyring_account"].clone()
+    };
+    let before = account(&env);
+    let (code, stdout, stderr) = run(&env, &["rotate", "corp", "--promote"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("okta.key_not_registered"), "{stdout}");
+    assert!(stderr.contains("Nothing changed"), "{stderr}");
+    assert_eq!(account(&env), before);
+    env.cmd().args(["test", "corp"]).assert().success();
+
+    // 6. Added in Okta: promotion passes, names the key to retire, the old entry is gone.
+    t.emulator.okta.add_key(&second).unwrap();
+    let (code, _, stderr) = run(&env, &["rotate", "corp", "--promote"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "retire the old key (key ID {})",
+            first["kid"].as_str().unwrap()
+        )),
+        "{stderr}"
+    );
+    assert_ne!(account(&env), before);
+    env.cmd()
+        .args(["profiles", "prune", "--yes"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("No orphaned secrets"));
+    assert!(t.emulator.okta.remove_key(first["kid"].as_str().unwrap()));
+    env.cmd().args(["test", "corp"]).assert().success();
+    env.cmd()
+        .args(["status", "--json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"secret_too_old\":false"));
+}

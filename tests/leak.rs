@@ -31,6 +31,11 @@ fn secrets_appear_nowhere_but_the_keyring() {
     let Some(env) = Env::with_keyring() else {
         return;
     };
+    // This test reads the keys made here back from its private keyring, in process. It is the
+    // only test in this binary, and nothing else runs yet, so the environment is ours to set.
+    unsafe {
+        std::env::set_var("DBUS_SESSION_BUS_ADDRESS", env.bus_address().unwrap());
+    }
     let t = tenant(2500, &[]);
     let wrong = "Wr0ng-Secret-Value-That-Must-Not-Leak";
     let mut transcript: Vec<u8> = Vec::new();
@@ -116,14 +121,83 @@ fn secrets_appear_nowhere_but_the_keyring() {
     );
     run(&["users", "corp", "--format", "json"], None, &[]);
     run(&["profiles", "show", "corp"], None, &[]);
+
+    // Keys made here: a profile with one, its staged successor, promotion, and every command
+    // that shows a public key. Their private halves are read back from the keyring below.
+    let made_setup = [
+        "setup",
+        "okta",
+        "--profile",
+        "made",
+        "--host",
+        &t.okta.host,
+        "--client-id",
+        &t.okta.client_id,
+        "--generate-key",
+        "--key-type",
+        "ec-p256",
+    ];
+    run(&made_setup, None, &[]);
+    let private_keys = || -> Vec<String> {
+        let all = ploy_core::profile::ProfileStore::new(env.config_dir())
+            .load()
+            .unwrap();
+        let p = all.get("made").unwrap();
+        let mut refs = vec![p.secret_ref.clone()];
+        refs.extend(p.staged().map(|s| s.secret_ref.clone()));
+        refs.iter()
+            .map(|r| {
+                let key = ploy_core::secret::SecretKey::new(
+                    ploy_core::integration::Integration::Okta,
+                    "made",
+                    r,
+                    ploy_core::secret::SecretKind::PrivateKey,
+                );
+                let value =
+                    ploy_core::secret::SecretStore::get(&ploy_core::secret::KeyringStore, &key)
+                        .unwrap()
+                        .expect("the key made here is in the keyring");
+                secrecy::ExposeSecret::expose_secret(&value).to_string()
+            })
+            .collect()
+    };
+    let mut made_keys = private_keys();
+    let public = serde_json::from_str::<serde_json::Value>(&String::from_utf8_lossy(
+        &env.cmd()
+            .args(["keys", "show", "made", "--current"])
+            .output()
+            .unwrap()
+            .stdout,
+    ))
+    .unwrap();
+    t.emulator.okta.add_key(&public).unwrap();
+    run(&["test", "made"], None, &[]);
+    run(&["rotate", "made", "--generate-key"], None, &[]);
+    made_keys.extend(private_keys());
+    run(&["keys", "show", "made"], None, &[]);
+    let staged = serde_json::from_str::<serde_json::Value>(&String::from_utf8_lossy(
+        &env.cmd()
+            .args(["keys", "show", "made", "--staged"])
+            .output()
+            .unwrap()
+            .stdout,
+    ))
+    .unwrap();
+    // The app holds two keys at most: the one Okta made ("corp", done above) goes.
+    assert!(t.emulator.okta.remove_key(&t.okta.key_id));
+    t.emulator.okta.add_key(&staged).unwrap();
+    run(&["rotate", "made", "--promote"], None, &[]);
+    run(&["status"], None, &[]);
+    run(&["profiles", "show", "made", "--json"], None, &[]);
     // The admin's own key file is the one place the key may be on disk.
     std::fs::remove_file(&pem_file).unwrap();
 
     let text = String::from_utf8_lossy(&transcript);
-    // setup, test and rotate for OneTrust; setup and two rotates for Okta.
+    // setup, test and rotate for OneTrust; setup and two rotates for Okta; the key made here
+    // once added, and its successor's promotion.
     assert_eq!(
         text.matches("Connection OK").count(),
-        6,
+        8,
         "every run that should pass did:\n{text}"
     );
     assert!(export.exists());
@@ -136,12 +210,25 @@ fn secrets_appear_nowhere_but_the_keyring() {
     let jwk: serde_json::Value = serde_json::from_str(&t.okta.private_key_jwk).unwrap();
     let pem_line = t.okta.private_key_pem.lines().nth(3).unwrap().to_string();
     let d = jwk["d"].as_str().unwrap()[..40].to_string();
-    for secret in [
-        t.client_secret.as_str(),
-        wrong,
-        pem_line.as_str(),
-        d.as_str(),
-    ] {
+    // The PEM body lines of every key made here (private key material only).
+    let made_lines: Vec<String> = made_keys
+        .iter()
+        .flat_map(|pem| {
+            pem.lines()
+                .filter(|l| !l.starts_with("-----"))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(made_lines.len() >= 4, "two keys were made and read back");
+    let mut secrets = vec![
+        t.client_secret.clone(),
+        wrong.to_string(),
+        pem_line.clone(),
+        d.clone(),
+    ];
+    secrets.extend(made_lines);
+    for secret in secrets.iter().map(String::as_str) {
         assert!(!text.contains(secret), "secret in stdout/stderr");
         for f in &files {
             let bytes = std::fs::read(f).unwrap_or_default();

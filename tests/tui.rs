@@ -177,6 +177,10 @@ fn okta_wizard_takes_a_pasted_pem_with_cr_line_breaks() {
     app.update(key(KeyCode::Enter));
     typed(&mut app, "0oa1b2c3d4e5f6g7h8i9");
     app.update(key(KeyCode::Enter));
+    // The key step offers to make the key here first; this admin pastes Okta's.
+    assert!(render(&app, 80, 24).contains("Make a key pair here"));
+    app.update(key(KeyCode::Char(' ')));
+    app.update(key(KeyCode::Tab));
     snap("wizard_okta_key_empty", &app);
     // Some terminals deliver pasted line breaks as CR.
     press(&mut app, Action::Paste(pem().replace('\n', "\r")));
@@ -512,6 +516,7 @@ fn ctrl_c_quits_from_anywhere() {
 }
 
 /// Opens the Okta wizard at the key step with a name, a domain and a client ID typed.
+/// The Okta wizard at its key step, "paste a key from Okta" chosen, the key box focused.
 fn okta_key_step() -> App {
     let mut app = app();
     app.update(key(KeyCode::Char('a')));
@@ -523,6 +528,8 @@ fn okta_key_step() -> App {
     app.update(key(KeyCode::Enter));
     typed(&mut app, "0oa1b2c3d4e5f6g7h8i9");
     app.update(key(KeyCode::Enter));
+    app.update(key(KeyCode::Char(' ')));
+    app.update(key(KeyCode::Tab));
     app
 }
 

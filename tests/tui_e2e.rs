@@ -171,6 +171,11 @@ fn demo_wizard_paste_test_users_filter_quit() {
     t.type_text(&okta.client_id);
     t.keys(&["Enter"]);
     t.wait_for("Step 3 of 6");
+    // This admin pastes Okta's key rather than making one here.
+    t.wait_for("Make a key pair here");
+    t.keys(&["Space"]);
+    t.keys(&["Tab"]);
+    t.wait_for("Private key (JWK/PEM)");
     // Line breaks as some terminals paste them: CR.
     t.paste(&okta.private_key_pem.replace('\n', "\r"));
     let screen = t.wait_for("RSA 2048 private key");
@@ -432,4 +437,53 @@ fn a_single_line_paste_needs_no_enter_and_a_pasted_secret_is_never_shown() {
     t.wait_for("require DPoP");
     t.keys(&["C-c"]);
     t.wait_for("EXIT=");
+}
+
+#[test]
+fn a_key_made_in_the_wizard_is_copied_over_osc52_and_works_once_added() {
+    if !have_tmux() {
+        return;
+    }
+    let org = EmulatorThread::start(EmulatorConfig::default()).unwrap();
+    let okta = org.credentials.okta.clone();
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start(&format!("{} demo", common::BIN), home.path());
+    // tmux keeps what an application copies with OSC 52 as a paste buffer.
+    assert!(
+        t.run(&["set", "-g", "set-clipboard", "on"])
+            .status
+            .success()
+    );
+    t.wait_for("acme-onetrust");
+    t.keys(&["a"]);
+    t.wait_for("Which identity source");
+    t.keys(&["Down"]);
+    t.keys(&["Enter"]);
+    t.wait_for("Okta domain");
+    t.type_text("made-here");
+    t.keys(&["Tab"]);
+    t.type_text(&okta.host);
+    t.wait_for("loopback address");
+    t.keys(&["Enter"]);
+    t.wait_for("Step 2 of 6");
+    t.type_text(&okta.client_id);
+    t.keys(&["Enter"]);
+    t.wait_for("Key ID ");
+    t.keys(&["c"]);
+    t.wait_for("Sent the public key to the clipboard");
+    let copied = String::from_utf8_lossy(&t.run(&["show-buffer"]).stdout).to_string();
+    let jwk: serde_json::Value = serde_json::from_str(&copied).expect("the clipboard holds a JWK");
+    assert!(jwk.get("d").is_none(), "only the public key is copied");
+    for _ in 0..3 {
+        t.keys(&["Enter"]);
+    }
+    t.wait_for("Review and save");
+    t.keys(&["Enter"]);
+    t.wait_for("Okta does not know this key yet");
+    // The admin adds the copied public key in Okta; the test passes.
+    org.okta.add_key(&jwk).unwrap();
+    t.keys(&["t"]);
+    t.wait_for("Connection OK");
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0");
 }

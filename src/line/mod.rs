@@ -18,6 +18,7 @@ macro_rules! errln {
 
 pub mod emulator;
 pub mod help;
+pub mod keys;
 pub mod print;
 pub mod profiles;
 pub mod prompt;

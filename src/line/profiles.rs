@@ -4,15 +4,16 @@ use std::path::Path;
 
 use time::OffsetDateTime;
 
+use ploy_core::age::MaxAge;
 use ploy_core::app::{AppError, Services, exit};
-use ploy_core::profile::Profile;
+use ploy_core::profile::{KeyOrigin, Profile, Profiles};
 use ploy_core::session;
 use ploy_core::setup;
 use ploy_core::text;
 
 use super::print;
 use super::prompt::Prompter;
-use crate::cli::ProfilesCommand;
+use crate::cli::{MaxAgeArg, ProfilesCommand};
 
 pub async fn run(
     services: &Services,
@@ -21,8 +22,9 @@ pub async fn run(
     log_file: Option<&Path>,
 ) -> Result<u8, AppError> {
     match cmd {
-        ProfilesCommand::List { json, verbose } => {
+        ProfilesCommand::List { json, verbose, age } => {
             let all = services.store.load()?;
+            let max = max_age(&age, &all)?;
             if json {
                 let list: Vec<_> = all
                     .profiles
@@ -34,7 +36,7 @@ pub async fn run(
                 outln!("{}", print::NO_PROFILES);
             } else {
                 let now = OffsetDateTime::now_utc();
-                let rows: Vec<[String; 4]> = all
+                let rows: Vec<[String; 5]> = all
                     .profiles
                     .iter()
                     .map(|(n, p)| {
@@ -43,10 +45,11 @@ pub async fn run(
                             p.integration.display_name().to_string(),
                             p.host.clone(),
                             p.last_test_summary(n, now),
+                            secret_column(p, max, now),
                         ]
                     })
                     .collect();
-                print::table(["NAME", "SOURCE", "HOST", "LAST TEST"], &rows);
+                print::table(["NAME", "SOURCE", "HOST", "LAST TEST", "SECRET"], &rows);
             }
             if verbose {
                 errln!("profiles file: {}", services.store.path().display());
@@ -61,8 +64,9 @@ pub async fn run(
             }
             Ok(exit::OK)
         }
-        ProfilesCommand::Show { name, json } => {
+        ProfilesCommand::Show { name, json, age } => {
             let all = services.store.load()?;
+            let max = max_age(&age, &all)?;
             let p = all.get(&name)?;
             let key = session::secret_key(&name, p);
             let secret = match services.vault.get(&key).await {
@@ -88,11 +92,36 @@ pub async fn run(
                 let now = OffsetDateTime::now_utc();
                 outln!("updated:     {}", text::rfc3339(p.updated));
                 if let Some(at) = p.secret_stored {
-                    outln!(
-                        "secret set:  {} ({})",
-                        text::rfc3339(at),
-                        text::ago(now, at)
+                    outln!("secret set:  {}", text::rfc3339(at));
+                }
+                let (age_text, old) = max.describe(p.secret_stored, now);
+                outln!("secret age:  {age_text}");
+                if old {
+                    errln!(
+                        "warning: the {} of \"{name}\" is older than {max}: rotate it (ploy-connect rotate {name})",
+                        super::setup::secret_word(p.integration)
                     );
+                }
+                if let Some(o) = &p.okta {
+                    outln!(
+                        "key:         {}{}",
+                        match o.key_origin {
+                            KeyOrigin::Generated => "made here",
+                            KeyOrigin::Pasted => "copied from Okta",
+                        },
+                        o.key_id
+                            .as_deref()
+                            .map(|k| format!(", kid {k}"))
+                            .unwrap_or_default()
+                    );
+                    if let Some(st) = &o.staged {
+                        outln!(
+                            "staged key:  {} made {}, kid {} — add it in Okta, then: ploy-connect rotate {name} --promote",
+                            st.key_type.words(),
+                            text::ago(now, st.created),
+                            st.key_id
+                        );
+                    }
                 }
                 outln!("last test:   {}", p.last_test_summary(&name, now));
             }
@@ -156,6 +185,20 @@ pub async fn run(
     }
 }
 
+/// The age limit: the flag, else the config file's, else 90 days.
+pub fn max_age(arg: &MaxAgeArg, all: &Profiles) -> Result<MaxAge, AppError> {
+    match arg.max_age {
+        Some(m) => Ok(m),
+        None => Ok(all.max_age()?),
+    }
+}
+
+/// "set 12 days ago", flagged when older than `max`.
+pub fn secret_column(p: &Profile, max: MaxAge, now: OffsetDateTime) -> String {
+    let (text, old) = max.describe(p.secret_stored, now);
+    if old { format!("! {text}") } else { text }
+}
+
 fn profile_json(name: &str, p: &Profile) -> serde_json::Value {
     serde_json::json!({
         "name": name,
@@ -164,6 +207,8 @@ fn profile_json(name: &str, p: &Profile) -> serde_json::Value {
         "client_id": p.client_id,
         "updated": text::rfc3339(p.updated),
         "secret_stored": p.secret_stored.map(text::rfc3339),
+        "key_origin": p.okta.as_ref().map(|o| o.key_origin),
+        "staged_key_id": p.staged().map(|s| s.key_id.clone()),
         "last_test": p.last_test.as_ref().map(|t| serde_json::json!({
             "ok": t.ok,
             "at": text::rfc3339(t.at),

@@ -21,6 +21,12 @@ pub async fn run(
     let profile = services.store.load()?.get(&args.profile)?.clone();
     let integration = profile.integration;
     let name = args.profile.as_str();
+    if args.promote {
+        return promote(services, name, args.json).await;
+    }
+    if args.generate.generate_key {
+        return stage(services, name, &args).await;
+    }
     let key_flags = args.key.private_key_file.is_some()
         || args.key.private_key_stdin
         || args.key.key_id.is_some();
@@ -102,6 +108,64 @@ pub async fn run(
     Ok(rotation.report.exit_code())
 }
 
+/// `rotate --generate-key`: a new key pair beside the current one, which keeps working.
+async fn stage(services: &Services, name: &str, args: &RotateArgs) -> Result<u8, AppError> {
+    let staged = setup::stage(services, name, args.generate.key_type.into()).await?;
+    if let Some(old) = &staged.replaced {
+        errln!("Replaced the key staged before (key ID {old}), which was never in use.");
+    }
+    errln!(
+        "Staged a new {} key for \"{name}\"; the current key keeps working.",
+        staged.key_type.words()
+    );
+    super::keys::announce(&staged.public_jwk, args.generate.public_key_out.as_deref())?;
+    errln!("Then make it current: ploy-connect rotate {name} --promote");
+    Ok(exit::OK)
+}
+
+/// `rotate --promote`: the staged key is tested; only a pass makes it current.
+async fn promote(services: &Services, name: &str, json: bool) -> Result<u8, AppError> {
+    if !json {
+        outln!("Testing the staged key of \"{name}\" before it replaces the current one");
+    }
+    let (tx, rx) = mpsc::unbounded_channel();
+    let run = async {
+        let r = setup::promote(services, name, Some(&tx)).await;
+        drop(tx);
+        r
+    };
+    let (promotion, ()) = tokio::join!(run, print_steps(rx, json));
+    let promotion = promotion?;
+    print_outcome(&promotion.report, json);
+    if promotion.promoted {
+        errln!(
+            "The new key (key ID {}) is in use; the old private key was deleted from {}.",
+            promotion.key_id,
+            services.vault.describe()
+        );
+        match &promotion.retired {
+            Some(old) => errln!("Now retire the old key (key ID {old}) in Okta."),
+            None => errln!(
+                "Now retire the old key in Okta (the one whose key ID is not {}).",
+                promotion.key_id
+            ),
+        }
+        errln!("{}", ploy_core::diagnose::note("okta.retire_steps"));
+    } else {
+        errln!(
+            "Nothing changed: the current key is still in use, and the staged key is kept for another try."
+        );
+        if promotion.report.failure_code()
+            == Some(ploy_core::diagnose::code::OKTA_KEY_NOT_REGISTERED)
+        {
+            errln!(
+                "Add the staged key in Okta (ploy-connect keys show {name} --staged prints it), then run: ploy-connect rotate {name} --promote"
+            );
+        }
+    }
+    Ok(promotion.report.exit_code())
+}
+
 #[cfg(test)]
 mod tests {
     use std::net::SocketAddr;
@@ -127,6 +191,8 @@ mod tests {
                 private_key_stdin: false,
                 key_id: None,
             },
+            generate: Default::default(),
+            promote: false,
             force,
             no_test: false,
             json: false,

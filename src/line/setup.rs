@@ -4,7 +4,7 @@
 use ploy_core::app::{AppError, Services, exit};
 use ploy_core::diagnose;
 use ploy_core::integration::Integration;
-use ploy_core::keys::{KeySource, ParsedKey};
+use ploy_core::keys::{KeySource, KeyType, ParsedKey};
 use ploy_core::profile::Profile;
 use ploy_core::setup::{self, Draft, InputError, Intent, SetupField};
 use ploy_core::validate;
@@ -166,6 +166,8 @@ pub async fn run(
     };
     // Re-running setup on an existing profile may keep its stored secret.
     let ask_secret = prompts && existing.is_none();
+    // A key made here: its public half, to add in Okta.
+    let mut public = None;
     let mut draft = Draft {
         name: name.clone(),
         host,
@@ -180,6 +182,18 @@ pub async fn run(
                 ask_secret,
                 "Client secret (input hidden)",
             )?;
+        }
+        Kind::Okta(o) if o.generate.generate_key => {
+            if existing.is_some() {
+                return Err(AppError::Usage(format!(
+                    "\"{name}\" exists: a new key now would stop it working until Okta has it. Replace its key without downtime: ploy-connect rotate {name} --generate-key"
+                )));
+            }
+            let kind: KeyType = o.generate.key_type.into();
+            let generated = setup::generate(kind).await?;
+            public = Some(generated.public_jwk.clone());
+            draft = draft.with_generated(generated);
+            okta_fields(p, o, existing.as_ref(), &mut draft, prompts)?;
         }
         Kind::Okta(o) => {
             draft.key = read_key(p, &o.key, ask_secret, &name, existing.is_none())?;
@@ -207,7 +221,20 @@ pub async fn run(
         secret_word(integration),
         services.vault.describe()
     );
+    if let (Some(jwk), Kind::Okta(o)) = (&public, &kind) {
+        super::keys::announce(jwk, o.generate.public_key_out.as_deref())?;
+    }
     if common.test.no_test {
+        return Ok(exit::OK);
+    }
+    if public.is_some()
+        && p.interactive()
+        && !p.confirm(
+            "Added and saved the public key in Okta? Test the connection now",
+            true,
+        )?
+    {
+        errln!("Test it once the key is in Okta: ploy-connect test {name}");
         return Ok(exit::OK);
     }
     super::test::run(services, &name, common.test.json).await

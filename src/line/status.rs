@@ -5,14 +5,22 @@ use std::io::IsTerminal;
 
 use time::OffsetDateTime;
 
+use ploy_core::age::MaxAge;
 use ploy_core::app::{AppError, Services, exit};
 use ploy_core::check::{self, Ran};
 use ploy_core::text;
 
 use super::print;
+use crate::cli::MaxAgeArg;
 
-pub async fn run(services: &Services, only: &[String], json: bool) -> Result<u8, AppError> {
+pub async fn run(
+    services: &Services,
+    only: &[String],
+    json: bool,
+    age: &MaxAgeArg,
+) -> Result<u8, AppError> {
     let all = services.store.load()?;
+    let max = super::profiles::max_age(age, &all)?;
     for name in only {
         all.get(name)?;
     }
@@ -40,8 +48,8 @@ pub async fn run(services: &Services, only: &[String], json: bool) -> Result<u8,
     for (name, result) in &results {
         match result {
             Ok(ran) => {
-                rows.push(row(name, ran, now));
-                docs.push(doc(name, ran, now));
+                rows.push(row(name, ran, max, now));
+                docs.push(doc(name, ran, max, now));
                 reports.push(&ran.report);
             }
             // Removed while the others ran: not a pass.
@@ -78,14 +86,7 @@ pub async fn run(services: &Services, only: &[String], json: bool) -> Result<u8,
     Ok(code)
 }
 
-fn secret_age(ran: &Ran, now: OffsetDateTime) -> String {
-    ran.profile.secret_stored.map_or_else(
-        || "age unknown".to_string(),
-        |at| format!("set {}", text::ago(now, at)),
-    )
-}
-
-fn row(name: &str, ran: &Ran, now: OffsetDateTime) -> [String; 6] {
+fn row(name: &str, ran: &Ran, max: MaxAge, now: OffsetDateTime) -> [String; 6] {
     let r = &ran.report;
     let (mark, result) = match r.failure().and_then(|s| s.diagnosis.as_ref()) {
         None if r.ok => ("✓", r.users_summary()),
@@ -98,11 +99,11 @@ fn row(name: &str, ran: &Ran, now: OffsetDateTime) -> [String; 6] {
         ran.profile.integration.display_name().to_string(),
         ran.profile.host.clone(),
         result,
-        secret_age(ran, now),
+        super::profiles::secret_column(&ran.profile, max, now),
     ]
 }
 
-fn doc(name: &str, ran: &Ran, now: OffsetDateTime) -> serde_json::Value {
+fn doc(name: &str, ran: &Ran, max: MaxAge, now: OffsetDateTime) -> serde_json::Value {
     let r = &ran.report;
     let diagnosis = r.failure().and_then(|s| s.diagnosis.as_ref());
     serde_json::json!({
@@ -116,5 +117,7 @@ fn doc(name: &str, ran: &Ran, now: OffsetDateTime) -> serde_json::Value {
         "users_total": r.users_total,
         "secret_stored": ran.profile.secret_stored.map(text::rfc3339),
         "secret_age_days": ran.profile.secret_stored.map(|t| (now - t).whole_days()),
+        "secret_too_old": ran.profile.secret_stored.is_some_and(|t| max.exceeded(t, now)),
+        "staged_key_id": ran.profile.staged().map(|s| s.key_id.clone()),
     })
 }

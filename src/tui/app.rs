@@ -14,12 +14,13 @@ use ploy_core::check::{CheckEvent, Report};
 use ploy_core::diagnose::Field;
 use ploy_core::files::Replace;
 use ploy_core::integration::Integration;
-use ploy_core::keys::{KeyInputError, KeySource, ParsedKey};
+use ploy_core::keys::{Generated, KeyInputError, KeySource, KeyType, ParsedKey};
 use ploy_core::profile::{Profile, Profiles};
-use ploy_core::setup::{Candidate, Draft, Intent, Rotation};
+use ploy_core::setup::{Candidate, Draft, Intent, Promotion, PublicKeys, Rotation, Staged};
 use ploy_core::users::{ExportFormat, User};
 
 use super::keybox::ReadKey;
+use super::keymaker;
 use super::keys::{self, Shown, lookup};
 use super::problem::Problem;
 use super::screen::check::{self as check_screen, CheckView, RotationView, RunId};
@@ -78,7 +79,52 @@ pub enum Action {
     Exported(Result<(usize, PathBuf), ExportFailure>),
     /// Whether the keyring answers, asked when the wizard opens.
     KeyringProbed(Result<(), AppError>),
+    /// A key pair made for the wizard.
+    KeyGenerated {
+        generation: u64,
+        result: Result<Box<Generated>, String>,
+    },
+    /// A public key copied, written or added in the demo: what to say.
+    PublicKeyDone(Result<String, String>),
+    /// A profile's public key, read from the keyring, for `action`.
+    PublicKeyReady {
+        action: KeyAction,
+        jwk: serde_json::Value,
+        profile: String,
+    },
+    /// A new key staged beside the current one.
+    Staged {
+        name: String,
+        result: Result<Staged, AppError>,
+    },
+    Promoted {
+        run: RunId,
+        result: Result<Promotion, AppError>,
+    },
+    /// A profile's public keys, read from the keyring.
+    PublicKeys {
+        name: String,
+        result: Result<PublicKeys, AppError>,
+    },
     Quit,
+}
+
+/// What to do with a public key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyAction {
+    /// To the clipboard, through the terminal (OSC 52).
+    Copy,
+    /// To a file in the working directory.
+    Write,
+    /// Demo only: into the emulated Okta app.
+    DemoAdd,
+}
+
+/// Which public key: one in hand, or a profile's from the keyring.
+#[derive(Debug, Clone)]
+pub enum PublicKeySource {
+    Known(serde_json::Value),
+    Stored { name: String, staged: bool },
 }
 
 /// Work for the runtime.
@@ -122,6 +168,25 @@ pub enum Effect {
     },
     /// Ask the keyring whether it answers, before the admin types a secret for it.
     ProbeKeyring,
+    GenerateKey {
+        generation: u64,
+        kind: KeyType,
+    },
+    PublicKey {
+        action: KeyAction,
+        key: PublicKeySource,
+        /// Names the file written.
+        profile: String,
+    },
+    StageKey {
+        name: String,
+        kind: KeyType,
+    },
+    Promote {
+        run: RunId,
+        name: String,
+    },
+    LoadPublicKeys(String),
 }
 
 impl Effect {
@@ -131,6 +196,8 @@ impl Effect {
             Effect::Save { .. }
             | Effect::Rotate { .. }
             | Effect::StoreAnyway { .. }
+            | Effect::StageKey { .. }
+            | Effect::Promote { .. }
             | Effect::Remove(_) => Some(Work::Save),
             Effect::Export { .. } => Some(Work::Export),
             _ => None,
@@ -145,6 +212,8 @@ impl Action {
             Action::Saved { .. }
             | Action::Rotated { .. }
             | Action::StoredAnyway { .. }
+            | Action::Staged { .. }
+            | Action::Promoted { .. }
             | Action::Removed { .. } => Some(Work::Save),
             Action::Exported(_) => Some(Work::Export),
             _ => None,
@@ -198,6 +267,8 @@ pub struct App {
     quit_prompt: Option<Problem>,
     /// Shown in the title bar (the demo says where its data lives).
     pub banner: Option<String>,
+    /// The demo's emulated Okta takes public keys: `p` plays its admin.
+    pub demo_okta: bool,
     /// The status line: news, or a failure with its diagnosis.
     pub message: Option<Problem>,
     pub spinner: usize,
@@ -221,6 +292,7 @@ impl App {
             exports: 0,
             quit_prompt: None,
             banner: None,
+            demo_okta: false,
             message: None,
             spinner: 0,
             size,
@@ -294,7 +366,7 @@ impl App {
         match &self.screen {
             Screen::Home => Shown::of(home::KEYS, |c| self.home_available(c), false),
             Screen::Wizard(w) => w.keys(),
-            Screen::Check(c) => c.keys(),
+            Screen::Check(c) => c.keys(self.demo_okta),
             Screen::Users(u) => u.keys(),
             Screen::Rotate(r) => r.keys(),
         }
@@ -305,6 +377,7 @@ impl App {
     pub fn open_wizard(&mut self, integration: Option<Integration>) -> Vec<Effect> {
         let mut w = Wizard::new(integration);
         w.taken = self.profiles.profiles.keys().cloned().collect();
+        w.demo_okta = self.demo_okta;
         self.screen = Screen::Wizard(Box::new(w));
         vec![Effect::ProbeKeyring]
     }
@@ -345,10 +418,44 @@ impl App {
         vec![Effect::FetchUsers(name.to_string())]
     }
 
-    fn open_rotate(&mut self, name: &str) {
-        if let Some(p) = self.profiles.profiles.get(name) {
-            self.screen = Screen::Rotate(Box::new(RotateView::new(name, p.integration)));
+    fn open_rotate(&mut self, name: &str) -> Vec<Effect> {
+        let Some(p) = self.profiles.profiles.get(name) else {
+            return vec![];
+        };
+        let mut view = RotateView::new(name, p);
+        view.demo_okta = self.demo_okta;
+        let staged = view.staged.is_some();
+        self.screen = Screen::Rotate(Box::new(view));
+        // A key staged earlier: its public half, to show again.
+        if staged {
+            vec![Effect::LoadPublicKeys(name.to_string())]
+        } else {
+            vec![]
         }
+    }
+
+    /// Tests the staged key of `name` on the test screen; it becomes current only if it passes.
+    fn start_promote(&mut self, name: &str) -> Vec<Effect> {
+        let key_id = self
+            .profiles
+            .profiles
+            .get(name)
+            .and_then(|p| p.staged())
+            .map(|s| s.key_id.clone())
+            .unwrap_or_default();
+        self.message = None;
+        let mut view = CheckView::new(name);
+        let run = view.run;
+        view.promotion = Some(check_screen::PromotionView {
+            key_id,
+            promoted: None,
+            retired: None,
+        });
+        self.screen = Screen::Check(Box::new(view));
+        vec![Effect::Promote {
+            run,
+            name: name.to_string(),
+        }]
     }
 
     fn go_home(&mut self) -> Vec<Effect> {
@@ -362,7 +469,16 @@ impl App {
             Some(Work::Export) => self.exports = self.exports.saturating_sub(1),
             None => {}
         }
-        let effects = self.apply(action);
+        let mut effects = self.apply(action);
+        // The wizard's key step with "make it here": the key pair is made as it is shown.
+        if let Screen::Wizard(w) = &mut self.screen
+            && let Some(generation) = w.wants_key()
+        {
+            effects.push(Effect::GenerateKey {
+                generation,
+                kind: keymaker::KIND,
+            });
+        }
         for work in effects.iter().filter_map(Effect::work) {
             match work {
                 Work::Save => self.saves += 1,
@@ -540,6 +656,84 @@ impl App {
                 }
                 vec![]
             }
+            Action::KeyGenerated { generation, result } => {
+                if let Screen::Wizard(w) = &mut self.screen {
+                    w.made.done(generation, result);
+                }
+                vec![]
+            }
+            Action::PublicKeyReady {
+                action,
+                jwk,
+                profile,
+            } => vec![Effect::PublicKey {
+                action,
+                key: PublicKeySource::Known(jwk),
+                profile,
+            }],
+            Action::PublicKeyDone(result) => {
+                self.message = Some(match result {
+                    Ok(news) => Problem::news(news),
+                    Err(e) => Problem::message(e),
+                });
+                vec![]
+            }
+            Action::Staged { name, result } => {
+                if let Screen::Rotate(r) = &mut self.screen
+                    && r.profile == name
+                {
+                    r.staging = false;
+                    match result {
+                        Ok(st) => {
+                            r.staged = Some(rotate_screen::StagedView {
+                                key_id: st.key_id,
+                                public: Some(st.public_jwk),
+                            });
+                            self.message = Some(Problem::news(
+                                "Staged; the current key keeps working. Add the new public key in Okta, then press Enter.",
+                            ));
+                        }
+                        Err(e) => r.error = Some(Problem::from(&e)),
+                    }
+                }
+                vec![Effect::LoadProfiles]
+            }
+            Action::PublicKeys { name, result } => {
+                if let Screen::Rotate(r) = &mut self.screen
+                    && r.profile == name
+                {
+                    match result {
+                        Ok(keys) => {
+                            if let (Some(st), Some(public)) = (r.staged.as_mut(), keys.staged) {
+                                st.public = Some(public);
+                            }
+                        }
+                        Err(e) => r.error = Some(Problem::from(&e)),
+                    }
+                }
+                vec![]
+            }
+            Action::Promoted { run, result } => {
+                if let Some(c) = self.run_view(run) {
+                    c.running = false;
+                    match result {
+                        Ok(p) => {
+                            if let Some(view) = c.promotion.as_mut() {
+                                view.promoted = Some(p.promoted);
+                                view.retired = p.retired;
+                            }
+                            c.report = Some(p.report);
+                        }
+                        Err(e) => {
+                            if let Some(view) = c.promotion.as_mut() {
+                                view.promoted = Some(false);
+                            }
+                            c.problem = Some(Problem::from(&e));
+                        }
+                    }
+                }
+                vec![Effect::LoadProfiles]
+            }
             Action::KeyringProbed(result) => {
                 if let Screen::Wizard(w) = &mut self.screen {
                     w.keyring = result.err().map(|e| Problem::from(&e));
@@ -640,6 +834,14 @@ impl App {
                     vec![]
                 }
                 wizard::Outcome::Quit => self.request_quit(),
+                wizard::Outcome::PublicKey(action, jwk) => {
+                    let profile = w.name.text().to_string();
+                    vec![Effect::PublicKey {
+                        action,
+                        key: PublicKeySource::Known(jwk),
+                        profile,
+                    }]
+                }
                 wizard::Outcome::Cancel => {
                     self.screen = Screen::Home;
                     vec![]
@@ -655,7 +857,9 @@ impl App {
                     draft,
                 }],
             },
-            Screen::Check(c) => match lookup(check_screen::KEYS, &key, |cmd| c.available(cmd)) {
+            Screen::Check(c) => match lookup(check_screen::KEYS, &key, |cmd| {
+                c.available(cmd) && (cmd != check_screen::Command::DemoAddPublic || self.demo_okta)
+            }) {
                 Some(cmd) => self.check_command(cmd),
                 None => vec![],
             },
@@ -687,6 +891,20 @@ impl App {
                     self.help = true;
                     vec![]
                 }
+                rotate_screen::Outcome::Quit => self.request_quit(),
+                rotate_screen::Outcome::Stage => vec![Effect::StageKey {
+                    name: r.profile.clone(),
+                    kind: keymaker::KIND,
+                }],
+                rotate_screen::Outcome::Promote => {
+                    let name = r.profile.clone();
+                    self.start_promote(&name)
+                }
+                rotate_screen::Outcome::PublicKey(action, jwk) => vec![Effect::PublicKey {
+                    action,
+                    key: PublicKeySource::Known(jwk),
+                    profile: r.profile.clone(),
+                }],
                 rotate_screen::Outcome::Cancel => {
                     self.screen = Screen::Home;
                     vec![]
@@ -771,10 +989,7 @@ impl App {
             }
             (H::Test, Some(n)) => self.start_check(&n),
             (H::Users, Some(n)) => self.open_users(&n),
-            (H::Rotate, Some(n)) => {
-                self.open_rotate(&n);
-                vec![]
-            }
+            (H::Rotate, Some(n)) => self.open_rotate(&n),
             (H::Edit, Some(n)) => self.edit(&n, Field::None),
             (H::Remove, Some(n)) => {
                 self.message = Some(Problem::news(format!(
@@ -803,10 +1018,31 @@ impl App {
                 self.screen = Screen::Home;
                 vec![Effect::LoadProfiles]
             }
+            // A staged key that failed is tried again as a promotion, not as a plain test.
+            K::Rerun
+                if c.promotion
+                    .as_ref()
+                    .is_some_and(|p| p.promoted == Some(false)) =>
+            {
+                self.start_promote(&name)
+            }
             K::Rerun => self.start_check(&name),
-            K::Rotate => {
-                self.open_rotate(&name);
-                vec![]
+            K::Rotate => self.open_rotate(&name),
+            K::CopyPublic | K::WritePublic | K::DemoAddPublic => {
+                let action = match cmd {
+                    K::CopyPublic => KeyAction::Copy,
+                    K::WritePublic => KeyAction::Write,
+                    _ => KeyAction::DemoAdd,
+                };
+                let staged = c.tested_staged();
+                vec![Effect::PublicKey {
+                    action,
+                    key: PublicKeySource::Stored {
+                        name: name.clone(),
+                        staged,
+                    },
+                    profile: name,
+                }]
             }
             K::Scroll(how) => {
                 let theme = super::theme::Theme::new(self.color);

@@ -124,6 +124,26 @@ pub const BACK_HOME: Shared = Shared {
     help: "back to the profiles",
 };
 
+/// A public key on screen: copy it, write it to a file, or (in the demo) add it to the
+/// emulated Okta app. The same letters wherever a public key is shown.
+pub const COPY_PUBLIC: Shared = Shared {
+    keys: &[Key::Char('c')],
+    footer: Some("copy key"),
+    help: "copy the public key (JWK) to the clipboard (OSC 52: works over SSH where the terminal allows it)",
+};
+
+pub const WRITE_PUBLIC: Shared = Shared {
+    keys: &[Key::Char('w')],
+    footer: Some("write key"),
+    help: "write the public key (JWK) to a file in the current directory",
+};
+
+pub const DEMO_ADD_PUBLIC: Shared = Shared {
+    keys: &[Key::Char('p')],
+    footer: Some("add in demo Okta"),
+    help: "demo only: add the public key to the emulated Okta app, as its admin would",
+};
+
 /// Answering a yes/no question (remove a profile, quit during a save).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer {

@@ -6,12 +6,14 @@
 pub mod app;
 pub mod input;
 pub mod keybox;
+pub mod keymaker;
 pub mod keys;
 pub mod problem;
 pub mod screen;
 pub mod theme;
 pub mod view;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -30,7 +32,7 @@ use ploy_core::users;
 
 use crate::signals::Shutdown;
 use crate::terminal;
-use app::{Action, App, Effect};
+use app::{Action, App, Effect, KeyAction, PublicKeySource};
 use screen::check::RunId;
 use screen::users::ExportFailure;
 
@@ -38,6 +40,15 @@ use screen::users::ExportFailure;
 pub enum Start {
     Home,
     Wizard(Option<Integration>),
+}
+
+/// Adds a public JWK to the demo's emulated Okta app (the admin's part); the key's ID.
+pub type AddOktaKey = Arc<dyn Fn(&serde_json::Value) -> Result<String, String> + Send + Sync>;
+
+/// What the demo adds to the TUI: its banner, and an Okta admin for keys made here.
+pub struct Demo {
+    pub banner: String,
+    pub add_okta_key: AddOktaKey,
 }
 
 const TICK: Duration = Duration::from_millis(100);
@@ -49,7 +60,7 @@ fn io_error(e: std::io::Error) -> AppError {
 pub async fn run(
     services: Services,
     start: Start,
-    banner: Option<String>,
+    demo: Option<Demo>,
     mut shutdown: Shutdown,
 ) -> Result<u8, AppError> {
     // Read the profiles before taking over the screen, so a broken file is reported plainly.
@@ -57,7 +68,8 @@ pub async fn run(
     let (guard, mut terminal) = terminal::Guard::full_screen().map_err(io_error)?;
     let size = terminal.size().map_err(io_error)?;
     let mut app = App::new(profiles, (size.width, size.height));
-    app.banner = banner;
+    app.banner = demo.as_ref().map(|d| d.banner.clone());
+    app.demo_okta = demo.is_some();
     let opening = match start {
         Start::Home if app.profiles.profiles.is_empty() => app.open_wizard(None),
         Start::Home => vec![],
@@ -69,6 +81,7 @@ pub async fn run(
         services,
         tx,
         users: None,
+        add_okta_key: demo.map(|d| d.add_okta_key),
     };
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(TICK);
@@ -138,6 +151,7 @@ struct Runner {
     services: Services,
     tx: UnboundedSender<Action>,
     users: Option<JoinHandle<()>>,
+    add_okta_key: Option<AddOktaKey>,
 }
 
 /// Streams a run's step events to the app as they happen.
@@ -155,6 +169,56 @@ fn forward_events(
 }
 
 impl Runner {
+    /// A public key in hand: copied here, on the loop's thread, so the terminal sequence never
+    /// lands inside a frame being drawn; written or added on a task.
+    fn public_key(&self, action: KeyAction, jwk: serde_json::Value, profile: &str) {
+        let tx = self.tx.clone();
+        let text = serde_json::to_string_pretty(&jwk).unwrap_or_default();
+        let kid = jwk
+            .get("kid")
+            .and_then(|k| k.as_str())
+            .unwrap_or("")
+            .to_string();
+        match action {
+            KeyAction::Copy => {
+                use ratatui::crossterm::clipboard::CopyToClipboard;
+                let result = ratatui::crossterm::execute!(
+                    std::io::stdout(),
+                    CopyToClipboard::to_clipboard_from(text.as_bytes())
+                )
+                .map(|()| {
+                    "Sent the public key to the clipboard (OSC 52). If nothing was copied, the terminal does not allow it: press w to write it to a file.".to_string()
+                })
+                .map_err(|e| format!("cannot copy: {e}; press w to write the key to a file"));
+                let _ = tx.send(Action::PublicKeyDone(result));
+            }
+            KeyAction::Write => {
+                let short: String = kid
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric())
+                    .take(8)
+                    .collect();
+                let path =
+                    std::path::PathBuf::from(format!("okta-public-key-{profile}-{short}.json"));
+                tokio::task::spawn_blocking(move || {
+                    let result = write_public_key(&path, &text)
+                        .map(|p| format!("Wrote the public key to {}.", p.display()))
+                        .map_err(|e| format!("Cannot write {}: {e}", path.display()));
+                    let _ = tx.send(Action::PublicKeyDone(result));
+                });
+            }
+            KeyAction::DemoAdd => {
+                let result = match &self.add_okta_key {
+                    Some(add) => add(&jwk).map(|kid| {
+                        format!("The emulated Okta app now holds the key {kid}. Press t to test (or Enter to go on).")
+                    }),
+                    None => Err("only the demo has an Okta to add keys to".to_string()),
+                };
+                let _ = tx.send(Action::PublicKeyDone(result));
+            }
+        }
+    }
+
     fn stop_users(&mut self) {
         if let Some(t) = self.users.take() {
             t.abort();
@@ -259,6 +323,63 @@ impl Runner {
                     let _ = tx.send(Action::Exported(result));
                 });
             }
+            Effect::GenerateKey { generation, kind } => {
+                tokio::spawn(async move {
+                    let result = setup::generate(kind)
+                        .await
+                        .map(Box::new)
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Action::KeyGenerated { generation, result });
+                });
+            }
+            Effect::PublicKey {
+                action,
+                key: PublicKeySource::Stored { name, staged },
+                profile,
+            } => {
+                tokio::spawn(async move {
+                    let found = setup::public_keys(&services, &name).await;
+                    let picked = match found {
+                        Ok(keys) if staged => keys.staged.ok_or("no staged key".to_string()),
+                        Ok(keys) => keys.current.ok_or("no key in the keyring".to_string()),
+                        Err(e) => Err(e.to_string()),
+                    };
+                    let _ = tx.send(match picked {
+                        Ok(jwk) => Action::PublicKeyReady {
+                            action,
+                            jwk,
+                            profile,
+                        },
+                        Err(e) => Action::PublicKeyDone(Err(e)),
+                    });
+                });
+            }
+            Effect::PublicKey {
+                action,
+                key: PublicKeySource::Known(jwk),
+                profile,
+            } => self.public_key(action, jwk, &profile),
+            Effect::StageKey { name, kind } => {
+                tokio::spawn(async move {
+                    let result = setup::stage(&services, &name, kind).await;
+                    let _ = tx.send(Action::Staged { name, result });
+                });
+            }
+            Effect::Promote { run, name } => {
+                tokio::spawn(async move {
+                    let (events, forward) = forward_events(tx.clone(), run);
+                    let result = setup::promote(&services, &name, Some(&events)).await;
+                    drop(events);
+                    let _ = forward.await;
+                    let _ = tx.send(Action::Promoted { run, result });
+                });
+            }
+            Effect::LoadPublicKeys(name) => {
+                tokio::spawn(async move {
+                    let result = setup::public_keys(&services, &name).await;
+                    let _ = tx.send(Action::PublicKeys { name, result });
+                });
+            }
             Effect::ProbeKeyring => {
                 tokio::spawn(async move {
                     let result = services
@@ -271,6 +392,17 @@ impl Runner {
             }
         }
     }
+}
+
+/// A public key file: not secret, but it still appears whole or not at all.
+fn write_public_key(path: &std::path::Path, text: &str) -> std::io::Result<std::path::PathBuf> {
+    use ploy_core::files::{PendingFile, Replace};
+    let pending = PendingFile::create(path, Replace::Allow)?;
+    let mut file = pending.writer()?;
+    std::io::Write::write_all(&mut file, format!("{text}\n").as_bytes())?;
+    drop(file);
+    pending.commit()?;
+    Ok(ploy_core::files::absolute(path))
 }
 
 /// Writes an export: how many users and where (absolute), or why not in the dialog's words.

@@ -36,6 +36,8 @@ pub fn profile(integration: Integration, host: &str, last: Option<LastTest>) -> 
             dpop: false,
             scopes: vec!["okta.users.read".into()],
             dpop_nonce: None,
+            key_origin: Default::default(),
+            staged: None,
         }),
     }
 }
@@ -77,6 +79,7 @@ pub fn profiles() -> Profiles {
     Profiles {
         schema_version: 1,
         store_id: None,
+        max_secret_age: None,
         profiles: p,
     }
 }
@@ -113,6 +116,12 @@ pub fn settle(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
                     .recv_timeout(std::time::Duration::from_secs(5))
                     .expect("a key read blocked");
                 app.update(Action::KeyRead { generation, result });
+            }
+            Effect::GenerateKey { generation, kind } => {
+                let result = ploy_core::keys::generate(kind)
+                    .map(Box::new)
+                    .map_err(|e| e.to_string());
+                app.update(Action::KeyGenerated { generation, result });
             }
             other => rest.push(other),
         }

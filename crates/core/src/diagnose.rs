@@ -22,6 +22,11 @@ pub mod code {
     pub const ONETRUST_MISSING_USER_SCOPE: &str = "onetrust.missing_user_scope";
     pub const ONETRUST_NO_USERS: &str = "onetrust.no_users";
     pub const OKTA_INVALID_KEY: &str = "okta.invalid_key";
+    /// The token endpoint's answers to a key it does not hold (error map).
+    pub const OKTA_KID_INVALID: &str = "okta.kid_invalid";
+    pub const OKTA_NO_JWKS: &str = "okta.no_jwks";
+    /// A key made here that Okta does not know yet.
+    pub const OKTA_KEY_NOT_REGISTERED: &str = "okta.key_not_registered";
     pub const OKTA_MISSING_SCOPE: &str = "okta.missing_scope";
     pub const OKTA_NO_ADMIN_ROLE: &str = "okta.no_admin_role";
     pub const OKTA_DPOP_PROOF_REJECTED: &str = "okta.dpop_proof_rejected";
@@ -43,6 +48,9 @@ pub mod code {
         ONETRUST_MISSING_USER_SCOPE,
         ONETRUST_NO_USERS,
         OKTA_INVALID_KEY,
+        OKTA_KID_INVALID,
+        OKTA_NO_JWKS,
+        OKTA_KEY_NOT_REGISTERED,
         OKTA_MISSING_SCOPE,
         OKTA_NO_ADMIN_ROLE,
         OKTA_DPOP_PROOF_REJECTED,

@@ -7,6 +7,7 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod age;
 pub mod app;
 pub mod check;
 pub mod connector;

@@ -62,6 +62,42 @@ pub struct OktaSettings {
     /// so a warm re-test needs one token request instead of two.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpop_nonce: Option<CachedNonce>,
+    /// Where the key came from: made here (Okta learns it from the public JWK the admin added)
+    /// or copied from Okta's console.
+    #[serde(default, skip_serializing_if = "KeyOrigin::is_pasted")]
+    pub key_origin: KeyOrigin,
+    /// A new key made by `rotate --generate-key`, waiting to be promoted. The current key
+    /// keeps working meanwhile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staged: Option<StagedKey>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyOrigin {
+    /// Copied from Okta's console (the guide's way).
+    #[default]
+    Pasted,
+    /// Made by ploy-connect: the private key never left this machine.
+    Generated,
+}
+
+impl KeyOrigin {
+    fn is_pasted(&self) -> bool {
+        *self == KeyOrigin::Pasted
+    }
+}
+
+/// A key beside the current one: in the keyring under its own entry (`secret_ref`), so
+/// promoting it is one write of the profile, and a crash on either side of that write leaves
+/// one consistent state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StagedKey {
+    pub secret_ref: String,
+    pub key_id: String,
+    pub key_type: crate::keys::KeyType,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +144,21 @@ impl LastTest {
 }
 
 impl Profile {
+    /// Every keyring entry this profile points to: its secret, and a staged key.
+    pub fn secret_refs(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.secret_ref.as_str()).chain(
+            self.okta
+                .as_ref()
+                .and_then(|o| o.staged.as_ref())
+                .map(|s| s.secret_ref.as_str()),
+        )
+    }
+
+    /// The staged key, if any.
+    pub fn staged(&self) -> Option<&StagedKey> {
+        self.okta.as_ref().and_then(|o| o.staged.as_ref())
+    }
+
     /// The last test in words, or "never tested".
     pub fn last_test_summary(&self, name: &str, now: OffsetDateTime) -> String {
         self.last_test.as_ref().map_or_else(
@@ -124,11 +175,22 @@ pub struct Profiles {
     /// secrets made from here. Written on the first save.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_id: Option<String>,
+    /// How old a secret may get before it is flagged ("90d"); see `age::MaxAge`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_secret_age: Option<String>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
 }
 
 impl Profiles {
+    /// The configured age limit; a value that does not parse is an error naming it.
+    pub fn max_age(&self) -> Result<crate::age::MaxAge, ProfileError> {
+        match &self.max_secret_age {
+            None => Ok(crate::age::MaxAge::default()),
+            Some(text) => crate::age::MaxAge::parse(text).map_err(ProfileError::Setting),
+        }
+    }
+
     /// This config dir's id in the keyring, made on first use.
     pub fn store_id(&mut self) -> String {
         self.store_id.get_or_insert_with(new_secret_ref).clone()
@@ -178,6 +240,8 @@ pub enum ProfileError {
     },
     #[error("{path} is larger than 1 MiB: it is not a profiles file ploy-connect wrote")]
     TooLarge { path: PathBuf },
+    #[error("max_secret_age in the profiles file: {0}")]
+    Setting(String),
 }
 
 /// The profiles file in one config directory.
@@ -224,6 +288,7 @@ impl ProfileStore {
                 return Ok(Profiles {
                     schema_version: SCHEMA_VERSION,
                     store_id: None,
+                    max_secret_age: None,
                     profiles: BTreeMap::new(),
                 });
             }

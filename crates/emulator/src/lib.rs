@@ -69,6 +69,8 @@ pub struct Running {
     pub addr: SocketAddr,
     pub credentials: Credentials,
     pub okta_stats: Arc<okta::Stats>,
+    /// The emulated Okta org, for playing its admin (adding a public key to the app).
+    pub okta: Arc<okta::Org>,
     stop: Option<oneshot::Sender<()>>,
     done: tokio::task::JoinHandle<()>,
 }
@@ -115,6 +117,7 @@ pub async fn start(addr: SocketAddr, config: &EmulatorConfig) -> Result<Running,
         okta: okta.credential(),
     };
     let okta_stats = Arc::clone(&okta.stats);
+    let org = Arc::clone(&okta);
     let app = Router::new()
         .route("/", get(|| async { "ploy-connect emulator\n" }))
         .merge(onetrust.router())
@@ -132,6 +135,7 @@ pub async fn start(addr: SocketAddr, config: &EmulatorConfig) -> Result<Running,
         addr,
         credentials,
         okta_stats,
+        okta: org,
         stop: Some(stop),
         done,
     })
@@ -169,6 +173,7 @@ pub struct EmulatorThread {
     pub addr: SocketAddr,
     pub credentials: Credentials,
     pub okta_stats: Arc<okta::Stats>,
+    pub okta: Arc<okta::Org>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -199,6 +204,7 @@ impl EmulatorThread {
                             running.addr,
                             running.credentials.clone(),
                             Arc::clone(&running.okta_stats),
+                            Arc::clone(&running.okta),
                         )));
                         let _ = stop_rx.await;
                         running.stop().await;
@@ -209,7 +215,7 @@ impl EmulatorThread {
                 }
             });
         });
-        let (addr, credentials, okta_stats) =
+        let (addr, credentials, okta_stats, okta) =
             ready_rx.recv().map_err(|_| EmulatorError::Bind {
                 addr: SocketAddr::from(([127, 0, 0, 1], 0)),
                 source: std::io::Error::other("emulator thread ended"),
@@ -218,6 +224,7 @@ impl EmulatorThread {
             addr,
             credentials,
             okta_stats,
+            okta,
             stop: Some(stop_tx),
             thread: Some(thread),
         })

@@ -29,6 +29,11 @@ const DPOP_ALGS: &str = "RS256 RS384 RS512 ES256 ES384 ES512";
 /// The admin granted these on the app's "Okta API Scopes" tab (the recommended set).
 const ALL_GRANTS: &[&str] = &["okta.users.read", "okta.groups.read", "okta.apps.read"];
 const MAX_PAGE: usize = 200;
+/// An API Services app holds at most this many active public keys.
+pub const MAX_KEYS: usize = 2;
+/// Not Okta's API: the emulator's own admin endpoint (loopback only), for tests and the demo
+/// to play the admin who adds a public key in the Admin Console.
+pub const ADMIN_KEYS_PATH: &str = "/emulator/admin/okta/keys";
 
 /// What `--credentials-out` publishes for the Okta org's default app.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -87,7 +92,8 @@ pub struct Org {
     base: String,
     client_id: String,
     credential: Credential,
-    keys: Vec<RegisteredKey>,
+    /// The app's active public keys (at most `MAX_KEYS`); the admin endpoint adds and removes.
+    keys: Mutex<Vec<RegisteredKey>>,
     grants: Vec<&'static str>,
     people: Arc<Vec<Person>>,
     faults: Faults,
@@ -144,7 +150,7 @@ impl Org {
             },
             base,
             client_id,
-            keys,
+            keys: Mutex::new(keys),
             grants,
             people,
             clock_offset: if faults.on(Scenario::OktaClockSkew) {
@@ -174,7 +180,71 @@ impl Org {
         Router::new()
             .route(TOKEN_PATH, post(token))
             .route(USERS_PATH, get(users))
+            .route(ADMIN_KEYS_PATH, get(admin_list_keys).post(admin_add_key))
+            .route(
+                &format!("{ADMIN_KEYS_PATH}/{{kid}}"),
+                axum::routing::delete(admin_remove_key),
+            )
             .with_state(self)
+    }
+
+    /// Adds a public JWK to the app, as an Okta admin does with "Add key" (and Save). Returns
+    /// the key's ID: its own `kid`, else its RFC 7638 thumbprint.
+    pub fn add_key(&self, jwk: &Value) -> Result<String, String> {
+        let kty = jwk.get("kty").and_then(Value::as_str).unwrap_or_default();
+        if !matches!(kty, "RSA" | "EC") {
+            return Err("the key must be an RSA or EC public JWK".into());
+        }
+        if jwk.get("d").is_some() {
+            return Err("this is a private key: add only the public key".into());
+        }
+        if jwk
+            .get("use")
+            .and_then(Value::as_str)
+            .is_some_and(|u| u != "sig")
+        {
+            return Err("the key's use must be sig".into());
+        }
+        let kid = match jwk.get("kid").and_then(Value::as_str) {
+            Some(k) => k.to_string(),
+            None => jose::thumbprint(jwk).ok_or("the public key is incomplete")?,
+        };
+        let mut keys = self
+            .keys
+            .lock()
+            .map_err(|_| "the app's keys are unavailable")?;
+        if keys.iter().any(|k| k.kid == kid) {
+            return Err(format!("the app already has a key with kid {kid}"));
+        }
+        if keys.len() >= MAX_KEYS {
+            return Err(format!(
+                "the app already has {MAX_KEYS} active keys: deactivate and delete one first"
+            ));
+        }
+        let mut public = jwk.clone();
+        public["kid"] = kid.clone().into();
+        keys.push(RegisteredKey {
+            kid: kid.clone(),
+            public,
+        });
+        Ok(kid)
+    }
+
+    /// Deactivates and deletes the key `kid`; whether there was one.
+    pub fn remove_key(&self, kid: &str) -> bool {
+        self.keys.lock().is_ok_and(|mut keys| {
+            let before = keys.len();
+            keys.retain(|k| k.kid != kid);
+            keys.len() != before
+        })
+    }
+
+    /// The IDs of the app's active keys.
+    pub fn key_ids(&self) -> Vec<String> {
+        self.keys
+            .lock()
+            .map(|keys| keys.iter().map(|k| k.kid.clone()).collect())
+            .unwrap_or_default()
     }
 
     fn clock(&self) -> i64 {
@@ -372,19 +442,27 @@ impl Org {
                 "Only clients with 'application_type' of 'service' may use the client_credentials 'grant_type' with the Org Authorization Server.",
             );
         }
-        if self.keys.is_empty() {
-            return Err(
-                "The client does not have a JWKSet configured, but the client_assertion requires one.",
-            );
-        }
-        let kid = header.get("kid").and_then(Value::as_str);
-        let key = match (kid, self.keys.as_slice()) {
-            (Some(kid), keys) => keys.iter().find(|k| k.kid == kid),
-            (None, [only]) => Some(only),
-            (None, _) => None,
-        }
-        .ok_or("The client_assertion JWT kid is invalid.")?;
-        let claims = jose::verify(assertion, &key.public).map_err(|r| match r {
+        let public = {
+            let keys = self
+                .keys
+                .lock()
+                .map_err(|_| "The client JWKSet is invalid.")?;
+            if keys.is_empty() {
+                return Err(
+                    "The client does not have a JWKSet configured, but the client_assertion requires one.",
+                );
+            }
+            let kid = header.get("kid").and_then(Value::as_str);
+            match (kid, keys.as_slice()) {
+                (Some(kid), keys) => keys.iter().find(|k| k.kid == kid),
+                (None, [only]) => Some(only),
+                (None, _) => None,
+            }
+            .ok_or("The client_assertion JWT kid is invalid.")?
+            .public
+            .clone()
+        };
+        let claims = jose::verify(assertion, &public).map_err(|r| match r {
             jose::Rejected::Signature => "The client_assertion signature is invalid.",
             jose::Rejected::Unreadable => "The parsing of the client_assertion failed.",
         })?;
@@ -897,4 +975,34 @@ fn okta_user(org: &Org, p: &Person) -> Value {
                         "provider": {"type": "OKTA", "name": "OKTA"}},
         "_links": {"self": {"href": format!("{}{USERS_PATH}/{id}", org.base)}},
     })
+}
+
+async fn admin_list_keys(State(org): State<Arc<Org>>) -> Response {
+    let keys: Vec<Value> = org
+        .keys
+        .lock()
+        .map(|keys| keys.iter().map(|k| k.public.clone()).collect())
+        .unwrap_or_default();
+    axum::Json(json!({ "keys": keys })).into_response()
+}
+
+async fn admin_add_key(State(org): State<Arc<Org>>, body: axum::body::Bytes) -> Response {
+    let added = serde_json::from_slice::<Value>(&body)
+        .map_err(|e| format!("not JSON: {e}"))
+        .and_then(|jwk| org.add_key(&jwk));
+    match added {
+        Ok(kid) => (StatusCode::CREATED, axum::Json(json!({ "kid": kid }))).into_response(),
+        Err(e) => (StatusCode::BAD_REQUEST, axum::Json(json!({ "error": e }))).into_response(),
+    }
+}
+
+async fn admin_remove_key(
+    State(org): State<Arc<Org>>,
+    axum::extract::Path(kid): axum::extract::Path<String>,
+) -> Response {
+    if org.remove_key(&kid) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        StatusCode::NOT_FOUND.into_response()
+    }
 }

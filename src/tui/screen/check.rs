@@ -8,7 +8,8 @@ use ploy_core::diagnose::{Field, code};
 use ploy_core::setup::Candidate;
 
 use crate::tui::keys::{
-    BACK_HOME, Binding, DOWN, END, HELP, HOME, Key, PGDN, PGUP, QUIT, Shown, UP,
+    BACK_HOME, Binding, COPY_PUBLIC, DEMO_ADD_PUBLIC, DOWN, END, HELP, HOME, Key, PGDN, PGUP, QUIT,
+    Shown, UP, WRITE_PUBLIC,
 };
 use crate::tui::problem::Problem;
 
@@ -26,6 +27,15 @@ pub struct RotationView {
     pub replaced: Option<bool>,
 }
 
+/// A staged key being tested before it becomes the current one.
+pub struct PromotionView {
+    pub key_id: String,
+    /// `Some(true)` once it is current, `Some(false)` when its test failed and nothing changed.
+    pub promoted: Option<bool>,
+    /// The key to retire in Okta, when known.
+    pub retired: Option<String>,
+}
+
 /// Tells one test run from another, so a run left behind never writes into a newer one.
 pub type RunId = u64;
 
@@ -38,6 +48,7 @@ pub struct CheckView {
     pub running: bool,
     pub report: Option<Report>,
     pub rotation: Option<RotationView>,
+    pub promotion: Option<PromotionView>,
     /// A failure outside the steps (the profile could not be read, the keyring refused).
     pub problem: Option<Problem>,
     /// The tenant asked to wait: its status and how long.
@@ -58,6 +69,9 @@ pub enum Command {
     Quit,
     Help,
     Scroll(Scroll),
+    CopyPublic,
+    WritePublic,
+    DemoAddPublic,
 }
 
 /// Moving through the diagnosis panel.
@@ -146,6 +160,9 @@ pub const KEYS: &[Binding<Command>] = &[
         help: "end of the diagnosis (the vendor's raw answer)",
         command: C::Scroll(Scroll::Bottom),
     },
+    COPY_PUBLIC.with(C::CopyPublic),
+    WRITE_PUBLIC.with(C::WritePublic),
+    DEMO_ADD_PUBLIC.with(C::DemoAddPublic),
     BACK_HOME.with(C::Back),
     HELP.with(C::Help),
     QUIT.with(C::Quit),
@@ -163,6 +180,7 @@ impl CheckView {
             running: true,
             report: None,
             rotation: None,
+            promotion: None,
             problem: None,
             waiting: None,
             scroll: 0,
@@ -222,11 +240,26 @@ impl CheckView {
             // A rejected candidate is re-tested by rotating again, not by re-running.
             C::Rerun => !pending_candidate,
             C::Edit | C::Rotate => true,
+            // The key Okta does not know yet: hand its public half over from here.
+            C::CopyPublic | C::WritePublic | C::DemoAddPublic => {
+                self.failed_code() == Some(code::OKTA_KEY_NOT_REGISTERED)
+            }
         }
     }
 
-    pub fn keys(&self) -> Shown {
-        Shown::of(KEYS, |c| self.available(c), false)
+    pub fn keys(&self, demo_okta: bool) -> Shown {
+        Shown::of(
+            KEYS,
+            |c| self.available(c) && (c != C::DemoAddPublic || demo_okta),
+            false,
+        )
+    }
+
+    /// Which of the profile's keys this run tested: the staged one while it is promoted.
+    pub fn tested_staged(&self) -> bool {
+        self.promotion
+            .as_ref()
+            .is_some_and(|p| p.promoted != Some(true))
     }
 }
 

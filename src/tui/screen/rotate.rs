@@ -1,15 +1,22 @@
-//! The rotate screen: the new secret (OneTrust) or key (Okta) is entered here; the core tests
-//! it before it replaces anything.
+//! The rotate screen. OneTrust: the new secret is entered here. Okta: either a new key pair is
+//! made here and staged beside the current key (which keeps working) until the admin has added
+//! its public half in Okta and the test proves it — rotation without downtime — or a new key
+//! from Okta is pasted. The core tests before anything is replaced.
 
 use ratatui::crossterm::event::KeyEvent;
 
 use ploy_core::integration::Integration;
+use ploy_core::profile::Profile;
 use ploy_core::setup::{self, Candidate};
 use ploy_core::validate;
 
+use crate::tui::app::KeyAction;
 use crate::tui::input::TextField;
 use crate::tui::keybox::{KeyBox, KeyState, ReadKey};
-use crate::tui::keys::{BACKTAB, Binding, ENTER, ESC, Shown, TAB, lookup};
+use crate::tui::keys::{
+    BACKTAB, Binding, COPY_PUBLIC, DEMO_ADD_PUBLIC, DOWN, ENTER, ESC, HELP, Key, LEFT, QUIT, RIGHT,
+    Shown, TAB, UP, WRITE_PUBLIC, lookup,
+};
 use crate::tui::problem::Problem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,15 +24,22 @@ pub enum Command {
     NextField,
     Submit,
     Cancel,
+    ModeToggle,
+    CopyPublic,
+    WritePublic,
+    DemoAddPublic,
+    Help,
+    Quit,
 }
 
 use Command as C;
 
+/// Typing a secret, a key or a key ID: letters go into the field.
 pub const KEYS: &[Binding<Command>] = &[
     Binding {
         keys: &[TAB, BACKTAB],
-        footer: Some("key ID"),
-        help: "the key ID field (Okta)",
+        footer: Some("next field"),
+        help: "the next field (Okta: how the new key comes, the key, its key ID)",
         command: C::NextField,
     },
     Binding {
@@ -42,12 +56,68 @@ pub const KEYS: &[Binding<Command>] = &[
     },
 ];
 
+/// Okta, choosing how the new key comes (and, when made here, what to do with it).
+pub const MODE_KEYS: &[Binding<Command>] = &[
+    Binding {
+        keys: &[Key::Char(' '), LEFT, RIGHT, UP, DOWN],
+        footer: Some("switch"),
+        help: "make the new key here (no downtime) / paste a new key from Okta",
+        command: C::ModeToggle,
+    },
+    Binding {
+        keys: &[ENTER],
+        footer: Some("go on"),
+        help: "make and stage the new key; once it is added in Okta, test it and make it current",
+        command: C::Submit,
+    },
+    COPY_PUBLIC.with(C::CopyPublic),
+    WRITE_PUBLIC.with(C::WritePublic),
+    DEMO_ADD_PUBLIC.with(C::DemoAddPublic),
+    Binding {
+        keys: &[TAB, BACKTAB],
+        footer: None,
+        help: "the next field",
+        command: C::NextField,
+    },
+    Binding {
+        keys: &[ESC],
+        footer: Some("cancel"),
+        help: "back to the profiles; the current key stays (a staged key stays staged)",
+        command: C::Cancel,
+    },
+    HELP.with(C::Help),
+    QUIT.with(C::Quit),
+];
+
+/// How an Okta profile's new key comes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Made here and staged: no downtime (recommended).
+    Generate,
+    /// Pasted from Okta, tested, then it replaces the current key.
+    Paste,
+}
+
+/// A key staged beside the current one.
+#[derive(Debug, Clone)]
+pub struct StagedView {
+    pub key_id: String,
+    /// Read from the keyring (or just made).
+    pub public: Option<serde_json::Value>,
+}
+
 pub enum Outcome {
     Stay,
     Help,
+    Quit,
     Cancel,
     ReadKey(ReadKey),
     Rotate(Candidate),
+    /// Make and stage a new key pair.
+    Stage,
+    /// Test the staged key; make it current if it passes.
+    Promote,
+    PublicKey(KeyAction, serde_json::Value),
 }
 
 pub struct RotateView {
@@ -56,52 +126,127 @@ pub struct RotateView {
     pub secret: TextField,
     pub key: KeyBox,
     pub key_id: TextField,
+    /// OneTrust: 0 is the secret. Okta: 0 the mode, 1 the key, 2 its key ID.
     pub focus: usize,
+    pub mode: Mode,
+    pub staged: Option<StagedView>,
+    /// A stage is being made.
+    pub staging: bool,
+    pub demo_okta: bool,
     pub error: Option<Problem>,
 }
 
 impl RotateView {
-    pub fn new(profile: &str, integration: Integration) -> Self {
+    pub fn new(name: &str, profile: &Profile) -> Self {
         Self {
-            profile: profile.to_string(),
-            integration,
+            profile: name.to_string(),
+            integration: profile.integration,
             secret: TextField::default(),
             key: KeyBox::default(),
             key_id: TextField::default(),
             focus: 0,
+            mode: Mode::Generate,
+            staged: profile.staged().map(|s| StagedView {
+                key_id: s.key_id.clone(),
+                public: None,
+            }),
+            staging: false,
+            demo_okta: false,
             error: None,
         }
     }
 
+    fn okta(&self) -> bool {
+        self.integration == Integration::Okta
+    }
+
+    /// How many fields the current mode has.
+    fn fields(&self) -> usize {
+        match (self.okta(), self.mode) {
+            (false, _) => 1,
+            (true, Mode::Generate) => 1,
+            (true, Mode::Paste) => 3,
+        }
+    }
+
+    pub fn on_mode(&self) -> bool {
+        self.okta() && self.focus == 0
+    }
+
+    /// The staged key's public half, when it is known.
+    pub fn staged_public(&self) -> Option<&serde_json::Value> {
+        self.staged.as_ref().and_then(|s| s.public.as_ref())
+    }
+
+    fn table(&self) -> &'static [Binding<Command>] {
+        if self.on_mode() { MODE_KEYS } else { KEYS }
+    }
+
     fn available(&self, cmd: Command) -> bool {
-        cmd != C::NextField || self.integration == Integration::Okta
+        let shown = self.mode == Mode::Generate && self.staged_public().is_some();
+        match cmd {
+            C::NextField => self.fields() > 1,
+            C::CopyPublic | C::WritePublic => shown,
+            C::DemoAddPublic => shown && self.demo_okta,
+            C::Submit => !self.staging,
+            _ => true,
+        }
     }
 
     pub fn keys(&self) -> Shown {
-        Shown::of(KEYS, |c| self.available(c), true)
+        Shown::of(self.table(), |c| self.available(c), !self.on_mode())
     }
 
     pub fn paste(&mut self, text: &str) -> Outcome {
-        match (self.integration, self.focus) {
-            (Integration::OneTrust, _) => {
+        match (self.okta(), self.focus) {
+            (false, _) => {
                 self.secret.clear();
                 self.secret.paste(text);
             }
-            (Integration::Okta, 0) => {
-                return self.key.paste(text).map_or(Outcome::Stay, Outcome::ReadKey);
-            }
-            (Integration::Okta, _) => self.key_id.paste(text),
+            (true, 1) => return self.key.paste(text).map_or(Outcome::Stay, Outcome::ReadKey),
+            (true, 2) => self.key_id.paste(text),
+            (true, _) => {}
         }
         Outcome::Stay
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) -> Outcome {
-        let cmd = lookup(KEYS, &key, |c| self.available(c));
+        let cmd = lookup(self.table(), &key, |c| self.available(c));
         match cmd {
             Some(C::Cancel) => Outcome::Cancel,
+            Some(C::Help) => Outcome::Help,
+            Some(C::Quit) => Outcome::Quit,
             Some(C::NextField) => {
-                self.focus = (self.focus + 1) % 2;
+                self.focus = (self.focus + 1) % self.fields();
                 Outcome::Stay
+            }
+            Some(C::ModeToggle) => {
+                self.mode = match self.mode {
+                    Mode::Generate => Mode::Paste,
+                    Mode::Paste => Mode::Generate,
+                };
+                self.error = None;
+                Outcome::Stay
+            }
+            Some(C::CopyPublic | C::WritePublic | C::DemoAddPublic) => {
+                let action = match cmd {
+                    Some(C::CopyPublic) => KeyAction::Copy,
+                    Some(C::WritePublic) => KeyAction::Write,
+                    _ => KeyAction::DemoAdd,
+                };
+                match self.staged_public() {
+                    Some(jwk) => Outcome::PublicKey(action, jwk.clone()),
+                    None => Outcome::Stay,
+                }
+            }
+            Some(C::Submit) if self.okta() && self.mode == Mode::Generate => {
+                self.error = None;
+                if self.staged.is_some() {
+                    Outcome::Promote
+                } else {
+                    self.staging = true;
+                    Outcome::Stage
+                }
             }
             Some(C::Submit) => match self.candidate() {
                 Ok(c) => {
@@ -113,21 +258,22 @@ impl RotateView {
                     Outcome::Stay
                 }
             },
-            None => match (self.integration, self.focus) {
-                (Integration::OneTrust, _) => {
+            None => match (self.okta(), self.focus) {
+                (false, _) => {
                     self.secret.handle_key(key);
                     Outcome::Stay
                 }
-                (Integration::Okta, 0) => self.key.key(key).map_or(Outcome::Stay, Outcome::ReadKey),
-                (Integration::Okta, _) => {
+                (true, 1) => self.key.key(key).map_or(Outcome::Stay, Outcome::ReadKey),
+                (true, 2) => {
                     self.key_id.handle_key(key);
                     Outcome::Stay
                 }
+                (true, _) => Outcome::Stay,
             },
         }
     }
 
-    /// The candidate, checked with the same rules as everywhere else.
+    /// A pasted candidate, checked with the same rules as everywhere else.
     pub fn candidate(&self) -> Result<Candidate, String> {
         match self.integration {
             Integration::OneTrust => validate::client_secret(self.secret.text())

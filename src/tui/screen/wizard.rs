@@ -15,8 +15,10 @@ use ploy_core::validate::{self, Note};
 
 use crate::tui::input::TextField;
 use crate::tui::keybox::{KeyBox, KeyState, ReadKey};
+use crate::tui::keymaker::Made;
 use crate::tui::keys::{
-    BACKTAB, Binding, DOWN, ENTER, ESC, HELP, Key, LEFT, QUIT, RIGHT, Shown, TAB, UP, lookup,
+    BACKTAB, Binding, COPY_PUBLIC, DEMO_ADD_PUBLIC, DOWN, ENTER, ESC, HELP, Key, LEFT, QUIT, RIGHT,
+    Shown, TAB, UP, WRITE_PUBLIC, lookup,
 };
 use crate::tui::problem::Problem;
 
@@ -37,6 +39,8 @@ pub enum FieldId {
     Host,
     ClientId,
     Secret,
+    /// Make the key pair here, or paste Okta's.
+    KeyChoice,
     Key,
     KeyId,
     Dpop,
@@ -49,6 +53,9 @@ pub struct StepText {
     pub id: String,
     pub title: String,
     pub guide: String,
+    /// The key step's guide when the key is made here.
+    #[serde(default)]
+    pub generate_guide: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,8 +121,21 @@ pub enum Command {
     ScopeUp,
     ScopeDown,
     ScopeToggle,
+    KeyChoiceToggle,
+    CopyPublic,
+    WritePublic,
+    DemoAddPublic,
     Help,
     Quit,
+}
+
+/// How the Okta key is provided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyChoice {
+    /// Made here: the private key never leaves the machine (recommended).
+    Generate,
+    /// Copied from Okta's console, as its guide says.
+    Paste,
 }
 
 use Command as C;
@@ -219,6 +239,25 @@ pub const DPOP_KEYS: &[Binding<Command>] = &[
     QUIT_Q,
 ];
 
+/// The choice between a key made here and one pasted from Okta has the focus.
+pub const KEY_CHOICE_KEYS: &[Binding<Command>] = &[
+    NEXT_STEP,
+    Binding {
+        keys: &[Key::Char(' '), LEFT, RIGHT, UP, DOWN],
+        footer: Some("switch"),
+        help: "make the key here / paste a key from Okta",
+        command: C::KeyChoiceToggle,
+    },
+    COPY_PUBLIC.with(C::CopyPublic),
+    WRITE_PUBLIC.with(C::WritePublic),
+    DEMO_ADD_PUBLIC.with(C::DemoAddPublic),
+    BACK,
+    NEXT_FIELD,
+    PREV_FIELD,
+    HELP_Q,
+    QUIT_Q,
+];
+
 /// The scope list has the focus.
 pub const SCOPE_KEYS: &[Binding<Command>] = &[
     Binding {
@@ -264,6 +303,8 @@ pub enum Outcome {
     Stay,
     Help,
     Quit,
+    /// Copy, write or (demo) add the public key of the key pair made here.
+    PublicKey(crate::tui::app::KeyAction, serde_json::Value),
     Cancel,
     ReadKey(ReadKey),
     Save {
@@ -297,6 +338,11 @@ pub struct Wizard {
     pub keyring: Option<Problem>,
     /// Names already in use: a new profile must not silently replace one.
     pub taken: Vec<String>,
+    pub key_choice: KeyChoice,
+    /// The key pair made here, until the profile is saved.
+    pub made: Made,
+    /// The demo's Okta takes keys (`p`).
+    pub demo_okta: bool,
 }
 
 impl Wizard {
@@ -325,6 +371,9 @@ impl Wizard {
             error: None,
             keyring: None,
             taken: Vec::new(),
+            key_choice: KeyChoice::Generate,
+            made: Made::None,
+            demo_okta: false,
         }
     }
 
@@ -381,7 +430,11 @@ impl Wizard {
             StepId::Tenant => vec![FieldId::Name, FieldId::Host],
             StepId::ClientId => vec![FieldId::ClientId],
             StepId::Secret => vec![FieldId::Secret],
-            StepId::Key => vec![FieldId::Key, FieldId::KeyId],
+            // Editing: the key is replaced by pasting (a new key made here goes through rotate,
+            // which keeps the old one working until the new one is proven).
+            StepId::Key if self.existing.is_some() => vec![FieldId::Key, FieldId::KeyId],
+            StepId::Key if self.key_choice == KeyChoice::Generate => vec![FieldId::KeyChoice],
+            StepId::Key => vec![FieldId::KeyChoice, FieldId::Key, FieldId::KeyId],
             StepId::Dpop => vec![FieldId::Dpop],
             StepId::Scopes => vec![FieldId::Scopes],
             StepId::Review => vec![],
@@ -413,6 +466,7 @@ impl Wizard {
         match self.focused() {
             Some(FieldId::Dpop) => DPOP_KEYS,
             Some(FieldId::Scopes) => SCOPE_KEYS,
+            Some(FieldId::KeyChoice) => KEY_CHOICE_KEYS,
             Some(_) => TEXT_KEYS,
             None => REVIEW_KEYS,
         }
@@ -435,7 +489,27 @@ impl Wizard {
     }
 
     pub fn keys(&self) -> Shown {
-        Shown::of(self.table(), |_| true, self.typing())
+        Shown::of(self.table(), |c| self.available(c), self.typing())
+    }
+
+    fn available(&self, cmd: Command) -> bool {
+        let made = self.makes_key() && self.made.ready().is_some();
+        match cmd {
+            C::CopyPublic | C::WritePublic => made,
+            C::DemoAddPublic => made && self.demo_okta,
+            _ => true,
+        }
+    }
+
+    /// A key pair to make now: the key step is shown with "make it here" chosen and none made.
+    /// The generation to ask with, once.
+    pub fn wants_key(&mut self) -> Option<u64> {
+        let here = self.current() == Some(StepId::Key) && self.makes_key();
+        if here && matches!(self.made, Made::None) {
+            self.made.start()
+        } else {
+            None
+        }
     }
 
     pub fn check(&self, field: FieldId) -> Check {
@@ -463,6 +537,12 @@ impl Wizard {
             FieldId::Secret => match validate::client_secret(self.secret.text()) {
                 Ok(c) => ok(c.notes),
                 Err(e) => err(&e),
+            },
+            FieldId::KeyChoice => match (self.key_choice, &self.made) {
+                (KeyChoice::Paste, _) => ok(vec![]),
+                (KeyChoice::Generate, Made::Ready(_)) => ok(vec![]),
+                (KeyChoice::Generate, Made::Failed(e)) => Check::Err(e.clone()),
+                (KeyChoice::Generate, _) => Check::Err("making the key pair…".into()),
             },
             FieldId::Key => match &self.key.state {
                 KeyState::Empty if self.keeps_secret() => {
@@ -526,6 +606,13 @@ impl Wizard {
         }
     }
 
+    /// Whether the key is being made here (a new Okta profile that chose so).
+    pub fn makes_key(&self) -> bool {
+        self.integration == Some(Integration::Okta)
+            && self.existing.is_none()
+            && self.key_choice == KeyChoice::Generate
+    }
+
     pub fn scope_text(&self) -> String {
         self.scopes
             .iter()
@@ -585,7 +672,7 @@ impl Wizard {
 
     /// A key press: a command from the active table, else typing into the focused field.
     pub fn handle_key(&mut self, key: KeyEvent) -> Outcome {
-        match lookup(self.table(), &key, |_| true) {
+        match lookup(self.table(), &key, |c| self.available(c)) {
             Some(cmd) => self.command(cmd),
             None => self.type_key(key),
         }
@@ -644,6 +731,26 @@ impl Wizard {
                     s.1 = !s.1;
                 }
             }
+            C::KeyChoiceToggle => {
+                self.key_choice = match self.key_choice {
+                    KeyChoice::Generate => KeyChoice::Paste,
+                    KeyChoice::Paste => KeyChoice::Generate,
+                };
+                // If a made key failed, choosing "make it here" again tries again.
+                if self.key_choice == KeyChoice::Generate && matches!(self.made, Made::Failed(_)) {
+                    self.made = Made::None;
+                }
+            }
+            C::CopyPublic | C::WritePublic | C::DemoAddPublic => {
+                if let Some(jwk) = self.made.public() {
+                    let action = match cmd {
+                        C::CopyPublic => crate::tui::app::KeyAction::Copy,
+                        C::WritePublic => crate::tui::app::KeyAction::Write,
+                        _ => crate::tui::app::KeyAction::DemoAdd,
+                    };
+                    return Outcome::PublicKey(action, jwk.clone());
+                }
+            }
         }
         Outcome::Stay
     }
@@ -679,16 +786,22 @@ impl Wizard {
             None => self.name.text().to_string(),
         };
         let okta = integration == Integration::Okta;
-        Draft {
+        let made_here = self.makes_key();
+        let draft = Draft {
             name,
             host: Some(self.host.text().to_string()),
             client_id: Some(self.client_id.text().to_string()),
             secret: (!okta && !self.secret.is_empty())
                 .then(|| secrecy::SecretString::from(self.secret.text().to_string())),
-            key: self.key.parsed().cloned(),
-            key_id: okta.then(|| self.key_id.text().to_string()),
+            key: (!made_here).then(|| self.key.parsed().cloned()).flatten(),
+            key_id: (okta && !made_here).then(|| self.key_id.text().to_string()),
+            generated: false,
             dpop: okta.then_some(self.dpop),
             scopes: okta.then(|| self.scope_text()),
+        };
+        match self.made.ready() {
+            Some(g) if made_here => draft.with_generated(g.clone()),
+            _ => draft,
         }
     }
 

@@ -122,6 +122,37 @@ pub fn panel_lines<'a>(c: &CheckView, width: usize, theme: &Theme) -> Vec<Line<'
         out.extend(diagnosis::labelled(" ", &text, width, style, style));
         out.push(Line::raw(""));
     }
+    // The same for a staged key: is it current now, and which old key to retire in Okta.
+    if let Some(p) = &c.promotion {
+        let (text, style) = match p.promoted {
+            None => (
+                format!(
+                    "Testing the staged key {}; the current key stays in use until the test passes.",
+                    p.key_id
+                ),
+                theme.dim(),
+            ),
+            Some(true) => (
+                format!(
+                    "The new key {} is in use; the old private key was deleted here. Now retire the old key in Okta{}. {}",
+                    p.key_id,
+                    p.retired
+                        .as_deref()
+                        .map(|k| format!(" (key ID {k})"))
+                        .unwrap_or_default(),
+                    ploy_core::diagnose::note("okta.retire_steps")
+                ),
+                theme.ok(),
+            ),
+            Some(false) => (
+                "Nothing changed: the current key is still in use. Once the staged key is in Okta, press t to try again."
+                    .to_string(),
+                theme.warn(),
+            ),
+        };
+        out.extend(diagnosis::labelled(" ", &text, width, style, style));
+        out.push(Line::raw(""));
+    }
     if let Some(f) = c.failure()
         && let Some(d) = &f.diagnosis
     {

@@ -10,13 +10,13 @@ use super::fit;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
-const HEADERS: [&str; 4] = ["Name", "Source", "Host", "Last test"];
+const HEADERS: [&str; 5] = ["Name", "Source", "Host", "Last test", "Secret"];
 /// Below these a column is not cut further (the name and the test result matter most).
-const MIN_WIDTHS: [usize; 4] = [12, 8, 16, 20];
+const MIN_WIDTHS: [usize; 5] = [12, 8, 12, 20, 12];
 
 /// Widths for columns that want `want`, fitting `room` (spacing included): while too wide,
 /// the column furthest above its minimum gives a character.
-pub fn widths(want: [usize; 4], room: usize) -> [usize; 4] {
+pub fn widths(want: [usize; 5], room: usize) -> [usize; 5] {
     let mut w = want;
     let spacing = w.len() - 1;
     while w.iter().sum::<usize>() + spacing > room {
@@ -46,6 +46,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         frame.render_widget(Paragraph::new(text).block(block), area);
         return;
     }
+    // A bad value in the file is reported by `profiles`; here the default applies.
+    let max = app.profiles.max_age().unwrap_or_default();
     let rows: Vec<_> = app
         .profiles
         .profiles
@@ -56,29 +58,36 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
                 Some(t) if t.ok => ("✓", theme.ok()),
                 Some(_) => ("✗", theme.fail()),
             };
+            let (mut age, old) = max.describe(p.secret_stored, app.now);
+            if p.staged().is_some() {
+                age.push_str(" · new key staged");
+            }
             let cells = [
                 super::txt(name),
                 p.integration.display_name().to_string(),
                 super::txt(&p.host),
                 format!("{mark} {}", super::txt(&p.last_test_summary(name, app.now))),
+                age,
             ];
-            (cells, style)
+            let age_style = if old { theme.warn() } else { theme.dim() };
+            (cells, style, age_style)
         })
         .collect();
     let mut want = HEADERS.map(|h| h.chars().count());
-    for (cells, _) in &rows {
+    for (cells, _, _) in &rows {
         for (w, c) in want.iter_mut().zip(cells) {
             *w = (*w).max(c.chars().count());
         }
     }
     let widths = widths(want, area.width.saturating_sub(2) as usize);
-    let table_rows = rows.into_iter().map(|(cells, style)| {
-        let [name, source, host, last] = cells;
+    let table_rows = rows.into_iter().map(|(cells, style, age_style)| {
+        let [name, source, host, last, age] = cells;
         Row::new(vec![
             Line::raw(fit(&name, widths[0])),
             Line::raw(fit(&source, widths[1])),
             Line::raw(fit(&host, widths[2])),
             Line::styled(fit(&last, widths[3]), style),
+            Line::styled(fit(&age, widths[4]), age_style),
         ])
     });
     let table = Table::new(table_rows, widths.map(|w| Constraint::Length(w as u16)))
@@ -97,11 +106,11 @@ mod tests {
 
     #[test]
     fn columns_take_what_they_need_and_the_widest_give_way() {
-        assert_eq!(widths([30, 8, 20, 40], 200), [30, 8, 20, 40]);
-        let w = widths([30, 8, 20, 60], 78);
-        assert_eq!(w.iter().sum::<usize>() + 3, 78);
+        assert_eq!(widths([30, 8, 20, 40, 14], 200), [30, 8, 20, 40, 14]);
+        let w = widths([30, 8, 20, 60, 20], 78);
+        assert_eq!(w.iter().sum::<usize>() + 4, 78);
         assert!(w[0] >= 12 && w[3] >= 20, "{w:?}");
         // Nothing below the minimums, even when that overflows.
-        assert_eq!(widths([30, 8, 30, 60], 10), [12, 8, 16, 20]);
+        assert_eq!(widths([30, 8, 30, 60, 30], 10), [12, 8, 12, 20, 12]);
     }
 }

@@ -4,6 +4,7 @@ pub mod check;
 pub mod diagnosis;
 mod home;
 mod keybox;
+mod publickey;
 mod rotate;
 pub mod users;
 mod wizard;
@@ -40,6 +41,9 @@ pub fn draw(app: &App, frame: &mut Frame) {
         },
         Screen::Check(c) => format!("Test connection: {}", c.profile),
         Screen::Users(u) => format!("Users: {}", u.profile),
+        Screen::Rotate(r) if r.integration == ploy_core::integration::Integration::Okta => {
+            format!("Rotate key: {}", r.profile)
+        }
         Screen::Rotate(r) => format!("Rotate secret: {}", r.profile),
     };
     let mut spans = vec![Span::styled(

@@ -6,10 +6,11 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use ploy_core::integration::Integration;
 use ploy_core::validate::Note;
 
-use super::diagnosis::{self, Place};
+use super::diagnosis::{self, Place, labelled};
 use super::{fit, keybox};
 use crate::tui::input::TextField;
-use crate::tui::screen::wizard::{Check, FieldId, StepId, Wizard, texts};
+use crate::tui::keymaker::Made;
+use crate::tui::screen::wizard::{Check, FieldId, KeyChoice, StepId, Wizard, texts};
 use crate::tui::theme::Theme;
 
 pub fn draw(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -27,7 +28,11 @@ pub fn draw(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
     let step_text = &text.step[w.step.min(text.step.len() - 1)];
     let [guide_area, form_area] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
-    let guide = Paragraph::new(step_text.guide.trim_start_matches('\n'))
+    let guide_text = match (&step_text.generate_guide, step) {
+        (Some(g), StepId::Key) if w.makes_key() => g,
+        _ => &step_text.guide,
+    };
+    let guide = Paragraph::new(guide_text.trim_start_matches('\n'))
         .wrap(Wrap { trim: false })
         .block(Block::bordered().title(format!(" {} setup guide ", text.name)));
     frame.render_widget(guide, guide_area);
@@ -123,6 +128,7 @@ fn label(field: FieldId, integration: Option<Integration>) -> &'static str {
         FieldId::Host => "Tenant hostname",
         FieldId::ClientId => "Client ID",
         FieldId::Secret => "Client secret",
+        FieldId::KeyChoice => "The app's key",
         FieldId::Key => "Private key (JWK/PEM) or file path",
         FieldId::KeyId => "Key ID (KID), if the app has several",
         FieldId::Dpop => "Does the app require DPoP?",
@@ -200,6 +206,39 @@ fn draw_field(
             );
             y += h;
         }
+        FieldId::KeyChoice => {
+            let radio =
+                |on: bool, text: &str| format!("  {} {text}", if on { "(•)" } else { "( )" });
+            let style = if focused { theme.accent() } else { theme.dim() };
+            for (on, text) in [
+                (
+                    w.key_choice == KeyChoice::Generate,
+                    "Make a key pair here (recommended: the private key never leaves this machine)",
+                ),
+                (
+                    w.key_choice == KeyChoice::Paste,
+                    "Paste a private key copied from Okta",
+                ),
+            ] {
+                for line in labelled("", &radio(on, text), width as usize, style, style) {
+                    if y < area.y + area.height {
+                        frame.render_widget(line, Rect::new(x, y, width, 1));
+                        y += 1;
+                    }
+                }
+            }
+            if w.key_choice == KeyChoice::Generate {
+                y += 1;
+                let lines = match &w.made {
+                    Made::Ready(g) => super::publickey::lines(&g.public_jwk, width as usize, theme),
+                    Made::Failed(e) => vec![Line::styled(format!("✗ {e}"), theme.fail())],
+                    _ => vec![Line::styled("Making an RSA 2048 key pair…", theme.dim())],
+                };
+                let h = (area.y + area.height).saturating_sub(y);
+                frame.render_widget(Paragraph::new(lines), Rect::new(x, y, width, h));
+                y += h;
+            }
+        }
         FieldId::Dpop => {
             let yes = if w.dpop { "(•) yes" } else { "( ) yes" };
             let no = if w.dpop { "( ) no" } else { "(•) no" };
@@ -252,7 +291,7 @@ fn draw_field(
         FieldId::Host => !w.host.is_empty(),
         FieldId::ClientId => !w.client_id.is_empty(),
         FieldId::Secret => !w.secret.is_empty(),
-        FieldId::Key | FieldId::KeyId | FieldId::Dpop => false,
+        FieldId::KeyChoice | FieldId::Key | FieldId::KeyId | FieldId::Dpop => false,
         FieldId::Scopes => true,
     };
     match w.check(field) {
@@ -324,9 +363,15 @@ fn draw_review(w: &Wizard, integration: Integration, frame: &mut Frame, area: Re
             lines.push(row("Client secret", &s));
         }
         Integration::Okta => {
-            let k = match w.key.parsed() {
-                Some(k) => k.key.describe(),
-                None => "stored key kept".into(),
+            let k = match (w.made.ready(), w.key.parsed()) {
+                (Some(g), _) if w.makes_key() => {
+                    format!(
+                        "made here: {} (add its public key in Okta)",
+                        g.key.describe()
+                    )
+                }
+                (_, Some(k)) => k.key.describe(),
+                _ => "stored key kept".into(),
             };
             lines.push(row("Private key", &k));
             if !w.key_id.is_empty() {

@@ -19,6 +19,7 @@ use crate::diagnose::code;
 use crate::http::{self, HttpClient, HttpResponse};
 use crate::integration::Integration;
 use crate::keys::PrivateKey;
+use crate::profile::KeyOrigin;
 use crate::users::{User, UserStatus};
 
 pub const TOKEN_PATH: &str = "/oauth2/v1/token";
@@ -70,6 +71,8 @@ pub struct Okta {
     rate: RateWindow,
     /// Token requests this run (a warm DPoP run needs one, a cold one two).
     pub token_requests: u32,
+    /// The key was made here: Okta not knowing it means the admin has not added it yet.
+    generated: bool,
 }
 
 #[derive(Serialize)]
@@ -97,6 +100,8 @@ impl Okta {
             dpop: true,
             scopes: DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
             dpop_nonce: None,
+            key_origin: KeyOrigin::Pasted,
+            staged: None,
         });
         let key = PrivateKey::parse(config.secret.expose_secret())?
             .value
@@ -123,7 +128,22 @@ impl Okta {
             token: None,
             rate: RateWindow::default(),
             token_requests: 0,
+            generated: settings.key_origin == KeyOrigin::Generated,
         })
+    }
+
+    /// For a key made here, Okta not holding its ID (or no key at all) means one thing: the
+    /// admin has not added the public key to the app yet (or not clicked Save).
+    fn not_registered(&self, e: ConnectorError) -> ConnectorError {
+        let unknown = matches!(e.code(), code::OKTA_KID_INVALID | code::OKTA_NO_JWKS);
+        if self.generated && unknown {
+            ConnectorError::Verdict {
+                code: code::OKTA_KEY_NOT_REGISTERED,
+                detail: e.to_string(),
+            }
+        } else {
+            e
+        }
     }
 
     fn url(&self, path: &str) -> url::Url {
@@ -315,7 +335,7 @@ impl Connector for Okta {
         let before = self.token_requests;
         let r = self.request_token().await?;
         if r.status != 200 {
-            return Err(self.answer(Endpoint::Token, "POST", TOKEN_PATH, &r));
+            return Err(self.not_registered(self.answer(Endpoint::Token, "POST", TOKEN_PATH, &r)));
         }
         let body: TokenResponse = decode_token(&r)?;
         let access = access_token(body.access_token)?;

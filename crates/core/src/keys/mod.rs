@@ -11,8 +11,10 @@ use pkcs8::der::{AnyRef, Decode, Encode};
 use serde::Serialize;
 use thiserror::Error;
 
+mod generate;
 mod source;
 
+pub use generate::{Generated, KeyType, generate, public_jwk};
 pub use source::{
     KeyInputError, KeySource, MAX_KEY_BYTES, ParsedKey, expand_path, looks_like_key, read_key_file,
 };

@@ -44,6 +44,17 @@ pub struct ParsedKey {
     pub file: Option<PathBuf>,
 }
 
+impl From<super::Generated> for ParsedKey {
+    fn from(g: super::Generated) -> Self {
+        ParsedKey {
+            text: g.pem,
+            key: g.key,
+            notes: Vec::new(),
+            file: None,
+        }
+    }
+}
+
 impl std::fmt::Debug for ParsedKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.key.describe())

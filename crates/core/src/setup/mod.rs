@@ -5,6 +5,7 @@
 //! back if the profile cannot be written. `rotate` (in `rotate.rs`) replaces a secret only
 //! after the candidate passed a test.
 
+mod keys;
 mod prune;
 mod rotate;
 
@@ -12,6 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 use thiserror::Error;
 use time::OffsetDateTime;
 
+pub use keys::{Promotion, PublicKeys, Staged, generate, promote, public_keys, stage};
 pub use prune::{Orphans, orphans, prune};
 pub use rotate::{Candidate, Rotation, rotate, store_after_failed_test, store_untested};
 
@@ -19,7 +21,7 @@ use crate::app::{AppError, Diagnosed, Services};
 use crate::diagnose::{self, Failure, code};
 use crate::integration::Integration;
 use crate::keys::{KeyInputError, ParsedKey, PrivateKey};
-use crate::profile::{self, OktaSettings, Profile};
+use crate::profile::{self, KeyOrigin, OktaSettings, Profile};
 use crate::session::secret_key;
 use crate::validate::{
     self, ClientIdError, HostError, KeyIdError, Note, ProfileNameError, ScopesError, SecretError,
@@ -44,8 +46,20 @@ pub struct Draft {
     pub key: Option<ParsedKey>,
     /// A key ID typed beside the key.
     pub key_id: Option<String>,
+    /// The key was made here (`keys::generate`), not copied from Okta.
+    pub generated: bool,
     pub dpop: Option<bool>,
     pub scopes: Option<String>,
+}
+
+impl Draft {
+    /// Takes a key made here: its private half for the keyring, its thumbprint as key ID.
+    pub fn with_generated(mut self, generated: crate::keys::Generated) -> Self {
+        self.key_id = generated.key.kid().map(str::to_string);
+        self.key = Some(ParsedKey::from(generated));
+        self.generated = true;
+        self
+    }
 }
 
 /// `Debug` shows which fields are set, never the secret.
@@ -58,6 +72,7 @@ impl std::fmt::Debug for Draft {
             .field("secret", &self.secret.as_ref().map(|_| "[set]"))
             .field("key", &self.key)
             .field("key_id", &self.key_id)
+            .field("generated", &self.generated)
             .field("dpop", &self.dpop)
             .field("scopes", &self.scopes)
             .finish()
@@ -311,6 +326,11 @@ impl Draft {
             Integration::Okta => {
                 let previous = existing.and_then(|p| p.okta.as_ref());
                 let key_id = match (&self.key, &self.key_id) {
+                    // A key made here is kept as PEM, which cannot carry its ID: store it.
+                    (Some(k), _) if self.generated => {
+                        key_summary = Some(k.key.describe());
+                        k.key.kid().map(str::to_string)
+                    }
                     (Some(k), typed) => {
                         note(SetupField::Secret, k.notes.clone());
                         key_summary = Some(k.key.describe());
@@ -342,6 +362,13 @@ impl Draft {
                         .unwrap_or(DEFAULT_DPOP),
                     scopes,
                     dpop_nonce: previous.and_then(|p| p.dpop_nonce.clone()),
+                    key_origin: match (&self.key, previous) {
+                        (Some(_), _) if self.generated => KeyOrigin::Generated,
+                        (Some(_), _) => KeyOrigin::Pasted,
+                        (None, Some(p)) => p.key_origin,
+                        (None, None) => KeyOrigin::Pasted,
+                    },
+                    staged: previous.and_then(|p| p.staged.clone()),
                 };
                 (self.key.as_ref().map(|k| k.text.clone()), Some(okta))
             }
@@ -442,9 +469,13 @@ pub async fn save(services: &Services, v: &Validated) -> Result<(), AppError> {
     check_existing(&v.name, integration, v.intent, existing.as_ref()).map_err(input)?;
     let mut profile = v.profile.clone();
     if let Some(e) = &existing {
-        // Another setup may have created it since `prepare`: share its keyring entry.
+        // Another setup may have created it since `prepare`: share its keyring entry. A key
+        // staged meanwhile stays staged.
         profile.secret_ref = e.secret_ref.clone();
         profile.created = e.created;
+        if let (Some(o), Some(prev)) = (profile.okta.as_mut(), e.okta.as_ref()) {
+            o.staged = prev.staged.clone();
+        }
     }
     let store_id = all.store_id();
     let key = secret_key(&v.name, &profile).in_store(Some(&store_id));
@@ -486,14 +517,26 @@ pub async fn remove(services: &Services, name: &str) -> Result<(), AppError> {
     let _commit = crate::app::commit();
     let mut all = lock.load()?;
     let profile = all.get(name)?.clone();
-    services
-        .vault
-        .delete(&secret_key(name, &profile))
-        .await
-        .map_err(|e| AppError::store(e, name, Some(profile.integration)))?;
+    for secret_ref in profile.secret_refs() {
+        services
+            .vault
+            .delete(&entry(name, &profile, secret_ref))
+            .await
+            .map_err(|e| AppError::store(e, name, Some(profile.integration)))?;
+    }
     all.profiles.remove(name);
     lock.save(&mut all)?;
     Ok(())
+}
+
+/// The keyring entry `secret_ref` of profile `name` (its secret, or a staged key).
+fn entry(name: &str, profile: &Profile, secret_ref: &str) -> crate::secret::SecretKey {
+    crate::secret::SecretKey::new(
+        profile.integration,
+        name,
+        secret_ref,
+        crate::secret::SecretKind::for_integration(profile.integration),
+    )
 }
 
 /// What to tell the admin when a rotation's candidate failed and nothing was replaced.

@@ -26,7 +26,7 @@ pub async fn orphans(services: &Services) -> Result<Orphans, AppError> {
         SecretKey::parse_account(account).is_some_and(|(name, secret_ref)| {
             all.profiles
                 .get(name)
-                .is_some_and(|p| p.secret_ref == secret_ref)
+                .is_some_and(|p| p.secret_refs().any(|r| r == secret_ref))
         })
     };
     let mut out = Orphans::default();

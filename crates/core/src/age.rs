@@ -1,0 +1,91 @@
+//! How old a secret or key may get before ploy-connect says to rotate it: 90 days unless the
+//! config file (`max_secret_age = "30d"` in profiles.toml) or `--max-age` says otherwise.
+
+use time::{Duration, OffsetDateTime};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaxAge(Duration);
+
+impl Default for MaxAge {
+    fn default() -> Self {
+        MaxAge(Duration::days(90))
+    }
+}
+
+impl MaxAge {
+    /// "90d", "12w" or "48h"; at least one hour, at most ten years.
+    pub fn parse(text: &str) -> Result<MaxAge, String> {
+        let t = text.trim();
+        let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+        let (number, unit) = t.split_at(split);
+        let n: i64 = number
+            .parse()
+            .map_err(|_| format!("\"{text}\" is not an age: write it like 90d, 12w or 48h"))?;
+        let age = match unit.trim() {
+            "d" | "day" | "days" => Duration::days(n),
+            "w" | "week" | "weeks" => Duration::weeks(n),
+            "h" | "hour" | "hours" => Duration::hours(n),
+            _ => {
+                return Err(format!(
+                    "\"{text}\": the unit is d (days), w (weeks) or h (hours)"
+                ));
+            }
+        };
+        if age < Duration::hours(1) || age > Duration::days(3650) {
+            return Err(format!("\"{text}\": give an age between 1h and 3650d"));
+        }
+        Ok(MaxAge(age))
+    }
+
+    pub fn days(self) -> i64 {
+        self.0.whole_days()
+    }
+
+    /// Whether a secret stored at `stored` is past this age at `now`.
+    pub fn exceeded(self, stored: OffsetDateTime, now: OffsetDateTime) -> bool {
+        now - stored > self.0
+    }
+
+    /// "set 12 days ago", or "set 120 days ago — rotate it" past the limit; "age unknown" for
+    /// a profile written before ploy-connect recorded it. The flag says whether to warn.
+    pub fn describe(self, stored: Option<OffsetDateTime>, now: OffsetDateTime) -> (String, bool) {
+        match stored {
+            None => ("age unknown".into(), false),
+            Some(at) if self.exceeded(at, now) => (
+                format!("set {} — rotate it", crate::text::ago(now, at)),
+                true,
+            ),
+            Some(at) => (format!("set {}", crate::text::ago(now, at)), false),
+        }
+    }
+}
+
+impl std::fmt::Display for MaxAge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} days", self.days())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_parse_and_warn_past_the_limit() {
+        assert_eq!(MaxAge::parse("90d").unwrap(), MaxAge::default());
+        assert_eq!(MaxAge::parse("2w").unwrap().days(), 14);
+        assert_eq!(MaxAge::parse(" 48h ").unwrap().days(), 2);
+        for bad in ["", "d", "90", "90x", "0d", "99999d", "-5d"] {
+            assert!(MaxAge::parse(bad).is_err(), "{bad}");
+        }
+        let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        let max = MaxAge::parse("30d").unwrap();
+        let (text, warn) = max.describe(Some(now - Duration::days(40)), now);
+        assert!(warn && text.contains("rotate it"), "{text}");
+        assert_eq!(
+            max.describe(Some(now - Duration::days(3)), now),
+            ("set 3 days ago".to_string(), false)
+        );
+        assert_eq!(max.describe(None, now).0, "age unknown");
+    }
+}

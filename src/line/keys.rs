@@ -1,0 +1,74 @@
+//! Okta keys made here, in line mode: the public key printed as JSON on standard output (so it
+//! pipes), what to do with it on standard error, and `keys show`.
+
+use std::path::Path;
+
+use ploy_core::app::{AppError, Services, exit};
+use ploy_core::diagnose;
+use ploy_core::files::{self, PendingFile, Replace};
+use ploy_core::setup;
+
+use crate::cli::KeysCommand;
+
+/// Prints a public JWK made here with the Okta steps, and writes it to `out` if asked.
+pub fn announce(jwk: &serde_json::Value, out: Option<&Path>) -> Result<(), AppError> {
+    let text = serde_json::to_string_pretty(jwk)
+        .map_err(|e| AppError::Internal(format!("the public key: {e}")))?;
+    errln!("{}", diagnose::note("okta.key_kept_here"));
+    errln!(
+        "The public key to add to the Okta app (key ID {}):",
+        kid(jwk)
+    );
+    outln!("{text}");
+    if let Some(path) = out {
+        write_public(path, &text)?;
+        errln!(
+            "Wrote the public key to {}.",
+            files::absolute(path).display()
+        );
+    }
+    errln!("{}", diagnose::note("okta.add_key_steps"));
+    Ok(())
+}
+
+fn kid(jwk: &serde_json::Value) -> &str {
+    jwk.get("kid").and_then(|k| k.as_str()).unwrap_or("?")
+}
+
+/// A public key is not secret; the file still appears whole or not at all.
+fn write_public(path: &Path, text: &str) -> Result<(), AppError> {
+    let io = |e| AppError::io(format!("cannot write {}", path.display()))(e);
+    let pending = PendingFile::create(path, Replace::Allow).map_err(io)?;
+    let mut file = pending.writer().map_err(io)?;
+    std::io::Write::write_all(&mut file, format!("{text}\n").as_bytes()).map_err(io)?;
+    drop(file);
+    pending.commit().map_err(io)
+}
+
+pub async fn run(services: &Services, cmd: KeysCommand) -> Result<u8, AppError> {
+    match cmd {
+        KeysCommand::Show {
+            name,
+            staged,
+            current,
+        } => {
+            let keys = setup::public_keys(services, &name).await?;
+            let missing = |which: &str| {
+                AppError::Usage(format!(
+                    "\"{name}\" has no {which} key (stage one with ploy-connect rotate {name} --generate-key)"
+                ))
+            };
+            let value = if staged {
+                keys.staged.ok_or_else(|| missing("staged"))?
+            } else if current {
+                keys.current.ok_or_else(|| missing("current"))?
+            } else {
+                serde_json::json!({ "current": keys.current, "staged": keys.staged })
+            };
+            let text = serde_json::to_string_pretty(&value)
+                .map_err(|e| AppError::Internal(format!("the public key: {e}")))?;
+            outln!("{text}");
+            Ok(exit::OK)
+        }
+    }
+}

@@ -1,0 +1,367 @@
+//! Keys made here, in the TUI (issue 10): the wizard makes the key pair and shows only its
+//! public half, which `c`, `w` and (demo) `p` hand over; the rotate screen stages a new key and
+//! promotes it only after its test; Home shows a staged key and a secret's age.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::tui::*;
+use ploy_connect::tui::app::{Action, App, Effect, KeyAction, PublicKeySource, Screen};
+use ploy_core::check::{Report, StepId, StepStatus};
+use ploy_core::connector::Carry;
+use ploy_core::integration::Integration;
+use ploy_core::keys::KeyType;
+use ploy_core::profile::StagedKey;
+use ploy_core::setup::{Promotion, Staged};
+use ratatui::crossterm::event::KeyCode;
+use secrecy::ExposeSecret;
+
+/// The Okta wizard at its key step, "make it here" chosen (the default), the key pair made.
+fn wizard_with_made_key(demo: bool) -> App {
+    let mut app = app();
+    app.demo_okta = demo;
+    app.update(key(KeyCode::Char('a')));
+    app.update(key(KeyCode::Down));
+    app.update(key(KeyCode::Enter));
+    typed(&mut app, "corp2");
+    app.update(key(KeyCode::Tab));
+    typed(&mut app, "corp.okta.com");
+    app.update(key(KeyCode::Enter));
+    typed(&mut app, "0oa1b2c3d4e5f6g7h8i9");
+    let effects = press(&mut app, key(KeyCode::Enter));
+    assert!(
+        effects
+            .iter()
+            .all(|e| !matches!(e, Effect::GenerateKey { .. })),
+        "the key pair was made as the step was shown (settled by the test harness)"
+    );
+    app
+}
+
+fn made(app: &App) -> ploy_core::keys::Generated {
+    match &app.screen {
+        Screen::Wizard(w) => w.made.ready().expect("a key pair was made").clone(),
+        _ => panic!("not in the wizard"),
+    }
+}
+
+/// Lines of the private key's PEM body that must never be drawn.
+fn private_lines(g: &ploy_core::keys::Generated) -> Vec<String> {
+    g.pem
+        .expose_secret()
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .map(|l| l[..20.min(l.len())].to_string())
+        .collect()
+}
+
+#[test]
+fn the_wizard_makes_the_key_and_shows_only_its_public_half() {
+    let mut app = wizard_with_made_key(false);
+    let g = made(&app);
+    let kid = g.key.kid().unwrap().to_string();
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = render(&app, w, h);
+        assert!(screen.contains("Make a key pair here"), "{screen}");
+        assert!(screen.contains(&kid[..20]), "the key ID is shown\n{screen}");
+        for line in private_lines(&g) {
+            assert!(!screen.contains(&line), "private key material on screen");
+        }
+    }
+
+    // c and w hand over the public JWK: never a private parameter.
+    for (k, action) in [('c', KeyAction::Copy), ('w', KeyAction::Write)] {
+        match app.update(key(KeyCode::Char(k))).as_slice() {
+            [
+                Effect::PublicKey {
+                    action: a,
+                    key: PublicKeySource::Known(jwk),
+                    ..
+                },
+            ] => {
+                assert_eq!(*a, action);
+                assert_eq!(jwk["kid"], kid);
+                assert!(jwk.get("d").is_none() && jwk.get("p").is_none());
+            }
+            _ => panic!("{k} hands over the public key"),
+        }
+    }
+    // `p` is the demo's: nothing here.
+    assert!(app.update(key(KeyCode::Char('p'))).is_empty());
+    assert!(!render(&app, 120, 24).contains("add in demo Okta"));
+
+    // On through the steps: the draft carries the key made here and its key ID.
+    app.update(key(KeyCode::Enter));
+    app.update(key(KeyCode::Enter));
+    app.update(key(KeyCode::Enter));
+    let review = render(&app, 100, 30);
+    assert!(review.contains("made here"), "{review}");
+    match app.update(key(KeyCode::Enter)).as_slice() {
+        [Effect::Save { draft, .. }] => {
+            assert!(draft.generated);
+            assert_eq!(draft.key_id.as_deref(), Some(kid.as_str()));
+            let text = draft.key.as_ref().unwrap().text.expose_secret().to_string();
+            assert_eq!(text, g.pem.expose_secret().to_string());
+        }
+        _ => panic!("saves"),
+    }
+}
+
+#[test]
+fn the_demo_offers_to_add_the_key_in_its_emulated_okta() {
+    let mut app = wizard_with_made_key(true);
+    assert!(render(&app, 120, 24).contains("p add in demo Okta"));
+    match app.update(key(KeyCode::Char('p'))).as_slice() {
+        [
+            Effect::PublicKey {
+                action: KeyAction::DemoAdd,
+                ..
+            },
+        ] => {}
+        _ => panic!("p adds the key in the demo"),
+    }
+    app.update(Action::PublicKeyDone(Ok(
+        "The emulated Okta app now holds the key".into(),
+    )));
+    assert!(render(&app, 80, 24).contains("The emulated Okta app now holds the key"));
+}
+
+#[test]
+fn pasting_stays_possible_and_editing_never_makes_a_key() {
+    let mut made = wizard_with_made_key(false);
+    made.update(key(KeyCode::Char(' ')));
+    let screen = render(&made, 80, 24);
+    assert!(screen.contains("(•) Paste a private key"), "{screen}");
+    assert!(
+        screen.contains("Private key (JWK/PEM) or file path"),
+        "{screen}"
+    );
+    // Editing an Okta profile: the key step is the paste box (a new key goes through rotate).
+    let mut editing = app();
+    editing.update(key(KeyCode::Down));
+    editing.update(key(KeyCode::Char('e')));
+    for _ in 0..2 {
+        editing.update(key(KeyCode::Enter));
+    }
+    let screen = render(&editing, 80, 24);
+    assert!(!screen.contains("Make a key pair here"), "{screen}");
+}
+
+fn rotate_screen() -> App {
+    let mut app = app();
+    app.update(key(KeyCode::Down)); // corp, Okta
+    let effects = app.update(key(KeyCode::Char('r')));
+    assert!(effects.is_empty(), "nothing staged yet, nothing to read");
+    app
+}
+
+#[test]
+fn rotation_stages_a_key_then_promotes_it_after_its_test() {
+    let mut app = rotate_screen();
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("without downtime"), "{screen}");
+    let [Effect::StageKey { name, kind }] = &app.update(key(KeyCode::Enter))[..] else {
+        panic!("Enter stages a new key");
+    };
+    assert_eq!(name, "corp");
+    assert_eq!(*kind, KeyType::Rsa2048);
+    let g = ploy_core::keys::generate(KeyType::EcP256).unwrap();
+    let kid = g.key.kid().unwrap().to_string();
+    app.update(Action::Staged {
+        name: "corp".into(),
+        result: Ok(Staged {
+            key_id: kid.clone(),
+            key_type: KeyType::EcP256,
+            public_jwk: g.public_jwk.clone(),
+            replaced: None,
+        }),
+    });
+    let screen = render(&app, 100, 30);
+    assert!(screen.contains("Staged beside the current key"), "{screen}");
+    assert!(screen.contains(&kid[..20]), "{screen}");
+    for line in private_lines(&g) {
+        assert!(!screen.contains(&line));
+    }
+    assert!(matches!(
+        app.update(key(KeyCode::Char('c'))).as_slice(),
+        [Effect::PublicKey {
+            action: KeyAction::Copy,
+            key: PublicKeySource::Known(_),
+            ..
+        }]
+    ));
+
+    // The profile now has a staged key: Enter promotes (on the test screen).
+    let mut profiles = profiles();
+    profiles
+        .profiles
+        .get_mut("corp")
+        .unwrap()
+        .okta
+        .as_mut()
+        .unwrap()
+        .staged = Some(StagedKey {
+        secret_ref: "r2".into(),
+        key_id: kid.clone(),
+        key_type: KeyType::EcP256,
+        created: now(),
+    });
+    app.update(Action::Profiles(Ok(profiles)));
+    let [Effect::Promote { run, name }] = app.update(key(KeyCode::Enter))[..].clone_effects()
+    else {
+        panic!("Enter promotes");
+    };
+    assert_eq!(name, "corp");
+    assert!(render(&app, 80, 24).contains("current key stays in use"));
+    let report = Report {
+        profile: "corp".into(),
+        integration: Integration::Okta,
+        ok: true,
+        steps: StepId::ALL
+            .iter()
+            .map(|id| step(*id, StepStatus::Passed, 5, "fine", None))
+            .collect(),
+        users_seen: 200,
+        users_total: None,
+        at: now(),
+        carry: Carry::default(),
+    };
+    app.update(Action::Promoted {
+        run,
+        result: Ok(Promotion {
+            report,
+            promoted: true,
+            key_id: kid.clone(),
+            retired: Some("old-kid-123".into()),
+        }),
+    });
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("is in use"), "{screen}");
+    assert!(
+        screen.contains("old-kid-123"),
+        "the old key to retire\n{screen}"
+    );
+}
+
+/// `[Effect]` patterns cannot bind owned fields from a slice; this gives the two we need.
+trait CloneEffects {
+    fn clone_effects(&self) -> [Effect; 1];
+}
+
+impl CloneEffects for [Effect] {
+    fn clone_effects(&self) -> [Effect; 1] {
+        match self {
+            [Effect::Promote { run, name }] => [Effect::Promote {
+                run: *run,
+                name: name.clone(),
+            }],
+            _ => panic!("not one promotion"),
+        }
+    }
+}
+
+#[test]
+fn a_failed_promotion_changes_nothing_and_t_tries_it_again() {
+    let mut app = rotate_screen();
+    let mut profiles = profiles();
+    profiles
+        .profiles
+        .get_mut("corp")
+        .unwrap()
+        .okta
+        .as_mut()
+        .unwrap()
+        .staged = Some(StagedKey {
+        secret_ref: "r2".into(),
+        key_id: "staged-kid".into(),
+        key_type: KeyType::Rsa2048,
+        created: now(),
+    });
+    app.update(Action::Profiles(Ok(profiles)));
+    // Reopened with a staged key: its public half is read to show again.
+    app.update(key(KeyCode::Esc));
+    let effects = app.update(key(KeyCode::Char('r')));
+    assert!(matches!(effects.as_slice(), [Effect::LoadPublicKeys(n)] if n == "corp"));
+    let [Effect::Promote { run, .. }] = app.update(key(KeyCode::Enter))[..].clone_effects() else {
+        panic!("Enter promotes the staged key");
+    };
+    let mut failed = step(
+        StepId::Token,
+        StepStatus::Failed,
+        5,
+        "HTTP 401: The client_assertion JWT kid is invalid.",
+        Some("okta.key_not_registered"),
+    );
+    failed.diagnosis = Some(ploy_core::diagnose::Diagnosis::for_code(
+        "okta.key_not_registered",
+        "corp",
+        Some(Integration::Okta),
+    ));
+    app.update(Action::Check {
+        run,
+        event: ploy_core::check::CheckEvent::Finished(Box::new(failed.clone())),
+    });
+    app.update(Action::Promoted {
+        run,
+        result: Ok(Promotion {
+            report: Report {
+                profile: "corp".into(),
+                integration: Integration::Okta,
+                ok: false,
+                steps: vec![failed],
+                users_seen: 0,
+                users_total: None,
+                at: now(),
+                carry: Carry::default(),
+            },
+            promoted: false,
+            key_id: "staged-kid".into(),
+            retired: None,
+        }),
+    });
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("Nothing changed"), "{screen}");
+    assert!(
+        screen.contains("Okta does not know this key yet"),
+        "{screen}"
+    );
+    // c hands over the staged key, from the keyring.
+    match app.update(key(KeyCode::Char('c'))).as_slice() {
+        [
+            Effect::PublicKey {
+                key: PublicKeySource::Stored { name, staged },
+                ..
+            },
+        ] => {
+            assert_eq!(name, "corp");
+            assert!(*staged);
+        }
+        _ => panic!("c copies the staged key"),
+    }
+    assert!(matches!(
+        app.update(key(KeyCode::Char('t'))).as_slice(),
+        [Effect::Promote { .. }]
+    ));
+}
+
+#[test]
+fn home_shows_a_staged_key_and_an_old_secret() {
+    let mut p = profiles();
+    let corp = p.profiles.get_mut("corp").unwrap();
+    corp.secret_stored = Some(now() - time::Duration::days(120));
+    corp.okta.as_mut().unwrap().staged = Some(StagedKey {
+        secret_ref: "r2".into(),
+        key_id: "k".into(),
+        key_type: KeyType::Rsa2048,
+        created: now(),
+    });
+    p.profiles.get_mut("acme").unwrap().secret_stored = Some(now() - time::Duration::days(3));
+    let mut app = App::new(p, (200, 24));
+    app.color = false;
+    app.now = now();
+    let screen = render(&app, 200, 24);
+    assert!(screen.contains("set 120 days ago — rotate it"), "{screen}");
+    assert!(screen.contains("new key staged"), "{screen}");
+    assert!(screen.contains("set 3 days ago"), "{screen}");
+}
