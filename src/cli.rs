@@ -260,7 +260,7 @@ pub struct GenerateKey {
     /// (JWK) is printed to add in Okta (Client Credentials › Add key)
     #[arg(
         long,
-        conflicts_with_all = ["private_key_file", "private_key_stdin", "key_id"]
+        conflicts_with_all = ["private_key_file", "private_key_stdin", "key_id", "json"]
     )]
     pub generate_key: bool,
     /// The kind of key to make

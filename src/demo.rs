@@ -26,20 +26,28 @@ pub struct Demo {
 }
 
 impl Demo {
-    /// Plays the emulated Okta org's admin: adds a public key made here to its app. If the app
-    /// already holds two keys, the oldest key made here is retired first (the demo's own
-    /// profiles keep the key the org started with).
+    /// Plays the emulated Okta org's admin: adds a public key made here to its app, and says
+    /// what it did. If the app already holds two keys, the oldest key made here is retired
+    /// first, and the message says so (the demo's own profiles keep the org's first key).
     pub fn okta_admin(&self) -> crate::tui::AddOktaKey {
         let org = Arc::clone(&self.emulator.okta);
         let console_kid = self.emulator.credentials.okta.key_id.clone();
         Arc::new(move |jwk: &serde_json::Value| {
             let ids = org.key_ids();
+            let mut retired = None;
             if ids.len() >= ploy_emulator::okta::MAX_KEYS
                 && let Some(oldest) = ids.iter().find(|k| **k != console_kid)
+                && org.remove_key(oldest)
             {
-                org.remove_key(oldest);
+                retired = Some(oldest.clone());
             }
-            org.add_key(jwk)
+            let kid = org.add_key(jwk)?;
+            Ok(match retired {
+                Some(old) => format!(
+                    "The emulated Okta app now holds the key {kid}. An app holds two keys at most, so the demo retired {old} first, as an admin would."
+                ),
+                None => format!("The emulated Okta app now holds the key {kid}."),
+            })
         })
     }
 }

@@ -750,3 +750,39 @@ fn a_key_made_here_then_rotated_without_downtime() {
         .success()
         .stdout(predicate::str::contains("\"secret_too_old\":false"));
 }
+
+#[test]
+fn a_key_made_here_pipes_its_public_half_alone() {
+    let env = env_or_skip!();
+    let t = tenant(5, &[]);
+    // No --no-test: standard output is not a terminal, so it holds the JWK and nothing else.
+    let (code, stdout, stderr) = run(
+        &env,
+        &[
+            "setup",
+            "okta",
+            "--profile",
+            "piped",
+            "--host",
+            &t.okta.host,
+            "--client-id",
+            &t.okta.client_id,
+            "--generate-key",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let jwk: serde_json::Value = serde_json::from_str(&stdout).expect("only the JWK on stdout");
+    assert_eq!(jwk["kty"], "RSA");
+    assert!(stderr.contains("ploy-connect test piped"), "{stderr}");
+    env.cmd()
+        .args([
+            "setup",
+            "okta",
+            "--profile",
+            "x",
+            "--generate-key",
+            "--json",
+        ])
+        .assert()
+        .code(2);
+}

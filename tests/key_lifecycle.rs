@@ -234,7 +234,15 @@ async fn after_a_crash_either_side_of_staging_the_profile_and_keyring_agree() {
         .await
         .unwrap();
     let orphans = setup::orphans(&lab.services).await.unwrap();
-    assert_eq!(orphans.ours.len(), 1, "the staged key is not an orphan");
+    assert!(
+        orphans.ours.is_empty(),
+        "the next stage forgets what a killed one left, and the staged key is no orphan: {orphans:?}"
+    );
+    assert_eq!(
+        accounts(&lab).len(),
+        2,
+        "the current key and the staged one"
+    );
 
     // The staged entry lost (deleted by hand): promote says so and changes nothing.
     let staged = lab
@@ -313,5 +321,102 @@ async fn a_different_kid_shown_by_okta_can_be_adopted() {
     let mut under_okta_kid = public.clone();
     under_okta_kid["kid"] = "kid-okta-shows".into();
     lab.emulator.okta.add_key(&under_okta_kid).unwrap();
+    assert!(lab.test("corp").await.ok);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_rotation_of_a_key_made_here_is_a_pasted_key_again() {
+    let lab = Lab::new(5, &["okta:multi-key"]).await;
+    let public = generated_profile(&lab, "corp", KeyType::EcP256).await;
+    // The app already holds two keys (multi-key): retire one to make room for ours.
+    let other = lab
+        .emulator
+        .okta
+        .key_ids()
+        .into_iter()
+        .find(|k| *k != lab.creds.okta.key_id)
+        .unwrap();
+    assert!(lab.emulator.okta.remove_key(&other));
+    lab.emulator.okta.add_key(&public).unwrap();
+    assert!(lab.test("corp").await.ok);
+    // Okta's own key, pasted as a PEM without its KID into a two-key app: a kid problem.
+    let rotation = lab
+        .rotate(
+            "corp",
+            common::lab::key_candidate(&lab.creds.okta.private_key_pem),
+            true,
+        )
+        .await;
+    assert_eq!(rotation.report.failure_code(), Some("okta.kid_invalid"));
+    let p = lab
+        .services
+        .store
+        .load()
+        .unwrap()
+        .get("corp")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        p.okta.unwrap().key_origin,
+        ploy_core::profile::KeyOrigin::Pasted
+    );
+    lab.expect_failure("corp", "token", "okta.kid_invalid")
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_setup_saved_during_a_promotion_keeps_the_promoted_key() {
+    let lab = Lab::new(5, &[]).await;
+    let first = generated_profile(&lab, "corp", KeyType::EcP256).await;
+    lab.emulator.okta.add_key(&first).unwrap();
+    assert!(lab.emulator.okta.remove_key(&lab.creds.okta.key_id));
+    // An edit prepared before the promotion (the wizard was open), saved after it.
+    let stored = lab
+        .services
+        .store
+        .load()
+        .unwrap()
+        .get("corp")
+        .unwrap()
+        .clone();
+    let edit = Draft {
+        name: "corp".into(),
+        key_id: stored.okta.as_ref().unwrap().key_id.clone(),
+        dpop: Some(true),
+        ..Draft::default()
+    };
+    let prepared = setup::prepare(
+        &lab.services,
+        Integration::Okta,
+        setup::Intent::Update,
+        &edit,
+    )
+    .await
+    .unwrap();
+    let staged = setup::stage(&lab.services, "corp", KeyType::EcP256)
+        .await
+        .unwrap();
+    lab.emulator.okta.add_key(&staged.public_jwk).unwrap();
+    assert!(
+        setup::promote(&lab.services, "corp", None)
+            .await
+            .unwrap()
+            .promoted
+    );
+    setup::save(&lab.services, &prepared).await.unwrap();
+    let after = lab
+        .services
+        .store
+        .load()
+        .unwrap()
+        .get("corp")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        after.okta.as_ref().unwrap().key_id.as_deref(),
+        Some(staged.key_id.as_str()),
+        "the promoted key's ID, not the one the edit saw"
+    );
+    assert!(lab.emulator.okta.remove_key(first["kid"].as_str().unwrap()));
     assert!(lab.test("corp").await.ok);
 }

@@ -26,6 +26,25 @@ fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// The private part of a PKCS#8 key as a JWK's "d" (base64url, no padding): the RSA private
+/// exponent, or the EC private scalar.
+fn private_d(pem_text: &str) -> String {
+    use base64::Engine;
+    use pkcs8::der::Decode;
+    let block = pem::parse(pem_text).unwrap();
+    let info = pkcs8::PrivateKeyInfo::from_der(block.contents()).unwrap();
+    let d = match pkcs1::RsaPrivateKey::from_der(info.private_key) {
+        Ok(rsa) => rsa.private_exponent.as_bytes().to_vec(),
+        Err(_) => sec1::EcPrivateKey::from_der(info.private_key)
+            .unwrap()
+            .private_key
+            .to_vec(),
+    };
+    let text = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(d);
+    // A prefix long enough to be unmistakable, short enough to survive any line wrapping.
+    text[..40].to_string()
+}
+
 #[test]
 fn secrets_appear_nowhere_but_the_keyring() {
     let Some(env) = Env::with_keyring() else {
@@ -210,14 +229,18 @@ fn secrets_appear_nowhere_but_the_keyring() {
     let jwk: serde_json::Value = serde_json::from_str(&t.okta.private_key_jwk).unwrap();
     let pem_line = t.okta.private_key_pem.lines().nth(3).unwrap().to_string();
     let d = jwk["d"].as_str().unwrap()[..40].to_string();
-    // The PEM body lines of every key made here (private key material only).
+    // The PEM body lines of every key made here, and its private scalar as a JWK would carry
+    // it ("d", base64url): private key material in both of its shapes.
     let made_lines: Vec<String> = made_keys
         .iter()
         .flat_map(|pem| {
-            pem.lines()
+            let mut shapes: Vec<String> = pem
+                .lines()
                 .filter(|l| !l.starts_with("-----"))
                 .map(str::to_string)
-                .collect::<Vec<_>>()
+                .collect();
+            shapes.push(private_d(pem));
+            shapes
         })
         .collect();
     assert!(made_lines.len() >= 4, "two keys were made and read back");

@@ -50,7 +50,9 @@ fn tables() -> Vec<Table> {
         table("wizard DPoP", false, wizard::DPOP_KEYS),
         table("wizard scopes", false, wizard::SCOPE_KEYS),
         table("wizard review", false, wizard::REVIEW_KEYS),
+        table("wizard key choice", false, wizard::KEY_CHOICE_KEYS),
         table("rotate", true, rotate::KEYS),
+        table("rotate mode", false, rotate::MODE_KEYS),
     ]
 }
 

@@ -487,3 +487,37 @@ fn a_key_made_in_the_wizard_is_copied_over_osc52_and_works_once_added() {
     t.keys(&["q"]);
     t.wait_for("EXIT=0");
 }
+
+#[test]
+fn the_demo_rotates_an_okta_key_without_downtime() {
+    if !have_tmux() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start(&format!("{} demo", common::BIN), home.path());
+    t.wait_for("corp-okta ");
+    // corp-okta is the second profile.
+    t.keys(&["j"]);
+    t.keys(&["r"]);
+    t.wait_for("without downtime");
+    t.keys(&["Enter"]);
+    t.wait_for("Staged beside the current key");
+    // The current key still works while the new one waits.
+    t.keys(&["Escape"]);
+    t.wait_for("ploy-connect · Profiles");
+    t.keys(&["t"]);
+    t.wait_for("Connection OK");
+    t.keys(&["r"]);
+    // The staged key's public half is read from the keyring again before `p` can add it.
+    t.wait_for("\"kty\"");
+    // The demo plays the Okta admin, then Enter proves and promotes the new key.
+    t.keys(&["p"]);
+    t.wait_for("now holds the key");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("is in use");
+    assert!(screen.contains("Connection OK"), "{screen}");
+    t.keys(&["Escape"]);
+    t.wait_for("ploy-connect · Profiles");
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0");
+}

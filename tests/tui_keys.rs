@@ -68,6 +68,10 @@ fn the_wizard_makes_the_key_and_shows_only_its_public_half() {
         for line in private_lines(&g) {
             assert!(!screen.contains(&line), "private key material on screen");
         }
+        assert!(
+            !screen.contains("\"d\""),
+            "no private JWK parameter on screen"
+        );
     }
 
     // c and w hand over the public JWK: never a private parameter.
@@ -364,4 +368,53 @@ fn home_shows_a_staged_key_and_an_old_secret() {
     assert!(screen.contains("set 120 days ago — rotate it"), "{screen}");
     assert!(screen.contains("new key staged"), "{screen}");
     assert!(screen.contains("set 3 days ago"), "{screen}");
+}
+
+#[test]
+fn a_key_pasted_while_make_it_here_is_offered_is_taken_as_a_paste() {
+    let mut app = wizard_with_made_key(false);
+    let okta_made = ploy_core::keys::generate(KeyType::EcP256).unwrap();
+    let text = okta_made.pem.expose_secret().to_string();
+    let effects = press(&mut app, Action::Paste(text));
+    assert!(effects.is_empty(), "the key was read: {}", effects.len());
+    match &app.screen {
+        Screen::Wizard(w) => {
+            assert_eq!(
+                w.key_choice,
+                ploy_connect::tui::screen::wizard::KeyChoice::Paste
+            );
+            assert!(w.key.parsed().is_some(), "the pasted key was read");
+        }
+        _ => panic!(),
+    }
+}
+
+#[test]
+fn another_key_can_be_staged_in_place_of_a_lost_one() {
+    let mut app = rotate_screen();
+    app.update(key(KeyCode::Enter));
+    let g = ploy_core::keys::generate(KeyType::EcP256).unwrap();
+    app.update(Action::Staged {
+        name: "corp".into(),
+        result: Ok(Staged {
+            key_id: g.key.kid().unwrap().to_string(),
+            key_type: KeyType::EcP256,
+            public_jwk: g.public_jwk.clone(),
+            replaced: None,
+        }),
+    });
+    assert!(matches!(
+        app.update(key(KeyCode::Char('m'))).as_slice(),
+        [Effect::StageKey { .. }]
+    ));
+    app.update(Action::Staged {
+        name: "corp".into(),
+        result: Ok(Staged {
+            key_id: "second".into(),
+            key_type: KeyType::EcP256,
+            public_jwk: g.public_jwk,
+            replaced: Some("first-kid".into()),
+        }),
+    });
+    assert!(render(&app, 200, 24).contains("replaces the staged key first-kid"));
 }

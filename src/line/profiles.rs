@@ -185,11 +185,15 @@ pub async fn run(
     }
 }
 
-/// The age limit: the flag, else the config file's, else 90 days.
+/// The age limit: the flag, else the config file's, else 90 days. A bad value in the file is
+/// said, not fatal: it must not stop `status` from testing anything.
 pub fn max_age(arg: &MaxAgeArg, all: &Profiles) -> Result<MaxAge, AppError> {
     match arg.max_age {
         Some(m) => Ok(m),
-        None => Ok(all.max_age()?),
+        None => Ok(all.max_age().unwrap_or_else(|e| {
+            errln!("warning: {e}; using {}", MaxAge::default());
+            MaxAge::default()
+        })),
     }
 }
 

@@ -1,6 +1,8 @@
 //! `setup onetrust` and `setup okta` in line mode: gather the fields (flags, environment,
 //! standard input, prompts), hand the draft to the core's setup workflow, save, then test.
 
+use std::io::IsTerminal;
+
 use ploy_core::app::{AppError, Services, exit};
 use ploy_core::diagnose;
 use ploy_core::integration::Integration;
@@ -227,15 +229,20 @@ pub async fn run(
     if common.test.no_test {
         return Ok(exit::OK);
     }
-    if public.is_some()
-        && p.interactive()
-        && !p.confirm(
-            "Added and saved the public key in Okta? Test the connection now",
-            true,
-        )?
-    {
-        errln!("Test it once the key is in Okta: ploy-connect test {name}");
-        return Ok(exit::OK);
+    if public.is_some() {
+        // Standard output carries the public key alone (it pipes), and a test before the key
+        // is in Okta can only fail. On a terminal, ask.
+        let piped = !std::io::stdout().is_terminal();
+        if piped
+            || (p.interactive()
+                && !p.confirm(
+                    "Added and saved the public key in Okta? Test the connection now",
+                    true,
+                )?)
+        {
+            errln!("Test it once the key is in Okta: ploy-connect test {name}");
+            return Ok(exit::OK);
+        }
     }
     super::test::run(services, &name, common.test.json).await
 }

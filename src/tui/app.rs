@@ -685,13 +685,21 @@ impl App {
                     r.staging = false;
                     match result {
                         Ok(st) => {
+                            let replaced = st
+                                .replaced
+                                .map(|old| {
+                                    format!(
+                                        " It replaces the staged key {old}, which was never in use."
+                                    )
+                                })
+                                .unwrap_or_default();
                             r.staged = Some(rotate_screen::StagedView {
                                 key_id: st.key_id,
                                 public: Some(st.public_jwk),
                             });
-                            self.message = Some(Problem::news(
-                                "Staged; the current key keeps working. Add the new public key in Okta, then press Enter.",
-                            ));
+                            self.message = Some(Problem::news(format!(
+                                "Staged; the current key keeps working. Add the new public key in Okta, then press Enter.{replaced}"
+                            )));
                         }
                         Err(e) => r.error = Some(Problem::from(&e)),
                     }

@@ -42,7 +42,7 @@ pub enum Start {
     Wizard(Option<Integration>),
 }
 
-/// Adds a public JWK to the demo's emulated Okta app (the admin's part); the key's ID.
+/// Adds a public JWK to the demo's emulated Okta app (the admin's part); what it did, in words.
 pub type AddOktaKey = Arc<dyn Fn(&serde_json::Value) -> Result<String, String> + Send + Sync>;
 
 /// What the demo adds to the TUI: its banner, and an Okta admin for keys made here.
@@ -209,9 +209,7 @@ impl Runner {
             }
             KeyAction::DemoAdd => {
                 let result = match &self.add_okta_key {
-                    Some(add) => add(&jwk).map(|kid| {
-                        format!("The emulated Okta app now holds the key {kid}. Press t to test (or Enter to go on).")
-                    }),
+                    Some(add) => add(&jwk),
                     None => Err("only the demo has an Okta to add keys to".to_string()),
                 };
                 let _ = tx.send(Action::PublicKeyDone(result));

@@ -22,8 +22,9 @@ const EPHEMERAL: usize = 32;
 /// tests may make their own.
 #[derive(Default)]
 pub struct Registry {
-    /// Client secrets and private keys, in every encoding.
-    lasting: Vec<String>,
+    /// Client secrets and private keys, in every encoding; `true` when a cut-off start of the
+    /// value is redacted too.
+    lasting: Vec<(String, bool)>,
     /// Tokens, assertions and proofs, newest last.
     ephemeral: VecDeque<String>,
 }
@@ -87,24 +88,31 @@ impl Registry {
         if value.chars().count() < MIN_WHOLE {
             return;
         }
-        let mut parts = encodings(value);
-        // A key is also echoed line by line (PEM) or member by member (JWK).
-        if value.contains('\n') || value.starts_with('{') {
+        // A key (PEM or JWK) starts like every other key: its start says nothing, so the whole
+        // text is redacted only whole, and its random parts — echoed line by line (PEM) or
+        // member by member (JWK) — from any cut-off start.
+        let structured =
+            value.contains('\n') || value.starts_with('{') || value.starts_with("-----");
+        let mut parts: Vec<(String, bool)> = encodings(value)
+            .into_iter()
+            .map(|e| (e, !structured))
+            .collect();
+        if structured {
             for line in value.lines().map(str::trim) {
                 if line.len() >= 16 && !line.starts_with("-----") {
-                    parts.extend(encodings(line));
+                    parts.extend(encodings(line).into_iter().map(|e| (e, true)));
                 }
             }
             if let Ok(serde_json::Value::Object(jwk)) = serde_json::from_str(value) {
                 for member in ["d", "p", "q", "dp", "dq", "qi", "k"] {
                     if let Some(v) = jwk.get(member).and_then(|v| v.as_str()) {
-                        parts.extend(encodings(v));
+                        parts.extend(encodings(v).into_iter().map(|e| (e, true)));
                     }
                 }
             }
         }
         for p in parts {
-            if !self.lasting.contains(&p) {
+            if !self.lasting.iter().any(|(v, _)| *v == p.0) {
                 self.lasting.push(p);
             }
         }
@@ -122,8 +130,19 @@ impl Registry {
 
     pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut out = Cow::Borrowed(text);
-        for value in self.lasting.iter().chain(self.ephemeral.iter()) {
-            if let Some(changed) = scrub_one(&out, value) {
+        let values = self
+            .lasting
+            .iter()
+            .map(|(v, cut)| (v, *cut))
+            .chain(self.ephemeral.iter().map(|v| (v, true)));
+        for (value, cut) in values {
+            let changed = if cut {
+                scrub_one(&out, value)
+            } else {
+                out.contains(value.as_str())
+                    .then(|| out.replace(value.as_str(), MARK))
+            };
+            if let Some(changed) = changed {
                 out = Cow::Owned(changed);
             }
         }
@@ -170,6 +189,24 @@ fn prefix(s: &str, n: usize) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_keys_common_start_is_not_redacted_but_its_random_parts_are() {
+        let mut r = Registry::default();
+        let jwk = r#"{"alg":"RS256","d":"c2VjcmV0LWV4cG9uZW50LXRoYXQtbXVzdC1uZXZlci1zaG93","e":"AQAB","kty":"RSA"}"#;
+        r.add_secret(jwk);
+        let pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----";
+        r.add_secret(pem);
+        // A public JWK and a PEM header are not secrets.
+        let public = r#"{"alg":"RS256","e":"AQAB","kty":"RSA","n":"xyz"}"#;
+        assert_eq!(r.scrub(public), public);
+        let hint = "expected a PEM block (-----BEGIN PRIVATE KEY-----)";
+        assert_eq!(r.scrub(hint), hint);
+        // The private parts are, even cut off.
+        assert_eq!(r.scrub("d=c2VjcmV0LWV4cG9u…"), "d=[redacted]…");
+        assert_eq!(r.scrub("MIIEvQIBADANBgkqhkiG9w0"), "[redacted]");
+        assert!(r.scrub(jwk).contains(MARK));
+    }
 
     #[test]
     fn a_secret_its_encodings_and_its_cut_off_start_are_redacted() {

@@ -25,6 +25,8 @@ pub enum Command {
     Submit,
     Cancel,
     ModeToggle,
+    /// Stage another new key in place of the staged one.
+    Restage,
     CopyPublic,
     WritePublic,
     DemoAddPublic,
@@ -60,7 +62,7 @@ pub const KEYS: &[Binding<Command>] = &[
 pub const MODE_KEYS: &[Binding<Command>] = &[
     Binding {
         keys: &[Key::Char(' '), LEFT, RIGHT, UP, DOWN],
-        footer: Some("switch"),
+        footer: Some("toggle"),
         help: "make the new key here (no downtime) / paste a new key from Okta",
         command: C::ModeToggle,
     },
@@ -73,6 +75,12 @@ pub const MODE_KEYS: &[Binding<Command>] = &[
     COPY_PUBLIC.with(C::CopyPublic),
     WRITE_PUBLIC.with(C::WritePublic),
     DEMO_ADD_PUBLIC.with(C::DemoAddPublic),
+    Binding {
+        keys: &[Key::Char('m')],
+        footer: Some("make another"),
+        help: "make another new key in place of the staged one (lost, or never added in Okta)",
+        command: C::Restage,
+    },
     Binding {
         keys: &[TAB, BACKTAB],
         footer: None,
@@ -189,6 +197,7 @@ impl RotateView {
             C::CopyPublic | C::WritePublic => shown,
             C::DemoAddPublic => shown && self.demo_okta,
             C::Submit => !self.staging,
+            C::Restage => self.mode == Mode::Generate && self.staged.is_some() && !self.staging,
             _ => true,
         }
     }
@@ -238,6 +247,11 @@ impl RotateView {
                     Some(jwk) => Outcome::PublicKey(action, jwk.clone()),
                     None => Outcome::Stay,
                 }
+            }
+            Some(C::Restage) => {
+                self.error = None;
+                self.staging = true;
+                Outcome::Stage
             }
             Some(C::Submit) if self.okta() && self.mode == Mode::Generate => {
                 self.error = None;

@@ -244,7 +244,7 @@ pub const KEY_CHOICE_KEYS: &[Binding<Command>] = &[
     NEXT_STEP,
     Binding {
         keys: &[Key::Char(' '), LEFT, RIGHT, UP, DOWN],
-        footer: Some("switch"),
+        footer: Some("toggle"),
         help: "make the key here / paste a key from Okta",
         command: C::KeyChoiceToggle,
     },
@@ -656,6 +656,17 @@ impl Wizard {
     }
 
     pub fn paste(&mut self, text: &str) -> Outcome {
+        // A key pasted while "make it here" is offered: the admin chose to paste.
+        if self.focused() == Some(FieldId::KeyChoice) {
+            self.key_choice = KeyChoice::Paste;
+            if let Some(step) = self.current() {
+                self.focus = self
+                    .fields(step)
+                    .iter()
+                    .position(|f| *f == FieldId::Key)
+                    .unwrap_or(0);
+            }
+        }
         match self.focused() {
             Some(FieldId::Name) => self.name.paste(text),
             Some(FieldId::Host) => self.host.paste(text),

@@ -7,17 +7,11 @@ use super::diagnosis::{labelled, wrap};
 use crate::tui::theme::Theme;
 
 /// The key ID, the JWK (wrapped to `width`), then the Okta steps.
+/// The key ID and where to add the key come first: on a small screen the JWK itself (which
+/// `c` copies and `w` writes whole) is what gets cut.
 pub fn lines<'a>(jwk: &serde_json::Value, width: usize, theme: &Theme) -> Vec<Line<'a>> {
     let kid = jwk.get("kid").and_then(|k| k.as_str()).unwrap_or("?");
     let mut out = labelled("Key ID ", kid, width, theme.accent(), Style::new());
-    let text = serde_json::to_string_pretty(jwk).unwrap_or_default();
-    for line in text.lines() {
-        out.extend(
-            wrap(line, width)
-                .into_iter()
-                .map(|l| Line::styled(super::txt(&l), theme.dim())),
-        );
-    }
     out.extend(labelled(
         "",
         ploy_core::diagnose::note("okta.add_key_steps"),
@@ -25,5 +19,11 @@ pub fn lines<'a>(jwk: &serde_json::Value, width: usize, theme: &Theme) -> Vec<Li
         theme.ok(),
         theme.ok(),
     ));
+    let text = serde_json::to_string(jwk).unwrap_or_default();
+    out.extend(
+        wrap(&text, width)
+            .into_iter()
+            .map(|l| Line::styled(super::txt(&l), theme.dim())),
+    );
     out
 }

@@ -135,7 +135,12 @@ impl Okta {
     /// For a key made here, Okta not holding its ID (or no key at all) means one thing: the
     /// admin has not added the public key to the app yet (or not clicked Save).
     fn not_registered(&self, e: ConnectorError) -> ConnectorError {
-        let unknown = matches!(e.code(), code::OKTA_KID_INVALID | code::OKTA_NO_JWKS);
+        // okta-wire.md §3: an unknown kid is "kid is invalid" when the app has several keys;
+        // with one key Okta may check the assertion against that key instead, which for a key
+        // made here (its kid is its own thumbprint) can only fail as "signature is invalid".
+        let wrong_key = matches!(&e, ConnectorError::Answer(a)
+            if a.facts().description.is_some_and(|d| d.contains("signature is invalid")));
+        let unknown = matches!(e.code(), code::OKTA_KID_INVALID | code::OKTA_NO_JWKS) || wrong_key;
         if self.generated && unknown {
             ConnectorError::Verdict {
                 code: code::OKTA_KEY_NOT_REGISTERED,

@@ -118,8 +118,9 @@ pub async fn stage(services: &Services, name: &str, kind: KeyType) -> Result<Sta
         }
         return Err(e.into());
     }
-    // The replaced staged key was never in use: forget it (an entry left here is an orphan
-    // for `profiles prune`, never read again).
+    // The replaced staged key was never in use: forget it. So is any entry of this profile a
+    // stage killed half-way left behind: under the lock, what the profile does not point to
+    // is nobody's.
     if let Some(old) = &previous
         && let Err(e) = services
             .vault
@@ -128,6 +129,9 @@ pub async fn stage(services: &Services, name: &str, kind: KeyType) -> Result<Sta
     {
         tracing::warn!(profile = name, "cannot remove the replaced staged key: {e}");
     }
+    if let Some(p) = all.profiles.get(name) {
+        forget_leftovers(services, name, p, &store_id).await;
+    }
     tracing::info!(profile = name, kid = key_id, "key staged");
     Ok(Staged {
         key_id,
@@ -135,6 +139,28 @@ pub async fn stage(services: &Services, name: &str, kind: KeyType) -> Result<Sta
         public_jwk,
         replaced: previous.map(|p| p.key_id),
     })
+}
+
+/// Deletes this config dir's keyring entries of profile `name` that it no longer points to.
+/// Called under the profiles lock; best effort (a leftover is only ever an orphan).
+async fn forget_leftovers(services: &Services, name: &str, p: &Profile, store_id: &str) {
+    let Ok(listed) = services.vault.list().await else {
+        return;
+    };
+    for l in listed {
+        let ours = l.store.as_deref() == Some(store_id);
+        let stray = crate::secret::SecretKey::parse_account(&l.account)
+            .is_some_and(|(n, r)| n == name && !p.secret_refs().any(|used| used == r));
+        if ours
+            && stray
+            && let Err(e) = services
+                .vault
+                .delete(&crate::secret::SecretKey::from_account(&l.account))
+                .await
+        {
+            tracing::warn!(profile = name, "cannot remove a leftover key entry: {e}");
+        }
+    }
 }
 
 /// Tests the staged key of profile `name`; only a passing test makes it current, then the old
@@ -189,9 +215,14 @@ pub async fn promote(
     let Some(p) = all.profiles.get_mut(name) else {
         return Err(profile::ProfileError::NotFound(name.to_string()).into());
     };
-    if p.staged().map(|s| &s.secret_ref) != Some(&staged.secret_ref) {
+    // Tested against the profile as it was: if its staged or its current key changed
+    // meanwhile (another stage, a pasted rotation), promoting now would retire the wrong key.
+    let current_changed = p.secret_ref != stored.secret_ref
+        || p.okta.as_ref().and_then(|o| o.key_id.as_ref())
+            != stored.okta.as_ref().and_then(|o| o.key_id.as_ref());
+    if p.staged().map(|s| &s.secret_ref) != Some(&staged.secret_ref) || current_changed {
         return Err(AppError::Usage(format!(
-            "the staged key of \"{name}\" changed while it was being tested; nothing was promoted, run rotate {name} --promote again"
+            "the keys of \"{name}\" changed while the staged key was being tested; nothing was promoted, run rotate {name} --promote again"
         )));
     }
     let old_ref = std::mem::replace(&mut p.secret_ref, staged.secret_ref.clone());

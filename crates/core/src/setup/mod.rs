@@ -201,6 +201,8 @@ pub struct Validated {
     pub notes: Vec<(SetupField, Note)>,
     /// "RSA 2048 private key (PKCS#8 PEM), kid …" when a new key was given.
     pub key_summary: Option<String>,
+    /// The key ID was set to something other than what was stored (a key ID adopted alone).
+    pub key_id_changed: bool,
 }
 
 /// Whether a setup of `integration` may touch `existing`, the profile of that name if any.
@@ -373,6 +375,10 @@ impl Draft {
                 (self.key.as_ref().map(|k| k.text.clone()), Some(okta))
             }
         };
+        let key_id_changed = match (&okta, existing.and_then(|p| p.okta.as_ref())) {
+            (Some(new), Some(old)) => new.key_id != old.key_id,
+            _ => true,
+        };
         let profile = Profile {
             integration,
             host,
@@ -395,6 +401,7 @@ impl Draft {
             secret,
             notes,
             key_summary,
+            key_id_changed,
         })
     }
 }
@@ -475,6 +482,17 @@ pub async fn save(services: &Services, v: &Validated) -> Result<(), AppError> {
         profile.created = e.created;
         if let (Some(o), Some(prev)) = (profile.okta.as_mut(), e.okta.as_ref()) {
             o.staged = prev.staged.clone();
+            // No new key: what belongs to the stored key is taken as it is now (a promotion may
+            // have changed it since `prepare`), unless the key ID itself was set.
+            if v.secret.is_none() {
+                o.key_origin = prev.key_origin;
+                if !v.key_id_changed {
+                    o.key_id = prev.key_id.clone();
+                }
+            }
+        }
+        if v.secret.is_none() {
+            profile.secret_stored = e.secret_stored;
         }
     }
     let store_id = all.store_id();
@@ -517,7 +535,10 @@ pub async fn remove(services: &Services, name: &str) -> Result<(), AppError> {
     let _commit = crate::app::commit();
     let mut all = lock.load()?;
     let profile = all.get(name)?.clone();
-    for secret_ref in profile.secret_refs() {
+    // The staged key first: a failure between the two never leaves a profile without the key
+    // that works.
+    let refs: Vec<&str> = profile.secret_refs().collect();
+    for secret_ref in refs.iter().rev() {
         services
             .vault
             .delete(&entry(name, &profile, secret_ref))

@@ -16,12 +16,16 @@ pub struct Orphans {
 }
 
 pub async fn orphans(services: &Services) -> Result<Orphans, AppError> {
-    let all = services.store.load()?;
+    // Under the lock: a stage writes its keyring entry and then the profile while holding it,
+    // so an entry seen here without its profile is not one half-way through.
+    let lock = services.store.lock().await?;
+    let all = lock.load()?;
     let listed = services
         .vault
         .list()
         .await
         .map_err(|e| AppError::store(e, "", None))?;
+    drop(lock);
     let used = |account: &str| {
         SecretKey::parse_account(account).is_some_and(|(name, secret_ref)| {
             all.profiles
@@ -45,9 +49,20 @@ pub async fn orphans(services: &Services) -> Result<Orphans, AppError> {
     Ok(out)
 }
 
-/// Removes the given entries (the `ours` of `orphans`).
+/// Removes the given entries (the `ours` of `orphans`), each checked again under the lock:
+/// one a profile has come to use since (a key staged meanwhile) is kept.
 pub async fn prune(services: &Services, accounts: &[String]) -> Result<(), AppError> {
-    for a in accounts {
+    let lock = services.store.lock().await?;
+    let _commit = crate::app::commit();
+    let all = lock.load()?;
+    let used = |account: &str| {
+        SecretKey::parse_account(account).is_some_and(|(name, secret_ref)| {
+            all.profiles
+                .get(name)
+                .is_some_and(|p| p.secret_refs().any(|r| r == secret_ref))
+        })
+    };
+    for a in accounts.iter().filter(|a| !used(a)) {
         services
             .vault
             .delete(&SecretKey::from_account(a))

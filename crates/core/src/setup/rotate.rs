@@ -72,6 +72,8 @@ fn check_candidate(
     let mut profile = profile.clone();
     if let Some(o) = profile.okta.as_mut() {
         o.key_id = key_id;
+        // A pasted key came from Okta: its kid problems are kid problems, not "not added yet".
+        o.key_origin = crate::profile::KeyOrigin::Pasted;
     }
     Ok(Checked { profile, secret })
 }
@@ -162,6 +164,7 @@ async fn replace(
         p.secret_stored = Some(p.updated);
         if let (Some(o), Some(new)) = (p.okta.as_mut(), checked.profile.okta.as_ref()) {
             o.key_id = new.key_id.clone();
+            o.key_origin = new.key_origin;
         }
         match report {
             Some(r) => check::record(p, r),
