@@ -427,6 +427,35 @@ pub struct EmulatorArgs {
     /// Seed for the generated users
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Add a network's round trip to every answer: MS, or MS,JITTER (e.g. 100,10: 90 to 110 ms)
+    #[arg(long, value_name = "MS[,JITTER]", default_value = "0", value_parser = latency)]
+    pub latency: (std::time::Duration, std::time::Duration),
+    /// Limit how fast answers arrive, in megabits per second (e.g. 100)
+    #[arg(long, value_name = "MBIT")]
+    pub bandwidth: Option<u64>,
+}
+
+fn latency(text: &str) -> Result<(std::time::Duration, std::time::Duration), String> {
+    let ms = |t: &str| {
+        t.trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n <= 60_000)
+            .map(std::time::Duration::from_millis)
+            .ok_or_else(|| format!("\"{t}\" is not a number of milliseconds (0 to 60000)"))
+    };
+    match text.split_once(',') {
+        Some((l, j)) => {
+            let (l, j) = (ms(l)?, ms(j)?);
+            if j > l {
+                return Err(format!(
+                    "the jitter ({j:?}) cannot exceed the latency ({l:?})"
+                ));
+            }
+            Ok((l, j))
+        }
+        None => Ok((ms(text)?, std::time::Duration::ZERO)),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -13,6 +13,11 @@ pub async fn run(args: EmulatorArgs, mut shutdown: Shutdown) -> Result<u8, AppEr
         users: args.users,
         scenarios: args.scenarios.clone(),
         seed: args.seed,
+        network: ploy_emulator::Network {
+            latency: args.latency.0,
+            jitter: args.latency.1,
+            bandwidth: args.bandwidth.map(|mbit| mbit * 1_000_000 / 8),
+        },
     };
     let running = start(args.bind, &config).await.map_err(|e| match e {
         EmulatorError::NotLoopback(_) => AppError::Usage(e.to_string()),

@@ -54,6 +54,7 @@ impl Lab {
                 users,
                 scenarios: scenarios(names),
                 seed: 7,
+                ..EmulatorConfig::default()
             },
         )
         .await

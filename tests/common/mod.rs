@@ -306,6 +306,7 @@ pub fn tenant(users: usize, scenarios: &[&str]) -> Tenant {
             .map(|s| s.parse().expect("scenario"))
             .collect(),
         seed: 7,
+        ..EmulatorConfig::default()
     })
     .expect("start emulator");
     let c = emulator.credentials.onetrust.clone();

@@ -98,6 +98,8 @@ pub struct HttpClient {
     notify: Option<Notify>,
     /// Milliseconds waited so far by every clone of this client (one command).
     waited_ms: Arc<AtomicU64>,
+    /// Answers that asked to slow down, by every clone.
+    throttled: Arc<AtomicU64>,
 }
 
 impl HttpClient {
@@ -125,6 +127,7 @@ impl HttpClient {
             policy: RetryPolicy::default(),
             notify: None,
             waited_ms: Arc::default(),
+            throttled: Arc::default(),
         })
     }
 
@@ -180,8 +183,19 @@ impl HttpClient {
     pub async fn send<E: From<TransportError>>(
         &self,
         limit: usize,
-        mut build: impl FnMut() -> Result<reqwest::RequestBuilder, E>,
+        build: impl FnMut() -> Result<reqwest::RequestBuilder, E>,
     ) -> Result<HttpResponse, E> {
+        Ok(self.start(limit, build).await?.read().await?)
+    }
+
+    /// Like `send`, but returns as soon as the final answer's status and headers are in, its
+    /// body still to read: a pager can ask for the next page (its link is in the headers)
+    /// while this one's body arrives.
+    pub async fn start<E: From<TransportError>>(
+        &self,
+        limit: usize,
+        mut build: impl FnMut() -> Result<reqwest::RequestBuilder, E>,
+    ) -> Result<Started, E> {
         let mut attempt = 0;
         let before = self.waited();
         loop {
@@ -197,27 +211,61 @@ impl HttpClient {
                 .await
                 .map_err(|e| transport(&e))?;
             let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let (body, truncated) = read_body(response, limit).await?;
-            let elapsed = started.elapsed();
-            tracing::debug!(%method, path, status, ms = elapsed.as_millis() as u64, "http");
-            let answer = HttpResponse {
+            tracing::debug!(%method, path, status, ms = started.elapsed().as_millis() as u64, "http");
+            if matches!(status, 429 | 503) {
+                self.throttled.fetch_add(1, Ordering::Relaxed);
+            }
+            let pending = Started {
                 status,
-                headers,
-                body,
-                elapsed,
+                headers: response.headers().clone(),
+                response,
+                limit,
+                started,
                 waited: self.waited().saturating_sub(before),
-                truncated,
             };
             if !matches!(status, 429 | 503) || attempt >= self.policy.max_retries {
-                return Ok(answer);
+                return Ok(pending);
             }
-            let wait = retry_wait(&answer.headers, attempt);
+            let wait = retry_wait(&pending.headers, attempt);
             if !self.wait(status, wait).await {
-                return Ok(answer);
+                return Ok(pending);
             }
             attempt += 1;
         }
+    }
+
+    /// How many answers so far (every clone of this client) asked to slow down (429, 503).
+    pub fn throttled(&self) -> u64 {
+        self.throttled.load(Ordering::Relaxed)
+    }
+}
+
+/// An answer whose body has not been read yet.
+pub struct Started {
+    pub status: u16,
+    pub headers: HeaderMap,
+    response: reqwest::Response,
+    limit: usize,
+    started: Instant,
+    waited: Duration,
+}
+
+impl Started {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Reads the body (capped as `send` does) into a complete answer.
+    pub async fn read(self) -> Result<HttpResponse, TransportError> {
+        let (body, truncated) = read_body(self.response, self.limit).await?;
+        Ok(HttpResponse {
+            status: self.status,
+            headers: self.headers,
+            body,
+            elapsed: self.started.elapsed(),
+            waited: self.waited,
+            truncated,
+        })
     }
 }
 

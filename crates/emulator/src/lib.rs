@@ -27,6 +27,8 @@ pub struct EmulatorConfig {
     pub users: usize,
     pub scenarios: Vec<Scenario>,
     pub seed: u64,
+    /// A network between client and tenant: each request's round trip, and a bandwidth.
+    pub network: Network,
 }
 
 impl Default for EmulatorConfig {
@@ -35,9 +37,70 @@ impl Default for EmulatorConfig {
             users: 250,
             scenarios: Vec::new(),
             seed: 42,
+            network: Network::default(),
         }
     }
 }
+
+/// What a real network adds to every request (the emulator's own admin endpoint excepted).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Network {
+    /// Round-trip time added to every answer.
+    pub latency: std::time::Duration,
+    /// Plus or minus up to this much, at random.
+    pub jitter: std::time::Duration,
+    /// Bytes per second of answer body; `None` is unlimited.
+    pub bandwidth: Option<u64>,
+}
+
+impl Network {
+    /// The delay of one request: the latency, jitter applied.
+    fn round_trip(&self) -> std::time::Duration {
+        use rand::Rng;
+        let jitter = self.jitter.as_micros() as i64;
+        if jitter == 0 {
+            return self.latency;
+        }
+        let delta = rand::rng().random_range(-jitter..=jitter);
+        let micros = (self.latency.as_micros() as i64 + delta).max(0) as u64;
+        std::time::Duration::from_micros(micros)
+    }
+}
+
+/// Delays every answer by a round trip, and its body by the bandwidth.
+async fn network(
+    axum::extract::State(net): axum::extract::State<Network>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if req.uri().path().starts_with("/emulator/admin") {
+        return next.run(req).await;
+    }
+    tokio::time::sleep(net.round_trip()).await;
+    let response = next.run(req).await;
+    let Some(rate) = net.bandwidth.filter(|r| *r > 0) else {
+        return response;
+    };
+    let (parts, body) = response.into_parts();
+    match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => {
+            let transfer = std::time::Duration::from_secs_f64(bytes.len() as f64 / rate as f64);
+            tokio::time::sleep(transfer).await;
+            axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
+        }
+        Err(_) => axum::response::Response::from_parts(parts, axum::body::Body::empty()),
+    }
+}
+
+/// Request counts of both tenants, for benchmarks: what the client asked for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Requests {
+    pub onetrust: okta::StatsSnapshot,
+    pub okta: okta::StatsSnapshot,
+}
+
+/// Not any vendor's API: the counts so far (GET `STATS_PATH`).
+pub const STATS_PATH: &str = "/emulator/admin/stats";
 
 /// What `--credentials-out` writes: one entry per tenant.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -108,9 +171,9 @@ pub async fn start(addr: SocketAddr, config: &EmulatorConfig) -> Result<Running,
         SocketAddr::V4(a) => a.to_string(),
         SocketAddr::V6(a) => format!("[{}]:{}", a.ip(), a.port()),
     };
-    let people = Arc::new(data::people(config.users, config.seed));
+    let people = data::Directory::new(config.users, config.seed);
     let faults = scenario::Faults::new(&config.scenarios);
-    let onetrust = Arc::new(onetrust::Tenant::new(Arc::clone(&people), faults.clone()));
+    let onetrust = Arc::new(onetrust::Tenant::new(people.clone(), faults.clone()));
     let okta = Arc::new(okta::Org::new(&host, people, faults).map_err(EmulatorError::Setup)?);
     let credentials = Credentials {
         onetrust: onetrust.credential(&host),
@@ -118,10 +181,22 @@ pub async fn start(addr: SocketAddr, config: &EmulatorConfig) -> Result<Running,
     };
     let okta_stats = Arc::clone(&okta.stats);
     let org = Arc::clone(&okta);
+    let (ot_stats, okta_counts) = (Arc::clone(&onetrust.stats), Arc::clone(&okta.stats));
+    let stats = move || async move {
+        axum::Json(Requests {
+            onetrust: ot_stats.snapshot(),
+            okta: okta_counts.snapshot(),
+        })
+    };
     let app = Router::new()
         .route("/", get(|| async { "ploy-connect emulator\n" }))
+        .route(STATS_PATH, get(stats))
         .merge(onetrust.router())
-        .merge(okta.router());
+        .merge(okta.router())
+        .layer(axum::middleware::from_fn_with_state(
+            config.network,
+            network,
+        ));
     let (stop, stopped) = oneshot::channel::<()>();
     let done = tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async {

@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use super::data::{Person, iso, random_token};
+use super::data::{Directory, iso, random_token};
 use super::scenario::{Faults, Scenario};
 
 pub const TOKEN_PATH: &str = "/api/access/v1/oauth/token";
@@ -46,15 +46,22 @@ pub struct Tenant {
     client_id: String,
     client_secret: String,
     scopes: Vec<&'static str>,
-    people: Arc<Vec<Person>>,
+    people: Directory,
     faults: Faults,
     tokens: Mutex<HashMap<String, Issued>>,
     users_requests: Mutex<u32>,
     tenant_guid: String,
+    /// The users API's documented limit ("Default API Rate Limit 1,000 / Minute" per
+    /// endpoint, onetrust-wire.md §3.3): requests this minute, and when the minute began.
+    minute: Mutex<(u64, u32)>,
+    pub stats: Arc<crate::okta::Stats>,
 }
 
+/// OneTrust's documented per-endpoint limit, per minute.
+pub const REQUESTS_PER_MINUTE: u32 = 1000;
+
 impl Tenant {
-    pub fn new(people: Arc<Vec<Person>>, faults: Faults) -> Self {
+    pub fn new(people: Directory, faults: Faults) -> Self {
         let scopes = if faults.on(Scenario::OneTrustMissingUserScope) {
             vec!["ASSESSMENT", "SCIM", "INVENTORY_READ"]
         } else {
@@ -68,6 +75,8 @@ impl Tenant {
             faults,
             tokens: Mutex::default(),
             users_requests: Mutex::new(0),
+            minute: Mutex::new((0, 0)),
+            stats: Arc::default(),
             tenant_guid: uuid::Uuid::new_v4().to_string(),
         }
     }
@@ -78,6 +87,17 @@ impl Tenant {
             client_id: self.client_id.clone(),
             client_secret: self.client_secret.clone(),
         }
+    }
+
+    /// Counts a users request against this minute's budget; the seconds to wait when spent.
+    fn over_minute_limit(&self) -> Option<u64> {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
+        let mut m = self.minute.lock().ok()?;
+        if now >= m.0 + 60 {
+            *m = (now, 0);
+        }
+        m.1 += 1;
+        (m.1 > REQUESTS_PER_MINUTE).then(|| (m.0 + 60).saturating_sub(now).max(1))
     }
 
     pub fn router(self: Arc<Self>) -> Router {
@@ -95,8 +115,24 @@ fn rate_limited(retry_after: u64, period: &str) -> Response {
         ("retry-after", retry_after.to_string()),
         ("ot-period", period.to_string()),
         ("ot-ratelimit-event-id", uuid::Uuid::new_v4().to_string()),
-        ("ot-request-made", "20009".into()),
-        ("ot-requests-allowed", "20000".into()),
+        (
+            "ot-request-made",
+            if period == "MINUTE" {
+                REQUESTS_PER_MINUTE + 1
+            } else {
+                200_001
+            }
+            .to_string(),
+        ),
+        (
+            "ot-requests-allowed",
+            if period == "MINUTE" {
+                REQUESTS_PER_MINUTE
+            } else {
+                200_000
+            }
+            .to_string(),
+        ),
     ];
     for (k, v) in pairs {
         if let Ok(v) = HeaderValue::from_str(&v) {
@@ -150,6 +186,9 @@ async fn token_fields(req: Request) -> Result<HashMap<String, String>, Response>
 }
 
 async fn token(State(t): State<Arc<Tenant>>, req: Request) -> Response {
+    t.stats
+        .token_requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if t.faults.on(Scenario::OneTrustRateLimit) {
         return rate_limited(3600, "HOUR");
     }
@@ -297,6 +336,15 @@ async fn users(
     if t.faults.on(Scenario::OneTrustRateLimit) {
         return rate_limited(3600, "HOUR");
     }
+    t.stats
+        .users_requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if let Some(retry) = t.over_minute_limit() {
+        t.stats
+            .rate_limited
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return rate_limited(retry, "MINUTE");
+    }
     let request_no = t
         .users_requests
         .lock()
@@ -362,16 +410,16 @@ async fn users(
         page as usize
     };
     let size = size as usize;
-    let people: &[Person] = if t.faults.on(Scenario::OneTrustChildOrg) {
-        &[]
+    let total = if t.faults.on(Scenario::OneTrustChildOrg) {
+        0
     } else {
-        &t.people
+        t.people.len()
     };
-    let total = people.len();
     let total_pages = total.div_ceil(size);
     let start = page.saturating_mul(size).min(total);
     let end = (start + size).min(total);
-    let content: Vec<OtUser> = people[start..end]
+    let people: Vec<_> = (start..end).map(|i| t.people.person(i)).collect();
+    let content: Vec<OtUser> = people
         .iter()
         .map(|p| OtUser {
             user_id: &p.id,

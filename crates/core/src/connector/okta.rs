@@ -263,7 +263,9 @@ impl Okta {
         self.http.wait(200, wait).await;
     }
 
-    async fn get_users(&mut self, url: &url::Url) -> Result<HttpResponse, ConnectorError> {
+    /// One users request up to its headers (the body is read by `PendingPage::finish`),
+    /// answering Okta's resource nonce challenge once.
+    async fn get_users(&mut self, url: &url::Url) -> Result<http::Started, ConnectorError> {
         let client = self.http.inner().clone();
         let mut challenged = false;
         loop {
@@ -276,7 +278,7 @@ impl Okta {
             let dpop_key = self.dpop_key.as_ref().filter(|_| scheme == Scheme::Dpop);
             let r = self
                 .http
-                .send(http::PAGE_BODY, || {
+                .start(http::PAGE_BODY, || {
                     let mut req = client.get(url.clone()).header(ACCEPT, "application/json");
                     match dpop_key {
                         Some(k) => {
@@ -324,6 +326,90 @@ impl Okta {
             }
             return Ok(r);
         }
+    }
+
+    /// The URL of the page after `cursor` (the first page without one); a next-page link is
+    /// followed only within the org, so the token is never sent elsewhere.
+    fn page_url(&self, cursor: Option<&Cursor>) -> Result<url::Url, ConnectorError> {
+        match cursor {
+            None => {
+                let mut u = self.url(USERS_PATH);
+                u.set_query(Some(&format!("limit={PAGE_LIMIT}")));
+                Ok(u)
+            }
+            Some(c) => {
+                let u = url::Url::parse(&c.0).map_err(|e| {
+                    ConnectorError::Unexpected(format!("the next-page link is not a URL: {e}"))
+                })?;
+                if u.origin() != self.base.origin() {
+                    return Err(ConnectorError::Unexpected(format!(
+                        "the next-page link points to another host ({})",
+                        u.origin().ascii_serialization()
+                    )));
+                }
+                Ok(u)
+            }
+        }
+    }
+
+    /// Asks for the page after `cursor` and returns once its headers are in: the next-page
+    /// link is known, so the next request can leave while this page's body arrives.
+    pub async fn start_page(
+        &mut self,
+        cursor: Option<&Cursor>,
+    ) -> Result<PendingPage, ConnectorError> {
+        let url = self.page_url(cursor)?;
+        if self.token.is_none() {
+            self.authenticate().await?;
+        }
+        let mut r = self.get_users(&url).await?;
+        if r.status == 401 {
+            let answer = r.read().await?;
+            if okta_error_code(&answer).as_deref() != Some("E0000011") {
+                return Err(self.answer(Endpoint::Users, "GET", USERS_PATH, &answer));
+            }
+            // Tokens live an hour; a long export outlives one. Mint once more.
+            self.authenticate().await?;
+            r = self.get_users(&url).await?;
+        }
+        if r.status != 200 {
+            let answer = r.read().await?;
+            return Err(self.answer(Endpoint::Users, "GET", USERS_PATH, &answer));
+        }
+        Ok(PendingPage {
+            next: next_link_in(&r.headers).map(Cursor),
+            first: cursor.is_none(),
+            started: r,
+        })
+    }
+}
+
+/// A page whose headers are in and whose body is still arriving.
+pub struct PendingPage {
+    pub next: Option<Cursor>,
+    first: bool,
+    started: http::Started,
+}
+
+impl PendingPage {
+    /// Reads and parses the body; needs nothing of the connector, so it runs beside the next
+    /// request.
+    pub async fn finish(self) -> Result<UsersPage, ConnectorError> {
+        let r = self.started.read().await?;
+        let list: Vec<OktaUser> = decode(&r, "the users API", "a list of users")?;
+        if self.first && list.is_empty() {
+            return Err(ConnectorError::Verdict {
+                code: code::OKTA_NO_ADMIN_ROLE,
+                detail: "GET /api/v1/users answered 200 with an empty list: Okta does this when the app has no admin role".into(),
+            });
+        }
+        Ok(UsersPage {
+            users: list.into_iter().map(normalise).collect(),
+            next: self.next,
+            total: None,
+            total_pages: None,
+            warning: None,
+        })
     }
 }
 
@@ -414,53 +500,7 @@ impl Connector for Okta {
     }
 
     async fn users_page(&mut self, cursor: Option<&Cursor>) -> Result<UsersPage, ConnectorError> {
-        let url = match cursor {
-            None => {
-                let mut u = self.url(USERS_PATH);
-                u.set_query(Some(&format!("limit={PAGE_LIMIT}")));
-                u
-            }
-            Some(c) => {
-                let u = url::Url::parse(&c.0).map_err(|e| {
-                    ConnectorError::Unexpected(format!("the next-page link is not a URL: {e}"))
-                })?;
-                // The token must never be sent anywhere but the org.
-                if u.origin() != self.base.origin() {
-                    return Err(ConnectorError::Unexpected(format!(
-                        "the next-page link points to another host ({})",
-                        u.origin().ascii_serialization()
-                    )));
-                }
-                u
-            }
-        };
-        if self.token.is_none() {
-            self.authenticate().await?;
-        }
-        let mut r = self.get_users(&url).await?;
-        if r.status == 401 && okta_error_code(&r).as_deref() == Some("E0000011") {
-            // Tokens live an hour; a long export outlives one. Mint once more.
-            self.authenticate().await?;
-            r = self.get_users(&url).await?;
-        }
-        if r.status != 200 {
-            return Err(self.answer(Endpoint::Users, "GET", USERS_PATH, &r));
-        }
-        let list: Vec<OktaUser> = decode(&r, "the users API", "a list of users")?;
-        if cursor.is_none() && list.is_empty() {
-            return Err(ConnectorError::Verdict {
-                code: code::OKTA_NO_ADMIN_ROLE,
-                detail: "GET /api/v1/users answered 200 with an empty list: Okta does this when the app has no admin role".into(),
-            });
-        }
-        let next = next_link(&r).map(Cursor);
-        Ok(UsersPage {
-            users: list.into_iter().map(normalise).collect(),
-            next,
-            total: None,
-            total_pages: None,
-            warning: None,
-        })
+        self.start_page(cursor).await?.finish().await
     }
 
     fn carry_over(&self) -> Carry {
@@ -479,8 +519,8 @@ fn okta_error_code(r: &HttpResponse) -> Option<String> {
 }
 
 /// The `rel="next"` target among all `Link` headers (Okta sends one header per link).
-pub(crate) fn next_link(r: &HttpResponse) -> Option<String> {
-    r.headers
+pub(crate) fn next_link_in(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
         .get_all("link")
         .iter()
         .filter_map(|v| v.to_str().ok())

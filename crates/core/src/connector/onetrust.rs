@@ -30,6 +30,53 @@ pub struct OneTrust {
     secret: SecretString,
     token: Option<Token>,
     page_size: u32,
+    pacer: Pacer,
+}
+
+/// Keeps the users requests within OneTrust's documented per-endpoint limit ("Default API
+/// Rate Limit 1,000 / Minute", onetrust-wire.md §3.3): never more than that many in any
+/// minute, however many pages are in flight. A burst below the limit is not slowed at all.
+struct Pacer {
+    per_minute: usize,
+    sent: std::sync::Mutex<std::collections::VecDeque<std::time::Instant>>,
+}
+
+/// The documented limit.
+pub const REQUESTS_PER_MINUTE: usize = 1000;
+
+impl Pacer {
+    async fn wait(&self) {
+        const MINUTE: std::time::Duration = std::time::Duration::from_secs(60);
+        loop {
+            let wait = {
+                let Ok(mut sent) = self.sent.lock() else {
+                    return;
+                };
+                let now = std::time::Instant::now();
+                while sent
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= MINUTE)
+                {
+                    sent.pop_front();
+                }
+                if sent.len() < self.per_minute {
+                    sent.push_back(now);
+                    return;
+                }
+                sent.front()
+                    .map_or(MINUTE, |t| MINUTE.saturating_sub(now.duration_since(*t)))
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+/// What one page request came back with.
+pub enum Fetched {
+    Page(UsersPage),
+    /// 401: the token expired (lifetimes go down to an hour); the answer, for a diagnosis if
+    /// a fresh token does not help.
+    Expired(Box<HttpResponse>),
 }
 
 struct Token {
@@ -87,7 +134,58 @@ impl OneTrust {
             secret: config.secret,
             token: None,
             page_size: PAGE_SIZE,
+            pacer: Pacer {
+                per_minute: REQUESTS_PER_MINUTE,
+                sent: std::sync::Mutex::default(),
+            },
         }
+    }
+
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    /// Mints a token (again).
+    pub async fn refresh_token(&mut self) -> Result<(), ConnectorError> {
+        self.fetch_token().await.map(|_| ())
+    }
+
+    /// One page by number; takes `&self`, so several can be in flight at once.
+    pub async fn fetch_page(&self, page: u32) -> Result<Fetched, ConnectorError> {
+        self.pacer.wait().await;
+        let r = self.get_users(page).await?;
+        if r.status == 401 {
+            return Ok(Fetched::Expired(Box::new(r)));
+        }
+        if r.status != 200 {
+            return Err(answer(Endpoint::Users, "GET", USERS_PATH, &r));
+        }
+        let body: Page = decode(&r, "the users API", "a page of users")?;
+        if let Some(n) = body.number
+            && n != page
+        {
+            return Err(ConnectorError::Unexpected(format!(
+                "asked for page {page} of users but got page {n}: the server ignores paging"
+            )));
+        }
+        let count = body.content.len() as u32;
+        let done = body.last == Some(true)
+            || count == 0
+            || body.total_pages.is_some_and(|t| page + 1 >= t)
+            || (body.last.is_none() && body.total_pages.is_none() && count < self.page_size);
+        if page == 0 && count == 0 {
+            return Err(ConnectorError::Verdict {
+                code: code::ONETRUST_NO_USERS,
+                detail: "GET /api/access/v2/users answered with no users at all: the credential sees nobody".into(),
+            });
+        }
+        Ok(Fetched::Page(UsersPage {
+            users: body.content.into_iter().map(normalise).collect(),
+            next: (!done).then(|| Cursor((page + 1).to_string())),
+            total: body.total_elements,
+            total_pages: body.total_pages.map(u64::from),
+            warning: None,
+        }))
     }
 
     /// Smaller pages, for tests of paging.
@@ -217,42 +315,15 @@ impl Connector for OneTrust {
         if self.token.is_none() {
             self.fetch_token().await?;
         }
-        let mut r = self.get_users(page).await?;
-        if r.status == 401 {
-            // Tokens expire (lifetimes go down to one hour): mint a new one once, then give up.
-            self.fetch_token().await?;
-            r = self.get_users(page).await?;
+        if let Fetched::Page(p) = self.fetch_page(page).await? {
+            return Ok(p);
         }
-        if r.status != 200 {
-            return Err(answer(Endpoint::Users, "GET", USERS_PATH, &r));
+        // Tokens expire (lifetimes go down to one hour): mint a new one once, then give up.
+        self.fetch_token().await?;
+        match self.fetch_page(page).await? {
+            Fetched::Page(p) => Ok(p),
+            Fetched::Expired(r) => Err(answer(Endpoint::Users, "GET", USERS_PATH, &r)),
         }
-        let body: Page = decode(&r, "the users API", "a page of users")?;
-        if let Some(n) = body.number
-            && n != page
-        {
-            return Err(ConnectorError::Unexpected(format!(
-                "asked for page {page} of users but got page {n}: the server ignores paging"
-            )));
-        }
-
-        let count = body.content.len() as u32;
-        let done = body.last == Some(true)
-            || count == 0
-            || body.total_pages.is_some_and(|t| page + 1 >= t)
-            || (body.last.is_none() && body.total_pages.is_none() && count < self.page_size);
-        if page == 0 && count == 0 {
-            return Err(ConnectorError::Verdict {
-                code: code::ONETRUST_NO_USERS,
-                detail: "GET /api/access/v2/users answered with no users at all: the credential sees nobody".into(),
-            });
-        }
-        Ok(UsersPage {
-            users: body.content.into_iter().map(normalise).collect(),
-            next: (!done).then(|| Cursor((page + 1).to_string())),
-            total: body.total_elements,
-            total_pages: body.total_pages.map(u64::from),
-            warning: None,
-        })
     }
 }
 
