@@ -430,8 +430,8 @@ pub struct EmulatorArgs {
     /// Add a network's round trip to every answer: MS, or MS,JITTER (e.g. 100,10: 90 to 110 ms)
     #[arg(long, value_name = "MS[,JITTER]", default_value = "0", value_parser = latency)]
     pub latency: (std::time::Duration, std::time::Duration),
-    /// Limit how fast answers arrive, in megabits per second (e.g. 100)
-    #[arg(long, value_name = "MBIT")]
+    /// Limit how fast answers arrive, in megabits per second (1 to 100000, e.g. 100)
+    #[arg(long, value_name = "MBIT", value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub bandwidth: Option<u64>,
 }
 

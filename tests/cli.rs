@@ -205,6 +205,21 @@ fn the_emulator_refuses_anything_but_loopback_and_unknown_scenarios() {
 }
 
 #[test]
+fn the_emulators_network_options_say_what_is_wrong() {
+    let env = Env::without_keyring();
+    for (args, says) in [
+        (["--latency", "fast"], "not a number of milliseconds"),
+        (["--latency", "10,20"], "cannot exceed the latency"),
+        (["--bandwidth", "0"], "0 is not in 1..=100000"),
+    ] {
+        let out = env.cmd().arg("emulator").args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}
+
+#[test]
 fn an_emulator_that_cannot_bind_is_an_internal_error() {
     let env = Env::without_keyring();
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -17,7 +17,7 @@ use ploy_core::files::Replace;
 use ploy_core::integration::Integration;
 use ploy_core::profile::Profiles;
 use ploy_core::setup::{Candidate, Intent};
-use ploy_core::users::{User, UserStatus};
+use ploy_core::users::UserStatus;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use secrecy::ExposeSecret;
 
@@ -410,7 +410,7 @@ fn users_load_in_the_background_and_can_be_filtered_sorted_and_exported() {
             },
         ] => {
             assert_eq!(rows.len(), 12, "exactly the rows shown");
-            assert!(rows.iter().all(|u| u.name.starts_with("Grace")));
+            assert!(rows.iter().all(|u| u.name().starts_with("Grace")));
             assert_eq!(*format, ploy_core::users::ExportFormat::Json);
             assert_eq!(path.to_string_lossy(), "users-acme.json");
             assert_eq!(*replace, Replace::Never, "never replaces without asking");
@@ -930,9 +930,10 @@ fn a_relative_export_path_is_reported_absolute() {
     let dir = tempfile::tempdir_in(&here).unwrap();
     let relative = dir.path().strip_prefix(&here).unwrap().join("u.csv");
     assert!(relative.is_relative());
-    let rows: Vec<User> = (0..3).map(|i| user(i, UserStatus::Active)).collect();
+    let mut table = ploy_core::users::UserTable::default();
+    table.push((0..3).map(|i| user(i, UserStatus::Active)).collect());
     let (n, written) = ploy_connect::tui::export(
-        &rows,
+        &table.shown_users(),
         ploy_core::users::ExportFormat::Csv,
         &relative,
         Replace::Never,

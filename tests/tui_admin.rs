@@ -380,7 +380,7 @@ fn highlighted(app: &App, w: u16, h: u16) -> Vec<String> {
 
 fn selected_login(app: &App) -> String {
     match &app.screen {
-        Screen::Users(u) => u.selected_user().unwrap().login.clone(),
+        Screen::Users(u) => u.selected_user().unwrap().login().to_string(),
         _ => panic!("not on users"),
     }
 }
@@ -463,7 +463,8 @@ fn the_filter_matches_status_too() {
             assert!(
                 u.table
                     .shown_users()
-                    .all(|u| u.status == UserStatus::LockedOut)
+                    .iter()
+                    .all(|u| u.status() == UserStatus::LockedOut)
             );
         }
         _ => panic!(),

@@ -521,3 +521,37 @@ fn the_demo_rotates_an_okta_key_without_downtime() {
     t.keys(&["q"]);
     t.wait_for("EXIT=0");
 }
+
+#[test]
+fn an_export_on_a_terminal_shows_a_bar_with_rate_and_time_left_then_only_the_result() {
+    if !have_tmux() {
+        return;
+    }
+    let Some(env) = common::Env::with_keyring() else {
+        return;
+    };
+    // A slow network, so the bar is on screen long enough to be read.
+    let t = common::tenant_over(
+        4500,
+        &[],
+        ploy_emulator::Network {
+            latency: Duration::from_millis(1500),
+            ..Default::default()
+        },
+    );
+    env.setup("acme", &t, &t.client_secret).success();
+    let out = env.home.path().join("users.csv");
+    let term = Tmux::start_with_env(
+        &env.shell_env(),
+        &format!("{} users acme -o '{}'", common::BIN, out.display()),
+    );
+    let screen = term.wait_for("/4,500 users");
+    assert!(screen.contains("/s"), "a rate:\n{screen}");
+    assert!(screen.contains("left"), "time left:\n{screen}");
+    let screen = term.wait_for("EXIT=");
+    assert!(screen.contains("Wrote 4500 users to"), "{screen}");
+    assert!(
+        !screen.contains("/4,500 users"),
+        "the bar is cleared once done:\n{screen}"
+    );
+}

@@ -21,6 +21,7 @@ pub mod help;
 pub mod keys;
 pub mod print;
 pub mod profiles;
+pub mod progress;
 pub mod prompt;
 pub mod rotate;
 pub mod setup;

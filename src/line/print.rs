@@ -63,10 +63,17 @@ pub const NO_PROFILES: &str =
 
 /// The tenant asked to wait.
 pub fn waiting(status: u16, wait: std::time::Duration) {
-    errln!(
-        "  the tenant answered {status}; waiting {} s as it asked",
-        wait.as_secs()
-    );
+    if (200..300).contains(&status) {
+        errln!(
+            "  the tenant's rate limit for this minute is used up; waiting {} s for it to reset",
+            wait.as_secs()
+        );
+    } else {
+        errln!(
+            "  the tenant answered {status}; waiting {} s as it asked",
+            wait.as_secs()
+        );
+    }
 }
 
 /// A failure outside a test run, on stderr: what happened, its diagnosis and the fix.

@@ -12,6 +12,7 @@ use ploy_core::http::{HttpNotice, Notify};
 use ploy_core::session::{self, SecretSource};
 use ploy_core::users::{self, ExportFormat, ExportOptions, Exporter};
 
+use super::progress::Progress;
 use crate::cli::UsersArgs;
 use crate::signals::Shutdown;
 
@@ -31,8 +32,10 @@ pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Re
     let name = args.profile.as_str();
     let profile = services.store.load()?.get(name)?.clone();
     let failed = |f: Failure| AppError::Failed(Diagnosed::new(f, name, Some(profile.integration)));
-    let notify: Notify = Arc::new(|HttpNotice::Waiting { status, wait }| {
-        super::print::waiting(status, wait);
+    let mut progress = Progress::new(io::stderr().is_terminal());
+    let above = progress.clone();
+    let notify: Notify = Arc::new(move |HttpNotice::Waiting { status, wait }| {
+        above.say(|| super::print::waiting(status, wait));
     });
     let mut opened = session::open(
         name,
@@ -42,7 +45,6 @@ pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Re
     )
     .await
     .map_err(failed)?;
-    let progress = io::stderr().is_terminal();
 
     let format = ExportFormat::from(args.format);
     // `-o -` is standard output, as for most tools.
@@ -64,17 +66,15 @@ pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Re
     };
     let mut exporter = Exporter::with_options(format, sink, options)
         .map_err(AppError::io("cannot write users"))?;
-    let mut pages = 0u32;
+    let mut total = None;
     let _listening = shutdown.listen();
     let mut stop = shutdown.clone();
     let export = session::for_each_page(&mut opened.connector, |page| {
-        pages += 1;
+        total = total.or(page.total);
         exporter.write(&page.users).map_err(Stop::Write)?;
-        if progress {
-            eprint!("\r  page {pages}, {} users", exporter.written());
-        }
+        progress.page(exporter.written(), total);
         if let Some(w) = &page.warning {
-            errln!("\n  warning: {w}");
+            progress.say(|| errln!("  warning: {w}"));
         }
         Ok(())
     });
@@ -82,9 +82,7 @@ pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Re
         r = export => Some(r),
         _ = stop.recv() => None,
     };
-    if progress {
-        eprintln!();
-    }
+    progress.finish();
     drop(opened);
     let count = match result {
         // A signal: the pending file is dropped (and removed) on the way out.

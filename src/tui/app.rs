@@ -17,7 +17,7 @@ use ploy_core::integration::Integration;
 use ploy_core::keys::{Generated, KeyInputError, KeySource, KeyType, ParsedKey};
 use ploy_core::profile::{Profile, Profiles};
 use ploy_core::setup::{Candidate, Draft, Intent, Promotion, PublicKeys, Rotation, Staged};
-use ploy_core::users::{ExportFormat, User};
+use ploy_core::users::{ExportFormat, ShownUsers, SortJob, Sorted, User};
 
 use super::keybox::ReadKey;
 use super::keymaker;
@@ -75,6 +75,8 @@ pub enum Action {
     UsersPage(Vec<User>),
     UsersWait(Duration),
     UsersDone(Result<u64, AppError>),
+    /// The users table put in order away from the UI thread.
+    UsersSorted(Sorted),
     /// An export was written (how many users, where) or why not.
     Exported(Result<(usize, PathBuf), ExportFailure>),
     /// Whether the keyring answers, asked when the wizard opens.
@@ -160,8 +162,10 @@ pub enum Effect {
     },
     FetchUsers(String),
     StopUsers,
+    /// Sort a large users table on another thread.
+    Sort(SortJob),
     Export {
-        rows: Vec<User>,
+        rows: ShownUsers,
         format: ExportFormat,
         path: PathBuf,
         replace: Replace,
@@ -470,6 +474,12 @@ impl App {
             None => {}
         }
         let mut effects = self.apply(action);
+        // Whatever changed the users table, a sort too big for a frame runs elsewhere.
+        if let Screen::Users(u) = &mut self.screen
+            && let Some(job) = u.table.sort_job()
+        {
+            effects.push(Effect::Sort(job));
+        }
         // The wizard's key step with "make it here": the key pair is made as it is shown.
         if let Screen::Wizard(w) = &mut self.screen
             && let Some(generation) = w.wants_key()
@@ -615,6 +625,12 @@ impl App {
                     u.add_page(users);
                     let rows = super::view::users::table_rows(u, size);
                     u.clamp(rows);
+                }
+                vec![]
+            }
+            Action::UsersSorted(sorted) => {
+                if let Screen::Users(u) = &mut self.screen {
+                    u.table.sorted(sorted);
                 }
                 vec![]
             }
@@ -884,7 +900,7 @@ impl App {
                     path,
                     replace,
                 } => {
-                    let rows: Vec<User> = u.table.shown_users().cloned().collect();
+                    let rows = u.table.shown_users();
                     vec![Effect::Export {
                         rows,
                         format,

@@ -310,6 +310,11 @@ impl Runner {
                 self.users = Some(tokio::spawn(fetch_users(name, services, tx)));
             }
             Effect::StopUsers => self.stop_users(),
+            Effect::Sort(job) => {
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Action::UsersSorted(job.run()));
+                });
+            }
             Effect::Export {
                 rows,
                 format,
@@ -405,12 +410,12 @@ fn write_public_key(path: &std::path::Path, text: &str) -> std::io::Result<std::
 
 /// Writes an export: how many users and where (absolute), or why not in the dialog's words.
 pub fn export(
-    rows: &[ploy_core::users::User],
+    rows: &users::ShownUsers,
     format: users::ExportFormat,
     path: &std::path::Path,
     replace: ploy_core::files::Replace,
 ) -> Result<(usize, std::path::PathBuf), ExportFailure> {
-    users::write_users_file(path, format, rows, replace)
+    users::write_users_file(path, format, rows.iter(), replace)
         .map(|written| (rows.len(), written))
         .map_err(|e| {
             let exists = e.kind() == std::io::ErrorKind::AlreadyExists;

@@ -48,13 +48,23 @@ impl Lab {
     }
 
     pub async fn with_vault(users: usize, names: &[&str], vault: Vault) -> Lab {
+        Self::over(users, names, vault, ploy_emulator::Network::default()).await
+    }
+
+    /// A lab whose emulator answers over an emulated network.
+    pub async fn over(
+        users: usize,
+        names: &[&str],
+        vault: Vault,
+        network: ploy_emulator::Network,
+    ) -> Lab {
         let emulator = ploy_emulator::start(
             SocketAddr::from(([127, 0, 0, 1], 0)),
             &EmulatorConfig {
                 users,
                 scenarios: scenarios(names),
                 seed: 7,
-                ..EmulatorConfig::default()
+                network,
             },
         )
         .await

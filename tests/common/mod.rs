@@ -299,6 +299,11 @@ pub struct Tenant {
 }
 
 pub fn tenant(users: usize, scenarios: &[&str]) -> Tenant {
+    tenant_over(users, scenarios, ploy_emulator::Network::default())
+}
+
+/// A tenant behind an emulated network (round-trip time, bandwidth).
+pub fn tenant_over(users: usize, scenarios: &[&str], network: ploy_emulator::Network) -> Tenant {
     let emulator = EmulatorThread::start(EmulatorConfig {
         users,
         scenarios: scenarios
@@ -306,7 +311,7 @@ pub fn tenant(users: usize, scenarios: &[&str]) -> Tenant {
             .map(|s| s.parse().expect("scenario"))
             .collect(),
         seed: 7,
-        ..EmulatorConfig::default()
+        network,
     })
     .expect("start emulator");
     let c = emulator.credentials.onetrust.clone();

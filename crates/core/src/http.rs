@@ -176,6 +176,23 @@ impl HttpClient {
         true
     }
 
+    /// Waits out a rate-limit window the vendor announced before it was spent (its
+    /// `X-Rate-Limit-Remaining` reached 0): pacing, not a retry, so it does not draw on the
+    /// command's budget (a large export paces many times). One wait is still at most
+    /// `max_wait`; `false` (and no wait) past it.
+    pub async fn pace(&self, wait: Duration) -> bool {
+        if wait > self.policy.max_wait {
+            return false;
+        }
+        tracing::info!(
+            wait_ms = wait.as_millis() as u64,
+            "pacing to the rate limit"
+        );
+        self.notify(HttpNotice::Waiting { status: 200, wait });
+        tokio::time::sleep(wait).await;
+        true
+    }
+
     /// Sends the request `build` makes, rebuilding it for each retry (a signed request must be
     /// signed afresh: Okta burns an assertion's jti on every attempt), and returns the final
     /// answer whatever its status. A successful answer's body may be at most `limit` bytes;

@@ -8,7 +8,7 @@ use ratatui::crossterm::event::KeyEvent;
 
 use ploy_core::files::Replace;
 use ploy_core::integration::Integration;
-use ploy_core::users::{Column, ExportFormat, User, UserTable};
+use ploy_core::users::{Column, ExportFormat, User, UserRef, UserTable};
 
 use crate::tui::input::TextField;
 use crate::tui::keys::{
@@ -259,7 +259,7 @@ impl UsersView {
         }
     }
 
-    pub fn selected_user(&self) -> Option<&User> {
+    pub fn selected_user(&self) -> Option<UserRef<'_>> {
         self.table.row(self.selected)
     }
 

@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table};
 
-use ploy_core::users::{Column, ExportFormat, User, display_time};
+use ploy_core::users::{Column, ExportFormat, User, UserRef, display_time};
 
 use super::diagnosis::{self, Place};
 use super::{centered, fit, txt};
@@ -153,6 +153,9 @@ pub fn draw(u: &UsersView, frame: &mut Frame, area: Rect, theme: &Theme) {
                 u.table.filter()
             ));
         }
+        if u.table.sorting() {
+            parts.push("sorting…".to_string());
+        }
         if let Some(w) = u.waiting {
             parts.push(format!("waiting {} s (rate limit)", w.as_secs()));
         } else if u.waits > 0 {
@@ -173,7 +176,12 @@ pub fn draw(u: &UsersView, frame: &mut Frame, area: Rect, theme: &Theme) {
 
     draw_table(u, frame, list, theme);
     if let Some(r) = details {
-        draw_details(u.selected_user(), frame, r, theme);
+        draw_details(
+            u.selected_user().map(|r| r.to_user()).as_ref(),
+            frame,
+            r,
+            theme,
+        );
     }
     if let (Some(p), Some(r)) = (&u.failure, failure) {
         let text = diagnosis::problem(
@@ -243,22 +251,21 @@ fn draw_export(
     frame.set_cursor_position(Position::new(r.x + 9 + cursor, r.y + 3));
 }
 
-fn cell_text(u: &User, c: Column) -> String {
+fn cell_text(u: &UserRef, c: Column) -> String {
     match c {
-        Column::Name => u.name.clone(),
+        Column::Name => u.name().to_string(),
         Column::Login => {
-            if u.login.is_empty() {
-                u.email.clone()
+            if u.login().is_empty() {
+                u.email().to_string()
             } else {
-                u.login.clone()
+                u.login().to_string()
             }
         }
-        Column::Status => u.status.as_str().to_string(),
+        Column::Status => u.status().as_str().to_string(),
         Column::LastLogin => u
-            .last_login
-            .as_deref()
-            .map_or_else(|| "never".into(), display_time),
-        Column::Source => u.source.display_name().to_string(),
+            .last_login()
+            .map_or_else(|| "never".into(), |t| display_time(&t)),
+        Column::Source => u.source().display_name().to_string(),
     }
 }
 
@@ -281,9 +288,9 @@ fn draw_table(u: &UsersView, frame: &mut Frame, area: Rect, theme: &Theme) {
         .enumerate()
         .map(|(i, user)| {
             let cells = columns.iter().map(|(c, w)| {
-                let text = fit(&cell_text(user, *c), *w as usize);
+                let text = fit(&cell_text(&user, *c), *w as usize);
                 match c {
-                    Column::Status => Cell::from(Span::styled(text, theme.status(user.status))),
+                    Column::Status => Cell::from(Span::styled(text, theme.status(user.status()))),
                     _ => Cell::from(text),
                 }
             });

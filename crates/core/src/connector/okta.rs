@@ -252,15 +252,15 @@ impl Okta {
         }
     }
 
-    /// Waits out a spent rate-limit window before the next call: never hammer. The wait
-    /// counts against the command's waiting budget; past it the call goes ahead and any 429
-    /// is diagnosed.
+    /// Waits out a spent rate-limit window before the next call: never hammer, and never
+    /// earn a 429 the headers announced. Longer than a window (a minute) the call goes ahead
+    /// and any 429 is diagnosed.
     async fn respect_rate_limit(&self) {
         let (Some(0), Some(reset)) = (self.rate.remaining, self.rate.reset) else {
             return;
         };
         let wait = Duration::from_secs(reset.saturating_sub(http::epoch_now()).saturating_add(1));
-        self.http.wait(200, wait).await;
+        self.http.pace(wait).await;
     }
 
     /// One users request up to its headers (the body is read by `PendingPage::finish`),

@@ -160,32 +160,15 @@ impl OneTrust {
         if r.status != 200 {
             return Err(answer(Endpoint::Users, "GET", USERS_PATH, &r));
         }
-        let body: Page = decode(&r, "the users API", "a page of users")?;
-        if let Some(n) = body.number
-            && n != page
-        {
-            return Err(ConnectorError::Unexpected(format!(
-                "asked for page {page} of users but got page {n}: the server ignores paging"
-            )));
-        }
-        let count = body.content.len() as u32;
-        let done = body.last == Some(true)
-            || count == 0
-            || body.total_pages.is_some_and(|t| page + 1 >= t)
-            || (body.last.is_none() && body.total_pages.is_none() && count < self.page_size);
-        if page == 0 && count == 0 {
-            return Err(ConnectorError::Verdict {
-                code: code::ONETRUST_NO_USERS,
-                detail: "GET /api/access/v2/users answered with no users at all: the credential sees nobody".into(),
-            });
-        }
-        Ok(Fetched::Page(UsersPage {
-            users: body.content.into_iter().map(normalise).collect(),
-            next: (!done).then(|| Cursor((page + 1).to_string())),
-            total: body.total_elements,
-            total_pages: body.total_pages.map(u64::from),
-            warning: None,
-        }))
+        // Parsed on a worker thread: with several pages in flight, reading one page's JSON
+        // must not hold up the others' requests on this task.
+        let page_size = self.page_size;
+        tokio::task::spawn_blocking(move || parse_page(&r, page, page_size))
+            .await
+            .map_err(|e| {
+                ConnectorError::Unexpected(format!("reading a page of users stopped: {e}"))
+            })?
+            .map(Fetched::Page)
     }
 
     /// Smaller pages, for tests of paging.
@@ -325,6 +308,38 @@ impl Connector for OneTrust {
             Fetched::Expired(r) => Err(answer(Endpoint::Users, "GET", USERS_PATH, &r)),
         }
     }
+}
+
+/// Page `page` of users from its answer; `page_size` is what was asked for.
+fn parse_page(r: &HttpResponse, page: u32, page_size: u32) -> Result<UsersPage, ConnectorError> {
+    let body: Page = decode(r, "the users API", "a page of users")?;
+    if let Some(n) = body.number
+        && n != page
+    {
+        return Err(ConnectorError::Unexpected(format!(
+            "asked for page {page} of users but got page {n}: the server ignores paging"
+        )));
+    }
+    let count = body.content.len() as u32;
+    let done = body.last == Some(true)
+        || count == 0
+        || body.total_pages.is_some_and(|t| page + 1 >= t)
+        || (body.last.is_none() && body.total_pages.is_none() && count < page_size);
+    if page == 0 && count == 0 {
+        return Err(ConnectorError::Verdict {
+            code: code::ONETRUST_NO_USERS,
+            detail:
+                "GET /api/access/v2/users answered with no users at all: the credential sees nobody"
+                    .into(),
+        });
+    }
+    Ok(UsersPage {
+        users: body.content.into_iter().map(normalise).collect(),
+        next: (!done).then(|| Cursor((page + 1).to_string())),
+        total: body.total_elements,
+        total_pages: body.total_pages.map(u64::from),
+        warning: None,
+    })
 }
 
 pub(crate) fn normalise(u: OtUser) -> User {

@@ -1,7 +1,15 @@
-//! The normalised user every connector produces, and export to CSV or JSON.
+//! The normalised user every connector produces, the compact table the TUI browses, and
+//! export to CSV or JSON.
 //!
 //! Export streams page by page, so a 100k-user tenant never sits in memory twice.
 
+mod store;
+mod table;
+
+pub use store::{StoreSnapshot, UserRef, UserStore};
+pub use table::{ShownUsers, SortJob, Sorted, UserTable};
+
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Write;
@@ -26,6 +34,19 @@ pub enum UserStatus {
 }
 
 impl UserStatus {
+    pub const ALL: [UserStatus; 10] = [
+        UserStatus::Active,
+        UserStatus::Inactive,
+        UserStatus::Staged,
+        UserStatus::Provisioned,
+        UserStatus::Recovery,
+        UserStatus::LockedOut,
+        UserStatus::PasswordExpired,
+        UserStatus::Suspended,
+        UserStatus::Deprovisioned,
+        UserStatus::Unknown,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             UserStatus::Active => "ACTIVE",
@@ -98,151 +119,6 @@ impl Column {
     pub fn next(self) -> Column {
         let i = Column::ALL.iter().position(|c| *c == self).unwrap_or(0);
         Column::ALL[(i + 1) % Column::ALL.len()]
-    }
-
-    fn cmp(self, a: &User, b: &User) -> std::cmp::Ordering {
-        match self {
-            Column::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
-            Column::Login => a.login.cmp(&b.login),
-            Column::Status => a.status.cmp(&b.status),
-            Column::LastLogin => a.last_login.cmp(&b.last_login),
-            Column::Source => a.source.id().cmp(b.source.id()),
-        }
-    }
-}
-
-/// Users as they arrive, plus the filtered and sorted view of them. Filtering scans a
-/// lowercase copy of name/email/login/status made once per user; narrowing a filter (typing one
-/// more character) only rescans the rows still shown.
-#[derive(Debug, Default)]
-pub struct UserTable {
-    users: Vec<User>,
-    haystacks: Vec<String>,
-    view: Vec<u32>,
-    filter: String,
-    sort: Option<(Column, bool)>,
-    /// Every source seen, and the longest status: what the columns need, kept as users arrive.
-    sources: Vec<Integration>,
-    widest_status: usize,
-}
-
-impl UserTable {
-    pub fn len(&self) -> usize {
-        self.users.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.users.is_empty()
-    }
-
-    /// Whether the users come from more than one source (else a Source column says nothing).
-    pub fn mixed_sources(&self) -> bool {
-        self.sources.len() > 1
-    }
-
-    /// The longest status text among the users.
-    pub fn widest_status(&self) -> usize {
-        self.widest_status
-    }
-
-    pub fn shown(&self) -> usize {
-        self.view.len()
-    }
-
-    pub fn users(&self) -> &[User] {
-        &self.users
-    }
-
-    pub fn filter(&self) -> &str {
-        &self.filter
-    }
-
-    pub fn sort(&self) -> Option<(Column, bool)> {
-        self.sort
-    }
-
-    /// The `i`-th row of the view.
-    pub fn row(&self, i: usize) -> Option<&User> {
-        self.view.get(i).map(|&u| &self.users[u as usize])
-    }
-
-    /// Rows `start..end` of the view, for drawing only what is on screen.
-    pub fn rows(&self, start: usize, end: usize) -> impl Iterator<Item = &User> {
-        let end = end.min(self.view.len());
-        let start = start.min(end);
-        self.view[start..end]
-            .iter()
-            .map(|&u| &self.users[u as usize])
-    }
-
-    /// The rows of the view in order (for export of what is shown).
-    pub fn shown_users(&self) -> impl Iterator<Item = &User> {
-        self.rows(0, self.view.len())
-    }
-
-    pub fn push(&mut self, batch: Vec<User>) {
-        let first = self.users.len();
-        for u in batch {
-            // The status too: `/locked` finds LOCKED_OUT.
-            self.haystacks.push(format!(
-                "{}\u{1f}{}\u{1f}{}\u{1f}{}",
-                u.name.to_lowercase(),
-                u.email.to_lowercase(),
-                u.login.to_lowercase(),
-                u.status.as_str().to_lowercase()
-            ));
-            if !self.sources.contains(&u.source) {
-                self.sources.push(u.source);
-            }
-            self.widest_status = self.widest_status.max(u.status.as_str().len());
-            self.users.push(u);
-        }
-        let needle = self.filter.to_lowercase();
-        let added = (first..self.users.len())
-            .filter(|&i| needle.is_empty() || self.haystacks[i].contains(&needle))
-            .map(|i| i as u32);
-        self.view.extend(added);
-        if self.sort.is_some() {
-            self.apply_sort();
-        }
-    }
-
-    pub fn set_filter(&mut self, filter: &str) {
-        let needle = filter.to_lowercase();
-        let narrowing = !self.filter.is_empty() && needle.contains(&self.filter.to_lowercase());
-        if narrowing {
-            let haystacks = &self.haystacks;
-            self.view
-                .retain(|&i| haystacks[i as usize].contains(&needle));
-        } else {
-            self.view = (0..self.users.len() as u32)
-                .filter(|&i| needle.is_empty() || self.haystacks[i as usize].contains(&needle))
-                .collect();
-            if self.sort.is_some() {
-                self.apply_sort();
-            }
-        }
-        self.filter = filter.to_string();
-    }
-
-    /// Sorts by `column`; the same column again flips the direction.
-    pub fn sort_by(&mut self, column: Column) {
-        self.sort = match self.sort {
-            Some((c, asc)) if c == column => Some((c, !asc)),
-            _ => Some((column, true)),
-        };
-        self.apply_sort();
-    }
-
-    fn apply_sort(&mut self) {
-        let Some((column, asc)) = self.sort else {
-            return;
-        };
-        let users = &self.users;
-        self.view.sort_by(|&a, &b| {
-            let o = column.cmp(&users[a as usize], &users[b as usize]);
-            if asc { o } else { o.reverse() }
-        });
     }
 }
 
@@ -336,6 +212,131 @@ fn json_safe(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A user as an exporter reads it: an owned `User` from a page, or a row of the table.
+pub trait Record {
+    fn id(&self) -> &str;
+    fn login(&self) -> &str;
+    fn email(&self) -> &str;
+    fn name(&self) -> &str;
+    fn first_name(&self) -> &str;
+    fn last_name(&self) -> &str;
+    fn status(&self) -> UserStatus;
+    fn created(&self) -> Option<Cow<'_, str>>;
+    fn last_login(&self) -> Option<Cow<'_, str>>;
+    fn source(&self) -> Integration;
+    fn extra(&self) -> BTreeMap<&str, &str>;
+}
+
+impl Record for &User {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn login(&self) -> &str {
+        &self.login
+    }
+    fn email(&self) -> &str {
+        &self.email
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn first_name(&self) -> &str {
+        &self.first_name
+    }
+    fn last_name(&self) -> &str {
+        &self.last_name
+    }
+    fn status(&self) -> UserStatus {
+        self.status
+    }
+    fn created(&self) -> Option<Cow<'_, str>> {
+        self.created.as_deref().map(Cow::Borrowed)
+    }
+    fn last_login(&self) -> Option<Cow<'_, str>> {
+        self.last_login.as_deref().map(Cow::Borrowed)
+    }
+    fn source(&self) -> Integration {
+        self.source
+    }
+    fn extra(&self) -> BTreeMap<&str, &str> {
+        self.extra
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+}
+
+impl Record for UserRef<'_> {
+    fn id(&self) -> &str {
+        UserRef::id(self)
+    }
+    fn login(&self) -> &str {
+        UserRef::login(self)
+    }
+    fn email(&self) -> &str {
+        UserRef::email(self)
+    }
+    fn name(&self) -> &str {
+        UserRef::name(self)
+    }
+    fn first_name(&self) -> &str {
+        UserRef::first_name(self)
+    }
+    fn last_name(&self) -> &str {
+        UserRef::last_name(self)
+    }
+    fn status(&self) -> UserStatus {
+        UserRef::status(self)
+    }
+    fn created(&self) -> Option<Cow<'_, str>> {
+        UserRef::created(self)
+    }
+    fn last_login(&self) -> Option<Cow<'_, str>> {
+        UserRef::last_login(self)
+    }
+    fn source(&self) -> Integration {
+        UserRef::source(self)
+    }
+    fn extra(&self) -> BTreeMap<&str, &str> {
+        UserRef::extra(self)
+    }
+}
+
+/// The JSON form of a user: the same document `User` serialises to.
+#[derive(Serialize)]
+struct JsonUser<'a> {
+    id: &'a str,
+    login: &'a str,
+    email: &'a str,
+    name: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    status: UserStatus,
+    created: Option<Cow<'a, str>>,
+    last_login: Option<Cow<'a, str>>,
+    source: Integration,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    extra: BTreeMap<&'a str, &'a str>,
+}
+
+impl<'a> JsonUser<'a> {
+    fn of(u: &'a impl Record) -> Self {
+        Self {
+            id: u.id(),
+            login: u.login(),
+            email: u.email(),
+            name: u.name(),
+            first_name: u.first_name(),
+            last_name: u.last_name(),
+            status: u.status(),
+            created: u.created(),
+            last_login: u.last_login(),
+            source: u.source(),
+            extra: u.extra(),
+        }
+    }
+}
+
 pub struct Exporter<W: Write> {
     format: ExportFormat,
     options: ExportOptions,
@@ -380,35 +381,35 @@ impl<W: Write> Exporter<W> {
         }
     }
 
-    pub fn write(&mut self, users: &[User]) -> std::io::Result<()> {
+    pub fn write<R: Record>(&mut self, users: impl IntoIterator<Item = R>) -> std::io::Result<()> {
         let o = self.options;
         if let Some(w) = &mut self.csv {
             for u in users {
+                let (created, last_login) = (u.created(), u.last_login());
                 let cells = [
-                    csv_cell(&u.id, o),
-                    csv_cell(&u.login, o),
-                    csv_cell(&u.email, o),
-                    csv_cell(&u.name, o),
-                    csv_cell(&u.first_name, o),
-                    csv_cell(&u.last_name, o),
-                    csv_cell(u.status.as_str(), o),
-                    csv_cell(u.created.as_deref().unwrap_or(""), o),
-                    csv_cell(u.last_login.as_deref().unwrap_or(""), o),
-                    csv_cell(u.source.id(), o),
+                    csv_cell(u.id(), o),
+                    csv_cell(u.login(), o),
+                    csv_cell(u.email(), o),
+                    csv_cell(u.name(), o),
+                    csv_cell(u.first_name(), o),
+                    csv_cell(u.last_name(), o),
+                    csv_cell(u.status().as_str(), o),
+                    csv_cell(created.as_deref().unwrap_or(""), o),
+                    csv_cell(last_login.as_deref().unwrap_or(""), o),
+                    csv_cell(u.source().id(), o),
                 ];
                 w.write_record(cells.iter().map(|c| c.as_bytes()))
                     .map_err(csv_io)?;
+                self.written += 1;
             }
         } else if let Some(out) = &mut self.raw {
             for u in users {
                 out.write_all(if self.written == 0 { b"\n  " } else { b",\n  " })?;
-                let text = serde_json::to_string(u)?;
+                let text = serde_json::to_string(&JsonUser::of(&u))?;
                 out.write_all(json_safe(&text).as_bytes())?;
                 self.written += 1;
             }
-            return Ok(());
         }
-        self.written += users.len() as u64;
         Ok(())
     }
 
@@ -438,10 +439,10 @@ impl<W: Write> Exporter<W> {
 
 /// Writes `rows` as one complete file at `path` (a failed write leaves any previous file);
 /// answers where the file is, as an absolute path.
-pub fn write_users_file(
+pub fn write_users_file<R: Record>(
     path: &std::path::Path,
     format: ExportFormat,
-    rows: &[User],
+    rows: impl IntoIterator<Item = R>,
     replace: crate::files::Replace,
 ) -> std::io::Result<std::path::PathBuf> {
     let pending = crate::files::PendingFile::create(path, replace)?;
@@ -561,28 +562,6 @@ mod tests {
         assert!(!out.chars().any(crate::text::is_unsafe), "{out:?}");
         let back: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
         assert_eq!(back[0]["name"], u.name.as_str(), "lossless");
-    }
-
-    #[test]
-    fn table_filters_sorts_and_narrows() {
-        let mut t = UserTable::default();
-        t.push((0..10).map(user).collect());
-        t.set_filter("U1");
-        assert_eq!(t.shown(), 1, "case-insensitive substring");
-        t.set_filter("");
-        assert_eq!(t.shown(), 10);
-        t.set_filter("user");
-        t.set_filter("user, 9");
-        assert_eq!(t.shown(), 1, "narrowed within the shown rows");
-        t.set_filter("user");
-        t.sort_by(Column::Name);
-        t.sort_by(Column::Name);
-        assert_eq!(t.row(0).unwrap().id, "id9", "second press sorts descending");
-        // Users arriving later join the filtered, sorted view.
-        t.set_filter("u1");
-        t.push(vec![user(11), user(12), user(20)]);
-        let ids: Vec<_> = t.shown_users().map(|u| u.id.clone()).collect();
-        assert_eq!(ids, ["id12", "id11", "id1"]);
     }
 
     #[test]

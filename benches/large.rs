@@ -1,0 +1,636 @@
+//! Large tenants: every target of "a million users browsed in little memory, and fetches that
+//! beat the network's floor", measured and printed as one table.
+//!
+//!     cargo bench --bench large            # everything (about five minutes)
+//!     cargo bench --bench large -- --quick # a tenth of the users, to try it out
+//!     cargo bench --bench large -- --only fetch|table|tui|export [--scale N]
+//!
+//! Fetch times are in process against the emulator over an emulated network; memory is the
+//! real binary's: the TUI driven in tmux, the `users` export as a child process. Those two
+//! need tmux, dbus-daemon and gnome-keyring (as the end-to-end tests do) and are skipped,
+//! with a line saying so, without them. Nothing here asserts: the figures are the result.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::lab::Lab;
+use ploy_core::connector::Connector;
+use ploy_core::diagnose::Failure;
+use ploy_core::secret::{MemoryStore, Vault};
+use ploy_core::session::{self, SecretSource};
+use ploy_core::users::{Column, UserTable};
+use ploy_emulator::{Network, Requests};
+
+struct Row {
+    what: String,
+    target: String,
+    measured: String,
+    met: Option<bool>,
+}
+
+#[derive(Default)]
+struct Report {
+    rows: Vec<Row>,
+}
+
+impl Report {
+    fn add(&mut self, what: &str, target: &str, measured: String, met: Option<bool>) {
+        println!("  {what}: {measured}");
+        self.rows.push(Row {
+            what: what.into(),
+            target: target.into(),
+            measured,
+            met,
+        });
+    }
+
+    fn print(&self) {
+        println!("\n| what | target | measured | met |\n|---|---|---|---|");
+        for r in &self.rows {
+            let met = match r.met {
+                Some(true) => "yes",
+                Some(false) => "**no**",
+                None => "—",
+            };
+            println!("| {} | {} | {} | {met} |", r.what, r.target, r.measured);
+        }
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn mb(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+/// The emulator's request counts (its admin endpoint; not any vendor's API).
+fn requests(addr: SocketAddr) -> Requests {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET {} HTTP/1.0\r\nHost: {addr}\r\n\r\n",
+        ploy_emulator::STATS_PATH
+    )
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or("{}");
+    serde_json::from_str(body).unwrap()
+}
+
+async fn start_lab(users: usize, network: Network) -> Lab {
+    let lab = Lab::over(
+        users,
+        &[],
+        Vault::new(Arc::new(MemoryStore::new())),
+        network,
+    )
+    .await;
+    lab.onetrust("acme", &lab.creds.onetrust.client_secret)
+        .await;
+    lab.okta("corp", |_| {}).await;
+    lab
+}
+
+/// Reads every page of `name` into `each`: the time of the paging alone (the token is
+/// fetched before the clock starts) and the pages read.
+async fn fetch(
+    lab: &Lab,
+    name: &str,
+    mut each: impl FnMut(Vec<ploy_core::users::User>),
+) -> (Duration, u64, u64) {
+    let profile = lab
+        .services
+        .store
+        .load()
+        .unwrap()
+        .get(name)
+        .unwrap()
+        .clone();
+    let source = SecretSource::Vault(&lab.services.vault);
+    let mut s = session::open(name, &profile, &source, None).await.unwrap();
+    s.connector.authenticate().await.unwrap();
+    let mut pages = 0u64;
+    let started = Instant::now();
+    let users = session::for_each_page(&mut s.connector, |page| {
+        pages += 1;
+        each(page.users);
+        Ok::<_, Failure>(())
+    })
+    .await
+    .unwrap();
+    (started.elapsed(), pages, users)
+}
+
+fn fetches(rt: &tokio::runtime::Runtime, scale: usize, report: &mut Report) {
+    let rtt = Duration::from_millis(100);
+    let network = Network {
+        latency: rtt,
+        ..Network::default()
+    };
+    let users = 100_000 / scale;
+    let lab = rt.block_on(start_lab(users, network));
+    let before = requests(lab.emulator.addr);
+    let (concurrent, pages, _) = rt.block_on(fetch(&lab, "acme", |_| {}));
+    let after = requests(lab.emulator.addr);
+    let in_flight = session::pages_in_flight() as u64;
+    // SAFETY: set before any other thread reads the environment for this fetch; the runtime's
+    // workers are idle between `block_on` calls.
+    unsafe { std::env::set_var("PLOY_CONNECT_PAGES_IN_FLIGHT", "1") };
+    let (sequential, _, _) = rt.block_on(fetch(&lab, "acme", |_| {}));
+    unsafe { std::env::remove_var("PLOY_CONNECT_PAGES_IN_FLIGHT") };
+    let floor = rtt * pages.div_ceil(in_flight) as u32;
+    let speedup = sequential.as_secs_f64() / concurrent.as_secs_f64();
+    report.add(
+        &format!("{users} OneTrust users, 100 ms RTT: {in_flight} pages in flight vs one"),
+        "≥ 4× faster",
+        format!(
+            "{:.0} ms vs {:.0} ms ({pages} pages): {speedup:.1}×",
+            ms(concurrent),
+            ms(sequential)
+        ),
+        Some(speedup >= 4.0),
+    );
+    // What the same export costs with no network at all: the CPU of the emulator making and
+    // this client reading the pages, which no number of pages in flight hides on two cores.
+    let local = rt.block_on(async {
+        let lab = start_lab(users, Network::default()).await;
+        let took = fetch(&lab, "acme", |_| {}).await.0;
+        lab.emulator.stop().await;
+        took
+    });
+    let ratio = concurrent.as_secs_f64() / floor.as_secs_f64();
+    report.add(
+        "the same, against RTT × ⌈pages / in flight⌉",
+        "≤ 1.3×",
+        format!(
+            "{:.0} ms vs {:.0} ms: {ratio:.2}× (the first page alone: +{:.0} ms; the same export at 0 ms RTT: {:.0} ms)",
+            ms(concurrent),
+            ms(floor),
+            ms(rtt),
+            ms(local)
+        ),
+        Some(ratio <= 1.3),
+    );
+    let ot = (
+        after.onetrust.users_requests - before.onetrust.users_requests,
+        after.onetrust.token_requests - before.onetrust.token_requests,
+        after.onetrust.rate_limited - before.onetrust.rate_limited,
+    );
+    report.add(
+        "OneTrust requests for that export",
+        "one per page, no 429",
+        format!(
+            "{} users requests for {pages} pages, {} tokens, {} answered 429",
+            ot.0, ot.1, ot.2
+        ),
+        Some(ot.0 as u64 == pages && ot.2 == 0),
+    );
+
+    let before = requests(lab.emulator.addr);
+    let (okta, pages, read) = rt.block_on(fetch(&lab, "corp", |_| {}));
+    let after = requests(lab.emulator.addr);
+    let floor = rtt * pages as u32;
+    let ratio = okta.as_secs_f64() / floor.as_secs_f64();
+    report.add(
+        &format!("{read} Okta users, 100 ms RTT, limit=200"),
+        "≤ 1.1 × pages × RTT",
+        format!(
+            "{:.0} ms for {pages} pages vs {:.0} ms: {ratio:.2}×",
+            ms(okta),
+            ms(floor)
+        ),
+        Some(ratio <= 1.1),
+    );
+    let okta_requests = after.okta.users_requests - before.okta.users_requests;
+    report.add(
+        "Okta requests for that export",
+        "one per page",
+        format!("{okta_requests} users requests for {pages} pages"),
+        Some(okta_requests as u64 == pages),
+    );
+    rt.block_on(lab.emulator.stop());
+}
+
+fn p(sorted: &[Duration], q: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * q).round() as usize]
+}
+
+fn table(rt: &tokio::runtime::Runtime, scale: usize, report: &mut Report) {
+    let users = 1_000_000 / scale;
+    let lab = rt.block_on(start_lab(users, Network::default()));
+    let mut t = UserTable::default();
+    let (took, _, n) = rt.block_on(fetch(&lab, "acme", |page| t.push(page)));
+    report.add(
+        &format!("{n} OneTrust users read into the table, loopback"),
+        "—",
+        format!(
+            "{:.1} s, {:.0} users/s",
+            took.as_secs_f64(),
+            n as f64 / took.as_secs_f64()
+        ),
+        None,
+    );
+    rt.block_on(lab.emulator.stop());
+
+    // What an admin types: narrowing letter by letter, deleting back, a name, an email
+    // fragment, a status, and text nobody has.
+    let mut filters: Vec<String> = Vec::new();
+    for word in ["jennifer", "smith.", "0000042", "locked", "zqxv", "@acme"] {
+        for i in 1..=word.len() {
+            filters.push(word[..i].into());
+        }
+        for i in (0..word.len()).rev() {
+            filters.push(word[..i].into());
+        }
+    }
+    let mut times = Vec::new();
+    let mut slowest = Vec::new();
+    for f in &filters {
+        let started = Instant::now();
+        t.set_filter(f);
+        let took = started.elapsed();
+        times.push(took);
+        slowest.push((took, f.clone(), t.shown()));
+    }
+    slowest.sort();
+    for (took, f, shown) in slowest.iter().rev().take(6) {
+        println!("    {:.2} ms for {f:?} ({shown} shown)", ms(*took));
+    }
+    times.sort();
+    let (p50, p99, max) = (p(&times, 0.5), p(&times, 0.99), times[times.len() - 1]);
+    report.add(
+        &format!("filter keystroke at {n} users ({} keystrokes)", times.len()),
+        "p99 ≤ 16 ms",
+        format!(
+            "p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            ms(p50),
+            ms(p99),
+            ms(max)
+        ),
+        Some(p99 <= Duration::from_millis(16)),
+    );
+
+    let mut worst = Duration::ZERO;
+    let mut each = Vec::new();
+    for c in Column::ALL {
+        let started = Instant::now();
+        t.sort_by(c);
+        while let Some(job) = t.sort_job() {
+            t.sorted(job.run());
+        }
+        let took = started.elapsed();
+        worst = worst.max(took);
+        each.push(format!("{} {:.0}", c.title(), ms(took)));
+    }
+    report.add(
+        &format!("sort at {n} users, each column (ms; on a worker thread in the TUI)"),
+        "≤ 300 ms",
+        each.join(", "),
+        Some(worst <= Duration::from_millis(300)),
+    );
+}
+
+/// The peak and current resident memory of a process, in KiB.
+fn memory(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))?
+            .split_whitespace()
+            .nth(1)?
+            .parse::<u64>()
+            .ok()
+    };
+    Some((field("VmHWM:")?, field("VmRSS:")?))
+}
+
+fn setup_profiles(env: &common::Env, lab: &Lab) {
+    let ot = &lab.creds.onetrust;
+    env.cmd()
+        .args(["setup", "onetrust", "--profile", "acme", "--host", &ot.host])
+        .args([
+            "--client-id",
+            &ot.client_id,
+            "--client-secret-stdin",
+            "--no-test",
+        ])
+        .write_stdin(ot.client_secret.clone())
+        .assert()
+        .success();
+    let key = env.file("okta-key.pem", &lab.creds.okta.private_key_pem);
+    env.cmd()
+        .args([
+            "setup",
+            "okta",
+            "--profile",
+            "corp",
+            "--host",
+            &lab.creds.okta.host,
+        ])
+        .args([
+            "--client-id",
+            &lab.creds.okta.client_id,
+            "--private-key-file",
+        ])
+        .arg(key)
+        .arg("--no-test")
+        .assert()
+        .success();
+}
+
+/// `users` of `profile` to a file, as a child process: its peak memory (KiB), the time, and
+/// whether it worked. The peak is the process's own `VmHWM`, read every 10 ms until it exits:
+/// `wait4`'s `ru_maxrss` would also count the pages this (large) process shared with it at
+/// `fork`, before its `exec`.
+fn export(env: &common::Env, profile: &str, out: &Path) -> (u64, Duration, bool) {
+    // `exec` all the way down: the child's pid is the export's.
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!(
+            "exec {} {} users {profile} -o '{}'",
+            env.shell_env(),
+            common::BIN,
+            out.display()
+        ))
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(env.home.path().join("export.err")).unwrap());
+    let started = Instant::now();
+    let mut child = cmd.spawn().unwrap();
+    let mut peak = 0;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        let image =
+            std::fs::read_to_string(format!("/proc/{}/comm", child.id())).unwrap_or_default();
+        if image.trim() == "ploy-connect" {
+            peak = peak.max(memory(child.id()).map_or(0, |m| m.0));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let took = started.elapsed();
+    if !status.success() {
+        let err = std::fs::read_to_string(env.home.path().join("export.err")).unwrap_or_default();
+        println!("  `users {profile}` failed:\n{err}");
+    }
+    (peak, took, status.success())
+}
+
+struct Tmux {
+    socket: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// The TUI in a 100×30 terminal; `exec`, so the pane's process is the TUI.
+    fn tui(env: &common::Env) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let t = Tmux {
+            socket: dir.path().join("tmux.sock"),
+            _dir: dir,
+        };
+        let shell = format!("exec {} {}", env.shell_env(), common::BIN);
+        let out = t.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "b",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            &shell,
+        ]);
+        assert!(out.status.success());
+        t
+    }
+
+    fn pid(&self) -> u32 {
+        let out = self.run(&["display-message", "-p", "-t", "b", "#{pane_pid}"]);
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "b"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "b"]).stdout).into_owned()
+    }
+
+    fn wait(&self, what: &str, ready: impl Fn(&str) -> bool, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
+        loop {
+            let s = self.screen();
+            if ready(&s) {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "{what} never came:\n{s}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+/// The user count on a users screen that has finished loading.
+fn loaded(screen: &str) -> Option<String> {
+    screen
+        .lines()
+        .filter(|l| !l.contains("Loading…"))
+        .find_map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            words.windows(2).find_map(|w| {
+                (w[0].chars().all(|c| c.is_ascii_digit()) && w[1] == "users")
+                    .then(|| w[0].to_string())
+            })
+        })
+}
+
+/// The TUI browsing `profile`: loaded, filtered, sorted by two columns. Peak memory (KiB)
+/// and how long loading took.
+fn tui(env: &common::Env, profile_key: &str, limit: Duration) -> (u64, u64, Duration, String) {
+    let t = Tmux::tui(env);
+    let pid = t.pid();
+    t.wait("home", |s| s.contains("corp") || s.contains("acme"), limit);
+    if profile_key == "j" {
+        t.keys(&["j"]);
+    }
+    let started = Instant::now();
+    t.keys(&["u"]);
+    let screen = t.wait("the users loaded", |s| loaded(s).is_some(), limit);
+    let took = started.elapsed();
+    let count = loaded(&screen).unwrap_or_default();
+    t.keys(&["/"]);
+    t.run(&["send-keys", "-t", "b", "-l", "ann"]);
+    t.keys(&["Enter"]);
+    t.wait("the filter", |s| s.contains("match \"ann\""), limit);
+    for column in ["Name ▲", "Email / login ▲"] {
+        t.keys(&["s"]);
+        t.wait(
+            column,
+            |s| s.contains(column) && !s.contains("sorting…"),
+            limit,
+        );
+    }
+    // Back to every user: the widest view, sorted again.
+    t.keys(&["/"]);
+    t.keys(&["Escape"]);
+    t.wait(
+        "the filter cleared",
+        |s| !s.contains("match \"ann\"") && !s.contains("sorting…"),
+        limit,
+    );
+    let (peak, now) = memory(pid).unwrap_or_default();
+    (peak, now, took, count)
+}
+
+fn binaries(
+    scale: usize,
+    report: &mut Report,
+    rt: &tokio::runtime::Runtime,
+    runs: impl Fn(&str) -> bool,
+) {
+    let Some(env) = common::Env::with_keyring() else {
+        report.add(
+            "TUI and export memory",
+            "—",
+            "skipped: needs dbus-daemon and gnome-keyring".into(),
+            None,
+        );
+        return;
+    };
+    if !common::tools_available(&["tmux"]) {
+        report.add("TUI memory", "—", "skipped: needs tmux".into(), None);
+        return;
+    }
+    if runs("tui") {
+        // 100k: the Okta org (the users it lists are those not deprovisioned).
+        let lab100 = rt.block_on(start_lab(100_000 / scale, Network::default()));
+        setup_profiles(&env, &lab100);
+        let (peak, _, took, count) = tui(&env, "j", Duration::from_secs(300));
+        report.add(
+            &format!("TUI peak RSS, {count} Okta users loaded, filtered, sorted twice"),
+            "≤ 60 MB",
+            format!("{:.1} MB (loaded in {:.1} s)", mb(peak), took.as_secs_f64()),
+            Some(mb(peak) <= 60.0),
+        );
+        rt.block_on(lab100.emulator.stop());
+    }
+
+    let lab1m = rt.block_on(start_lab(1_000_000 / scale, Network::default()));
+    let env = common::Env::with_keyring().unwrap();
+    setup_profiles(&env, &lab1m);
+    if runs("tui") {
+        let (peak, _, took, count) = tui(&env, "k", Duration::from_secs(900));
+        report.add(
+            &format!("TUI peak RSS, {count} OneTrust users loaded, filtered, sorted twice"),
+            "≤ 450 MB",
+            format!("{:.1} MB (loaded in {:.1} s)", mb(peak), took.as_secs_f64()),
+            Some(mb(peak) <= 450.0),
+        );
+    }
+    if !runs("export") {
+        rt.block_on(lab1m.emulator.stop());
+        return;
+    }
+
+    let out = env.home.path().join("users.csv");
+    let (peak, took, ok) = export(&env, "acme", &out);
+    let rows = std::fs::read(&out).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count()) - 1;
+    let rate = rows as f64 / took.as_secs_f64();
+    report.add(
+        &format!("`users acme -o users.csv`, {rows} OneTrust users, loopback"),
+        "RSS ≤ 40 MB, ≥ 50k users/s",
+        format!(
+            "{:.1} MB peak, {:.1} s, {rate:.0} users/s{}",
+            mb(peak),
+            took.as_secs_f64(),
+            if ok { "" } else { " (failed)" }
+        ),
+        Some(ok && mb(peak) <= 40.0 && rate >= 50_000.0),
+    );
+    let (peak, took, ok) = export(&env, "corp", &out);
+    let rows = std::fs::read(&out).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count()) - 1;
+    report.add(
+        &format!("`users corp -o users.csv`, {rows} Okta users, loopback"),
+        "RSS ≤ 40 MB",
+        format!(
+            "{:.1} MB peak, {:.1} s, {:.0} users/s{}",
+            mb(peak),
+            took.as_secs_f64(),
+            rows as f64 / took.as_secs_f64(),
+            if ok { "" } else { " (failed)" }
+        ),
+        Some(ok && mb(peak) <= 40.0),
+    );
+    rt.block_on(lab1m.emulator.stop());
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let scale = args
+        .iter()
+        .position(|a| a == "--scale")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+        .unwrap_or(if args.iter().any(|a| a == "--quick") {
+            10
+        } else {
+            1
+        });
+    // `--only fetch|table|tui|export` runs one part.
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1).cloned());
+    let runs = |part: &str| only.as_deref().is_none_or(|o| o == part);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut report = Report::default();
+    if runs("fetch") {
+        println!("Fetching over an emulated 100 ms network…");
+        fetches(&rt, scale, &mut report);
+    }
+    if runs("table") {
+        println!("The users table at a million users…");
+        table(&rt, scale, &mut report);
+    }
+    if runs("tui") || runs("export") {
+        println!("The real binary: TUI and export memory…");
+        let only = only.clone();
+        let part = move |p: &str| only.as_deref().is_none_or(|o| o == p);
+        binaries(scale, &mut report, &rt, part);
+    }
+    report.print();
+}

@@ -1,0 +1,686 @@
+//! The users table: the store plus what is shown of it, filtered and sorted.
+//!
+//! Filtering keeps a stack of views, one per filter typed on the way: typing one more
+//! character narrows the top view; deleting one goes back to the view below, which is already
+//! there. A filter that is neither rescans: a SIMD substring search over each chunk's search
+//! text, on every core, without a lower-case copy of anything.
+//!
+//! Sorting a view keyed by an 8-byte prefix (or the number itself) is quick, but a million rows
+//! take longer than a frame, so a large sort is a `SortJob` the face runs on another thread;
+//! rows arriving meanwhile wait at the end of the view and are merged in by the next job.
+
+use std::cmp::Ordering;
+
+use memchr::memmem::Finder;
+
+use super::store::{CHUNK_ROWS, Chunk, FIELD_END, ROW_END, StoreSnapshot, UserRef, UserStore};
+use super::{Column, User, UserStatus};
+use crate::integration::Integration;
+
+/// Sorts up to this many rows at once on the caller's thread (a few milliseconds).
+const INLINE_SORT: usize = 20_000;
+/// Merging a few new rows into a sorted view is linear: done at once up to this many.
+const INLINE_MERGE: usize = 200_000;
+/// Filters remembered for going back.
+const MAX_LEVELS: usize = 24;
+/// A view bigger than this share of all rows is filtered by scanning whole chunks.
+const SCAN_SHARE: usize = 8;
+
+#[derive(Debug)]
+struct Level {
+    /// The filter, in lower case.
+    needle: String,
+    view: Vec<u32>,
+    /// Rows of the store this view has considered (the rest arrived since).
+    seen: usize,
+    /// `view[..sorted]` is in the table's order; the rest arrived since.
+    sorted: usize,
+    /// Changes when the view is replaced or reordered: a sort of an older one is stale.
+    id: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct UserTable {
+    store: UserStore,
+    levels: Vec<Level>,
+    filter: String,
+    sort: Option<(Column, bool)>,
+    /// A sort job is out.
+    sorting: bool,
+    sources: Vec<Integration>,
+    widest_status: usize,
+}
+
+/// A sort to run away from the UI thread: `run` it anywhere, hand the result to `sorted`.
+#[derive(Debug)]
+pub struct SortJob {
+    store: StoreSnapshot,
+    view: Vec<u32>,
+    sorted: usize,
+    column: Column,
+    ascending: bool,
+    level: u64,
+}
+
+#[derive(Debug)]
+pub struct Sorted {
+    view: Vec<u32>,
+    column: Column,
+    ascending: bool,
+    level: u64,
+}
+
+/// What the table shows, as it is now: for writing it out on another thread.
+#[derive(Debug, Clone, Default)]
+pub struct ShownUsers {
+    store: StoreSnapshot,
+    view: Vec<u32>,
+}
+
+impl ShownUsers {
+    pub fn len(&self) -> usize {
+        self.view.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.view.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = UserRef<'_>> {
+        self.view.iter().filter_map(|&i| self.store.get(i as usize))
+    }
+}
+
+impl UserTable {
+    pub fn len(&self) -> usize {
+        self.store.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.store.is_empty()
+    }
+
+    /// Whether the users come from more than one source (else a Source column says nothing).
+    pub fn mixed_sources(&self) -> bool {
+        self.sources.len() > 1
+    }
+
+    /// The longest status text among the users.
+    pub fn widest_status(&self) -> usize {
+        self.widest_status
+    }
+
+    fn top(&self) -> Option<&Level> {
+        self.levels.last()
+    }
+
+    fn view(&self) -> &[u32] {
+        self.top().map_or(&[], |l| &l.view)
+    }
+
+    pub fn shown(&self) -> usize {
+        self.view().len()
+    }
+
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    pub fn sort(&self) -> Option<(Column, bool)> {
+        self.sort
+    }
+
+    /// Whether the shown rows are still being put in order (a job is out).
+    pub fn sorting(&self) -> bool {
+        self.sorting
+    }
+
+    /// The `i`-th row of the view.
+    pub fn row(&self, i: usize) -> Option<UserRef<'_>> {
+        self.store.get(*self.view().get(i)? as usize)
+    }
+
+    /// Rows `start..end` of the view, for drawing only what is on screen.
+    pub fn rows(&self, start: usize, end: usize) -> impl Iterator<Item = UserRef<'_>> {
+        let view = self.view();
+        let end = end.min(view.len());
+        let start = start.min(end);
+        view[start..end]
+            .iter()
+            .filter_map(|&i| self.store.get(i as usize))
+    }
+
+    /// The rows shown, in order, as they are now.
+    pub fn shown_users(&self) -> ShownUsers {
+        ShownUsers {
+            store: self.store.snapshot(),
+            view: self.view().to_vec(),
+        }
+    }
+
+    /// Unique across tables: a sort of a table since closed never fits a new one.
+    fn fresh_id(&mut self) -> u64 {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub fn push(&mut self, batch: Vec<User>) {
+        for u in &batch {
+            if !self.sources.contains(&u.source) {
+                self.sources.push(u.source);
+            }
+            self.widest_status = self.widest_status.max(u.status.as_str().len());
+            self.store.push(u);
+        }
+        if self.levels.is_empty() {
+            let id = self.fresh_id();
+            self.levels.push(Level {
+                needle: String::new(),
+                view: Vec::new(),
+                seen: 0,
+                sorted: 0,
+                id,
+            });
+        }
+        self.catch_up();
+        self.settle();
+    }
+
+    /// Adds the rows that arrived since the top view was made, if they match.
+    fn catch_up(&mut self) {
+        let Some(top) = self.levels.last_mut() else {
+            return;
+        };
+        let len = self.store.len();
+        if top.seen < len {
+            let m = Matcher::new(&top.needle);
+            let new = (top.seen..len).filter(|&i| m.row(&self.store, i));
+            top.view.extend(new.map(|i| i as u32));
+            top.seen = len;
+        }
+    }
+
+    pub fn set_filter(&mut self, filter: &str) {
+        self.filter = filter.to_string();
+        let needle = filter.to_lowercase();
+        // Back to the widest view this filter narrows.
+        while self
+            .levels
+            .last()
+            .is_some_and(|l| !needle.contains(l.needle.as_str()))
+        {
+            self.levels.pop();
+        }
+        if self.levels.is_empty() {
+            let id = self.fresh_id();
+            self.levels.push(Level {
+                needle: String::new(),
+                view: (0..self.store.len() as u32).collect(),
+                seen: self.store.len(),
+                sorted: 0,
+                id,
+            });
+        }
+        self.catch_up();
+        let Some(base) = self.levels.last() else {
+            return;
+        };
+        if base.needle != needle {
+            let m = Matcher::new(&needle);
+            let (view, sorted) = if base.view.len() > self.store.len() / SCAN_SHARE {
+                let hits = m.scan(self.store.chunks());
+                let keep = |i: &u32| hits.get(*i as usize);
+                let sorted = base.view[..base.sorted].iter().filter(|i| keep(i)).count();
+                (
+                    base.view.iter().copied().filter(|i| keep(i)).collect(),
+                    sorted,
+                )
+            } else {
+                let keep = |i: &u32| m.row(&self.store, *i as usize);
+                let sorted = base.view[..base.sorted].iter().filter(|i| keep(i)).count();
+                (
+                    base.view.iter().copied().filter(|i| keep(i)).collect(),
+                    sorted,
+                )
+            };
+            if self.levels.len() >= MAX_LEVELS {
+                self.levels.remove(1);
+            }
+            let id = self.fresh_id();
+            self.levels.push(Level {
+                needle,
+                view,
+                seen: self.store.len(),
+                sorted,
+                id,
+            });
+        }
+        self.settle();
+    }
+
+    /// Sorts by `column`; the same column again flips the direction.
+    pub fn sort_by(&mut self, column: Column) {
+        self.sort = match self.sort {
+            Some((c, asc)) if c == column => Some((c, !asc)),
+            _ => Some((column, true)),
+        };
+        // The views below are in the old order: only the one shown is kept.
+        if let Some(top) = self.levels.pop() {
+            let id = self.fresh_id();
+            self.levels = vec![Level {
+                sorted: 0,
+                id,
+                ..top
+            }];
+        }
+        self.sorting = false;
+        self.settle();
+    }
+
+    /// Sorts at once what is quick to sort.
+    fn settle(&mut self) {
+        if self.sorting {
+            return;
+        }
+        let Some(job) = self.job() else {
+            return;
+        };
+        let (len, tail) = (job.view.len(), job.view.len() - job.sorted);
+        let quick = len <= INLINE_SORT || (tail <= CHUNK_ROWS && len <= INLINE_MERGE);
+        if quick {
+            let done = job.run();
+            self.sorted(done);
+        }
+    }
+
+    fn job(&self) -> Option<SortJob> {
+        let (column, ascending) = self.sort?;
+        let top = self.top()?;
+        (top.sorted < top.view.len()).then(|| SortJob {
+            store: self.store.snapshot(),
+            view: top.view.clone(),
+            sorted: top.sorted,
+            column,
+            ascending,
+            level: top.id,
+        })
+    }
+
+    /// The sort the view needs and is too big to do at once, if any; at most one is out.
+    pub fn sort_job(&mut self) -> Option<SortJob> {
+        if self.sorting {
+            return None;
+        }
+        let job = self.job()?;
+        self.sorting = true;
+        Some(job)
+    }
+
+    /// Takes a finished sort. One of a view that has changed since is dropped (a new
+    /// `sort_job` answers for the new one).
+    pub fn sorted(&mut self, done: Sorted) {
+        self.sorting = false;
+        if self.sort != Some((done.column, done.ascending)) {
+            return;
+        }
+        let Some(top) = self.levels.last_mut() else {
+            return;
+        };
+        if top.id != done.level || top.view.len() < done.view.len() {
+            return;
+        }
+        let arrived = top.view.split_off(done.view.len());
+        top.sorted = done.view.len();
+        top.view = done.view;
+        top.view.extend(arrived);
+    }
+}
+
+impl SortJob {
+    pub fn run(self) -> Sorted {
+        let SortJob {
+            store,
+            mut view,
+            sorted,
+            column,
+            ascending,
+            level,
+        } = self;
+        let order = Order {
+            store: &store,
+            column,
+            ascending,
+        };
+        let mut tail: Vec<(u64, u32)> = view[sorted..].iter().map(|&i| (order.key(i), i)).collect();
+        tail.sort_unstable_by(|a, b| order.cmp(a, b));
+        if sorted == 0 {
+            view = tail.into_iter().map(|(_, i)| i).collect();
+        } else {
+            let mut merged = Vec::with_capacity(view.len());
+            let mut head = view[..sorted].iter().map(|&i| (order.key(i), i)).peekable();
+            let mut tail = tail.into_iter().peekable();
+            loop {
+                let next = match (head.peek(), tail.peek()) {
+                    (Some(h), Some(t)) if order.cmp(h, t) != Ordering::Greater => head.next(),
+                    (_, Some(_)) => tail.next(),
+                    (Some(_), None) => head.next(),
+                    (None, None) => break,
+                };
+                if let Some((_, i)) = next {
+                    merged.push(i);
+                }
+            }
+            view = merged;
+        }
+        Sorted {
+            view,
+            column,
+            ascending,
+            level,
+        }
+    }
+}
+
+/// Compares rows by a column: first by a number that orders like the column (a text's first
+/// eight bytes), then by the whole text, then by arrival.
+struct Order<'a> {
+    store: &'a StoreSnapshot,
+    column: Column,
+    ascending: bool,
+}
+
+impl Order<'_> {
+    fn key(&self, i: u32) -> u64 {
+        let Some(u) = self.store.get(i as usize) else {
+            return 0;
+        };
+        match self.column {
+            Column::Name => prefix(u.folded_name()),
+            Column::Login => prefix(u.folded_login()),
+            Column::Status => u.status() as u64,
+            Column::LastLogin => (u.last_login_ms() as u64) ^ (1 << 63),
+            Column::Source => prefix(u.source().id()),
+        }
+    }
+
+    fn cmp(&self, a: &(u64, u32), b: &(u64, u32)) -> Ordering {
+        let mut o = a.0.cmp(&b.0);
+        // Only text longer than its key can tie on the key and still differ.
+        if o == Ordering::Equal && matches!(self.column, Column::Name | Column::Login) {
+            o = self.text(a.1).cmp(self.text(b.1));
+        }
+        let o = o.then(a.1.cmp(&b.1));
+        if self.ascending { o } else { o.reverse() }
+    }
+
+    fn text(&self, i: u32) -> &str {
+        let Some(u) = self.store.get(i as usize) else {
+            return "";
+        };
+        match self.column {
+            Column::Login => u.folded_login(),
+            _ => u.folded_name(),
+        }
+    }
+}
+
+fn prefix(text: &str) -> u64 {
+    let mut key = [0u8; 8];
+    for (k, b) in key.iter_mut().zip(text.bytes()) {
+        *k = b;
+    }
+    u64::from_be_bytes(key)
+}
+
+/// Whether a row matches a filter: its name, email or login contains it (any case), or its
+/// status does.
+struct Matcher {
+    finder: Option<Finder<'static>>,
+    statuses: Vec<UserStatus>,
+    all: bool,
+}
+
+impl Matcher {
+    fn new(needle: &str) -> Self {
+        // A separator in a needle would match across fields: nothing holds one.
+        let impossible = needle.bytes().any(|b| b == FIELD_END || b == ROW_END);
+        let statuses = UserStatus::ALL
+            .into_iter()
+            .filter(|s| s.as_str().to_lowercase().contains(needle))
+            .collect();
+        Self {
+            finder: (!impossible).then(|| Finder::new(needle.as_bytes()).into_owned()),
+            statuses,
+            all: needle.is_empty(),
+        }
+    }
+
+    fn status(&self, s: UserStatus) -> bool {
+        self.statuses.contains(&s)
+    }
+
+    fn row(&self, store: &UserStore, i: usize) -> bool {
+        if self.all {
+            return true;
+        }
+        let (chunk, r) = (&store.chunks()[i / CHUNK_ROWS], i % CHUNK_ROWS);
+        self.status(chunk.status(r))
+            || self
+                .finder
+                .as_ref()
+                .is_some_and(|f| f.find(chunk.search_text(r)).is_some())
+    }
+
+    /// Every row that matches, as a bit set, scanning whole chunks on every core.
+    fn scan(&self, chunks: &[std::sync::Arc<Chunk>]) -> Hits {
+        let per_chunk = CHUNK_ROWS / 64;
+        let mut bits = vec![0u64; chunks.len() * per_chunk];
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let share = chunks.len().div_ceil(threads).max(1);
+        std::thread::scope(|s| {
+            for (chunks, bits) in chunks.chunks(share).zip(bits.chunks_mut(share * per_chunk)) {
+                s.spawn(move || {
+                    for (chunk, bits) in chunks.iter().zip(bits.chunks_mut(per_chunk)) {
+                        self.scan_chunk(chunk, bits);
+                    }
+                });
+            }
+        });
+        Hits { bits }
+    }
+
+    fn scan_chunk(&self, chunk: &Chunk, bits: &mut [u64]) {
+        let mut set = |r: usize| {
+            if let Some(w) = bits.get_mut(r / 64) {
+                *w |= 1 << (r % 64);
+            }
+        };
+        if self.all {
+            (0..chunk.rows()).for_each(&mut set);
+            return;
+        }
+        if !self.statuses.is_empty() {
+            (0..chunk.rows())
+                .filter(|&r| self.status(chunk.status(r)))
+                .for_each(&mut set);
+        }
+        let Some(finder) = &self.finder else {
+            return;
+        };
+        // Hits come in order, so the row of each is found by walking on, not searching.
+        let (mut at, mut r) = (0, 0);
+        while let Some(found) = chunk.search.get(at..).and_then(|h| finder.find(h)) {
+            let hit = at + found;
+            while r + 1 < chunk.rows() && chunk.search_start(r + 1) <= hit {
+                r += 1;
+            }
+            set(r);
+            // On to the next row: one hit is enough.
+            at = chunk.search_end(r) + 1;
+        }
+    }
+}
+
+struct Hits {
+    bits: Vec<u64>,
+}
+
+impl Hits {
+    fn get(&self, i: usize) -> bool {
+        self.bits
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn user(i: u32) -> User {
+        User {
+            id: format!("id{i}"),
+            login: format!("u{i}@x.test"),
+            email: format!("u{i}@x.test"),
+            name: format!("User, {i}"),
+            first_name: "User".into(),
+            last_name: i.to_string(),
+            status: if i % 7 == 3 {
+                UserStatus::LockedOut
+            } else {
+                UserStatus::Active
+            },
+            created: None,
+            last_login: Some(format!("2026-01-{:02}T00:00:00Z", 1 + i % 28)),
+            source: Integration::OneTrust,
+            extra: BTreeMap::new(),
+        }
+    }
+
+    fn ids(t: &UserTable) -> Vec<String> {
+        t.shown_users().iter().map(|u| u.id().to_string()).collect()
+    }
+
+    /// What the table must show, computed the slow, obvious way.
+    fn expected(users: &[User], filter: &str, sort: Option<(Column, bool)>) -> Vec<String> {
+        let needle = filter.to_lowercase();
+        let mut shown: Vec<(usize, &User)> = users
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| {
+                [&u.name, &u.email, &u.login]
+                    .iter()
+                    .any(|f| f.to_lowercase().contains(&needle))
+                    || u.status.as_str().to_lowercase().contains(&needle)
+            })
+            .collect();
+        if let Some((c, asc)) = sort {
+            shown.sort_by(|(ia, a), (ib, b)| {
+                let o = match c {
+                    Column::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+                    Column::Login => a.login.to_lowercase().cmp(&b.login.to_lowercase()),
+                    Column::Status => a.status.cmp(&b.status),
+                    Column::LastLogin => a.last_login.cmp(&b.last_login),
+                    Column::Source => a.source.id().cmp(b.source.id()),
+                }
+                .then(ia.cmp(ib));
+                if asc { o } else { o.reverse() }
+            });
+        }
+        shown.into_iter().map(|(_, u)| u.id.clone()).collect()
+    }
+
+    #[test]
+    fn table_filters_sorts_and_narrows() {
+        let mut t = UserTable::default();
+        t.push((0..10).map(user).collect());
+        t.set_filter("U1");
+        assert_eq!(t.shown(), 1, "case-insensitive substring");
+        t.set_filter("");
+        assert_eq!(t.shown(), 10);
+        t.set_filter("user");
+        t.set_filter("user, 9");
+        assert_eq!(t.shown(), 1, "narrowed within the shown rows");
+        t.set_filter("user");
+        t.sort_by(Column::Name);
+        t.sort_by(Column::Name);
+        assert_eq!(
+            t.row(0).unwrap().id(),
+            "id9",
+            "second press sorts descending"
+        );
+        // Users arriving later join the filtered, sorted view.
+        t.set_filter("u1");
+        t.push(vec![user(11), user(12), user(20)]);
+        assert_eq!(ids(&t), ["id12", "id11", "id1"]);
+        t.set_filter("locked");
+        assert_eq!(ids(&t), ["id3"], "the status matches too");
+    }
+
+    #[test]
+    fn big_tables_sort_off_the_callers_thread_and_take_late_rows() {
+        let users: Vec<User> = (0..30_000).map(|i| user((i * 7919) % 30_011)).collect();
+        let mut t = UserTable::default();
+        t.push(users[..25_000].to_vec());
+        t.sort_by(Column::Name);
+        let job = t.sort_job().expect("a job for 25000 rows");
+        assert!(t.sort_job().is_none(), "one job at a time");
+        // Rows that arrive while it runs are not lost.
+        t.push(users[25_000..].to_vec());
+        t.sorted(job.run());
+        while let Some(job) = t.sort_job() {
+            t.sorted(job.run());
+        }
+        assert_eq!(ids(&t), expected(&users, "", Some((Column::Name, true))));
+        // A job for a view that changed meanwhile is dropped, not applied.
+        t.sort_by(Column::LastLogin);
+        let stale = t.sort_job().expect("job");
+        t.set_filter("9");
+        t.sorted(stale.run());
+        while let Some(job) = t.sort_job() {
+            t.sorted(job.run());
+        }
+        assert_eq!(
+            ids(&t),
+            expected(&users, "9", Some((Column::LastLogin, true)))
+        );
+    }
+
+    #[test]
+    fn every_filter_path_agrees_with_the_obvious_answer() {
+        let users: Vec<User> = (0..3 * CHUNK_ROWS as u32 + 5).map(user).collect();
+        let mut t = UserTable::default();
+        t.push(users.clone());
+        // Narrowing, scanning, widening back, a jump sideways, with and without a sort.
+        for (filter, sort) in [
+            ("1", None),
+            ("12", None),
+            ("12@", None),
+            ("1", None),
+            ("", Some(Column::Name)),
+            ("3", None),
+            ("34", None),
+            ("lock", None),
+            ("USER, 1", None),
+            ("user, 12", Some(Column::Status)),
+            ("user, 1", None),
+            ("", None),
+            ("zzz", None),
+        ] {
+            if let Some(c) = sort {
+                t.sort_by(c);
+                while let Some(job) = t.sort_job() {
+                    t.sorted(job.run());
+                }
+            }
+            t.set_filter(filter);
+            while let Some(job) = t.sort_job() {
+                t.sorted(job.run());
+            }
+            assert_eq!(ids(&t), expected(&users, filter, t.sort()), "{filter:?}");
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! The export's progress on a terminal: a bar with rate and time left when the vendor says
+//! how many users there are (OneTrust), a counter with rate when it does not (Okta). Nothing
+//! at all when standard error is not a terminal: a script gets the final line only.
+
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+const BAR: &str = "  {bar:28} {human_pos}/{human_len} users  {per_sec:.dim}  {eta} left";
+const COUNTER: &str = "  {spinner} {human_pos} users  {per_sec:.dim}  {elapsed}";
+
+/// Shared with the HTTP notices, which print above the bar.
+#[derive(Clone)]
+pub struct Progress {
+    bar: ProgressBar,
+    sized: bool,
+}
+
+impl Progress {
+    pub fn new(on_terminal: bool) -> Self {
+        let bar = if on_terminal {
+            let bar = ProgressBar::new_spinner();
+            if let Ok(style) = ProgressStyle::with_template(COUNTER) {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        Self { bar, sized: false }
+    }
+
+    /// After each page: how many were written, and how many there are if the vendor said.
+    pub fn page(&mut self, written: u64, total: Option<u64>) {
+        if let Some(total) = total.filter(|&t| t > 0 && !self.sized) {
+            self.sized = true;
+            self.bar.set_length(total);
+            if let Ok(style) = ProgressStyle::with_template(BAR) {
+                self.bar.set_style(style.progress_chars("█▉▊▋▌▍▎▏ "));
+            }
+        }
+        // A tenant that grew while it was read: the bar grows with it.
+        if self.sized && self.bar.length().is_some_and(|l| written > l) {
+            self.bar.set_length(written);
+        }
+        self.bar.set_position(written);
+    }
+
+    /// A line above the bar (a warning, a rate-limit wait), never torn by it.
+    pub fn say(&self, line: impl FnOnce()) {
+        self.bar.suspend(line);
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
