@@ -350,6 +350,49 @@ async fn export_reads_every_page_once_in_order() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gated_reader_waits_for_the_consumer_to_take_pages_in() {
+    use ploy_core::session::{self, Gate, SecretSource};
+    let lab = Lab::new(4500, &[]).await;
+    lab.onetrust("acme", &lab.creds.onetrust.client_secret)
+        .await;
+    let profile = lab
+        .services
+        .store
+        .load()
+        .unwrap()
+        .get("acme")
+        .unwrap()
+        .clone();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let services = lab.services.clone();
+    let reader = tokio::spawn(async move {
+        let source = SecretSource::Vault(&services.vault);
+        let mut s = session::open("acme", &profile, &source, None)
+            .await
+            .unwrap();
+        let gate = Gate::new(1);
+        session::for_each_page_gated(&mut s.connector, &gate, |page, ticket| {
+            tx.send((page.users.len(), ticket)).unwrap();
+            Ok::<_, ploy_core::diagnose::Failure>(())
+        })
+        .await
+    });
+    let (first, ticket) = rx.recv().await.unwrap();
+    assert_eq!(first, 2000);
+    // Held: the next page is read but not handed on (on loopback it would be here at once).
+    let held = tokio::time::timeout(std::time::Duration::from_millis(300), rx.recv()).await;
+    assert!(held.is_err(), "a second page came while the first was held");
+    drop(ticket);
+    let mut total = first;
+    while let Some((n, ticket)) = rx.recv().await {
+        total += n;
+        drop(ticket);
+    }
+    assert_eq!(total, 4500);
+    assert_eq!(reader.await.unwrap().unwrap(), 4500);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_survives_expiring_tokens_and_short_rate_limits() {
     let lab = Lab::new(
         4500,

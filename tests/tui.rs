@@ -372,6 +372,7 @@ fn users_app() -> App {
     ];
     app.update(Action::UsersPage(
         (0..40).map(|i| user(i, statuses[i % 7])).collect(),
+        Default::default(),
     ));
     app
 }
@@ -383,6 +384,7 @@ fn users_load_in_the_background_and_can_be_filtered_sorted_and_exported() {
     snap("users_loading", &app);
     app.update(Action::UsersPage(
         (40..60).map(|i| user(i, UserStatus::Active)).collect(),
+        Default::default(),
     ));
     app.update(Action::UsersDone(Ok(60)));
     app.update(key(KeyCode::Char('/')));
@@ -433,6 +435,7 @@ fn paging_keys_move_through_many_users() {
     app.update(key(KeyCode::Char('u')));
     app.update(Action::UsersPage(
         (0..5000).map(|i| user(i, UserStatus::Active)).collect(),
+        Default::default(),
     ));
     app.update(key(KeyCode::PageDown));
     app.update(key(KeyCode::PageDown));

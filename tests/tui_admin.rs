@@ -352,7 +352,7 @@ fn users_of(n: usize, size: (u16, u16), source: impl Fn(usize) -> Integration) -
             ..user(i, UserStatus::Active)
         })
         .collect();
-    app.update(Action::UsersPage(users));
+    app.update(Action::UsersPage(users, Default::default()));
     app
 }
 
@@ -454,6 +454,7 @@ fn the_filter_matches_status_too() {
                 user(i, status)
             })
             .collect(),
+        Default::default(),
     ));
     app.update(key(KeyCode::Char('/')));
     typed(&mut app, "locked");

@@ -1,6 +1,7 @@
 //! The export's progress on a terminal: a bar with rate and time left when the vendor says
-//! how many users there are (OneTrust), a counter with rate when it does not (Okta). Nothing
-//! at all when standard error is not a terminal: a script gets the final line only.
+//! how many users there are (OneTrust), a counter with rate when it does not (Okta). No bar
+//! when standard error is not a terminal, or when the users go to that same terminal: a
+//! script gets the final line (and any warning or wait) only.
 
 use std::time::Duration;
 
@@ -17,18 +18,22 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(on_terminal: bool) -> Self {
-        let bar = if on_terminal {
+    pub fn new(shown: bool) -> Self {
+        let bar = if shown {
             let bar = ProgressBar::new_spinner();
             if let Ok(style) = ProgressStyle::with_template(COUNTER) {
                 bar.set_style(style);
             }
-            bar.enable_steady_tick(Duration::from_millis(120));
             bar
         } else {
             ProgressBar::hidden()
         };
         Self { bar, sized: false }
+    }
+
+    /// Once the tenant answered: from here the counter turns and the rate means something.
+    pub fn start(&self) {
+        self.bar.enable_steady_tick(Duration::from_millis(120));
     }
 
     /// After each page: how many were written, and how many there are if the vendor said.

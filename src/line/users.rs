@@ -32,7 +32,12 @@ pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Re
     let name = args.profile.as_str();
     let profile = services.store.load()?.get(name)?.clone();
     let failed = |f: Failure| AppError::Failed(Diagnosed::new(f, name, Some(profile.integration)));
-    let mut progress = Progress::new(io::stderr().is_terminal());
+    let format = ExportFormat::from(args.format);
+    // `-o -` is standard output, as for most tools.
+    let output = args.output.as_ref().filter(|p| p.as_os_str() != "-");
+    // A bar on the terminal the users are written to would tear their lines.
+    let shown = io::stderr().is_terminal() && (output.is_some() || !io::stdout().is_terminal());
+    let mut progress = Progress::new(shown);
     let above = progress.clone();
     let notify: Notify = Arc::new(move |HttpNotice::Waiting { status, wait }| {
         above.say(|| super::print::waiting(status, wait));
@@ -46,9 +51,6 @@ pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Re
     .await
     .map_err(failed)?;
 
-    let format = ExportFormat::from(args.format);
-    // `-o -` is standard output, as for most tools.
-    let output = args.output.as_ref().filter(|p| p.as_os_str() != "-");
     let (sink, pending): (Box<dyn Write + Send>, Option<PendingFile>) = match output {
         None => (Box::new(io::BufWriter::new(io::stdout())), None),
         Some(path) => {
@@ -67,6 +69,7 @@ pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Re
     let mut exporter = Exporter::with_options(format, sink, options)
         .map_err(AppError::io("cannot write users"))?;
     let mut total = None;
+    progress.start();
     let _listening = shutdown.listen();
     let mut stop = shutdown.clone();
     let export = session::for_each_page(&mut opened.connector, |page| {

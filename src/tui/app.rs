@@ -16,6 +16,7 @@ use ploy_core::files::Replace;
 use ploy_core::integration::Integration;
 use ploy_core::keys::{Generated, KeyInputError, KeySource, KeyType, ParsedKey};
 use ploy_core::profile::{Profile, Profiles};
+use ploy_core::session::PageTicket;
 use ploy_core::setup::{Candidate, Draft, Intent, Promotion, PublicKeys, Rotation, Staged};
 use ploy_core::users::{ExportFormat, ShownUsers, SortJob, Sorted, User};
 
@@ -72,7 +73,8 @@ pub enum Action {
         run: RunId,
         result: Result<(), AppError>,
     },
-    UsersPage(Vec<User>),
+    /// A page of users; its ticket, dropped once the page is in the table, lets the next come.
+    UsersPage(Vec<User>, PageTicket),
     UsersWait(Duration),
     UsersDone(Result<u64, AppError>),
     /// The users table put in order away from the UI thread.
@@ -619,7 +621,7 @@ impl App {
                 }
                 vec![Effect::LoadProfiles]
             }
-            Action::UsersPage(users) => {
+            Action::UsersPage(users, _taken_in_on_drop) => {
                 let size = self.size;
                 if let Screen::Users(u) = &mut self.screen {
                     u.add_page(users);
@@ -629,8 +631,10 @@ impl App {
                 vec![]
             }
             Action::UsersSorted(sorted) => {
+                let size = self.size;
                 if let Screen::Users(u) = &mut self.screen {
-                    u.table.sorted(sorted);
+                    let rows = super::view::users::table_rows(u, size);
+                    u.sorted(sorted, rows);
                 }
                 vec![]
             }

@@ -455,8 +455,11 @@ async fn fetch_users(name: String, services: Services, tx: UnboundedSender<Actio
             return;
         }
     };
-    let result = session::for_each_page(&mut opened.connector, |page| {
-        let _ = tx.send(Action::UsersPage(page.users));
+    // A few pages ahead of the table at most: the UI takes a page in between frames, and a
+    // fast network must not pile a million users up in the channel.
+    let gate = session::Gate::new(4);
+    let result = session::for_each_page_gated(&mut opened.connector, &gate, |page, ticket| {
+        let _ = tx.send(Action::UsersPage(page.users, ticket));
         Ok::<_, Failure>(())
     })
     .await;

@@ -163,7 +163,7 @@ pub fn user(i: usize, status: UserStatus) -> User {
         last_login: (!i.is_multiple_of(3))
             .then(|| format!("2025-0{}-1{}T09:30:00.000Z", i % 9 + 1, i % 10)),
         source: Integration::Okta,
-        extra: BTreeMap::from([("user type".to_string(), "default".to_string())]),
+        extra: [("user type", "default".to_string())].into_iter().collect(),
     }
 }
 

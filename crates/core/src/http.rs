@@ -91,13 +91,21 @@ impl HttpResponse {
     }
 }
 
+#[derive(Debug, Default)]
+struct Waited {
+    total: Duration,
+    /// When the latest wait ends.
+    until: Option<std::time::Instant>,
+}
+
 #[derive(Clone)]
 pub struct HttpClient {
     client: reqwest::Client,
     policy: RetryPolicy,
     notify: Option<Notify>,
-    /// Milliseconds waited so far by every clone of this client (one command).
-    waited_ms: Arc<AtomicU64>,
+    /// Time waited so far by every clone of this client (one command): waits that overlap
+    /// (several pages in flight, each told to wait) count once, as the clock sees them.
+    waited: Arc<std::sync::Mutex<Waited>>,
     /// Answers that asked to slow down, by every clone.
     throttled: Arc<AtomicU64>,
 }
@@ -126,7 +134,7 @@ impl HttpClient {
             client,
             policy: RetryPolicy::default(),
             notify: None,
-            waited_ms: Arc::default(),
+            waited: Arc::default(),
             throttled: Arc::default(),
         })
     }
@@ -155,14 +163,29 @@ impl HttpClient {
 
     /// Waited so far in this command.
     pub fn waited(&self) -> Duration {
-        Duration::from_millis(self.waited_ms.load(Ordering::Relaxed))
+        self.waited.lock().map_or(Duration::ZERO, |w| w.total)
     }
 
     /// Waits `wait` if the command's waiting budget allows it, telling the UI; `false` (and no
     /// wait) when it does not.
     pub async fn wait(&self, status: u16, wait: Duration) -> bool {
-        if wait > self.policy.max_wait || self.waited() + wait > self.policy.max_total {
+        if wait > self.policy.max_wait {
             return false;
+        }
+        // Reserved before sleeping, so waits that start together cannot all pass the check.
+        {
+            let Ok(mut w) = self.waited.lock() else {
+                return false;
+            };
+            let now = std::time::Instant::now();
+            let end = now + wait;
+            let from = w.until.map_or(now, |u| u.max(now));
+            let added = end.saturating_duration_since(from);
+            if w.total + added > self.policy.max_total {
+                return false;
+            }
+            w.total += added;
+            w.until = Some(w.until.map_or(end, |u| u.max(end)));
         }
         tracing::info!(
             status,
@@ -171,26 +194,21 @@ impl HttpClient {
         );
         self.notify(HttpNotice::Waiting { status, wait });
         tokio::time::sleep(wait).await;
-        self.waited_ms
-            .fetch_add(wait.as_millis() as u64, Ordering::Relaxed);
         true
     }
 
     /// Waits out a rate-limit window the vendor announced before it was spent (its
     /// `X-Rate-Limit-Remaining` reached 0): pacing, not a retry, so it does not draw on the
-    /// command's budget (a large export paces many times). One wait is still at most
-    /// `max_wait`; `false` (and no wait) past it.
-    pub async fn pace(&self, wait: Duration) -> bool {
-        if wait > self.policy.max_wait {
-            return false;
-        }
+    /// command's budget (a large export paces many times). One pause is at most `max_wait`
+    /// (a window is a minute; a reset further off than that is a clock apart from ours).
+    pub async fn pace(&self, wait: Duration) {
+        let wait = wait.min(self.policy.max_wait);
         tracing::info!(
             wait_ms = wait.as_millis() as u64,
             "pacing to the rate limit"
         );
         self.notify(HttpNotice::Waiting { status: 200, wait });
         tokio::time::sleep(wait).await;
-        true
     }
 
     /// Sends the request `build` makes, rebuilding it for each retry (a signed request must be
@@ -545,6 +563,24 @@ mod tests {
             "over the shared budget"
         );
         assert!(c.wait(503, Duration::from_millis(30)).await);
+    }
+
+    #[tokio::test]
+    async fn waits_that_overlap_count_once_and_cannot_all_pass_the_check() {
+        let c = HttpClient::new(true).unwrap().with_policy(RetryPolicy {
+            max_retries: 3,
+            max_wait: Duration::from_millis(50),
+            max_total: Duration::from_millis(80),
+        });
+        // Six pages in flight, each told to wait at the same moment: one wait on the clock.
+        let waits = (0..6).map(|_| c.wait(429, Duration::from_millis(50)));
+        let all = futures_util::future::join_all(waits).await;
+        assert!(all.iter().all(|&waited| waited), "{all:?}");
+        assert!(c.waited() < Duration::from_millis(60), "{:?}", c.waited());
+        assert!(
+            !c.wait(429, Duration::from_millis(40)).await,
+            "then the budget is spent"
+        );
     }
 
     /// A server that answers the headers, then one byte, then nothing.

@@ -10,8 +10,7 @@ use std::hash::{Hash, Hasher};
 use futures_util::StreamExt;
 
 use crate::connector::{
-    AnyConnector, Connector, ConnectorConfig, ConnectorError, Endpoint, UsersPage, VendorAnswer,
-    onetrust,
+    AnyConnector, Connector, ConnectorConfig, ConnectorError, Endpoint, UsersPage, onetrust,
 };
 use crate::diagnose::{Failure, code};
 use crate::http::{HttpClient, Notify};
@@ -139,9 +138,28 @@ pub async fn for_each_page<E: From<Failure>>(
     connector: &mut AnyConnector,
     mut each: impl FnMut(UsersPage) -> Result<(), E>,
 ) -> Result<u64, E> {
+    read_pages(connector, None, |page, _| each(page)).await
+}
+
+/// `for_each_page` for a consumer that takes pages in later (a UI): each page comes with a
+/// ticket, and no more than the gate allows are out at once.
+pub async fn for_each_page_gated<E: From<Failure>>(
+    connector: &mut AnyConnector,
+    gate: &Gate,
+    each: impl FnMut(UsersPage, PageTicket) -> Result<(), E>,
+) -> Result<u64, E> {
+    read_pages(connector, Some(gate), each).await
+}
+
+async fn read_pages<E: From<Failure>>(
+    connector: &mut AnyConnector,
+    gate: Option<&Gate>,
+    mut each: impl FnMut(UsersPage, PageTicket) -> Result<(), E>,
+) -> Result<u64, E> {
     let mut pager = Pager {
         guard: PageGuard::default(),
         seen: 0,
+        gate,
     };
     let failed = |e: ConnectorError| E::from(Failure::from(e));
     match connector {
@@ -155,8 +173,22 @@ pub async fn for_each_page<E: From<Failure>>(
                         None => None,
                     }
                 };
-                let (page, following) = tokio::join!(current.finish(), following);
-                pager.take(page.map_err(failed)?, &mut each)?;
+                // This page goes on as soon as it is read, even while the next request is
+                // still waiting (a rate-limit pause can be a minute).
+                let mut following = std::pin::pin!(following);
+                let mut finish = std::pin::pin!(current.finish());
+                let mut early = None;
+                let page = loop {
+                    tokio::select! {
+                        page = &mut finish => break page,
+                        next = &mut following, if early.is_none() => early = Some(next),
+                    }
+                };
+                pager.take(page.map_err(failed)?, &mut each).await?;
+                let following = match early {
+                    Some(next) => next,
+                    None => following.await,
+                };
                 pending = following.transpose().map_err(failed)?;
             }
         }
@@ -164,7 +196,7 @@ pub async fn for_each_page<E: From<Failure>>(
             let first = ot.users_page(None).await.map_err(failed)?;
             let reported = first.total_pages;
             let mut cursor = first.next.clone();
-            pager.take(first, &mut each)?;
+            pager.take(first, &mut each).await?;
             // Pages 1.. of what the first page reported, several at once, in order.
             if let (Some(total), Some(_)) = (reported, &cursor) {
                 let total = u32::try_from(total.min(MAX_PAGES)).unwrap_or(u32::MAX);
@@ -184,7 +216,7 @@ pub async fn for_each_page<E: From<Failure>>(
                                     from += 1;
                                     cursor = page.next.clone();
                                     let last = page.next.is_none();
-                                    pager.take(page, &mut each)?;
+                                    pager.take(page, &mut each).await?;
                                     if last {
                                         return Ok(pager.seen);
                                     }
@@ -206,13 +238,12 @@ pub async fn for_each_page<E: From<Failure>>(
                         Some(None) => in_flight = 1,
                         // A fresh token once per page; expired again at once is a diagnosis.
                         Some(Some(answer)) if reminted_at == Some(from) => {
-                            let e = ConnectorError::Answer(Box::new(VendorAnswer::new(
-                                crate::integration::Integration::OneTrust,
+                            return Err(failed(onetrust::answer(
                                 Endpoint::Users,
-                                &format!("GET {}", onetrust::USERS_PATH),
+                                "GET",
+                                onetrust::USERS_PATH,
                                 &answer,
                             )));
-                            return Err(failed(e));
                         }
                         // Tokens that die mid-export: one page at a time from here, so a
                         // fresh token serves the page that found the old one dead.
@@ -229,7 +260,7 @@ pub async fn for_each_page<E: From<Failure>>(
             while let Some(next) = cursor.take() {
                 let page = ot.users_page(Some(&next)).await.map_err(failed)?;
                 cursor = page.next.clone();
-                pager.take(page, &mut each)?;
+                pager.take(page, &mut each).await?;
             }
         }
     }
@@ -250,21 +281,51 @@ pub fn pages_in_flight() -> usize {
 pub const DEFAULT_PAGES_IN_FLIGHT: usize = 6;
 
 /// Hands pages over after the guard has seen them.
-struct Pager {
+struct Pager<'g> {
     guard: PageGuard,
     seen: u64,
+    gate: Option<&'g Gate>,
 }
 
-impl Pager {
-    fn take<E: From<Failure>>(
+impl Pager<'_> {
+    async fn take<E: From<Failure>>(
         &mut self,
         page: UsersPage,
-        each: &mut impl FnMut(UsersPage) -> Result<(), E>,
+        each: &mut impl FnMut(UsersPage, PageTicket) -> Result<(), E>,
     ) -> Result<(), E> {
         self.guard.check(&page).map_err(E::from)?;
         self.seen += page.users.len() as u64;
-        each(page)
+        let ticket = match self.gate {
+            Some(gate) => gate.ticket().await,
+            None => PageTicket::default(),
+        };
+        each(page, ticket)
     }
+}
+
+/// Pages handed on but not yet taken in, at most so many: a consumer slower than the network
+/// (a UI drawing between pages) slows the reading instead of piling pages up in memory.
+#[derive(Debug, Clone)]
+pub struct Gate(std::sync::Arc<tokio::sync::Semaphore>);
+
+impl Gate {
+    pub fn new(pages: usize) -> Self {
+        Self(std::sync::Arc::new(tokio::sync::Semaphore::new(
+            pages.max(1),
+        )))
+    }
+
+    async fn ticket(&self) -> PageTicket {
+        PageTicket {
+            _permit: self.0.clone().acquire_owned().await.ok(),
+        }
+    }
+}
+
+/// Goes with a page from a gated reader; dropping it (the page taken in) lets the next one come.
+#[derive(Debug, Default)]
+pub struct PageTicket {
+    _permit: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 /// No tenant has more pages than this (Okta: 200 users a page, so 20 million users).
@@ -288,7 +349,8 @@ pub struct PageGuard {
 }
 
 /// A Bloom filter of user identities, grown in generations of `GENERATION` users: it never
-/// forgets anyone seen; it may think someone new was seen (about 1 in 2000), so a page is
+/// forgets anyone seen; it may think someone new was seen (about 1 in 2000 once a generation
+/// is full, and less before; summed over generations for tens of millions), so a page is
 /// judged "nobody new" at once when it has at least `JUDGED` users (a chance below 1e-50),
 /// and after `SMALL_REPEATS` such pages in a row when they are smaller.
 #[derive(Default)]

@@ -9,6 +9,7 @@ pub mod jose;
 pub mod okta;
 pub mod onetrust;
 pub mod scenario;
+pub mod stats;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -95,8 +96,8 @@ async fn network(
 /// Request counts of both tenants, for benchmarks: what the client asked for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Requests {
-    pub onetrust: okta::StatsSnapshot,
-    pub okta: okta::StatsSnapshot,
+    pub onetrust: stats::StatsSnapshot,
+    pub okta: stats::StatsSnapshot,
 }
 
 /// Not any vendor's API: the counts so far (GET `STATS_PATH`).
@@ -131,7 +132,7 @@ pub enum EmulatorError {
 pub struct Running {
     pub addr: SocketAddr,
     pub credentials: Credentials,
-    pub okta_stats: Arc<okta::Stats>,
+    pub okta_stats: Arc<stats::Stats>,
     /// The emulated Okta org, for playing its admin (adding a public key to the app).
     pub okta: Arc<okta::Org>,
     stop: Option<oneshot::Sender<()>>,
@@ -247,7 +248,7 @@ pub fn write_credentials(path: &Path, credentials: &Credentials) -> Result<(), E
 pub struct EmulatorThread {
     pub addr: SocketAddr,
     pub credentials: Credentials,
-    pub okta_stats: Arc<okta::Stats>,
+    pub okta_stats: Arc<stats::Stats>,
     pub okta: Arc<okta::Org>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,

@@ -6,7 +6,7 @@
 //! Error strings are Okta's own (shared/reference/okta/*-error-codes.json).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -46,31 +46,6 @@ pub struct Credential {
     pub dpop: bool,
 }
 
-/// Request counts, for tests and benchmarks.
-#[derive(Debug, Default)]
-pub struct Stats {
-    pub token_requests: AtomicU32,
-    pub users_requests: AtomicU32,
-    pub rate_limited: AtomicU32,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatsSnapshot {
-    pub token_requests: u32,
-    pub users_requests: u32,
-    pub rate_limited: u32,
-}
-
-impl Stats {
-    pub fn snapshot(&self) -> StatsSnapshot {
-        StatsSnapshot {
-            token_requests: self.token_requests.load(Ordering::Relaxed),
-            users_requests: self.users_requests.load(Ordering::Relaxed),
-            rate_limited: self.rate_limited.load(Ordering::Relaxed),
-        }
-    }
-}
-
 struct RegisteredKey {
     kid: String,
     /// The public JWK the app holds.
@@ -106,7 +81,7 @@ pub struct Org {
     resource_nonce: String,
     tokens: Mutex<HashMap<String, Issued>>,
     rate: Mutex<RateWindow>,
-    pub stats: Arc<Stats>,
+    pub stats: Arc<crate::stats::Stats>,
 }
 
 fn now() -> i64 {

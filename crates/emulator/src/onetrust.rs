@@ -54,7 +54,7 @@ pub struct Tenant {
     /// The users API's documented limit ("Default API Rate Limit 1,000 / Minute" per
     /// endpoint, onetrust-wire.md §3.3): requests this minute, and when the minute began.
     minute: Mutex<(u64, u32)>,
-    pub stats: Arc<crate::okta::Stats>,
+    pub stats: Arc<crate::stats::Stats>,
 }
 
 /// OneTrust's documented per-endpoint limit, per minute.

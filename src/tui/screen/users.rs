@@ -8,7 +8,7 @@ use ratatui::crossterm::event::KeyEvent;
 
 use ploy_core::files::Replace;
 use ploy_core::integration::Integration;
-use ploy_core::users::{Column, ExportFormat, User, UserRef, UserTable};
+use ploy_core::users::{Column, ExportFormat, Sorted, User, UserRef, UserTable};
 
 use crate::tui::input::TextField;
 use crate::tui::keys::{
@@ -267,6 +267,17 @@ impl UsersView {
         self.pages += 1;
         self.waiting = None;
         self.table.push(users);
+    }
+
+    /// A sort that ran elsewhere is in: the selection stays on the same user, wherever the
+    /// new order puts them.
+    pub fn sorted(&mut self, sorted: Sorted, rows: usize) {
+        let user = self.table.user_at(self.selected);
+        self.table.sorted(sorted);
+        if let Some(at) = user.and_then(|u| self.table.position_of(u)) {
+            self.selected = at;
+        }
+        self.clamp(rows);
     }
 
     /// Keeps the selection inside the view, and the view on the selection: `rows` is how many

@@ -335,7 +335,7 @@ fn draw_details(user: Option<&User>, frame: &mut Frame, area: Rect, theme: &Them
         ("source", u.source.display_name().to_string()),
         ("id", u.id.clone()),
     ];
-    fields.extend(u.extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
+    fields.extend(u.extra.iter().map(|(k, v)| (k, v.to_string())));
     // Labels align on the longest (a vendor's extra field may be longer than ours).
     let label_width = fields
         .iter()

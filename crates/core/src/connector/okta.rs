@@ -2,7 +2,6 @@
 //! authorization server, optionally DPoP-bound (RFC 9449), reading `/api/v1/users`.
 //! Facts and pitfalls: shared/docs/okta-wire.md.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use jsonwebtoken::Header;
@@ -20,7 +19,7 @@ use crate::http::{self, HttpClient, HttpResponse};
 use crate::integration::Integration;
 use crate::keys::PrivateKey;
 use crate::profile::KeyOrigin;
-use crate::users::{User, UserStatus};
+use crate::users::{Extras, User, UserStatus};
 
 pub const TOKEN_PATH: &str = "/oauth2/v1/token";
 pub const USERS_PATH: &str = "/api/v1/users";
@@ -252,9 +251,9 @@ impl Okta {
         }
     }
 
-    /// Waits out a spent rate-limit window before the next call: never hammer, and never
-    /// earn a 429 the headers announced. Longer than a window (a minute) the call goes ahead
-    /// and any 429 is diagnosed.
+    /// Waits out a spent rate-limit window before the next call: never hammer, and do not
+    /// earn the 429 the headers announced. The pause is at most a minute; should the window
+    /// still be spent then (clocks apart), the 429's own wait applies.
     async fn respect_rate_limit(&self) {
         let (Some(0), Some(reset)) = (self.rate.remaining, self.rate.reset) else {
             return;
@@ -588,7 +587,7 @@ pub(crate) fn normalise(u: OktaUser) -> User {
         .display_name
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| format!("{first} {last}").trim().to_string());
-    let mut extra = BTreeMap::new();
+    let mut extra = Extras::default();
     for (k, v) in [
         ("activated", u.activated),
         ("status changed", u.status_changed),
@@ -596,7 +595,7 @@ pub(crate) fn normalise(u: OktaUser) -> User {
         ("password changed", u.password_changed),
     ] {
         if let Some(v) = v {
-            extra.insert(k.to_string(), v);
+            extra.insert(k, v);
         }
     }
     if let Some(t) = u
@@ -605,7 +604,7 @@ pub(crate) fn normalise(u: OktaUser) -> User {
         .and_then(|t| t.get("id"))
         .and_then(|v| v.as_str())
     {
-        extra.insert("user type".into(), t.to_string());
+        extra.insert("user type", t.to_string());
     }
     if let Some(p) = u
         .credentials
@@ -613,14 +612,14 @@ pub(crate) fn normalise(u: OktaUser) -> User {
         .and_then(|c| c.pointer("/provider/type"))
         .and_then(|v| v.as_str())
     {
-        extra.insert("credential provider".into(), p.to_string());
+        extra.insert("credential provider", p.to_string());
     }
     let raw_status = u.status.clone();
     let status = status(raw_status.as_deref());
     if status == UserStatus::Unknown
         && let Some(s) = raw_status
     {
-        extra.insert("okta status".into(), s);
+        extra.insert("okta status", s);
     }
     let login = p.login.unwrap_or_default();
     User {
@@ -666,10 +665,7 @@ mod tests {
         assert_eq!(n.status, UserStatus::Staged);
         assert_eq!(n.name, "John Doe-Activate");
         assert_eq!(n.login, "John.Doe-Activate@example.com");
-        assert_eq!(
-            n.extra.get("user type").map(String::as_str),
-            Some("otyc04qb2rUDcq2YA4x6")
-        );
+        assert_eq!(n.extra.get("user type"), Some("otyc04qb2rUDcq2YA4x6"));
         assert!(n.last_login.is_none());
     }
 }

@@ -1,8 +1,6 @@
 //! OneTrust: OAuth 2.0 client credentials and the Access Management users API
 //! (shared/docs/onetrust-wire.md, "Decisions").
 
-use std::collections::BTreeMap;
-
 use base64::Engine;
 use reqwest::header::{ACCEPT, AUTHORIZATION};
 use secrecy::{ExposeSecret, SecretString};
@@ -15,7 +13,7 @@ use super::{
 use crate::diagnose::code;
 use crate::http::{self, HttpClient, HttpResponse};
 use crate::integration::Integration;
-use crate::users::{User, UserStatus};
+use crate::users::{Extras, User, UserStatus};
 
 pub const TOKEN_PATH: &str = "/api/access/v1/oauth/token";
 pub const USERS_PATH: &str = "/api/access/v2/users";
@@ -160,10 +158,11 @@ impl OneTrust {
         if r.status != 200 {
             return Err(answer(Endpoint::Users, "GET", USERS_PATH, &r));
         }
-        // Parsed on a worker thread: with several pages in flight, reading one page's JSON
-        // must not hold up the others' requests on this task.
+        // Parsed as a task of its own: with several pages in flight, reading one page's JSON
+        // must not hold up the others' requests on this task. Not on the blocking pool: its
+        // many threads would each keep an allocator arena of freed pages (RSS, not heap).
         let page_size = self.page_size;
-        tokio::task::spawn_blocking(move || parse_page(&r, page, page_size))
+        tokio::spawn(async move { parse_page(&r, page, page_size) })
             .await
             .map_err(|e| {
                 ConnectorError::Unexpected(format!("reading a page of users stopped: {e}"))
@@ -258,7 +257,8 @@ impl OneTrust {
     }
 }
 
-fn answer(endpoint: Endpoint, method: &str, path: &str, r: &HttpResponse) -> ConnectorError {
+/// A vendor answer that is not what was hoped for, as a connector error.
+pub fn answer(endpoint: Endpoint, method: &str, path: &str, r: &HttpResponse) -> ConnectorError {
     ConnectorError::Answer(Box::new(VendorAnswer::new(
         Integration::OneTrust,
         endpoint,
@@ -350,13 +350,13 @@ pub(crate) fn normalise(u: OtUser) -> User {
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| format!("{first} {last}").trim().to_string());
     let email = u.email.unwrap_or_default();
-    let mut extra = BTreeMap::new();
+    let mut extra = Extras::default();
     let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
     if let Some(v) = u.internal {
-        extra.insert("internal".into(), yes_no(v));
+        extra.insert("internal", yes_no(v));
     }
     if let Some(v) = u.email_confirmed {
-        extra.insert("email confirmed".into(), yes_no(v));
+        extra.insert("email confirmed", yes_no(v));
     }
     for (k, v) in [
         ("external id", u.external_id),
@@ -365,7 +365,7 @@ pub(crate) fn normalise(u: OtUser) -> User {
         ("expires", u.expiration_date_time),
     ] {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
-            extra.insert(k.into(), v);
+            extra.insert(k, v);
         }
     }
     User {
@@ -452,7 +452,7 @@ mod tests {
         let n = normalise(u);
         assert_eq!(n.name, "Ada Lovelace");
         assert_eq!(n.status, UserStatus::Inactive);
-        assert_eq!(n.extra.get("internal").map(String::as_str), Some("yes"));
+        assert_eq!(n.extra.get("internal"), Some("yes"));
         assert_eq!(n.login, "ada@x.test");
     }
 }

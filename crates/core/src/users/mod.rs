@@ -83,8 +83,73 @@ pub struct User {
     pub last_login: Option<String>,
     pub source: Integration,
     /// Vendor-specific fields worth showing in a details pane.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub extra: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Extras::is_empty")]
+    pub extra: Extras,
+}
+
+/// Vendor fields by name, in name order. A short list, not a map: users have two to five,
+/// and a map's first node alone (about 550 bytes) would cost more than the fields; pages of
+/// thousands of users wait in memory while an export writes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extras(Vec<(Cow<'static, str>, String)>);
+
+impl Extras {
+    /// Sets `key` (replacing an earlier value), keeping the name order.
+    pub fn insert(&mut self, key: impl Into<Cow<'static, str>>, value: String) {
+        let key = key.into();
+        match self
+            .0
+            .binary_search_by(|(k, _)| k.as_ref().cmp(key.as_ref()))
+        {
+            Ok(i) => {
+                if let Some(slot) = self.0.get_mut(i) {
+                    slot.1 = value;
+                }
+            }
+            Err(i) => self.0.insert(i, (key, value)),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_ref().cmp(key))
+            .ok()
+            .and_then(|i| self.0.get(i))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v.as_str()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl<K: Into<Cow<'static, str>>> FromIterator<(K, String)> for Extras {
+    fn from_iter<I: IntoIterator<Item = (K, String)>>(iter: I) -> Self {
+        let mut e = Extras::default();
+        for (k, v) in iter {
+            e.insert(k, v);
+        }
+        e
+    }
+}
+
+/// As a JSON object, as the map it stands for.
+impl Serialize for Extras {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
 }
 
 /// Columns the users table can sort by.
@@ -162,7 +227,6 @@ const CSV_HEADER: [&str; 10] = [
     "source",
 ];
 
-/// Writes users as they arrive.
 /// How an export treats what the tenant sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExportOptions {
@@ -259,10 +323,7 @@ impl Record for &User {
         self.source
     }
     fn extra(&self) -> BTreeMap<&str, &str> {
-        self.extra
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect()
+        self.extra.iter().collect()
     }
 }
 
@@ -502,7 +563,7 @@ mod tests {
             created: None,
             last_login: Some("2026-01-01T00:00:00Z".into()),
             source: Integration::OneTrust,
-            extra: BTreeMap::new(),
+            extra: Extras::default(),
         }
     }
 
@@ -562,6 +623,23 @@ mod tests {
         assert!(!out.chars().any(crate::text::is_unsafe), "{out:?}");
         let back: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
         assert_eq!(back[0]["name"], u.name.as_str(), "lossless");
+    }
+
+    #[test]
+    fn extras_keep_name_order_replace_and_serialise_as_an_object() {
+        let mut e = Extras::default();
+        e.insert("zone", "b".into());
+        e.insert("alpha", "a".into());
+        e.insert(String::from("zone"), "c".into());
+        assert_eq!(
+            e.iter().collect::<Vec<_>>(),
+            [("alpha", "a"), ("zone", "c")]
+        );
+        assert_eq!(e.get("zone"), Some("c"));
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"alpha":"a","zone":"c"}"#
+        );
     }
 
     #[test]

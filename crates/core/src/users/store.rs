@@ -9,7 +9,8 @@
 //! each prefixed by its length.
 //!
 //! Chunks are shared (`Arc`): a snapshot for a sort or an export on another thread costs a
-//! pointer per chunk, and the chunk still filling is copied only if a snapshot holds it.
+//! pointer per chunk; a chunk is copied only when it changes while a snapshot holds it (the
+//! one filling, or a full one being trimmed).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -132,11 +133,7 @@ impl UserStore {
                 ..Chunk::default()
             }));
         }
-        let extras: Vec<(u32, &str)> = u
-            .extra
-            .iter()
-            .map(|(k, v)| (self.key_id(k), v.as_str()))
-            .collect();
+        let extras: Vec<(u32, &str)> = u.extra.iter().map(|(k, v)| (self.key_id(k), v)).collect();
         let Some(chunk) = self.chunks.last_mut() else {
             return;
         };
@@ -188,8 +185,14 @@ impl StoreSnapshot {
 
 fn get<'a>(chunks: &'a [Arc<Chunk>], keys: &'a [String], i: usize) -> Option<UserRef<'a>> {
     let chunk = chunks.get(i >> CHUNK_BITS)?;
-    let row = chunk.rows.get(i & (CHUNK_ROWS - 1))?;
-    Some(UserRef { chunk, row, keys })
+    let r = i & (CHUNK_ROWS - 1);
+    let row = chunk.rows.get(r)?;
+    Some(UserRef {
+        chunk,
+        row,
+        r,
+        keys,
+    })
 }
 
 /// Lower case for matching, with control characters as spaces so a field never holds a
@@ -356,6 +359,8 @@ impl<'a> Reader<'a> {
 pub struct UserRef<'a> {
     chunk: &'a Chunk,
     row: &'a Row,
+    /// The row's place in its chunk.
+    r: usize,
     keys: &'a [String],
 }
 
@@ -379,10 +384,7 @@ impl<'a> UserRef<'a> {
 
     /// Name, email and login as matched: lower case.
     fn folded(&self) -> [&'a str; 3] {
-        let start = self.row.search as usize;
-        let rest = self.chunk.search.get(start..).unwrap_or(&[]);
-        let end = memchr::memchr(ROW_END, rest).unwrap_or(rest.len());
-        let mut parts = rest[..end].split(|&b| b == FIELD_END);
+        let mut parts = self.chunk.search_text(self.r).split(|&b| b == FIELD_END);
         let mut next = || std::str::from_utf8(parts.next().unwrap_or(&[])).unwrap_or("");
         let (name, email) = (next(), next());
         let login = if self.flag(LOGIN_IS_EMAIL) {
@@ -543,7 +545,7 @@ mod tests {
             created: Some("2024-01-02T03:04:05.678Z".into()),
             last_login: None,
             source: Integration::Okta,
-            extra: BTreeMap::new(),
+            extra: Default::default(),
         }
     }
 
@@ -556,7 +558,7 @@ mod tests {
                 name: "Ünïcode\u{1b}[31m NAME".into(),
                 created: Some("2024-01-02T05:04:05+02:00".into()),
                 last_login: Some("yesterday".into()),
-                extra: [("okta status".to_string(), "ACTIVE".to_string())]
+                extra: [("okta status", "ACTIVE".to_string())]
                     .into_iter()
                     .collect(),
                 status: UserStatus::LockedOut,

@@ -20,7 +20,7 @@ use crate::integration::Integration;
 /// Sorts up to this many rows at once on the caller's thread (a few milliseconds).
 const INLINE_SORT: usize = 20_000;
 /// Merging a few new rows into a sorted view is linear: done at once up to this many.
-const INLINE_MERGE: usize = 200_000;
+const INLINE_MERGE: usize = 50_000;
 /// Filters remembered for going back.
 const MAX_LEVELS: usize = 24;
 /// A view bigger than this share of all rows is filtered by scanning whole chunks.
@@ -45,8 +45,9 @@ pub struct UserTable {
     levels: Vec<Level>,
     filter: String,
     sort: Option<(Column, bool)>,
-    /// A sort job is out.
-    sorting: bool,
+    /// The sort job that is out, if any: only its result frees the way for the next, so at
+    /// most one runs whatever the admin presses meanwhile.
+    out: Option<u64>,
     sources: Vec<Integration>,
     widest_status: usize,
 }
@@ -54,6 +55,7 @@ pub struct UserTable {
 /// A sort to run away from the UI thread: `run` it anywhere, hand the result to `sorted`.
 #[derive(Debug)]
 pub struct SortJob {
+    job: u64,
     store: StoreSnapshot,
     view: Vec<u32>,
     sorted: usize,
@@ -64,6 +66,7 @@ pub struct SortJob {
 
 #[derive(Debug)]
 pub struct Sorted {
+    job: u64,
     view: Vec<u32>,
     column: Column,
     ascending: bool,
@@ -130,9 +133,22 @@ impl UserTable {
         self.sort
     }
 
-    /// Whether the shown rows are still being put in order (a job is out).
+    /// Whether the shown rows are still being put in order.
     pub fn sorting(&self) -> bool {
-        self.sorting
+        self.out.is_some()
+            || self
+                .top()
+                .is_some_and(|t| self.sort.is_some() && t.sorted < t.view.len())
+    }
+
+    /// Where the row with store index `user` is in the view (to keep a selection on it).
+    pub fn position_of(&self, user: u32) -> Option<usize> {
+        self.view().iter().position(|&i| i == user)
+    }
+
+    /// The store index of the `i`-th row of the view.
+    pub fn user_at(&self, i: usize) -> Option<u32> {
+        self.view().get(i).copied()
     }
 
     /// The `i`-th row of the view.
@@ -158,12 +174,6 @@ impl UserTable {
         }
     }
 
-    /// Unique across tables: a sort of a table since closed never fits a new one.
-    fn fresh_id(&mut self) -> u64 {
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    }
-
     pub fn push(&mut self, batch: Vec<User>) {
         for u in &batch {
             if !self.sources.contains(&u.source) {
@@ -173,7 +183,7 @@ impl UserTable {
             self.store.push(u);
         }
         if self.levels.is_empty() {
-            let id = self.fresh_id();
+            let id = fresh_id();
             self.levels.push(Level {
                 needle: String::new(),
                 view: Vec::new(),
@@ -212,7 +222,7 @@ impl UserTable {
             self.levels.pop();
         }
         if self.levels.is_empty() {
-            let id = self.fresh_id();
+            let id = fresh_id();
             self.levels.push(Level {
                 needle: String::new(),
                 view: (0..self.store.len() as u32).collect(),
@@ -227,26 +237,19 @@ impl UserTable {
         };
         if base.needle != needle {
             let m = Matcher::new(&needle);
-            let (view, sorted) = if base.view.len() > self.store.len() / SCAN_SHARE {
-                let hits = m.scan(self.store.chunks());
-                let keep = |i: &u32| hits.get(*i as usize);
-                let sorted = base.view[..base.sorted].iter().filter(|i| keep(i)).count();
-                (
-                    base.view.iter().copied().filter(|i| keep(i)).collect(),
-                    sorted,
-                )
-            } else {
-                let keep = |i: &u32| m.row(&self.store, *i as usize);
-                let sorted = base.view[..base.sorted].iter().filter(|i| keep(i)).count();
-                (
-                    base.view.iter().copied().filter(|i| keep(i)).collect(),
-                    sorted,
-                )
+            // A wide view is filtered by scanning whole chunks; a narrow one row by row.
+            let hits = (base.view.len() > self.store.len() / SCAN_SHARE)
+                .then(|| m.scan(self.store.chunks()));
+            let keep = |i: &u32| match &hits {
+                Some(hits) => hits.get(*i as usize),
+                None => m.row(&self.store, *i as usize),
             };
+            let sorted = base.view[..base.sorted].iter().filter(|i| keep(i)).count();
+            let view: Vec<u32> = base.view.iter().copied().filter(|i| keep(i)).collect();
             if self.levels.len() >= MAX_LEVELS {
                 self.levels.remove(1);
             }
-            let id = self.fresh_id();
+            let id = fresh_id();
             self.levels.push(Level {
                 needle,
                 view,
@@ -264,73 +267,73 @@ impl UserTable {
             Some((c, asc)) if c == column => Some((c, !asc)),
             _ => Some((column, true)),
         };
-        // The views below are in the old order: only the one shown is kept.
-        if let Some(top) = self.levels.pop() {
-            let id = self.fresh_id();
-            self.levels = vec![Level {
-                sorted: 0,
-                id,
-                ..top
-            }];
+        // Every remembered view is in the old order now: each is sorted again when shown.
+        for level in &mut self.levels {
+            level.sorted = 0;
+            level.id = fresh_id();
         }
-        self.sorting = false;
         self.settle();
     }
 
     /// Sorts at once what is quick to sort.
     fn settle(&mut self) {
-        if self.sorting {
-            return;
-        }
-        let Some(job) = self.job() else {
+        let Some(top) = self.top() else {
             return;
         };
-        let (len, tail) = (job.view.len(), job.view.len() - job.sorted);
+        let (len, tail) = (top.view.len(), top.view.len() - top.sorted);
         let quick = len <= INLINE_SORT || (tail <= CHUNK_ROWS && len <= INLINE_MERGE);
-        if quick {
+        if self.out.is_none()
+            && quick
+            && let Some(job) = self.sort_job()
+        {
             let done = job.run();
             self.sorted(done);
         }
     }
 
-    fn job(&self) -> Option<SortJob> {
+    /// The sort the view needs, if any, to run anywhere; none while another is out.
+    pub fn sort_job(&mut self) -> Option<SortJob> {
+        if self.out.is_some() {
+            return None;
+        }
         let (column, ascending) = self.sort?;
         let top = self.top()?;
-        (top.sorted < top.view.len()).then(|| SortJob {
+        if top.sorted >= top.view.len() {
+            return None;
+        }
+        let job = SortJob {
+            job: fresh_id(),
             store: self.store.snapshot(),
             view: top.view.clone(),
             sorted: top.sorted,
             column,
             ascending,
             level: top.id,
-        })
-    }
-
-    /// The sort the view needs and is too big to do at once, if any; at most one is out.
-    pub fn sort_job(&mut self) -> Option<SortJob> {
-        if self.sorting {
-            return None;
-        }
-        let job = self.job()?;
-        self.sorting = true;
+        };
+        self.out = Some(job.job);
         Some(job)
     }
 
-    /// Takes a finished sort. One of a view that has changed since is dropped (a new
-    /// `sort_job` answers for the new one).
+    /// Takes a finished sort. One of a view that has changed since (another filter, another
+    /// column, another table) is dropped; a new `sort_job` answers for the view as it is.
     pub fn sorted(&mut self, done: Sorted) {
-        self.sorting = false;
+        if self.out != Some(done.job) {
+            return;
+        }
+        self.out = None;
         if self.sort != Some((done.column, done.ascending)) {
             return;
         }
         let Some(top) = self.levels.last_mut() else {
             return;
         };
-        if top.id != done.level || top.view.len() < done.view.len() {
+        // Rows only ever join a view at its end, so a result covers a prefix of it.
+        let n = done.view.len();
+        if top.id != done.level || n > top.view.len() || n < top.sorted {
             return;
         }
-        let arrived = top.view.split_off(done.view.len());
-        top.sorted = done.view.len();
+        let arrived = top.view.split_off(n);
+        top.sorted = n;
         top.view = done.view;
         top.view.extend(arrived);
     }
@@ -339,6 +342,7 @@ impl UserTable {
 impl SortJob {
     pub fn run(self) -> Sorted {
         let SortJob {
+            job,
             store,
             mut view,
             sorted,
@@ -373,6 +377,7 @@ impl SortJob {
             view = merged;
         }
         Sorted {
+            job,
             view,
             column,
             ascending,
@@ -422,6 +427,12 @@ impl Order<'_> {
             _ => u.folded_name(),
         }
     }
+}
+
+/// Unique across tables: a sort of a table since closed never fits a new one.
+fn fresh_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 fn prefix(text: &str) -> u64 {
@@ -538,7 +549,6 @@ impl Hits {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
 
     fn user(i: u32) -> User {
         User {
@@ -556,7 +566,7 @@ mod tests {
             created: None,
             last_login: Some(format!("2026-01-{:02}T00:00:00Z", 1 + i % 28)),
             source: Integration::OneTrust,
-            extra: BTreeMap::new(),
+            extra: Default::default(),
         }
     }
 
@@ -647,6 +657,37 @@ mod tests {
             ids(&t),
             expected(&users, "9", Some((Column::LastLogin, true)))
         );
+    }
+
+    #[test]
+    fn sorts_pressed_while_one_runs_never_duplicate_or_lose_rows() {
+        let users: Vec<User> = (0..40_000).map(|i| user((i * 7919) % 40_009)).collect();
+        let mut t = UserTable::default();
+        t.push(users[..25_000].to_vec());
+        t.sort_by(Column::Name);
+        let first = t.sort_job().expect("a job");
+        // The admin presses `s` twice more while it runs, and pages keep arriving.
+        t.sort_by(Column::Login);
+        assert!(
+            t.sort_job().is_none(),
+            "one job at a time, even for another column"
+        );
+        t.push(users[25_000..30_000].to_vec());
+        t.sort_by(Column::Status);
+        t.push(users[30_000..].to_vec());
+        // A result from another table (or long gone) is not ours.
+        let mut other = UserTable::default();
+        other.push(users[..25_000].to_vec());
+        other.sort_by(Column::Status);
+        let foreign = other.sort_job().expect("job");
+        t.sorted(foreign.run());
+        assert!(t.sorting());
+        t.sorted(first.run());
+        while let Some(job) = t.sort_job() {
+            t.sorted(job.run());
+        }
+        assert!(!t.sorting());
+        assert_eq!(ids(&t), expected(&users, "", Some((Column::Status, true))));
     }
 
     #[test]

@@ -1,0 +1,29 @@
+//! Request counts of a tenant, for tests and benchmarks (what the client asked for).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub token_requests: AtomicU32,
+    pub users_requests: AtomicU32,
+    pub rate_limited: AtomicU32,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatsSnapshot {
+    pub token_requests: u32,
+    pub users_requests: u32,
+    pub rate_limited: u32,
+}
+
+impl Stats {
+    pub fn snapshot(&self) -> StatsSnapshot {
+        StatsSnapshot {
+            token_requests: self.token_requests.load(Ordering::Relaxed),
+            users_requests: self.users_requests.load(Ordering::Relaxed),
+            rate_limited: self.rate_limited.load(Ordering::Relaxed),
+        }
+    }
+}
