@@ -781,3 +781,48 @@ fn a_passed_test_is_remembered_with_the_vendors_total() {
         "passed just now, 2500 users"
     );
 }
+
+#[test]
+fn a_chosen_user_stays_selected_while_pages_arrive_and_a_sort_starts_at_the_top() {
+    let mut app = users_of(100, (100, 30), |_| Integration::Okta);
+    app.update(key(KeyCode::Char('s')));
+    for _ in 0..5 {
+        app.update(key(KeyCode::Down));
+    }
+    let chosen = selected_login(&app);
+    // Users that sort before the chosen one arrive: it stays selected, on its new row.
+    let early: Vec<User> = (100..140)
+        .map(|i| User {
+            name: format!("Aaron {i}"),
+            ..user(i, UserStatus::Active)
+        })
+        .collect();
+    app.update(Action::UsersPage(early, Default::default()));
+    assert_eq!(selected_login(&app), chosen);
+    match &app.screen {
+        Screen::Users(u) => assert!(u.selected >= 40, "moved with its user: {}", u.selected),
+        _ => panic!("not on users"),
+    }
+    // A sort the admin asks for shows the new order from its first row.
+    app.update(key(KeyCode::Char('s')));
+    match &app.screen {
+        Screen::Users(u) => assert_eq!((u.selected, u.offset), (0, 0)),
+        _ => panic!("not on users"),
+    }
+}
+
+#[test]
+fn a_rate_limit_wait_stays_shown_until_it_is_over_even_as_a_page_arrives() {
+    let mut app = users_of(10, (100, 30), |_| Integration::Okta);
+    app.update(Action::UsersWait(std::time::Duration::from_secs(59)));
+    app.update(Action::UsersPage(
+        vec![user(10, UserStatus::Active)],
+        Default::default(),
+    ));
+    assert!(render(&app, 100, 30).contains("waiting 59 s"));
+    app.now += std::time::Duration::from_secs(60);
+    app.update(Action::Tick);
+    let screen = render(&app, 100, 30);
+    assert!(!screen.contains("waiting 59 s"), "{screen}");
+    assert!(screen.contains("1 rate-limit wait"), "{screen}");
+}

@@ -1,7 +1,8 @@
 //! The export's progress on a terminal: a bar with rate and time left when the vendor says
 //! how many users there are (OneTrust), a counter with rate when it does not (Okta). No bar
-//! when standard error is not a terminal, or when the users go to that same terminal: a
-//! script gets the final line (and any warning or wait) only.
+//! when standard error is not a terminal, or when the users go to that same terminal; the
+//! warnings and waits are said either way, and "Wrote N users to FILE" ends an export to a
+//! file.
 
 use std::time::Duration;
 
@@ -31,8 +32,10 @@ impl Progress {
         Self { bar, sized: false }
     }
 
-    /// Once the tenant answered: from here the counter turns and the rate means something.
+    /// Once the tenant answered: the clock and the rate start here, not at sign-in.
     pub fn start(&self) {
+        self.bar.reset_elapsed();
+        self.bar.reset_eta();
         self.bar.enable_steady_tick(Duration::from_millis(120));
     }
 

@@ -523,6 +523,10 @@ impl App {
             }
             Action::Tick => {
                 self.spinner = self.spinner.wrapping_add(1);
+                let now = self.now;
+                if let Screen::Users(u) = &mut self.screen {
+                    u.tick(now);
+                }
                 vec![]
             }
             Action::Profiles(Ok(p)) => {
@@ -624,9 +628,8 @@ impl App {
             Action::UsersPage(users, _taken_in_on_drop) => {
                 let size = self.size;
                 if let Screen::Users(u) = &mut self.screen {
-                    u.add_page(users);
                     let rows = super::view::users::table_rows(u, size);
-                    u.clamp(rows);
+                    u.add_page(users, rows);
                 }
                 vec![]
             }
@@ -639,9 +642,9 @@ impl App {
                 vec![]
             }
             Action::UsersWait(d) => {
+                let now = self.now;
                 if let Screen::Users(u) = &mut self.screen {
-                    u.waits += 1;
-                    u.waiting = Some(d);
+                    u.wait(d, now);
                 }
                 vec![]
             }
@@ -650,6 +653,7 @@ impl App {
                 if let Screen::Users(u) = &mut self.screen {
                     u.done = true;
                     u.waiting = None;
+                    u.wait_ends = None;
                     if let Err(e) = r {
                         u.failure = Some(Problem::from(&e));
                     }

@@ -235,6 +235,12 @@ pub struct UsersView {
     pub pages: u32,
     pub waits: u32,
     pub waiting: Option<Duration>,
+    /// When the current wait is over: pages may still arrive during it (one read before
+    /// the pause), so a page does not end it; the clock does.
+    pub wait_ends: Option<time::OffsetDateTime>,
+    /// The admin moved the selection (since the last sort or filter): the table follows that
+    /// user when it is reordered. Otherwise the selection stays at the top.
+    pub pinned: bool,
     pub done: bool,
     pub failure: Option<Problem>,
     pub export: Option<ExportPrompt>,
@@ -253,6 +259,8 @@ impl UsersView {
             pages: 0,
             waits: 0,
             waiting: None,
+            wait_ends: None,
+            pinned: false,
             done: false,
             failure: None,
             export: None,
@@ -263,21 +271,60 @@ impl UsersView {
         self.table.row(self.selected)
     }
 
-    pub fn add_page(&mut self, users: Vec<User>) {
+    pub fn add_page(&mut self, users: Vec<User>, rows: usize) {
         self.pages += 1;
-        self.waiting = None;
-        self.table.push(users);
+        self.reordering(rows, |t| t.push(users));
     }
 
-    /// A sort that ran elsewhere is in: the selection stays on the same user, wherever the
-    /// new order puts them.
+    /// A sort that ran elsewhere is in.
     pub fn sorted(&mut self, sorted: Sorted, rows: usize) {
-        let user = self.table.user_at(self.selected);
-        self.table.sorted(sorted);
-        if let Some(at) = user.and_then(|u| self.table.position_of(u)) {
+        self.reordering(rows, |t| t.sorted(sorted));
+    }
+
+    /// A wait the tenant asked for, as of `now`.
+    pub fn wait(&mut self, wait: Duration, now: time::OffsetDateTime) {
+        self.waits += 1;
+        self.waiting = Some(wait);
+        self.wait_ends = Some(now + wait);
+    }
+
+    /// The clock moved: a wait that is over is no longer shown.
+    pub fn tick(&mut self, now: time::OffsetDateTime) {
+        if self.wait_ends.is_some_and(|end| now >= end) {
+            self.waiting = None;
+            self.wait_ends = None;
+        }
+    }
+
+    /// Changes the table in a way that may move rows: a selection the admin chose stays on
+    /// its user, wherever the new order puts them.
+    fn reordering(&mut self, rows: usize, change: impl FnOnce(&mut UserTable)) {
+        let user = self
+            .pinned
+            .then(|| self.table.user_at(self.selected))
+            .flatten();
+        change(&mut self.table);
+        if let Some(u) = user
+            && self.table.user_at(self.selected) != Some(u)
+            && let Some(at) = self.table.position_of(u)
+        {
             self.selected = at;
         }
         self.clamp(rows);
+    }
+
+    /// A sort the admin asked for shows its order from the top.
+    fn sort_by(&mut self, column: Column) {
+        self.table.sort_by(column);
+        self.selected = 0;
+        self.offset = 0;
+        self.pinned = false;
+    }
+
+    /// The admin moves the selection.
+    fn select(&mut self, row: usize) {
+        self.selected = row;
+        self.pinned = true;
     }
 
     /// Keeps the selection inside the view, and the view on the selection: `rows` is how many
@@ -300,9 +347,10 @@ impl UsersView {
             return;
         }
         match hit {
-            Hit::Header(c) => self.table.sort_by(c),
+            Hit::Header(c) => self.sort_by(c),
             Hit::Row(i) => {
                 self.selected = self.offset + i;
+                self.pinned = true;
                 self.clamp(rows);
             }
             Hit::Nothing => {}
@@ -388,6 +436,7 @@ impl UsersView {
             self.table.set_filter(&text);
             self.selected = 0;
             self.offset = 0;
+            self.pinned = false;
         }
     }
 
@@ -405,6 +454,7 @@ impl UsersView {
             // As for a typed character: the view starts again at the first match.
             self.selected = 0;
             self.offset = 0;
+            self.pinned = false;
             self.clamp(rows);
         }
     }
@@ -415,12 +465,15 @@ impl UsersView {
             C::Help => return Outcome::Help,
             C::Back => return Outcome::Back,
             C::Quit => return Outcome::Quit,
-            C::Down => self.selected += 1,
-            C::Up => self.selected = self.selected.saturating_sub(1),
-            C::PageDown => self.selected += page,
-            C::PageUp => self.selected = self.selected.saturating_sub(page),
-            C::First => self.selected = 0,
-            C::Last => self.selected = self.table.shown().saturating_sub(1),
+            C::Down => self.select(self.selected + 1),
+            C::Up => self.select(self.selected.saturating_sub(1)),
+            C::PageDown => self.select(self.selected + page),
+            C::PageUp => self.select(self.selected.saturating_sub(page)),
+            C::First => {
+                self.selected = 0;
+                self.pinned = false;
+            }
+            C::Last => self.select(self.table.shown().saturating_sub(1)),
             C::Details => self.details = !self.details,
             C::CloseDetails => self.details = false,
             C::Filter => self.filter = Some(TextField::new(self.table.filter())),
@@ -429,11 +482,11 @@ impl UsersView {
                     Some((c, _)) => c.next(),
                     None => Column::Name,
                 };
-                self.table.sort_by(next);
+                self.sort_by(next);
             }
             C::Reverse => {
                 if let Some((c, _)) = self.table.sort() {
-                    self.table.sort_by(c);
+                    self.sort_by(c);
                 }
             }
             C::Export => {

@@ -35,7 +35,8 @@ struct Level {
     seen: usize,
     /// `view[..sorted]` is in the table's order; the rest arrived since.
     sorted: usize,
-    /// Changes when the view is replaced or reordered: a sort of an older one is stale.
+    /// Changes when the view is replaced or `sort_by` asks for another order: a sort of an
+    /// older one is stale.
     id: u64,
 }
 
