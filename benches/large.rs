@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::lab::Lab;
+use common::tmux::Tmux;
 use ploy_core::connector::Connector;
 use ploy_core::diagnose::Failure;
 use ploy_core::secret::{MemoryStore, Vault};
@@ -389,78 +390,6 @@ fn export(env: &common::Env, profile: &str, out: &Path) -> (u64, Duration, bool)
     (peak, took, status.success())
 }
 
-struct Tmux {
-    socket: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux")
-            .arg("-S")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    /// The TUI in a 100×30 terminal; `exec`, so the pane's process is the TUI.
-    fn tui(env: &common::Env) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let t = Tmux {
-            socket: dir.path().join("tmux.sock"),
-            _dir: dir,
-        };
-        let shell = format!("exec {} {}", env.shell_env(), common::BIN);
-        let out = t.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "b",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            &shell,
-        ]);
-        assert!(out.status.success());
-        t
-    }
-
-    fn pid(&self) -> u32 {
-        let out = self.run(&["display-message", "-p", "-t", "b", "#{pane_pid}"]);
-        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "b"];
-        args.extend_from_slice(keys);
-        self.run(&args);
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "b"]).stdout).into_owned()
-    }
-
-    fn wait(&self, what: &str, ready: impl Fn(&str) -> bool, limit: Duration) -> String {
-        let deadline = Instant::now() + limit;
-        loop {
-            let s = self.screen();
-            if ready(&s) {
-                return s;
-            }
-            assert!(Instant::now() < deadline, "{what} never came:\n{s}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.run(&["kill-server"]);
-    }
-}
-
 /// The user count on a users screen that has finished loading.
 fn loaded(screen: &str) -> Option<String> {
     screen
@@ -478,24 +407,25 @@ fn loaded(screen: &str) -> Option<String> {
 /// The TUI browsing `profile`: loaded, filtered, sorted by two columns. Peak memory (KiB)
 /// and how long loading took.
 fn tui(env: &common::Env, profile_key: &str, limit: Duration) -> (u64, u64, Duration, String) {
-    let t = Tmux::tui(env);
-    let pid = t.pid();
-    t.wait("home", |s| s.contains("corp") || s.contains("acme"), limit);
+    // `exec`, so the pane's process is the TUI.
+    let t = Tmux::exec(&env.shell_env(), common::BIN);
+    let pid = t.pane_pid();
+    t.wait_until_within("home", |s| s.contains("corp") || s.contains("acme"), limit);
     if profile_key == "j" {
         t.keys(&["j"]);
     }
     let started = Instant::now();
     t.keys(&["u"]);
-    let screen = t.wait("the users loaded", |s| loaded(s).is_some(), limit);
+    let screen = t.wait_until_within("the users loaded", |s| loaded(s).is_some(), limit);
     let took = started.elapsed();
     let count = loaded(&screen).unwrap_or_default();
     t.keys(&["/"]);
-    t.run(&["send-keys", "-t", "b", "-l", "ann"]);
+    t.type_text("ann");
     t.keys(&["Enter"]);
-    t.wait("the filter", |s| s.contains("match \"ann\""), limit);
+    t.wait_until_within("the filter", |s| s.contains("match \"ann\""), limit);
     for column in ["Name ▲", "Email / login ▲"] {
         t.keys(&["s"]);
-        t.wait(
+        t.wait_until_within(
             column,
             |s| s.contains(column) && !s.contains("sorting…"),
             limit,
@@ -504,7 +434,7 @@ fn tui(env: &common::Env, profile_key: &str, limit: Duration) -> (u64, u64, Dura
     // Back to every user: the widest view, sorted again.
     t.keys(&["/"]);
     t.keys(&["Escape"]);
-    t.wait(
+    t.wait_until_within(
         "the filter cleared",
         |s| !s.contains("match \"ann\"") && !s.contains("sorting…"),
         limit,

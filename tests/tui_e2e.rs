@@ -6,135 +6,12 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
+
+use common::tmux::Tmux;
 
 use ploy_emulator::{EmulatorConfig, EmulatorThread};
-
-struct Tmux {
-    socket: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-S")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux")
-    }
-
-    fn start(command: &str, home: &std::path::Path) -> Self {
-        let env = format!(
-            "env -u NO_COLOR HOME='{}' XDG_STATE_HOME='{}/state'",
-            home.display(),
-            home.display()
-        );
-        Self::start_with_env(&env, command)
-    }
-
-    fn start_with_env(env: &str, command: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let t = Tmux {
-            socket: dir.path().join("tmux.sock"),
-            _dir: dir,
-        };
-        let shell = format!(
-            "{env} {command}; echo EXIT=$?; \
-             stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | sed 's/^/TTY:/'; exec sleep 600"
-        );
-        let out = t.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "e2e",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            &shell,
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        t
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend_from_slice(keys);
-        assert!(self.run(&args).status.success());
-    }
-
-    fn type_text(&self, text: &str) {
-        assert!(
-            self.run(&["send-keys", "-t", "e2e", "-l", text])
-                .status
-                .success()
-        );
-    }
-
-    /// A real paste: tmux wraps it in bracketed-paste markers when the app asked for them.
-    fn paste(&self, text: &str) {
-        let file = self._dir.path().join("paste.txt");
-        std::fs::write(&file, text).unwrap();
-        assert!(
-            self.run(&["load-buffer", "-b", "k", file.to_str().unwrap()])
-                .status
-                .success()
-        );
-        assert!(
-            self.run(&["paste-buffer", "-p", "-d", "-b", "k", "-t", "e2e"])
-                .status
-                .success()
-        );
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
-    }
-
-    /// Waits until `needle` is on screen; fails with the screen after 20 s.
-    fn wait_for(&self, needle: &str) -> String {
-        self.wait_until(needle, |s| s.contains(needle))
-    }
-
-    fn wait_until(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let screen = self.screen();
-            if ready(&screen) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{what} never appeared:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn alternate_screen(&self) -> bool {
-        String::from_utf8_lossy(
-            &self
-                .run(&["display", "-p", "-t", "e2e", "#{alternate_on}"])
-                .stdout,
-        )
-        .trim()
-            == "1"
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
 
 fn have_tmux() -> bool {
     common::tools_available(&["tmux", "pgrep"])
@@ -239,27 +116,6 @@ fn demo_wizard_paste_test_users_filter_quit() {
         "{run}"
     );
     assert!(!log.contains("Some("), "debug syntax in the log:\n{log}");
-}
-
-impl Tmux {
-    /// The pid of the program the pane's shell runs.
-    fn child_pid(&self) -> String {
-        let shell = String::from_utf8_lossy(
-            &self
-                .run(&["display", "-p", "-t", "e2e", "#{pane_pid}"])
-                .stdout,
-        )
-        .trim()
-        .to_string();
-        let child = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
-        let pid = String::from_utf8_lossy(&child.stdout)
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        assert!(!pid.is_empty(), "the binary runs under the pane's shell");
-        pid
-    }
 }
 
 #[test]

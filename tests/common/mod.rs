@@ -11,6 +11,7 @@
 
 pub mod hostile;
 pub mod lab;
+pub mod tmux;
 pub mod tui;
 
 use std::io::{BufRead, BufReader};

@@ -10,7 +10,7 @@ use std::hash::{Hash, Hasher};
 use futures_util::StreamExt;
 
 use crate::connector::{
-    AnyConnector, Connector, ConnectorConfig, ConnectorError, Endpoint, UsersPage, onetrust,
+    AnyConnector, Connector, ConnectorConfig, ConnectorError, Cursor, UsersPage, onetrust,
 };
 use crate::diagnose::{Failure, code};
 use crate::http::{HttpClient, Notify};
@@ -197,62 +197,42 @@ async fn read_pages<E: From<Failure>>(
             let reported = first.total_pages;
             let mut cursor = first.next.clone();
             pager.take(first, &mut each).await?;
-            // Pages 1.. of what the first page reported, several at once, in order.
+            // Pages 1.. of what the first page reported, several at once, in order. Asked to
+            // slow down, or a token that died: the rest one at a time, below, where a dead
+            // token gets one fresh one before it is a diagnosis.
             if let (Some(total), Some(_)) = (reported, &cursor) {
                 let total = u32::try_from(total.min(MAX_PAGES)).unwrap_or(u32::MAX);
-                let mut from = 1;
-                let mut in_flight = pages_in_flight();
-                let mut reminted_at = None;
-                while from < total {
-                    let throttled = ot.http().throttled();
-                    let mut restart = None;
-                    {
-                        let mut pages = futures_util::stream::iter(from..total)
-                            .map(|n| ot.fetch_page(n))
-                            .buffered(in_flight);
-                        while let Some(fetched) = pages.next().await {
-                            match fetched.map_err(failed)? {
-                                onetrust::Fetched::Page(page) => {
-                                    from += 1;
-                                    cursor = page.next.clone();
-                                    let last = page.next.is_none();
-                                    pager.take(page, &mut each).await?;
-                                    if last {
-                                        return Ok(pager.seen);
-                                    }
-                                    // Asked to slow down: one page at a time from here.
-                                    if in_flight > 1 && ot.http().throttled() > throttled {
-                                        restart = Some(None);
-                                        break;
-                                    }
+                let throttled = ot.http().throttled();
+                let mut expired_at = None;
+                {
+                    let mut pages = futures_util::stream::iter(1..total)
+                        .map(|n| ot.fetch_page(n))
+                        .buffered(pages_in_flight());
+                    let mut n = 1;
+                    while let Some(fetched) = pages.next().await {
+                        match fetched.map_err(failed)? {
+                            onetrust::Fetched::Page(page) => {
+                                n += 1;
+                                cursor = page.next.clone();
+                                let last = page.next.is_none();
+                                pager.take(page, &mut each).await?;
+                                if last {
+                                    return Ok(pager.seen);
                                 }
-                                onetrust::Fetched::Expired(answer) => {
-                                    restart = Some(Some(answer));
+                                if ot.http().throttled() > throttled {
                                     break;
                                 }
                             }
+                            onetrust::Fetched::Expired(_) => {
+                                expired_at = Some(n);
+                                break;
+                            }
                         }
                     }
-                    match restart {
-                        None => break,
-                        Some(None) => in_flight = 1,
-                        // A fresh token once per page; expired again at once is a diagnosis.
-                        Some(Some(answer)) if reminted_at == Some(from) => {
-                            return Err(failed(onetrust::answer(
-                                Endpoint::Users,
-                                "GET",
-                                onetrust::USERS_PATH,
-                                &answer,
-                            )));
-                        }
-                        // Tokens that die mid-export: one page at a time from here, so a
-                        // fresh token serves the page that found the old one dead.
-                        Some(Some(_)) => {
-                            ot.refresh_token().await.map_err(failed)?;
-                            reminted_at = Some(from);
-                            in_flight = 1;
-                        }
-                    }
+                }
+                if let Some(n) = expired_at {
+                    ot.forget_token();
+                    cursor = Some(Cursor(n.to_string()));
                 }
             }
             // A tenant that grew while it was read, or one that never said how many pages:

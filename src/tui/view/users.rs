@@ -262,9 +262,7 @@ fn cell_text(u: &UserRef, c: Column) -> String {
             }
         }
         Column::Status => u.status().as_str().to_string(),
-        Column::LastLogin => u
-            .last_login()
-            .map_or_else(|| "never".into(), |t| display_time(&t)),
+        Column::LastLogin => u.last_login_shown().unwrap_or_else(|| "never".into()),
         Column::Source => u.source().display_name().to_string(),
     }
 }

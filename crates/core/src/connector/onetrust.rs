@@ -143,9 +143,9 @@ impl OneTrust {
         &self.http
     }
 
-    /// Mints a token (again).
-    pub async fn refresh_token(&mut self) -> Result<(), ConnectorError> {
-        self.fetch_token().await.map(|_| ())
+    /// The token was found dead: the next page mints a fresh one first.
+    pub fn forget_token(&mut self) {
+        self.token = None;
     }
 
     /// One page by number; takes `&self`, so several can be in flight at once.
@@ -257,8 +257,7 @@ impl OneTrust {
     }
 }
 
-/// A vendor answer that is not what was hoped for, as a connector error.
-pub fn answer(endpoint: Endpoint, method: &str, path: &str, r: &HttpResponse) -> ConnectorError {
+fn answer(endpoint: Endpoint, method: &str, path: &str, r: &HttpResponse) -> ConnectorError {
     ConnectorError::Answer(Box::new(VendorAnswer::new(
         Integration::OneTrust,
         endpoint,

@@ -524,19 +524,28 @@ pub fn written(count: usize, path: &std::path::Path) -> String {
 pub fn display_time(raw: &str) -> String {
     use time::format_description::well_known::Rfc3339;
     match time::OffsetDateTime::parse(raw, &Rfc3339) {
-        Ok(t) => {
-            let t = t.to_offset(time::UtcOffset::UTC);
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute()
-            )
-        }
+        Ok(t) => shown_utc(t),
         Err(_) => raw.to_string(),
     }
+}
+
+fn shown_utc(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// `display_time` of a time already parsed into milliseconds since 1970.
+fn display_millis(ms: i64) -> Option<String> {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .map(shown_utc)
 }
 
 /// Keeps the I/O error's kind (a closed pipe must stay `BrokenPipe`).
@@ -548,10 +557,11 @@ fn csv_io(e: csv::Error) -> std::io::Error {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn user(i: u32) -> User {
+    /// A plain user for the users tests (the table's vary it).
+    pub(crate) fn user(i: u32) -> User {
         User {
             id: format!("id{i}"),
             login: format!("u{i}@x.test"),

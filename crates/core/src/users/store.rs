@@ -479,6 +479,16 @@ impl<'a> UserRef<'a> {
         })
     }
 
+    /// The last login as the admin reads it (`display_time`), from the stored milliseconds
+    /// rather than written out and parsed again: the table shows it on every frame.
+    pub fn last_login_shown(&self) -> Option<String> {
+        match self.row.last_login {
+            NO_TIME => None,
+            ODD_TIME => self.fields().last_login.map(super::display_time),
+            ms => super::display_millis(ms),
+        }
+    }
+
     fn time(
         &self,
         ms: i64,
@@ -579,7 +589,13 @@ mod tests {
         }
         assert_eq!(store.len(), CHUNK_ROWS + 12);
         for (i, u) in odd.iter().chain(&many).enumerate() {
-            assert_eq!(&store.get(i).unwrap().to_user(), u, "row {i}");
+            let row = store.get(i).unwrap();
+            assert_eq!(&row.to_user(), u, "row {i}");
+            assert_eq!(
+                row.last_login_shown(),
+                u.last_login.as_deref().map(super::super::display_time),
+                "row {i}"
+            );
         }
         assert!(store.get(CHUNK_ROWS + 12).is_none());
         let first = store.get(0).unwrap();

@@ -553,21 +553,13 @@ mod tests {
 
     fn user(i: u32) -> User {
         User {
-            id: format!("id{i}"),
-            login: format!("u{i}@x.test"),
-            email: format!("u{i}@x.test"),
-            name: format!("User, {i}"),
-            first_name: "User".into(),
-            last_name: i.to_string(),
             status: if i % 7 == 3 {
                 UserStatus::LockedOut
             } else {
                 UserStatus::Active
             },
-            created: None,
             last_login: Some(format!("2026-01-{:02}T00:00:00Z", 1 + i % 28)),
-            source: Integration::OneTrust,
-            extra: Default::default(),
+            ..crate::users::tests::user(i)
         }
     }
 
