@@ -4,7 +4,7 @@
 
 use std::fs::OpenOptions;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use tracing_subscriber::EnvFilter;
@@ -38,13 +38,7 @@ pub fn init() -> Option<PathBuf> {
         .state_dir()
         .unwrap_or_else(|| dirs.data_local_dir())
         .to_path_buf();
-    std::fs::create_dir_all(&dir).ok()?;
-    let path = dir.join("ploy-connect.log");
-    let mut options = OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(&path).ok()?;
+    let (path, file) = open_log(&dir)?;
     let filter = EnvFilter::new(filter_spec(
         std::env::var("PLOY_CONNECT_LOG").ok().as_deref(),
     ));
@@ -55,6 +49,23 @@ pub fn init() -> Option<PathBuf> {
         .try_init()
         .ok()?;
     Some(path)
+}
+
+/// Opens (or makes) the log in `dir`: a private dir of this user's, and a regular file there
+/// that is not a link (appending through a planted link would write into another file) and
+/// that no one else may change; a FIFO is refused at once instead of hanging every command.
+fn open_log(dir: &Path) -> Option<(PathBuf, std::fs::File)> {
+    ploy_core::private::ensure_dir(dir).ok()?;
+    let path = dir.join("ploy-connect.log");
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = ploy_core::private::open_regular(&path, &mut options, false).ok()?;
+    if ploy_core::private::untrusted_because(&file.metadata().ok()?).is_some() {
+        return None;
+    }
+    Some((path, file))
 }
 
 /// The log file, written through `ploy_core::text::safe`.
@@ -74,6 +85,43 @@ impl Write for SafeFile {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn the_log_never_follows_a_link_waits_on_a_fifo_or_trusts_a_shared_dir() {
+        use std::os::unix::fs::PermissionsExt;
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join("state");
+        let (path, _) = super::open_log(&dir).unwrap();
+        assert_eq!(path, dir.join("ploy-connect.log"));
+        std::fs::remove_file(&path).unwrap();
+
+        let victim = home.path().join("victim");
+        std::fs::write(&victim, "keep").unwrap();
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        assert!(super::open_log(&dir).is_none(), "followed a link");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+        std::fs::remove_file(&path).unwrap();
+
+        let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        assert!(super::open_log(&dir).is_none(), "opened a FIFO");
+        std::fs::remove_file(&path).unwrap();
+
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(
+            super::open_log(&dir).is_none(),
+            "trusted a dir anyone may write"
+        );
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::fs::write(&path, "").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        assert!(
+            super::open_log(&dir).is_none(),
+            "trusted a log anyone may write"
+        );
+    }
+
     #[test]
     fn bare_levels_stay_in_our_crates() {
         assert_eq!(

@@ -19,6 +19,7 @@ use ploy_core::profile::ProfileStore;
 use ploy_core::secret::{KeyringStore, Vault};
 
 fn main() -> ExitCode {
+    ploy_core::private::no_core_dumps();
     let cli = match Cli::from_arg_matches(&ploy_connect::cli::command().get_matches()) {
         Ok(cli) => cli,
         Err(e) => e.exit(),

@@ -240,3 +240,70 @@ fn emulator_help_lists_every_scenario() {
         assert!(text.contains(name), "{name} missing from --help");
     }
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_process_never_dumps_core_with_its_secrets() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(common::BIN)
+        .args(["emulator", "--bind", "127.0.0.1:0", "--users", "1"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first line is printed once start-up (and the hardening before it) is done.
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("listening"), "{first}");
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    let numbers: Vec<&str> = core.split_whitespace().skip(4).take(2).collect();
+    assert_eq!(numbers, ["0", "0"], "{core}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_public_key_out_that_cannot_be_written_is_refused_before_anything_is_saved() {
+    let env = Env::without_keyring();
+    let victim = env.home.path().join("victim");
+    std::fs::write(&victim, "keep").unwrap();
+    let link = env.home.path().join("pub.json");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let missing = env.home.path().join("no-such-folder/pub.json");
+    for (out, says) in [
+        (&link, "symbolic link"),
+        (&missing, "not a folder that exists"),
+    ] {
+        let run = env
+            .cmd()
+            .args([
+                "setup",
+                "okta",
+                "--profile",
+                "corp",
+                "--host",
+                "dev-1.okta.com",
+            ])
+            .args([
+                "--client-id",
+                "0oa1b2c3d4e5f6g7h8i9",
+                "--generate-key",
+                "--no-test",
+            ])
+            .arg("--public-key-out")
+            .arg(out)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{err}");
+        assert!(err.contains(says), "{err}");
+        assert!(!env.profiles_file().exists(), "nothing is saved");
+    }
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+}

@@ -548,3 +548,114 @@ async fn prune_removes_only_this_config_dirs_orphans() {
     );
     assert!(lab.test("acme").await.ok);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prune_in_a_copied_config_dir_never_takes_the_originals_secrets() {
+    let lab = Lab::new(1, &[]).await;
+    let secret = lab.creds.onetrust.client_secret.clone();
+    lab.onetrust("acme", &secret).await;
+    let copy_dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        lab.services.store.path(),
+        copy_dir.path().join("profiles.toml"),
+    )
+    .unwrap();
+    let copy = ploy_core::app::Services {
+        store: ploy_core::profile::ProfileStore::new(copy_dir.path()),
+        vault: lab.services.vault.clone(),
+    };
+    // The original gains a profile the copy knows nothing of.
+    lab.onetrust("added-later", &secret).await;
+    let found = ploy_core::setup::orphans(&copy).await.unwrap();
+    assert!(found.ours.is_empty(), "{found:?}");
+    ploy_core::setup::prune(&copy, &found.ours).await.unwrap();
+    assert!(
+        lab.test("added-later").await.ok,
+        "the original keeps its secret"
+    );
+    // The copy's own secrets get an id of their own, which the original never prunes.
+    copy.store
+        .update(|_| Ok::<_, ploy_core::profile::ProfileError>(()))
+        .await
+        .unwrap();
+    let ids = |s: &ploy_core::app::Services| s.store.load().unwrap().store_id.unwrap();
+    assert_ne!(ids(&copy), ids(&lab.services));
+    assert!(
+        ploy_core::setup::orphans(&lab.services)
+            .await
+            .unwrap()
+            .ours
+            .is_empty()
+    );
+}
+
+/// A loopback listener that counts the connections it is sent and drops each at once.
+async fn counting_listener() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((conn, _)) = listener.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(conn);
+        }
+    });
+    (format!("http://127.0.0.1:{port}"), seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_changed_behind_the_admins_back_never_receives_the_secret() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let lab = Lab::new(10, &[]).await;
+    let good = lab.creds.onetrust.client_secret.clone();
+    lab.onetrust("acme", &good).await;
+    assert!(lab.test("acme").await.ok);
+
+    // What a local attacker (or a stray script) does: point the profile elsewhere.
+    let (listener, seen) = counting_listener().await;
+    let file = lab.services.store.path();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let emulator = lab.creds.onetrust.host.clone();
+    assert!(text.contains(&emulator), "{text}");
+    std::fs::write(&file, text.replace(&emulator, &listener)).unwrap();
+
+    let json = lab
+        .expect_failure("acme", "input", "secret.host_changed")
+        .await;
+    let detail = json.to_string();
+    assert!(detail.contains(&listener), "names the new host: {detail}");
+    assert!(!detail.contains(&good), "{detail}");
+    let export = lab.export("acme").await.expect_err("export refused");
+    assert_eq!(export.code, code::SECRET_HOST_CHANGED);
+    let rotated = ploy_core::setup::rotate(
+        &lab.services,
+        "acme",
+        Candidate::Secret(SecretString::from("a-new-secret-value".to_string())),
+        true,
+        None,
+    )
+    .await;
+    assert!(rotated.is_err(), "a rotation is refused too");
+    assert_eq!(seen.load(SeqCst), 0, "nothing was sent to the new host");
+    assert_eq!(lab.stored_secret_raw_host("acme").await, emulator);
+
+    // The admin confirms the new host by entering it again: only then does it get the secret.
+    let confirm = ploy_core::setup::Draft {
+        name: "acme".into(),
+        host: Some(listener.clone()),
+        ..Default::default()
+    };
+    lab.save(Integration::OneTrust, &confirm).await.unwrap();
+    assert!(!lab.test("acme").await.ok);
+    assert!(seen.load(SeqCst) > 0, "a confirmed host is used");
+
+    // And back: entering the emulator's host again binds the secret there, and it works.
+    let back = ploy_core::setup::Draft {
+        name: "acme".into(),
+        host: Some(emulator.clone()),
+        ..Default::default()
+    };
+    lab.save(Integration::OneTrust, &back).await.unwrap();
+    assert!(lab.test("acme").await.ok);
+}

@@ -35,6 +35,27 @@ fn kid(jwk: &serde_json::Value) -> &str {
     jwk.get("kid").and_then(|k| k.as_str()).unwrap_or("?")
 }
 
+/// Refuses a `--public-key-out` that could not be written, before anything is made or saved:
+/// a link, a directory or a device there, or a folder that does not exist.
+pub fn check_public_out(out: Option<&Path>) -> Result<(), AppError> {
+    let Some(path) = out else {
+        return Ok(());
+    };
+    let usage = |e: std::io::Error| AppError::Usage(format!("--public-key-out: {e}"));
+    files::check_target(path).map_err(usage)?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(AppError::Usage(format!(
+            "--public-key-out: {} is not a folder that exists; nothing was made or saved",
+            files::absolute(dir).display()
+        )));
+    }
+    Ok(())
+}
+
 /// A public key is not secret; the file still appears whole or not at all.
 fn write_public(path: &Path, text: &str) -> Result<(), AppError> {
     let io = |e| AppError::io(format!("cannot write {}", path.display()))(e);

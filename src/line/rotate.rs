@@ -110,6 +110,7 @@ pub async fn run(
 
 /// `rotate --generate-key`: a new key pair beside the current one, which keeps working.
 async fn stage(services: &Services, name: &str, args: &RotateArgs) -> Result<u8, AppError> {
+    super::keys::check_public_out(args.generate.public_key_out.as_deref())?;
     let staged = setup::stage(services, name, args.generate.key_type.into()).await?;
     if let Some(old) = &staged.replaced {
         errln!("Replaced the key staged before (key ID {old}), which was never in use.");

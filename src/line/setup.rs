@@ -191,6 +191,7 @@ pub async fn run(
                     "\"{name}\" exists: a new key now would stop it working until Okta has it. Replace its key without downtime: ploy-connect rotate {name} --generate-key"
                 )));
             }
+            super::keys::check_public_out(o.generate.public_key_out.as_deref())?;
             let kind: KeyType = o.generate.key_type.into();
             let generated = setup::generate(kind).await?;
             public = Some(generated.public_jwk.clone());

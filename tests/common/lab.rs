@@ -187,6 +187,30 @@ impl Lab {
     }
 }
 
+impl Lab {
+    /// The host the stored secret of `name` is bound to, read as stored.
+    pub async fn stored_secret_raw_host(&self, name: &str) -> String {
+        let profile = self
+            .services
+            .store
+            .load()
+            .unwrap()
+            .get(name)
+            .unwrap()
+            .clone();
+        let key = ploy_core::secret::SecretKey::new(
+            profile.integration,
+            name,
+            &profile.secret_ref,
+            ploy_core::secret::SecretKind::for_integration(profile.integration),
+        );
+        let raw = self.services.vault.get_raw(&key).await.unwrap().unwrap();
+        let text = secrecy::ExposeSecret::expose_secret(&raw).to_string();
+        let first = text.lines().next().unwrap().to_string();
+        first.rsplit(' ').next().unwrap().to_string()
+    }
+}
+
 pub fn parse_key(text: &str) -> ploy_core::keys::ParsedKey {
     KeySource::Pasted(SecretString::from(text.to_string()))
         .load()

@@ -79,6 +79,7 @@ pub fn profiles() -> Profiles {
     Profiles {
         schema_version: 1,
         store_id: None,
+        store_dir: None,
         max_secret_age: None,
         profiles: p,
     }

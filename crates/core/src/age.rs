@@ -41,9 +41,11 @@ impl MaxAge {
         self.0.whole_days()
     }
 
-    /// Whether a secret stored at `stored` is past this age at `now`.
+    /// Whether a secret stored at `stored` is past this age at `now`. A date in the future
+    /// (an edited file, or a clock that was wrong when it was stored) proves nothing about the
+    /// secret's age, so it counts as past it: the admin is asked to look rather than reassured.
     pub fn exceeded(self, stored: OffsetDateTime, now: OffsetDateTime) -> bool {
-        now - stored > self.0
+        now - stored > self.0 || in_future(stored, now)
     }
 
     /// "set 12 days ago", or "set 120 days ago — rotate it" past the limit; "age unknown" for
@@ -51,6 +53,13 @@ impl MaxAge {
     pub fn describe(self, stored: Option<OffsetDateTime>, now: OffsetDateTime) -> (String, bool) {
         match stored {
             None => ("age unknown".into(), false),
+            Some(at) if in_future(at, now) => (
+                format!(
+                    "set on {} (in the future: check this machine's clock) — rotate it",
+                    crate::text::rfc3339(at)
+                ),
+                true,
+            ),
             Some(at) if self.exceeded(at, now) => (
                 format!("set {} — rotate it", crate::text::ago(now, at)),
                 true,
@@ -58,6 +67,13 @@ impl MaxAge {
             Some(at) => (format!("set {}", crate::text::ago(now, at)), false),
         }
     }
+}
+
+/// Clocks differ by a little; a date further ahead than this was not written by this clock.
+const FUTURE_SLACK: Duration = Duration::minutes(5);
+
+fn in_future(stored: OffsetDateTime, now: OffsetDateTime) -> bool {
+    stored - now > FUTURE_SLACK
 }
 
 impl std::fmt::Display for MaxAge {
@@ -87,5 +103,22 @@ mod tests {
             ("set 3 days ago".to_string(), false)
         );
         assert_eq!(max.describe(None, now).0, "age unknown");
+    }
+
+    #[test]
+    fn a_date_in_the_future_is_flagged_not_trusted() {
+        let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        let max = MaxAge::default();
+        let future = now + Duration::days(400);
+        assert!(max.exceeded(future, now));
+        let (text, warn) = max.describe(Some(future), now);
+        assert!(warn, "{text}");
+        assert!(
+            text.contains("in the future") && text.contains("rotate it"),
+            "{text}"
+        );
+        // A clock a minute apart is not a problem.
+        assert!(!max.exceeded(now + Duration::minutes(1), now));
+        assert!(!max.describe(Some(now + Duration::minutes(1)), now).1);
     }
 }

@@ -490,10 +490,8 @@ pub fn record(p: &mut Profile, report: &Report) {
     });
     if let (Some(okta), Some(nonce)) = (p.okta.as_mut(), &report.carry.dpop_nonce)
         && okta.dpop_nonce.as_ref().map(|n| &n.value) != Some(nonce)
+        && let Some(kept) = CachedNonce::keep(nonce, report.at)
     {
-        okta.dpop_nonce = Some(CachedNonce {
-            value: nonce.clone(),
-            at: report.at,
-        });
+        okta.dpop_nonce = Some(kept);
     }
 }

@@ -19,6 +19,7 @@ pub mod code {
     pub const TLS_FAILED: &str = "tls.failed";
     pub const SECRET_MISSING: &str = "secret.missing";
     pub const SECRET_STORE_UNAVAILABLE: &str = "secret.store_unavailable";
+    pub const SECRET_HOST_CHANGED: &str = "secret.host_changed";
     pub const ONETRUST_MISSING_USER_SCOPE: &str = "onetrust.missing_user_scope";
     pub const ONETRUST_NO_USERS: &str = "onetrust.no_users";
     pub const OKTA_INVALID_KEY: &str = "okta.invalid_key";
@@ -45,6 +46,7 @@ pub mod code {
         TLS_FAILED,
         SECRET_MISSING,
         SECRET_STORE_UNAVAILABLE,
+        SECRET_HOST_CHANGED,
         ONETRUST_MISSING_USER_SCOPE,
         ONETRUST_NO_USERS,
         OKTA_INVALID_KEY,

@@ -89,6 +89,71 @@ pub fn check_target(path: &Path) -> std::io::Result<()> {
     ))
 }
 
+/// A temporary file of ours is `.ploy-connect-<pid>-<random>.tmp`: the process id says
+/// whether the process writing it is still alive.
+const TMP_PREFIX: &str = ".ploy-connect-";
+const TMP_SUFFIX: &str = ".tmp";
+/// Files from before the name carried a process id are removed once they are this old.
+const STALE_UNNAMED: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Removes the temporary files in `dir` that a ploy-connect killed mid-export (SIGKILL, an
+/// abort, a power cut) left behind: ours (this user's regular files) whose process is gone.
+/// Best effort: anything unclear is left alone.
+pub fn remove_stale(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(middle) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(TMP_PREFIX))
+            .and_then(|n| n.strip_suffix(TMP_SUFFIX))
+        else {
+            continue;
+        };
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        if !meta.is_file() || crate::private::untrusted_because(&meta).is_some() {
+            continue;
+        }
+        let stale = match middle
+            .split_once('-')
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        {
+            Some(pid) => !process_alive(pid),
+            None => meta
+                .modified()
+                .ok()
+                .and_then(|m| m.elapsed().ok())
+                .is_some_and(|age| age > STALE_UNNAMED),
+        };
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` exists (any user's: a live one is never robbed of its file).
+#[cfg(unix)]
+fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        return true;
+    }
+    // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+#[cfg(not(unix))]
+fn process_alive(_: u32) -> bool {
+    true
+}
+
 impl PendingFile {
     pub fn create(path: &Path, replace: Replace) -> std::io::Result<Self> {
         check_target(path)?;
@@ -99,9 +164,10 @@ impl PendingFile {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        remove_stale(&dir);
         let tmp = tempfile::Builder::new()
-            .prefix(".ploy-connect-")
-            .suffix(".tmp")
+            .prefix(&format!("{TMP_PREFIX}{}-", std::process::id()))
+            .suffix(TMP_SUFFIX)
             .tempfile_in(dir)?;
         if let Ok(mut list) = PENDING.lock() {
             list.push(tmp.path().to_path_buf());
@@ -168,6 +234,37 @@ impl Drop for PendingFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn files_left_by_a_killed_export_are_removed_by_the_next_one() {
+        let dir = tempfile::tempdir().unwrap();
+        // No process has this id (above any pid_max); this process is alive.
+        let dead = dir.path().join(".ploy-connect-2147483646-abc123.tmp");
+        let alive = dir
+            .path()
+            .join(format!(".ploy-connect-{}-live01.tmp", std::process::id()));
+        let other = dir.path().join("users.csv");
+        for f in [&dead, &alive, &other] {
+            std::fs::write(f, "partial").unwrap();
+        }
+        let p = PendingFile::create(&dir.path().join("out.csv"), Replace::Allow).unwrap();
+        assert!(!dead.exists(), "a dead process's file stays");
+        assert!(alive.exists() && other.exists());
+        let name = p
+            .tmp
+            .as_ref()
+            .unwrap()
+            .path()
+            .file_name()
+            .unwrap()
+            .to_owned();
+        let name = name.to_str().unwrap();
+        assert!(
+            name.starts_with(&format!(".ploy-connect-{}-", std::process::id())),
+            "{name}"
+        );
+    }
 
     #[test]
     fn a_file_that_must_not_be_replaced_is_left_alone_even_if_it_appears_meanwhile() {

@@ -59,8 +59,10 @@ pub struct OktaSettings {
     pub dpop: bool,
     pub scopes: Vec<String>,
     /// The token endpoint's last DPoP nonce. Not secret; Okta honours one for three days,
-    /// so a warm re-test needs one token request instead of two.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// so a warm re-test needs one token request instead of two. Kept in its own cache file
+    /// beside profiles.toml (see `NONCES_FILE`), never in it: a server chooses its contents.
+    /// Read from profiles.toml files written before that.
+    #[serde(default, skip_serializing)]
     pub dpop_nonce: Option<CachedNonce>,
     /// Where the key came from: made here (Okta learns it from the public JWK the admin added)
     /// or copied from Okta's console.
@@ -106,6 +108,28 @@ pub struct CachedNonce {
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
 }
+
+/// The longest DPoP nonce kept for the next run. Okta's are a few dozen characters; a longer
+/// one is still used for the run that received it, never kept.
+pub const MAX_NONCE: usize = 256;
+
+impl CachedNonce {
+    /// A nonce worth keeping: short, and printable ASCII as RFC 9449's `NQCHAR`s are.
+    pub fn keep(value: &str, at: OffsetDateTime) -> Option<CachedNonce> {
+        (!value.is_empty()
+            && value.len() <= MAX_NONCE
+            && value.bytes().all(|b| b.is_ascii_graphic()))
+        .then(|| CachedNonce {
+            value: value.to_string(),
+            at,
+        })
+    }
+}
+
+/// The DPoP nonce cache beside profiles.toml: a cache, so anything wrong with it is ignored.
+const NONCES_FILE: &str = "dpop-nonces.toml";
+/// Far more than the nonces of any real set of profiles.
+const MAX_NONCES_FILE: u64 = 256 << 10;
 
 /// The outcome of the most recent connection test, shown on the home screen and by `profiles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -175,6 +199,11 @@ pub struct Profiles {
     /// secrets made from here. Written on the first save.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_id: Option<String>,
+    /// The config dir `store_id` was made for. A profiles file copied elsewhere carries the
+    /// original's id; where this does not match, the copy gets an id of its own, so `prune`
+    /// in the copy never takes the original's secrets for its orphans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_dir: Option<String>,
     /// How old a secret may get before it is flagged ("90d"); see `age::MaxAge`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_secret_age: Option<String>,
@@ -238,6 +267,10 @@ pub enum ProfileError {
         what: &'static str,
         reason: String,
     },
+    #[error(
+        "the config dir {path} is {kind}, not a directory; give --config-dir a directory (it is made if missing)"
+    )]
+    NotADirectory { path: PathBuf, kind: &'static str },
     #[error("{path} is larger than 1 MiB: it is not a profiles file ploy-connect wrote")]
     TooLarge { path: PathBuf },
     #[error("max_secret_age in the profiles file: {0}")]
@@ -278,16 +311,19 @@ impl ProfileStore {
             source,
         };
         match fs::metadata(&self.dir) {
-            Ok(meta) => trusted(&meta, &self.dir, "directory")?,
+            Ok(meta) => trusted_dir(&meta, &self.dir)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(read(e)),
         }
-        let file = match File::open(&path) {
+        // A link is followed (dotfile managers link profiles.toml), but the file it reaches
+        // must be ours and private like any other; a FIFO or a device is refused at once.
+        let file = match crate::private::open_regular(&path, OpenOptions::new().read(true), true) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(Profiles {
                     schema_version: SCHEMA_VERSION,
                     store_id: None,
+                    store_dir: None,
                     max_secret_age: None,
                     profiles: BTreeMap::new(),
                 });
@@ -306,7 +342,74 @@ impl ProfileStore {
         if text.len() as u64 > MAX_FILE {
             return Err(ProfileError::TooLarge { path });
         }
-        parse(&text, &path)
+        let mut profiles = parse(&text, &path)?;
+        if let (Some(made_for), Some(here)) = (&profiles.store_dir, self.canonical_dir())
+            && *made_for != here
+        {
+            // A copy (or a move): the id names the original's secrets, not this dir's.
+            profiles.store_id = None;
+            profiles.store_dir = None;
+        }
+        for (name, nonce) in self.read_nonces() {
+            if let Some(okta) = profiles
+                .profiles
+                .get_mut(&name)
+                .and_then(|p| p.okta.as_mut())
+                && let Some(kept) = CachedNonce::keep(&nonce.value, nonce.at)
+            {
+                okta.dpop_nonce = Some(kept);
+            }
+        }
+        Ok(profiles)
+    }
+
+    /// This config dir's absolute path with links resolved, as `store_dir` records it.
+    fn canonical_dir(&self) -> Option<String> {
+        fs::canonicalize(&self.dir)
+            .ok()
+            .and_then(|p| p.to_str().map(str::to_string))
+    }
+
+    /// The cached DPoP nonces by profile; empty when the cache is missing or unusable.
+    fn read_nonces(&self) -> BTreeMap<String, CachedNonce> {
+        let path = self.dir.join(NONCES_FILE);
+        let read = || -> Option<BTreeMap<String, CachedNonce>> {
+            let file =
+                crate::private::open_regular(&path, OpenOptions::new().read(true), false).ok()?;
+            let meta = file.metadata().ok()?;
+            if crate::private::untrusted_because(&meta).is_some() || meta.len() > MAX_NONCES_FILE {
+                return None;
+            }
+            let mut text = String::new();
+            std::io::Read::read_to_string(
+                &mut std::io::Read::take(file, MAX_NONCES_FILE),
+                &mut text,
+            )
+            .ok()?;
+            toml::from_str(&text).ok()
+        };
+        read().unwrap_or_default()
+    }
+
+    /// Replaces the nonce cache with the nonces `profiles` hold (best effort: it is a cache).
+    fn write_nonces(&self, profiles: &Profiles) {
+        let nonces: BTreeMap<&String, &CachedNonce> = profiles
+            .profiles
+            .iter()
+            .filter_map(|(name, p)| Some((name, p.okta.as_ref()?.dpop_nonce.as_ref()?)))
+            .filter(|(_, n)| CachedNonce::keep(&n.value, n.at).is_some())
+            .collect();
+        let path = self.dir.join(NONCES_FILE);
+        if nonces.is_empty() {
+            let _ = fs::remove_file(&path);
+            return;
+        }
+        let written = toml::to_string(&nonces)
+            .map_err(std::io::Error::other)
+            .and_then(|text| write_private(&self.dir, &path, ".dpop-nonces.", &text));
+        if let Err(e) = written {
+            tracing::debug!("cannot cache the DPoP nonces: {e}");
+        }
     }
 
     /// Load, change, save — under the lock, so concurrent updates are serialised.
@@ -348,17 +451,15 @@ impl ProfileStore {
         };
         let mut options = OpenOptions::new();
         options.create(true).truncate(false).write(true);
-        // Never follow a link planted where the lock file goes.
         #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.custom_flags(libc::O_NOFOLLOW).mode(0o600);
-        }
-        let file = options.open(&path).map_err(io)?;
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        // Never follow a link planted where the lock file goes, nor wait on a FIFO there.
+        let file = crate::private::open_regular(&path, &mut options, false).map_err(io)?;
         let started = Instant::now();
         loop {
             match file.try_lock() {
                 Ok(()) => {
+                    self.remove_stale_temporaries();
                     return Ok(ProfileLock {
                         _file: file,
                         store: self.clone(),
@@ -378,27 +479,30 @@ impl ProfileStore {
         }
     }
 
+    /// Temporary files are written only under the lock, so any found by the holder were left
+    /// by a ploy-connect that was killed while writing.
+    fn remove_stale_temporaries(&self) {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let ours = name.to_str().is_some_and(|n| {
+                (n.starts_with(".profiles.") || n.starts_with(".dpop-nonces."))
+                    && n.ends_with(".tmp")
+            });
+            if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+
     fn lock_path(&self) -> PathBuf {
         self.dir.join(".profiles.lock")
     }
 
     fn ensure_dir(&self) -> Result<(), ProfileError> {
-        if let Ok(meta) = fs::metadata(&self.dir)
-            && meta.is_dir()
-        {
-            return trusted(&meta, &self.dir, "directory");
-        }
-        let mut builder = fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder
-            .create(&self.dir)
-            .map_err(|source| ProfileError::Io {
-                action: "create",
-                path: self.dir.clone(),
-                source,
-            })
+        crate::private::ensure_dir(&self.dir).map_err(ProfileError::from)
     }
 
     fn write(&self, profiles: &Profiles) -> Result<(), ProfileError> {
@@ -410,17 +514,9 @@ impl ProfileStore {
         };
         let text = toml::to_string_pretty(profiles)
             .map_err(|e| io("serialise", std::io::Error::other(e)))?;
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".profiles.").suffix(".tmp");
-        // Windows: the user's profile directory ACL already keeps the file private.
-        #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600));
-        let mut tmp = builder.tempfile_in(&self.dir).map_err(|e| io("write", e))?;
-        tmp.write_all(HEADER.as_bytes())
-            .and_then(|()| tmp.write_all(text.as_bytes()))
-            .and_then(|()| tmp.as_file().sync_all())
+        write_private(&self.dir, &path, ".profiles.", &format!("{HEADER}{text}"))
             .map_err(|e| io("write", e))?;
-        tmp.persist(&path).map_err(|e| io("replace", e.error))?;
+        self.write_nonces(profiles);
         Ok(())
     }
 }
@@ -441,6 +537,9 @@ impl ProfileLock {
         if profiles.store_id.is_none() {
             profiles.store_id = Some(new_secret_ref());
         }
+        if profiles.store_dir.is_none() {
+            profiles.store_dir = self.store.canonical_dir();
+        }
         self.store.write(profiles)
     }
 }
@@ -451,25 +550,8 @@ const MAX_FILE: u64 = 1 << 20;
 
 /// Another local user who can write the config dir or the profiles file can point a profile at
 /// their own listener and receive its secret at the next test: such a dir or file is refused.
-#[cfg(unix)]
 fn trusted(meta: &std::fs::Metadata, path: &Path, what: &'static str) -> Result<(), ProfileError> {
-    use std::os::unix::fs::MetadataExt;
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
-    let unsafe_because = if meta.uid() != me {
-        Some(format!(
-            "it belongs to user id {}, not to you (user id {me})",
-            meta.uid()
-        ))
-    } else if meta.mode() & 0o002 != 0 {
-        Some(format!(
-            "every user on this machine may write to it (mode {:o})",
-            meta.mode() & 0o7777
-        ))
-    } else {
-        None
-    };
-    match unsafe_because {
+    match crate::private::untrusted_because(meta) {
         None => Ok(()),
         Some(reason) => Err(ProfileError::Untrusted {
             path: path.to_path_buf(),
@@ -479,8 +561,41 @@ fn trusted(meta: &std::fs::Metadata, path: &Path, what: &'static str) -> Result<
     }
 }
 
-#[cfg(not(unix))]
-fn trusted(_: &std::fs::Metadata, _: &Path, _: &'static str) -> Result<(), ProfileError> {
+fn trusted_dir(meta: &std::fs::Metadata, dir: &Path) -> Result<(), ProfileError> {
+    crate::private::check_dir(meta, dir).map_err(ProfileError::from)
+}
+
+impl From<crate::private::DirError> for ProfileError {
+    fn from(e: crate::private::DirError) -> Self {
+        use crate::private::DirError;
+        match e {
+            DirError::Untrusted { path, reason } => ProfileError::Untrusted {
+                path,
+                what: "directory",
+                reason,
+            },
+            DirError::NotADirectory { path, kind } => ProfileError::NotADirectory { path, kind },
+            DirError::Create { path, source } => ProfileError::Io {
+                action: "create",
+                path,
+                source,
+            },
+        }
+    }
+}
+
+/// Replaces `path` (in `dir`) with `text`, atomically: a temporary file (mode 0600, named
+/// `prefix…tmp`) renamed over it once complete and synced.
+fn write_private(dir: &Path, path: &Path, prefix: &str, text: &str) -> std::io::Result<()> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix).suffix(".tmp");
+    // Windows: the user's profile directory ACL already keeps the file private.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600));
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.write_all(text.as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())?;
+    tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
@@ -641,7 +756,30 @@ mod tests {
             store.load(),
             Err(ProfileError::Untrusted { what: "file", .. })
         ));
+        // A group member could rewrite the host as well as anyone (OpenSSH's rule).
+        for mode in [0o660, 0o664] {
+            fs::set_permissions(store.path(), fs::Permissions::from_mode(mode)).unwrap();
+            let err = store.load().unwrap_err();
+            assert!(
+                err.to_string().contains("group may write"),
+                "{mode:o}: {err}"
+            );
+        }
         fs::set_permissions(store.path(), fs::Permissions::from_mode(0o600)).unwrap();
+        for mode in [0o770, 0o775] {
+            fs::set_permissions(dir.path(), fs::Permissions::from_mode(mode)).unwrap();
+            assert!(
+                matches!(
+                    store.load(),
+                    Err(ProfileError::Untrusted {
+                        what: "directory",
+                        ..
+                    })
+                ),
+                "{mode:o}"
+            );
+        }
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
         assert!(store.load().is_ok());
         // Only root can make a file someone else's; the check itself runs everywhere.
         // SAFETY: geteuid has no preconditions.
@@ -653,6 +791,101 @@ mod tests {
                 "{err}"
             );
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_at_the_profiles_or_lock_path_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::new(dir.path());
+        for path in [store.path(), store.lock_path()] {
+            let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+            // SAFETY: a valid NUL-terminated path.
+            assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        }
+        // Without O_NONBLOCK both would wait for a writer or a reader forever.
+        assert!(store.load().unwrap_err().to_string().contains("FIFO"));
+        assert!(store.lock_blocking(Duration::ZERO).is_err());
+    }
+
+    #[test]
+    fn a_config_dir_that_is_a_device_is_not_called_world_writable() {
+        let store = ProfileStore::new("/dev/null");
+        for err in [
+            store.load().unwrap_err(),
+            store.lock_blocking(Duration::ZERO).err().unwrap(),
+        ] {
+            let text = err.to_string();
+            assert!(text.contains("is a device, not a directory"), "{text}");
+            assert!(!text.contains("every user"), "{text}");
+        }
+    }
+
+    fn okta_sample() -> Profile {
+        let mut p = sample("dev-1.okta.com");
+        p.integration = Integration::Okta;
+        p.okta = Some(OktaSettings {
+            key_id: None,
+            dpop: true,
+            scopes: vec!["okta.users.read".into()],
+            dpop_nonce: None,
+            key_origin: KeyOrigin::Pasted,
+            staged: None,
+        });
+        p
+    }
+
+    #[tokio::test]
+    async fn dpop_nonces_stay_out_of_the_profiles_file_and_a_hostile_one_is_not_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::new(dir.path());
+        let at = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
+        let huge = "n".repeat(300 << 10);
+        store
+            .update(|all| {
+                for (name, nonce) in [("good", "abcDEF123-_~.+/="), ("huge", huge.as_str())] {
+                    let mut p = okta_sample();
+                    p.okta.as_mut().unwrap().dpop_nonce = Some(CachedNonce {
+                        value: nonce.into(),
+                        at,
+                    });
+                    all.profiles.insert(name.into(), p);
+                }
+                Ok::<_, ProfileError>(())
+            })
+            .await
+            .unwrap();
+        let text = fs::read_to_string(store.path()).unwrap();
+        assert!(
+            !text.contains("abcDEF123") && !text.contains("nnnn"),
+            "{text}"
+        );
+        let cache = fs::read_to_string(dir.path().join(NONCES_FILE)).unwrap();
+        assert!(cache.contains("abcDEF123") && cache.len() < 1000, "{cache}");
+        let loaded = store.load().unwrap();
+        let nonce = |n: &str| loaded.get(n).unwrap().okta.clone().unwrap().dpop_nonce;
+        assert_eq!(nonce("good").unwrap().value, "abcDEF123-_~.+/=");
+        assert_eq!(nonce("huge"), None);
+        // A cache that is junk is only a cache: every command still reads its profiles.
+        fs::write(dir.path().join(NONCES_FILE), vec![b'x'; 2 << 20]).unwrap();
+        assert_eq!(store.load().unwrap().profiles.len(), 2);
+        assert!(CachedNonce::keep("with space", at).is_none());
+        assert!(CachedNonce::keep("line\nbreak", at).is_none());
+    }
+
+    #[tokio::test]
+    async fn temporaries_a_killed_save_left_are_removed_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::new(dir.path());
+        let left = dir.path().join(".profiles.AbC123.tmp");
+        fs::write(&left, "half a profiles file").unwrap();
+        store.update(|_| Ok::<_, ProfileError>(())).await.unwrap();
+        assert!(!left.exists());
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
     }
 
     #[test]

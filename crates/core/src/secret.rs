@@ -55,6 +55,8 @@ pub struct SecretKey {
     account: String,
     label: String,
     store: Option<String>,
+    /// The host the secret may be sent to (see `Vault::get`).
+    host: Option<String>,
 }
 
 impl PartialEq for SecretKey {
@@ -89,6 +91,7 @@ impl SecretKey {
                 kind.words()
             ),
             store: None,
+            host: None,
         }
     }
 
@@ -98,12 +101,19 @@ impl SecretKey {
             account: account.to_string(),
             label: String::new(),
             store: None,
+            host: None,
         }
     }
 
     /// Marks the secret as belonging to the config dir `store` (see `STORE_ATTRIBUTE`).
     pub fn in_store(mut self, store: Option<&str>) -> Self {
         self.store = store.map(str::to_string);
+        self
+    }
+
+    /// Binds the secret to `host`: it is stored with it, and read back only for it.
+    pub fn for_host(mut self, host: &str) -> Self {
+        self.host = Some(host.to_string());
         self
     }
 
@@ -153,6 +163,33 @@ pub enum SecretStoreError {
     Timeout(Duration),
     #[error("the OS keyring failed: {0}")]
     Failed(String),
+    /// The secret was stored for another host than the profile now names: it is not sent.
+    #[error(
+        "the secret was stored for {stored_for}, but the profile now names {now}; ploy-connect does not send a secret to a host it was not stored for"
+    )]
+    HostChanged { stored_for: String, now: String },
+}
+
+/// How a stored value names the host its secret was stored for: a first line the secret
+/// itself can never start with (hosts have no line breaks, secrets no such prefix).
+const BOUND_PREFIX: &str = "ploy-connect bound to host: ";
+
+/// `secret` as stored for `host`.
+fn seal(host: &str, secret: &SecretString) -> SecretString {
+    SecretString::from(format!("{BOUND_PREFIX}{host}\n{}", secret.expose_secret()))
+}
+
+/// A stored value: the host it is bound to (`None` for one stored before binding existed)
+/// and the secret.
+pub fn unseal(stored: &SecretString) -> (Option<String>, SecretString) {
+    match stored
+        .expose_secret()
+        .strip_prefix(BOUND_PREFIX)
+        .and_then(|rest| rest.split_once('\n'))
+    {
+        Some((host, secret)) => (Some(host.to_string()), SecretString::from(secret)),
+        None => (None, stored.clone()),
+    }
 }
 
 /// A place secrets can be kept. Implementations must never log or format secret values.
@@ -403,16 +440,58 @@ impl Vault {
     }
 
     /// Every secret that passes through the vault is registered for redaction.
+    ///
+    /// A key made `for_host` reads back only for the host the secret was stored for: an edit
+    /// of the profile's host (by anyone) can never redirect the secret silently. A secret
+    /// stored before ploy-connect bound secrets is bound now, to the host it is first read
+    /// for.
     pub async fn get(&self, key: &SecretKey) -> Result<Option<SecretString>, SecretStoreError> {
+        let Some(stored) = self.get_raw(key).await? else {
+            return Ok(None);
+        };
+        let (bound, secret) = unseal(&stored);
+        crate::redact::secret(secret.expose_secret());
+        match (bound, &key.host) {
+            (Some(bound), Some(now)) if bound != *now => Err(SecretStoreError::HostChanged {
+                stored_for: bound,
+                now: now.clone(),
+            }),
+            (None, Some(host)) => {
+                let sealed = seal(host, &secret);
+                if let Err(e) = self.call(key, move |s, k| s.set(k, &sealed)).await {
+                    tracing::warn!("cannot bind a stored secret to its host: {e}");
+                }
+                Ok(Some(secret))
+            }
+            _ => Ok(Some(secret)),
+        }
+    }
+
+    /// Stores `value`, bound to the key's host when it names one.
+    pub async fn set(&self, key: &SecretKey, value: SecretString) -> Result<(), SecretStoreError> {
+        crate::redact::secret(value.expose_secret());
+        let stored = match &key.host {
+            Some(host) => seal(host, &value),
+            None => value,
+        };
+        self.set_raw(key, stored).await
+    }
+
+    /// The value exactly as stored (host binding included), to put back after a failed change.
+    pub async fn get_raw(&self, key: &SecretKey) -> Result<Option<SecretString>, SecretStoreError> {
         let value = self.call(key, |s, k| s.get(k)).await?;
         if let Some(v) = &value {
-            crate::redact::secret(v.expose_secret());
+            crate::redact::secret(unseal(v).1.expose_secret());
         }
         Ok(value)
     }
 
-    pub async fn set(&self, key: &SecretKey, value: SecretString) -> Result<(), SecretStoreError> {
-        crate::redact::secret(value.expose_secret());
+    /// Puts back a value read with `get_raw`.
+    pub async fn set_raw(
+        &self,
+        key: &SecretKey,
+        value: SecretString,
+    ) -> Result<(), SecretStoreError> {
         self.call(key, move |s, k| s.set(k, &value)).await
     }
 
@@ -483,6 +562,48 @@ mod tests {
         vault.delete(&key()).await.unwrap();
         vault.delete(&key()).await.unwrap();
         assert!(vault.get(&key()).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_secret_reads_back_only_for_the_host_it_was_stored_for() {
+        let store = Arc::new(MemoryStore::new());
+        let vault = Vault::new(store.clone());
+        let for_host = |h: &str| key().for_host(h);
+        vault
+            .set(
+                &for_host("acme.my.onetrust.com"),
+                SecretString::from("s3cr3t-value"),
+            )
+            .await
+            .unwrap();
+        let got = vault.get(&for_host("acme.my.onetrust.com")).await.unwrap();
+        assert_eq!(got.unwrap().expose_secret(), "s3cr3t-value");
+        let err = vault
+            .get(&for_host("attacker.example.com"))
+            .await
+            .unwrap_err();
+        let SecretStoreError::HostChanged { stored_for, now } = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(stored_for, "acme.my.onetrust.com");
+        assert_eq!(now, "attacker.example.com");
+        assert!(!err.to_string().contains("s3cr3t"), "{err}");
+        // The binding is in the stored value, so it survives whatever changes the profile.
+        let raw = store.get(&key()).unwrap().unwrap();
+        assert!(
+            raw.expose_secret().starts_with(BOUND_PREFIX),
+            "stored unbound"
+        );
+        // A secret stored before binding existed is bound to the first host it is read for.
+        store
+            .set(&key(), &SecretString::from("legacy-secret"))
+            .unwrap();
+        let got = vault.get(&for_host("acme.my.onetrust.com")).await.unwrap();
+        assert_eq!(got.unwrap().expose_secret(), "legacy-secret");
+        assert!(matches!(
+            vault.get(&for_host("attacker.example.com")).await,
+            Err(SecretStoreError::HostChanged { .. })
+        ));
     }
 
     /// Blocks like a keyring waiting for an unlock prompt, until the test releases it.

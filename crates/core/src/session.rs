@@ -27,18 +27,29 @@ pub struct Session {
     pub summary: String,
 }
 
-/// The keyring entry holding `profile`'s secret.
+/// The keyring entry holding `profile`'s secret, bound to the profile's host.
 pub fn secret_key(name: &str, profile: &Profile) -> SecretKey {
+    entry_key(name, profile, &profile.secret_ref)
+}
+
+/// The keyring entry `secret_ref` of profile `name` (its secret, or a staged key), bound to
+/// the profile's host: it is read back only while the profile names the host it was stored for.
+pub fn entry_key(name: &str, profile: &Profile, secret_ref: &str) -> SecretKey {
     SecretKey::new(
         profile.integration,
         name,
-        &profile.secret_ref,
+        secret_ref,
         SecretKind::for_integration(profile.integration),
     )
+    .for_host(&profile.host)
 }
 
 pub fn store_failure(e: SecretStoreError) -> Failure {
-    Failure::new(code::SECRET_STORE_UNAVAILABLE, e.to_string())
+    let code = match e {
+        SecretStoreError::HostChanged { .. } => code::SECRET_HOST_CHANGED,
+        _ => code::SECRET_STORE_UNAVAILABLE,
+    };
+    Failure::new(code, e.to_string())
 }
 
 /// Where a run takes the profile's secret from: the keyring, or memory (a rotation tests its

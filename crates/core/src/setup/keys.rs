@@ -77,7 +77,10 @@ pub async fn generate(kind: KeyType) -> Result<keys::Generated, AppError> {
 /// Stages a new key pair of `kind` for profile `name`: its private half into the keyring
 /// under a new entry, the profile told of it. The current key is untouched.
 pub async fn stage(services: &Services, name: &str, kind: KeyType) -> Result<Staged, AppError> {
-    okta_only(name, services.store.load()?.get(name)?)?;
+    okta_only(
+        name,
+        &super::rotate::load_where_bound(services, name).await?,
+    )?;
     let generated = generate(kind).await?;
     let key_id = generated
         .key

@@ -203,6 +203,9 @@ pub struct Validated {
     pub key_summary: Option<String>,
     /// The key ID was set to something other than what was stored (a key ID adopted alone).
     pub key_id_changed: bool,
+    /// The admin entered the host (not kept from the stored profile): the stored secret may
+    /// then be bound to it, which is how a changed host is confirmed.
+    pub host_entered: bool,
 }
 
 /// Whether a setup of `integration` may touch `existing`, the profile of that name if any.
@@ -402,6 +405,7 @@ impl Draft {
             notes,
             key_summary,
             key_id_changed,
+            host_entered: self.host.is_some(),
         })
     }
 }
@@ -499,34 +503,76 @@ pub async fn save(services: &Services, v: &Validated) -> Result<(), AppError> {
     let key = secret_key(&v.name, &profile).in_store(Some(&store_id));
     let store_err = |e| AppError::store(e, &v.name, Some(integration));
     let previous = match (&v.secret, &existing) {
-        (Some(_), Some(_)) => services.vault.get(&key).await.map_err(store_err)?,
+        (Some(_), Some(_)) => services.vault.get_raw(&key).await.map_err(store_err)?,
         _ => None,
     };
-    match &v.secret {
-        Some(secret) => services
+    let mut rebound = Vec::new();
+    match (&v.secret, &existing) {
+        (Some(secret), _) => services
             .vault
             .set(&key, secret.clone())
             .await
             .map_err(store_err)?,
-        None if existing.is_none() => {
+        (None, None) => {
             return Err(input(InputError::Missing(vec![SetupField::Secret])));
         }
-        None => {}
+        (None, Some(old)) if v.host_entered => {
+            rebound = rebind(services, &v.name, old, &profile)
+                .await
+                .map_err(store_err)?;
+        }
+        (None, Some(_)) => {}
     }
     all.profiles.insert(v.name.clone(), profile);
     if let Err(e) = lock.save(&mut all) {
+        let mut undo: Vec<_> = rebound;
         if v.secret.is_some() {
-            let undo = match previous {
-                Some(old) => services.vault.set(&key, old).await,
+            undo.push((key, previous));
+        }
+        for (key, old) in undo {
+            let undone = match old {
+                Some(old) => services.vault.set_raw(&key, old).await,
                 None => services.vault.delete(&key).await,
             };
-            if let Err(u) = undo {
+            if let Err(u) = undone {
                 tracing::error!(profile = v.name, "cannot roll the keyring entry back: {u}");
             }
         }
         return Err(e.into());
     }
     Ok(())
+}
+
+/// A setup that names the host again confirms it: the profile's stored secret, and a staged
+/// key, are bound to `new`'s host, whatever host they were stored for (`secret.host_changed`
+/// says to do exactly this). Returns each entry's value as it was, for a rollback.
+async fn rebind(
+    services: &Services,
+    name: &str,
+    old: &Profile,
+    new: &Profile,
+) -> Result<Vec<(crate::secret::SecretKey, Option<SecretString>)>, crate::secret::SecretStoreError>
+{
+    let mut was = Vec::new();
+    for secret_ref in old.secret_refs() {
+        // Read as stored: the binding being replaced may name any host.
+        let unbound = crate::secret::SecretKey::new(
+            old.integration,
+            name,
+            secret_ref,
+            crate::secret::SecretKind::for_integration(old.integration),
+        );
+        let Some(raw) = services.vault.get_raw(&unbound).await? else {
+            continue;
+        };
+        let secret = crate::secret::unseal(&raw).1;
+        services
+            .vault
+            .set(&entry(name, new, secret_ref), secret)
+            .await?;
+        was.push((entry(name, new, secret_ref), Some(raw)));
+    }
+    Ok(was)
 }
 
 /// Removes a profile and its secret: the secret first, so none is ever left behind.
@@ -550,15 +596,7 @@ pub async fn remove(services: &Services, name: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The keyring entry `secret_ref` of profile `name` (its secret, or a staged key).
-fn entry(name: &str, profile: &Profile, secret_ref: &str) -> crate::secret::SecretKey {
-    crate::secret::SecretKey::new(
-        profile.integration,
-        name,
-        secret_ref,
-        crate::secret::SecretKind::for_integration(profile.integration),
-    )
-}
+use crate::session::entry_key as entry;
 
 /// What to tell the admin when a rotation's candidate failed and nothing was replaced.
 pub fn kept_message() -> &'static str {

@@ -87,7 +87,7 @@ pub async fn rotate(
     force: bool,
     events: Option<&UnboundedSender<CheckEvent>>,
 ) -> Result<Rotation, AppError> {
-    let stored = services.store.load()?.get(name)?.clone();
+    let stored = load_where_bound(services, name).await?;
     let checked = check_candidate(name, &stored, candidate)?;
     let source = SecretSource::Given {
         secret: checked.secret.clone(),
@@ -115,7 +115,7 @@ pub async fn store_after_failed_test(
     candidate: Candidate,
     report: &Report,
 ) -> Result<(), AppError> {
-    let stored = services.store.load()?.get(name)?.clone();
+    let stored = load_where_bound(services, name).await?;
     let checked = check_candidate(name, &stored, candidate)?;
     replace(services, name, &stored, &checked, Some(report)).await
 }
@@ -126,9 +126,22 @@ pub async fn store_untested(
     name: &str,
     candidate: Candidate,
 ) -> Result<(), AppError> {
-    let stored = services.store.load()?.get(name)?.clone();
+    let stored = load_where_bound(services, name).await?;
     let checked = check_candidate(name, &stored, candidate)?;
     replace(services, name, &stored, &checked, None).await
+}
+
+/// Profile `name`, refused while it names another host than its stored secret was stored for:
+/// a new secret is not sent to a host the admin has not confirmed (`secret.host_changed`).
+/// A missing secret is no objection: rotating is how one is stored again.
+pub(crate) async fn load_where_bound(services: &Services, name: &str) -> Result<Profile, AppError> {
+    let stored = services.store.load()?.get(name)?.clone();
+    if let Err(e @ crate::secret::SecretStoreError::HostChanged { .. }) =
+        services.vault.get(&secret_key(name, &stored)).await
+    {
+        return Err(AppError::store(e, name, Some(stored.integration)));
+    }
+    Ok(stored)
 }
 
 /// Stores the checked candidate and its profile changes under the profiles lock; the old
@@ -153,7 +166,7 @@ async fn replace(
     let store_id = all.store_id();
     let key = secret_key(name, &current).in_store(Some(&store_id));
     let store_err = |e| AppError::store(e, name, Some(integration));
-    let previous = services.vault.get(&key).await.map_err(store_err)?;
+    let previous = services.vault.get_raw(&key).await.map_err(store_err)?;
     services
         .vault
         .set(&key, checked.secret.clone())
@@ -174,7 +187,7 @@ async fn replace(
     }
     if let Err(e) = lock.save(&mut all) {
         let undo = match previous {
-            Some(old) => services.vault.set(&key, old).await,
+            Some(old) => services.vault.set_raw(&key, old).await,
             None => services.vault.delete(&key).await,
         };
         if let Err(u) = undo {
