@@ -42,6 +42,19 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub plain: bool,
 
+    /// Where new secrets go: os (the desktop keyring: Secret Service, Keychain, Credential
+    /// Manager) or keyutils (Linux's kernel keyring: no D-Bus needed, kept until the machine
+    /// restarts and a few days after last use once logged out). A profile remembers its
+    /// keyring; giving this to setup or rotate with a new secret moves it [default: os]
+    #[arg(
+        long,
+        global = true,
+        value_name = "STORE",
+        env = "PLOY_CONNECT_SECRET_STORE",
+        value_parser = parse_backend
+    )]
+    pub secret_store: Option<ploy_core::secret::Backend>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -61,8 +74,11 @@ pub fn command() -> clap::Command {
     with_hidden(cmd, &globals)
 }
 
-const GLOBAL_NOTE: &str =
-    "Every command also takes --config-dir DIR and --plain (see ploy-connect --help).";
+const GLOBAL_NOTE: &str = "Every command also takes --config-dir DIR, --secret-store os|keyutils and --plain (see ploy-connect --help).";
+
+fn parse_backend(text: &str) -> Result<ploy_core::secret::Backend, String> {
+    ploy_core::secret::Backend::parse(text)
+}
 
 fn with_hidden(cmd: clap::Command, globals: &[clap::Arg]) -> clap::Command {
     let names: Vec<String> = cmd
@@ -308,11 +324,101 @@ pub struct AfterSave {
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
-    /// The profile to test
-    pub profile: String,
+    /// The profile to test (without one, give --vendor, --host and --client-id)
+    #[arg(required_unless_present = "vendor")]
+    pub profile: Option<String>,
     /// Print one JSON object instead of lines
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub once: ThisRun,
+}
+
+/// A secret for this run only, for jobs and hosts without a keyring: taken from standard
+/// input, a file or the environment (PLOY_CONNECT_CLIENT_SECRET, PLOY_CONNECT_PRIVATE_KEY),
+/// used, and forgotten. Nothing is written to a keyring or a config file, and the test's result
+/// is not recorded on the profile.
+#[derive(Debug, Default, Args)]
+#[group(id = "this_run")]
+pub struct ThisRun {
+    /// Without a profile: the identity source the settings below are for
+    #[arg(long, value_enum, requires_all = ["host", "client_id"], conflicts_with = "profile", help_heading = "This run only (nothing is stored)")]
+    pub vendor: Option<VendorArg>,
+    /// Without a profile: the tenant hostname (OneTrust) or Okta domain
+    #[arg(
+        long,
+        requires = "vendor",
+        help_heading = "This run only (nothing is stored)"
+    )]
+    pub host: Option<String>,
+    /// Without a profile: the client ID
+    #[arg(
+        long,
+        requires = "vendor",
+        help_heading = "This run only (nothing is stored)"
+    )]
+    pub client_id: Option<String>,
+    /// OneTrust: read the client secret for this run from standard input
+    #[arg(long, help_heading = "This run only (nothing is stored)")]
+    pub client_secret_stdin: bool,
+    /// OneTrust: read the client secret for this run from this file (its first line)
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "client_secret_stdin",
+        help_heading = "This run only (nothing is stored)"
+    )]
+    pub client_secret_file: Option<PathBuf>,
+    /// Okta: the private key for this run (a JWK or PEM file)
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "private_key_stdin",
+        help_heading = "This run only (nothing is stored)"
+    )]
+    pub private_key_file: Option<PathBuf>,
+    /// Okta: read the private key for this run from standard input
+    #[arg(long, help_heading = "This run only (nothing is stored)")]
+    pub private_key_stdin: bool,
+    /// Okta, without a profile: the key's ID when the key is a PEM and the app has more than one
+    #[arg(
+        long,
+        value_name = "KID",
+        requires = "vendor",
+        help_heading = "This run only (nothing is stored)"
+    )]
+    pub key_id: Option<String>,
+    /// Okta, without a profile: the app does not require DPoP (it does by default)
+    #[arg(
+        long,
+        requires = "vendor",
+        help_heading = "This run only (nothing is stored)"
+    )]
+    pub no_dpop: bool,
+    /// Okta, without a profile: the scopes to request [default: the recommended read scopes]
+    #[arg(
+        long,
+        value_name = "SCOPES",
+        requires = "vendor",
+        help_heading = "This run only (nothing is stored)"
+    )]
+    pub scopes: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VendorArg {
+    #[value(name = "onetrust")]
+    OneTrust,
+    Okta,
+}
+
+impl From<VendorArg> for ploy_core::integration::Integration {
+    fn from(v: VendorArg) -> Self {
+        match v {
+            VendorArg::OneTrust => Self::OneTrust,
+            VendorArg::Okta => Self::Okta,
+        }
+    }
 }
 
 /// The new secret is tested before it replaces the stored one; a failing test keeps the
@@ -354,8 +460,11 @@ pub struct RotateArgs {
 
 #[derive(Debug, Args)]
 pub struct UsersArgs {
-    /// The profile to read users from
-    pub profile: String,
+    /// The profile to read users from (without one, give --vendor, --host and --client-id)
+    #[arg(required_unless_present = "vendor")]
+    pub profile: Option<String>,
+    #[command(flatten)]
+    pub once: ThisRun,
     /// The output format
     #[arg(long, value_enum, default_value = "csv")]
     pub format: FormatArg,

@@ -3,7 +3,6 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use clap::FromArgMatches;
@@ -16,10 +15,11 @@ use ploy_connect::{logging, terminal};
 use ploy_core::app::{AppError, Services, commits_settled, exit};
 use ploy_core::integration::Integration;
 use ploy_core::profile::ProfileStore;
-use ploy_core::secret::{KeyringStore, Vault};
+use ploy_core::secret::Vault;
 
 fn main() -> ExitCode {
     ploy_core::private::no_core_dumps();
+    ploy_core::secret::ensure_session_keyring();
     let cli = match Cli::from_arg_matches(&ploy_connect::cli::command().get_matches()) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
@@ -85,7 +85,7 @@ async fn run(
         })?;
     let services = Services {
         store: ProfileStore::new(dir),
-        vault: Vault::new(Arc::new(KeyringStore)),
+        vault: Vault::platform(cli.secret_store),
     };
     let mut prompter = Terminal::new();
     let p = &mut prompter;
@@ -136,9 +136,9 @@ async fn run(
                 line::setup::run(&services, p, common, Kind::Okta(Box::new(a))).await
             }
         },
-        Some(Command::Test(a)) => line::test::run(&services, &a.profile, a.json).await,
+        Some(Command::Test(a)) => line::test::run(&services, p, &a).await,
         Some(Command::Rotate(a)) => line::rotate::run(&services, p, a).await,
-        Some(Command::Users(a)) => line::users::run(&services, a, shutdown).await,
+        Some(Command::Users(a)) => line::users::run(&services, p, a, shutdown).await,
         Some(Command::Status(a)) => line::status::run(&services, &a.profiles, a.json, &a.age).await,
         Some(Command::Keys(cmd)) => line::keys::run(&services, cmd).await,
         Some(Command::Profiles(cmd)) => {
@@ -162,7 +162,7 @@ async fn demo(users: usize, tui_ok: bool, shutdown: Shutdown) -> Result<u8, AppE
     }
     println!("{}", demo.banner);
     for name in &demo.profiles {
-        line::test::run(&demo.services, name, false).await?;
+        line::test::run_stored(&demo.services, name, false).await?;
         println!();
     }
     println!(

@@ -176,9 +176,13 @@ fn a_corrupt_profiles_file_is_named_and_left_alone() {
 fn no_keyring_means_exit_3_with_how_to_start_one_and_nothing_written() {
     let env = Env::without_keyring();
     let t = tenant(1, &[]);
+    // Both ways out: the kernel keyring, and a secret for this run only.
     env.setup("acme", &t, &t.client_secret).code(3).stderr(
         predicate::str::contains("No usable OS keyring")
-            .and(predicate::str::contains("gnome-keyring-daemon --unlock")),
+            .and(predicate::str::contains(
+                "Run: ploy-connect setup onetrust --profile acme --secret-store keyutils",
+            ))
+            .and(predicate::str::contains("PLOY_CONNECT_CLIENT_SECRET")),
     );
     assert!(
         !env.profiles_file().exists(),

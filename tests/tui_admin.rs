@@ -640,7 +640,7 @@ fn the_wizard_says_at_once_when_no_keyring_answers_and_says_it_once() {
     let screen = render(&app, 80, 24);
     assert!(screen.contains("No usable OS keyring"), "{screen}");
     assert!(
-        screen.contains("Fix   Start and unlock a keyring"),
+        screen.contains("Fix   Desktop: unlock GNOME Keyring"),
         "{screen}"
     );
     assert_eq!(

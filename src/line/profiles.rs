@@ -55,7 +55,7 @@ pub async fn run(
                 errln!("profiles file: {}", services.store.path().display());
                 errln!(
                     "secrets: {} (service \"ploy-connect\")",
-                    services.vault.describe()
+                    services.kept_in_all(&all.profiles.keys().cloned().collect::<Vec<_>>())
                 );
                 match log_file {
                     Some(p) => errln!("log file: {}", p.display()),
@@ -86,7 +86,7 @@ pub async fn run(
                 outln!("client ID:   {}", p.client_id);
                 outln!(
                     "secret:      {secret} ({}: {})",
-                    services.vault.describe(),
+                    services.vault.describe_key(&key),
                     key.account()
                 );
                 let now = OffsetDateTime::now_utc();
@@ -212,6 +212,7 @@ fn profile_json(name: &str, p: &Profile) -> serde_json::Value {
         "updated": text::rfc3339(p.updated),
         "secret_stored": p.secret_stored.map(text::rfc3339),
         "key_origin": p.okta.as_ref().map(|o| o.key_origin),
+        "secret_store": p.secret_store.unwrap_or_default().id(),
         "staged_key_id": p.staged().map(|s| s.key_id.clone()),
         "last_test": p.last_test.as_ref().map(|t| serde_json::json!({
             "ok": t.ok,

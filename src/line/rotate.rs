@@ -75,7 +75,7 @@ pub async fn run(
         setup::store_untested(services, name, candidate).await?;
         errln!(
             "Replaced the {what} of \"{name}\" in {} without testing it.",
-            services.vault.describe()
+            services.kept_in(name)
         );
         return Ok(exit::OK);
     }
@@ -97,7 +97,7 @@ pub async fn run(
     if rotation.replaced {
         errln!(
             "Replaced the {what} of \"{name}\" in {}.",
-            services.vault.describe()
+            services.kept_in(name)
         );
     } else {
         errln!(
@@ -142,7 +142,7 @@ async fn promote(services: &Services, name: &str, json: bool) -> Result<u8, AppE
         errln!(
             "The new key (key ID {}) is in use; the old private key was deleted from {}.",
             promotion.key_id,
-            services.vault.describe()
+            services.kept_in(name)
         );
         match &promotion.retired {
             Some(old) => errln!("Now retire the old key (key ID {old}) in Okta."),

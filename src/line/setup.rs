@@ -222,7 +222,7 @@ pub async fn run(
         "Saved profile \"{name}\" ({integration} at {}); the {} is in {}.",
         v.profile.host,
         secret_word(integration),
-        services.vault.describe()
+        services.kept_in(&name)
     );
     if let (Some(jwk), Kind::Okta(o)) = (&public, &kind) {
         super::keys::announce(jwk, o.generate.public_key_out.as_deref())?;
@@ -245,7 +245,7 @@ pub async fn run(
             return Ok(exit::OK);
         }
     }
-    super::test::run(services, &name, common.test.json).await
+    super::test::run_stored(services, &name, common.test.json).await
 }
 
 async fn probe_keyring(

@@ -4,11 +4,13 @@
 
 use secrecy::SecretString;
 
-use ploy_core::app::AppError;
+use ploy_core::app::{AppError, Services};
+use ploy_core::integration::Integration;
 use ploy_core::keys::KeySource;
+use ploy_core::setup::this_run::{self, Given, Settings, ThisRun};
 
 use super::prompt::Prompter;
-use crate::cli::KeyInput;
+use crate::cli::{KeyInput, ThisRun as ThisRunArgs};
 
 pub const SECRET_ENV: &str = "PLOY_CONNECT_CLIENT_SECRET";
 pub const KEY_ENV: &str = "PLOY_CONNECT_PRIVATE_KEY";
@@ -48,6 +50,93 @@ pub fn private_key(p: &mut dyn Prompter, flags: &KeyInput) -> Result<Option<KeyS
         return Ok(Some(KeySource::Pasted(SecretString::from(v))));
     }
     Ok(None)
+}
+
+/// The secret `test` or `users` got for this run only, in one order: a flag
+/// (`--client-secret-stdin`, `--client-secret-file`, `--private-key-file`,
+/// `--private-key-stdin`), then the environment variable of the profile's vendor.
+fn given_for_run(
+    p: &mut dyn Prompter,
+    args: &ThisRunArgs,
+    integration: Integration,
+) -> Result<Option<(Given, &'static str)>, AppError> {
+    if args.client_secret_stdin {
+        return Ok(Some((
+            Given::Secret(p.stdin("the client secret")?),
+            "standard input (this run only)",
+        )));
+    }
+    if let Some(path) = &args.client_secret_file {
+        return Ok(Some((
+            Given::SecretFile(path.clone()),
+            "a file (this run only)",
+        )));
+    }
+    if let Some(path) = &args.private_key_file {
+        return Ok(Some((
+            Given::Key(KeySource::from_path(path)),
+            "a file (this run only)",
+        )));
+    }
+    if args.private_key_stdin {
+        return Ok(Some((
+            Given::Key(KeySource::Pasted(p.stdin("the private key")?)),
+            "standard input (this run only)",
+        )));
+    }
+    Ok(match integration {
+        Integration::OneTrust => p.env(SECRET_ENV).map(|v| {
+            (
+                Given::Secret(SecretString::from(v)),
+                "PLOY_CONNECT_CLIENT_SECRET (this run only)",
+            )
+        }),
+        Integration::Okta => p.env(KEY_ENV).map(|v| {
+            (
+                Given::Key(KeySource::Pasted(SecretString::from(v))),
+                "PLOY_CONNECT_PRIVATE_KEY (this run only)",
+            )
+        }),
+    })
+}
+
+/// What `test` and `users` run with when a secret was given for this run: profile `name` (or
+/// the settings given as flags, without one) with that secret. `None`: no secret was given, so
+/// the stored profile runs with its stored secret.
+pub fn this_run(
+    services: &Services,
+    p: &mut dyn Prompter,
+    name: Option<&str>,
+    args: &ThisRunArgs,
+) -> Result<Option<ThisRun>, AppError> {
+    let integration = match (name, args.vendor) {
+        (Some(name), _) => services.store.load()?.get(name)?.integration,
+        (None, Some(vendor)) => vendor.into(),
+        (None, None) => {
+            return Err(AppError::Usage(
+                "name a profile, or give --vendor, --host and --client-id".into(),
+            ));
+        }
+    };
+    let given = given_for_run(p, args, integration)?;
+    match (name, given) {
+        (Some(_), None) => Ok(None),
+        (Some(name), Some((given, from))) => this_run::stored(services, name, given, from).map(Some),
+        (None, Some((given, from))) => {
+            let settings = Settings {
+                host: args.host.clone(),
+                client_id: args.client_id.clone(),
+                key_id: args.key_id.clone(),
+                dpop: (integration == Integration::Okta).then_some(!args.no_dpop),
+                scopes: args.scopes.clone(),
+            };
+            this_run::from_settings(integration, settings, given, from).map(Some)
+        }
+        (None, None) => Err(AppError::Usage(match integration {
+            Integration::OneTrust => "without a profile, give the client secret: PLOY_CONNECT_CLIENT_SECRET, --client-secret-stdin or --client-secret-file".into(),
+            Integration::Okta => "without a profile, give the private key: PLOY_CONNECT_PRIVATE_KEY, --private-key-file or --private-key-stdin".into(),
+        })),
+    }
 }
 
 #[cfg(test)]

@@ -68,7 +68,7 @@ pub async fn run(
             "{}",
             serde_json::json!({
                 "ok": code == exit::OK,
-                "secrets": services.vault.describe(),
+                "secrets": services.kept_in_all(&names),
                 "profiles": docs,
             })
         );
@@ -77,7 +77,7 @@ pub async fn run(
         outln!("");
         outln!(
             "Secrets: {}, service \"ploy-connect\".",
-            services.vault.describe()
+            services.kept_in_all(&names)
         );
         if code != exit::OK {
             outln!("For the steps and the fix of a failure: ploy-connect test NAME");

@@ -5,7 +5,11 @@ use tokio::sync::mpsc;
 use ploy_core::app::{AppError, Services};
 use ploy_core::check::{self, CheckEvent, Report};
 
+use ploy_core::setup::this_run::ThisRun;
+
 use super::print;
+use super::prompt::Prompter;
+use crate::cli::TestArgs;
 
 /// Prints steps as they arrive until the sender is dropped.
 pub async fn print_steps(mut rx: mpsc::UnboundedReceiver<CheckEvent>, json: bool) {
@@ -30,7 +34,47 @@ pub fn print_outcome(report: &Report, json: bool) {
     }
 }
 
-pub async fn run(services: &Services, name: &str, json: bool) -> Result<u8, AppError> {
+pub async fn run(
+    services: &Services,
+    p: &mut dyn Prompter,
+    args: &TestArgs,
+) -> Result<u8, AppError> {
+    let json = args.json;
+    match super::sources::this_run(services, p, args.profile.as_deref(), &args.once)? {
+        Some(once) => run_once(&once, json).await,
+        None => match &args.profile {
+            Some(name) => run_stored(services, name, json).await,
+            None => Err(AppError::Usage("name a profile to test".into())),
+        },
+    }
+}
+
+/// A test with a secret given for this run: nothing is stored or remembered.
+async fn run_once(once: &ThisRun, json: bool) -> Result<u8, AppError> {
+    if !json {
+        outln!(
+            "Testing {} ({} at {}) with a secret for this run only; nothing is stored",
+            if once.unsaved {
+                "the settings given".to_string()
+            } else {
+                format!("\"{}\"", once.name)
+            },
+            once.profile.integration,
+            once.profile.host
+        );
+    }
+    let (tx, rx) = mpsc::unbounded_channel();
+    let run = async {
+        let report = check::run(&once.name, &once.profile, &once.source(), Some(&tx)).await;
+        drop(tx);
+        report
+    };
+    let (report, ()) = tokio::join!(run, print_steps(rx, json));
+    print_outcome(&report, json);
+    Ok(report.exit_code())
+}
+
+pub async fn run_stored(services: &Services, name: &str, json: bool) -> Result<u8, AppError> {
     let profile = services.store.load()?.get(name)?.clone();
     if !json {
         outln!(

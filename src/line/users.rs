@@ -13,6 +13,7 @@ use ploy_core::session::{self, SecretSource};
 use ploy_core::users::{self, ExportFormat, ExportOptions, Exporter};
 
 use super::progress::Progress;
+use super::prompt::Prompter;
 use crate::cli::UsersArgs;
 use crate::signals::Shutdown;
 
@@ -28,10 +29,30 @@ impl From<Failure> for Stop {
     }
 }
 
-pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Result<u8, AppError> {
-    let name = args.profile.as_str();
-    let profile = services.store.load()?.get(name)?.clone();
-    let failed = |f: Failure| AppError::Failed(Diagnosed::new(f, name, Some(profile.integration)));
+pub async fn run(
+    services: &Services,
+    p: &mut dyn Prompter,
+    args: UsersArgs,
+    shutdown: Shutdown,
+) -> Result<u8, AppError> {
+    let once = super::sources::this_run(services, p, args.profile.as_deref(), &args.once)?;
+    let (name, profile, source, unsaved) = match &once {
+        Some(once) => (
+            once.name.as_str(),
+            once.profile.clone(),
+            once.source(),
+            once.unsaved,
+        ),
+        None => {
+            let name = args.profile.as_deref().unwrap_or_default();
+            let profile = services.store.load()?.get(name)?.clone();
+            (name, profile, SecretSource::Vault(&services.vault), false)
+        }
+    };
+    let failed = |f: Failure| {
+        let d = Diagnosed::new(f, name, Some(profile.integration));
+        AppError::Failed(if unsaved { d.for_new_profile() } else { d })
+    };
     let format = ExportFormat::from(args.format);
     // `-o -` is standard output, as for most tools.
     let output = args.output.as_ref().filter(|p| p.as_os_str() != "-");
@@ -42,14 +63,9 @@ pub async fn run(services: &Services, args: UsersArgs, shutdown: Shutdown) -> Re
     let notify: Notify = Arc::new(move |HttpNotice::Waiting { status, wait }| {
         above.say(|| super::print::waiting(status, wait));
     });
-    let mut opened = session::open(
-        name,
-        &profile,
-        &SecretSource::Vault(&services.vault),
-        Some(notify),
-    )
-    .await
-    .map_err(failed)?;
+    let mut opened = session::open(name, &profile, &source, Some(notify))
+        .await
+        .map_err(failed)?;
 
     let (sink, pending): (Box<dyn Write + Send>, Option<PendingFile>) = match output {
         None => (Box::new(io::BufWriter::new(io::stdout())), None),

@@ -39,6 +39,7 @@ pub fn profile(integration: Integration, host: &str, last: Option<LastTest>) -> 
             key_origin: Default::default(),
             staged: None,
         }),
+        secret_store: None,
     }
 }
 

@@ -60,6 +60,37 @@ pub struct Services {
     pub vault: Vault,
 }
 
+impl Services {
+    /// Where profile `name`'s secret is kept, as stored now (a setup or rotation may have
+    /// moved it): "the Linux kernel keyring (…)".
+    pub fn kept_in(&self, name: &str) -> &'static str {
+        self.kept_in_all(&[name.to_string()])
+    }
+
+    /// Where the secrets of `names` are kept: each keyring once, in the order first used.
+    pub fn kept_in_all(&self, names: &[String]) -> &'static str {
+        let all = self.store.load().ok();
+        let mut kept: Vec<&'static str> = Vec::new();
+        for name in names {
+            let Some(p) = all.as_ref().and_then(|a| a.profiles.get(name)) else {
+                continue;
+            };
+            let here = self
+                .vault
+                .describe_key(&crate::session::secret_key(name, p));
+            if !kept.contains(&here) {
+                kept.push(here);
+            }
+        }
+        match kept.as_slice() {
+            [] => self.vault.describe(),
+            [one] => one,
+            // Rare (profiles in two keyrings); leaked once per run, for a `&'static str`.
+            many => Box::leak(many.join("; ").into_boxed_str()),
+        }
+    }
+}
+
 /// A failure with what its diagnosis needs to be worded: the profile and its vendor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnosed {

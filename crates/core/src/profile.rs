@@ -47,6 +47,9 @@ pub struct Profile {
     pub last_test: Option<LastTest>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub okta: Option<OktaSettings>,
+    /// The keyring holding the secret, when not the desktop's (`secret_store = "keyutils"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_store: Option<crate::secret::Backend>,
 }
 
 /// Okta's extra settings (the private key itself is in the keyring).
@@ -666,6 +669,7 @@ mod tests {
             secret_stored: None,
             last_test: None,
             okta: None,
+            secret_store: None,
         }
     }
 

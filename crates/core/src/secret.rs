@@ -48,6 +48,44 @@ impl SecretKind {
     }
 }
 
+/// Which OS keyring holds a profile's secrets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    /// The desktop's: Secret Service (GNOME Keyring, KeePassXC, …), Keychain, Credential
+    /// Manager.
+    #[default]
+    Os,
+    /// Linux's kernel keyring (keyutils): no D-Bus, no desktop; kept until the machine
+    /// restarts.
+    Keyutils,
+}
+
+impl Backend {
+    /// The name `--secret-store` and `PLOY_CONNECT_SECRET_STORE` take.
+    pub fn id(self) -> &'static str {
+        match self {
+            Backend::Os => "os",
+            Backend::Keyutils => "keyutils",
+        }
+    }
+
+    /// What a profile records: nothing for the desktop keyring (the default everywhere).
+    pub fn recorded(self) -> Option<Backend> {
+        (self != Backend::Os).then_some(self)
+    }
+
+    pub fn parse(text: &str) -> Result<Backend, String> {
+        match text.trim() {
+            "os" => Ok(Backend::Os),
+            "keyutils" => Ok(Backend::Keyutils),
+            other => Err(format!(
+                "\"{other}\" is not a secret store: use os (the desktop keyring) or keyutils (Linux's kernel keyring)"
+            )),
+        }
+    }
+}
+
 /// One secret in the keyring: its account (unique per profile, the lookup key), the label a
 /// keyring browser shows, and the config dir it belongs to.
 #[derive(Debug, Clone)]
@@ -57,6 +95,8 @@ pub struct SecretKey {
     store: Option<String>,
     /// The host the secret may be sent to (see `Vault::get`).
     host: Option<String>,
+    /// The keyring it lives in, when the profile chose one (`Chosen` routes by it).
+    backend: Option<Backend>,
 }
 
 impl PartialEq for SecretKey {
@@ -92,6 +132,7 @@ impl SecretKey {
             ),
             store: None,
             host: None,
+            backend: None,
         }
     }
 
@@ -102,6 +143,7 @@ impl SecretKey {
             label: String::new(),
             store: None,
             host: None,
+            backend: None,
         }
     }
 
@@ -115,6 +157,16 @@ impl SecretKey {
     pub fn for_host(mut self, host: &str) -> Self {
         self.host = Some(host.to_string());
         self
+    }
+
+    /// Keeps the secret in `backend`, whatever the run's default is.
+    pub fn in_backend(mut self, backend: Option<Backend>) -> Self {
+        self.backend = backend;
+        self
+    }
+
+    pub fn backend(&self) -> Option<Backend> {
+        self.backend
     }
 
     pub fn account(&self) -> &str {
@@ -202,6 +254,10 @@ pub trait SecretStore: Send + Sync + 'static {
     fn list(&self) -> Result<Vec<Listed>, SecretStoreError>;
     /// What to tell the admin about where secrets went.
     fn describe(&self) -> &'static str;
+    /// Where `key`'s secret goes, when stores differ by key (`Chosen`).
+    fn describe_key(&self, _key: &SecretKey) -> &'static str {
+        self.describe()
+    }
 }
 
 /// The OS keyring via the `keyring` crate: Secret Service on Linux, Keychain on macOS,
@@ -336,6 +392,198 @@ const KEYRING_DESCRIPTION: &str = "the OS keyring (Windows Credential Manager)";
 const KEYRING_DESCRIPTION: &str =
     "the OS keyring (Secret Service, the default collection — \"Login\" in Seahorse)";
 
+/// Linux's kernel keyring through keyring-core's keyutils store: the secret is a `user` key in
+/// the session keyring, linked to the user's persistent keyring so that a later login (another
+/// SSH session, the next CI step) finds it. The kernel drops it at a restart, and the
+/// persistent keyring after a few idle days while the user is logged out.
+#[cfg(target_os = "linux")]
+pub struct KeyutilsStore {
+    store: std::sync::Arc<linux_keyutils_keyring_store::Store>,
+}
+
+#[cfg(target_os = "linux")]
+impl KeyutilsStore {
+    pub fn new() -> Result<Self, SecretStoreError> {
+        linux_keyutils_keyring_store::Store::new()
+            .map(|store| Self { store })
+            .map_err(|e| map_error(&e))
+    }
+
+    fn entry(&self, key: &SecretKey) -> Result<keyring_core::Entry, SecretStoreError> {
+        use keyring_core::api::CredentialStoreApi;
+        self.store
+            .build(SERVICE, key.account(), None)
+            .map_err(|e| keyutils_error(&e))
+    }
+}
+
+/// Gives this process a session keyring of its own when it has none (a CI job, a service, a
+/// shell started without PAM's `pam_keyinit`), as `keyctl session -` does: the kernel's
+/// fallback, the user's shared session keyring, refuses the searches the keyutils store makes.
+/// Keys still outlive the process through the persistent keyring the store links them to.
+/// Credentials are per thread and inherited: call it in `main` before any thread starts.
+#[cfg(target_os = "linux")]
+pub fn ensure_session_keyring() {
+    const KEYCTL_GET_KEYRING_ID: libc::c_long = 0;
+    const KEYCTL_JOIN_SESSION_KEYRING: libc::c_long = 1;
+    const KEY_SPEC_SESSION_KEYRING: libc::c_long = -3;
+    const KEY_SPEC_USER_SESSION_KEYRING: libc::c_long = -5;
+    let id = |spec: libc::c_long| {
+        // SAFETY: KEYCTL_GET_KEYRING_ID takes two integers and only reads.
+        unsafe { libc::syscall(libc::SYS_keyctl, KEYCTL_GET_KEYRING_ID, spec, 0) }
+    };
+    let session = id(KEY_SPEC_SESSION_KEYRING);
+    if session < 0 || session == id(KEY_SPEC_USER_SESSION_KEYRING) {
+        // SAFETY: a null name asks for a new anonymous session keyring.
+        unsafe {
+            libc::syscall(
+                libc::SYS_keyctl,
+                KEYCTL_JOIN_SESSION_KEYRING,
+                std::ptr::null::<libc::c_char>(),
+            );
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn ensure_session_keyring() {}
+
+/// keyutils answers "no such key" for a keyring it may not use as well: a refused keyring
+/// (a container's seccomp profile, no session keyring) must not read as a missing secret.
+#[cfg(target_os = "linux")]
+fn keyutils_error(e: &keyring::Error) -> SecretStoreError {
+    match e {
+        keyring::Error::NoStorageAccess(inner) | keyring::Error::PlatformFailure(inner) => {
+            SecretStoreError::Unavailable(format!("Linux kernel keyring: {inner}"))
+        }
+        other => map_error(other),
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl SecretStore for KeyutilsStore {
+    fn get(&self, key: &SecretKey) -> Result<Option<SecretString>, SecretStoreError> {
+        match self.entry(key)?.get_password() {
+            Ok(v) => Ok(Some(SecretString::from(v))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keyutils_error(&e)),
+        }
+    }
+
+    fn set(&self, key: &SecretKey, value: &SecretString) -> Result<(), SecretStoreError> {
+        self.entry(key)?
+            .set_password(value.expose_secret())
+            .map_err(|e| keyutils_error(&e))
+    }
+
+    fn delete(&self, key: &SecretKey) -> Result<(), SecretStoreError> {
+        match self.entry(key)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(keyutils_error(&e)),
+        }
+    }
+
+    /// The kernel keyring cannot be searched by service: nothing is listed, so `prune`
+    /// never removes anything there.
+    fn list(&self) -> Result<Vec<Listed>, SecretStoreError> {
+        Ok(Vec::new())
+    }
+
+    fn describe(&self) -> &'static str {
+        keyutils_description()
+    }
+}
+
+/// The kernel keyring, with its lifetime on this machine in plain words.
+pub fn keyutils_description() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let idle = std::fs::read_to_string("/proc/sys/kernel/keys/persistent_keyring_expiry")
+            .ok()
+            .and_then(|t| t.trim().parse::<u64>().ok())
+            .map_or_else(
+                || "a few days".to_string(),
+                |secs| match secs / 86_400 {
+                    0 => format!("{} hours", secs / 3600),
+                    1 => "1 day".to_string(),
+                    d => format!("{d} days"),
+                },
+            );
+        format!(
+            "the Linux kernel keyring (keyutils; kept until this machine restarts, and for {idle} after its last use once you are logged out)"
+        )
+    })
+}
+
+/// The store each key asks for (`SecretKey::in_backend`), else the run's default: the
+/// desktop keyring unless `--secret-store` or `PLOY_CONNECT_SECRET_STORE` says otherwise.
+pub struct Chosen {
+    os: std::sync::Arc<dyn SecretStore>,
+    keyutils: Result<std::sync::Arc<dyn SecretStore>, SecretStoreError>,
+    default: Backend,
+}
+
+impl Chosen {
+    /// The platform's stores; keyutils only on Linux.
+    pub fn platform(default: Backend) -> Self {
+        #[cfg(target_os = "linux")]
+        let keyutils = KeyutilsStore::new().map(|s| Arc::new(s) as Arc<dyn SecretStore>);
+        #[cfg(not(target_os = "linux"))]
+        let keyutils = Err(SecretStoreError::Unavailable(
+            "the kernel keyring (keyutils) exists only on Linux".into(),
+        ));
+        Self::new(Arc::new(KeyringStore), keyutils, default)
+    }
+
+    pub fn new(
+        os: Arc<dyn SecretStore>,
+        keyutils: Result<Arc<dyn SecretStore>, SecretStoreError>,
+        default: Backend,
+    ) -> Self {
+        Self {
+            os,
+            keyutils,
+            default,
+        }
+    }
+
+    fn pick(&self, backend: Option<Backend>) -> Result<&dyn SecretStore, SecretStoreError> {
+        match backend.unwrap_or(self.default) {
+            Backend::Os => Ok(self.os.as_ref()),
+            Backend::Keyutils => self.keyutils.as_deref().map_err(Clone::clone),
+        }
+    }
+}
+
+impl SecretStore for Chosen {
+    fn get(&self, key: &SecretKey) -> Result<Option<SecretString>, SecretStoreError> {
+        self.pick(key.backend)?.get(key)
+    }
+
+    fn set(&self, key: &SecretKey, value: &SecretString) -> Result<(), SecretStoreError> {
+        self.pick(key.backend)?.set(key, value)
+    }
+
+    fn delete(&self, key: &SecretKey) -> Result<(), SecretStoreError> {
+        self.pick(key.backend)?.delete(key)
+    }
+
+    fn list(&self) -> Result<Vec<Listed>, SecretStoreError> {
+        self.pick(None)?.list()
+    }
+
+    fn describe(&self) -> &'static str {
+        self.describe_key(&SecretKey::from_account(""))
+    }
+
+    fn describe_key(&self, key: &SecretKey) -> &'static str {
+        match key.backend.unwrap_or(self.default) {
+            Backend::Os => self.os.describe(),
+            Backend::Keyutils => keyutils_description(),
+        }
+    }
+}
+
 /// Secrets held in this process only: the demo and unit tests.
 #[derive(Default)]
 pub struct MemoryStore {
@@ -419,6 +667,8 @@ pub struct Vault {
     store: Arc<dyn SecretStore>,
     timeout: Duration,
     serial: Arc<tokio::sync::Mutex<()>>,
+    /// The keyring the admin chose for this run's new secrets, if they chose one.
+    backend: Option<Backend>,
 }
 
 impl Vault {
@@ -427,7 +677,25 @@ impl Vault {
             store,
             timeout: DEFAULT_TIMEOUT,
             serial: Arc::default(),
+            backend: None,
         }
+    }
+
+    /// The platform's keyrings; `chosen` is `--secret-store`, when given: where new secrets
+    /// go, and where a profile that does not name its keyring is looked up.
+    pub fn platform(chosen: Option<Backend>) -> Self {
+        Self::new(Arc::new(Chosen::platform(chosen.unwrap_or_default()))).choosing(chosen)
+    }
+
+    /// This vault's stores, with `chosen` as the admin's choice of keyring for new secrets.
+    pub fn choosing(mut self, chosen: Option<Backend>) -> Self {
+        self.backend = chosen;
+        self
+    }
+
+    /// The keyring the admin chose for this run (`--secret-store`), if they chose one.
+    pub fn chosen(&self) -> Option<Backend> {
+        self.backend
     }
 
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
@@ -437,6 +705,11 @@ impl Vault {
 
     pub fn describe(&self) -> &'static str {
         self.store.describe()
+    }
+
+    /// Where `key`'s secret is kept.
+    pub fn describe_key(&self, key: &SecretKey) -> &'static str {
+        self.store.describe_key(key)
     }
 
     /// Every secret that passes through the vault is registered for redaction.

@@ -42,6 +42,7 @@ pub fn entry_key(name: &str, profile: &Profile, secret_ref: &str) -> SecretKey {
         SecretKind::for_integration(profile.integration),
     )
     .for_host(&profile.host)
+    .in_backend(profile.secret_store)
 }
 
 pub fn store_failure(e: SecretStoreError) -> Failure {

@@ -8,6 +8,7 @@
 mod keys;
 mod prune;
 mod rotate;
+pub mod this_run;
 
 use secrecy::{ExposeSecret, SecretString};
 use thiserror::Error;
@@ -133,6 +134,9 @@ pub enum InputError {
     KeyIdConflict { key: String, typed: String },
     #[error("{0}")]
     Scopes(#[from] ScopesError),
+    /// A secret given for one run that cannot be used (`this_run`).
+    #[error("{0}")]
+    Given(String),
 }
 
 fn missing_text(fields: &[SetupField]) -> String {
@@ -162,7 +166,7 @@ impl InputError {
             | InputError::WrongIntegration { .. } => SetupField::Name,
             InputError::Host(_) => SetupField::Host,
             InputError::ClientId(_) => SetupField::ClientId,
-            InputError::Secret(_) | InputError::Key(_) => SetupField::Secret,
+            InputError::Secret(_) | InputError::Key(_) | InputError::Given(_) => SetupField::Secret,
             InputError::KeyId(_) | InputError::KeyIdConflict { .. } => SetupField::KeyId,
             InputError::Scopes(_) => SetupField::Scopes,
         }
@@ -396,6 +400,7 @@ impl Draft {
             },
             last_test: None,
             okta,
+            secret_store: existing.and_then(|p| p.secret_store),
         };
         Ok(Validated {
             name,
@@ -499,9 +504,21 @@ pub async fn save(services: &Services, v: &Validated) -> Result<(), AppError> {
             profile.secret_stored = e.secret_stored;
         }
     }
+    if let Some(chosen) = services.vault.chosen()
+        && (v.secret.is_some() || existing.is_none())
+    {
+        // A secret entered now goes to the keyring the admin chose (`--secret-store`); the
+        // profile records it, so that later runs look there whatever their default.
+        profile.secret_store = crate::secret::Backend::recorded(chosen);
+    }
     let store_id = all.store_id();
     let key = secret_key(&v.name, &profile).in_store(Some(&store_id));
-    let store_err = |e| AppError::store(e, &v.name, Some(integration));
+    let is_new = existing.is_none();
+    let store_err = |e| match AppError::store(e, &v.name, Some(integration)) {
+        // Nothing was saved: the fix sets the profile up rather than changing it.
+        AppError::Failed(d) if is_new => AppError::Failed(d.for_new_profile()),
+        other => other,
+    };
     let previous = match (&v.secret, &existing) {
         (Some(_), Some(_)) => services.vault.get_raw(&key).await.map_err(store_err)?,
         _ => None,

@@ -157,11 +157,15 @@ async fn replace(
     let lock = services.store.lock().await?;
     let _commit = crate::app::commit();
     let mut all = lock.load()?;
-    let current = all.get(name)?.clone();
+    let mut current = all.get(name)?.clone();
     if current.secret_ref != stored.secret_ref || current.integration != integration {
         return Err(AppError::Usage(format!(
             "profile \"{name}\" was replaced while its new secret was being tested; nothing was stored, run rotate again"
         )));
+    }
+    if let Some(chosen) = services.vault.chosen() {
+        // `--secret-store` with a new secret moves the profile to that keyring.
+        current.secret_store = crate::secret::Backend::recorded(chosen);
     }
     let store_id = all.store_id();
     let key = secret_key(name, &current).in_store(Some(&store_id));
@@ -175,6 +179,7 @@ async fn replace(
     if let Some(p) = all.profiles.get_mut(name) {
         p.updated = OffsetDateTime::now_utc();
         p.secret_stored = Some(p.updated);
+        p.secret_store = current.secret_store;
         if let (Some(o), Some(new)) = (p.okta.as_mut(), checked.profile.okta.as_ref()) {
             o.key_id = new.key_id.clone();
             o.key_origin = new.key_origin;

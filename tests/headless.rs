@@ -1,0 +1,189 @@
+//! Where admins work without a desktop: no D-Bus session at all (a jump host over SSH, a CI
+//! job). The real binary, with the desktop keyring unreachable: Linux's kernel keyring as the
+//! store, and secrets given for one run that nothing keeps.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{Env, tenant};
+
+fn run(cmd: &mut assert_cmd::Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// Whether this machine lets processes use the kernel keyring (a container's seccomp
+/// profile may not); CI requires it.
+fn keyutils_usable() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: KEYCTL_GET_KEYRING_ID (0) of the user keyring (-4), without creating it.
+        let id = unsafe { libc::syscall(libc::SYS_keyctl, 0, -4, 0) };
+        if id >= 0 {
+            return true;
+        }
+    }
+    let required = std::env::var("PLOY_CONNECT_REQUIRE_TOOLS").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "PLOY_CONNECT_REQUIRE_TOOLS=1 but the kernel keyring is not usable here"
+    );
+    eprintln!("skipping: the kernel keyring is not usable here");
+    false
+}
+
+#[test]
+fn with_no_dbus_the_kernel_keyring_keeps_the_secret_for_test_users_and_status() {
+    if !keyutils_usable() {
+        return;
+    }
+    let env = Env::without_keyring();
+    let t = tenant(30, &[]);
+    // The desktop keyring is not there: the failure names both ways out.
+    let (code, _, err) = run(env
+        .cmd()
+        .args(["setup", "onetrust", "--profile", "jump", "--host", &t.host])
+        .args([
+            "--client-id",
+            &t.client_id,
+            "--client-secret-stdin",
+            "--no-test",
+        ])
+        .write_stdin(t.client_secret.clone()));
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("--secret-store keyutils"), "{err}");
+    assert!(err.contains("PLOY_CONNECT_CLIENT_SECRET"), "{err}");
+
+    let (code, _, err) = run(env
+        .cmd()
+        .args(["setup", "onetrust", "--profile", "jump", "--host", &t.host])
+        .args([
+            "--client-id",
+            &t.client_id,
+            "--client-secret-stdin",
+            "--no-test",
+        ])
+        .args(["--secret-store", "keyutils"])
+        .write_stdin(t.client_secret.clone()));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("Linux kernel keyring") && err.contains("restarts"),
+        "the lifetime is said where the store is chosen: {err}"
+    );
+    let file = std::fs::read_to_string(env.profiles_file()).unwrap();
+    assert!(file.contains("secret_store = \"keyutils\""), "{file}");
+    assert!(!file.contains(&t.client_secret));
+
+    // Later runs find it without being told where it is.
+    let (code, out, err) = run(env.cmd().args(["test", "jump"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = run(env.cmd().args(["users", "jump", "--format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    let users: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(users.as_array().unwrap().len(), 30);
+    let (code, out, err) = run(env.cmd().args(["status"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Linux kernel keyring"), "{out}");
+    let (_, out, _) = run(env.cmd().args(["profiles", "show", "jump", "--json"]));
+    let shown: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(shown["secret"], "stored");
+    assert_eq!(shown["secret_store"], "keyutils");
+
+    // Removing the profile removes the kernel key too.
+    let (code, _, err) = run(env.cmd().args(["profiles", "remove", "jump", "--yes"]));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(env
+        .cmd()
+        .args(["setup", "onetrust", "--profile", "jump", "--host", &t.host])
+        .args([
+            "--client-id",
+            &t.client_id,
+            "--no-test",
+            "--secret-store",
+            "keyutils",
+        ]));
+    assert_eq!(code, 2, "no secret given and none kept: {err}");
+}
+
+#[test]
+fn a_secret_for_this_run_only_is_used_and_nothing_is_kept() {
+    let env = Env::without_keyring();
+    let t = tenant(12, &[]);
+    let flags = [
+        "--vendor",
+        "onetrust",
+        "--host",
+        &t.host,
+        "--client-id",
+        &t.client_id,
+    ];
+    let (code, out, err) = run(env
+        .cmd()
+        .args(["test", "--json"])
+        .args(flags)
+        .env("PLOY_CONNECT_CLIENT_SECRET", &t.client_secret));
+    assert_eq!(code, 0, "{out}{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["ok"], true);
+    let input = common::step(&report, "input")["detail"].as_str().unwrap();
+    assert!(input.contains("this run only"), "{input}");
+
+    let (code, out, err) = run(env
+        .cmd()
+        .args(["users", "--format", "json"])
+        .args(flags)
+        .env("PLOY_CONNECT_CLIENT_SECRET", &t.client_secret));
+    assert_eq!(code, 0, "{err}");
+    let users: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(users.as_array().unwrap().len(), 12);
+
+    // From a file (a CI secret mount), and from standard input.
+    let secret_file = env.home.path().join("secret");
+    std::fs::write(&secret_file, format!("{}\n", t.client_secret)).unwrap();
+    let (code, out, err) = run(env
+        .cmd()
+        .arg("test")
+        .args(flags)
+        .arg("--client-secret-file")
+        .arg(&secret_file));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = run(env
+        .cmd()
+        .args(["test", "--client-secret-stdin"])
+        .args(flags)
+        .write_stdin("wrong-secret-value-123"));
+    assert_eq!(code, 1, "a wrong secret fails as a test: {out}{err}");
+    assert!(out.contains("onetrust.invalid_client"), "{out}");
+    assert!(!out.contains("wrong-secret-value-123") && !err.contains("wrong-secret-value-123"));
+
+    // Nothing was written anywhere: no profiles file, no keyring was even reachable.
+    assert!(!env.profiles_file().exists());
+    let config = env.home.path().join(".config");
+    let written: Vec<_> = walk(&config);
+    assert!(written.is_empty(), "{written:?}");
+
+    // Without a secret, or with the other vendor's, it says what to give.
+    let (code, _, err) = run(env.cmd().arg("test").args(flags));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("PLOY_CONNECT_CLIENT_SECRET"), "{err}");
+    let (code, _, err) = run(env.cmd().arg("test").args(["--host", &t.host]));
+    assert_eq!(code, 2, "{err}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .flat_map(|e| {
+            let p = e.path();
+            if p.is_dir() { walk(&p) } else { vec![p] }
+        })
+        .collect()
+}
