@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{
-    Carry, Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, TokenInfo, UsersPage,
-    VendorAnswer, access_token, auth_param, decode, decode_token, dpop, scope_list,
+    Carry, Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, Limited, QUOTED,
+    TokenInfo, UsersPage, VendorAnswer, access_token, auth_param, decode, decode_token, dpop,
+    excerpt, lifetime, scope_list,
 };
 use crate::diagnose::code;
 use crate::http::{self, HttpClient, HttpResponse};
@@ -88,7 +89,8 @@ struct Assertion<'a> {
 struct TokenResponse {
     access_token: Option<String>,
     token_type: Option<String>,
-    expires_in: Option<u64>,
+    /// Any shape: see `lifetime`.
+    expires_in: Option<serde_json::Value>,
     scope: Option<String>,
 }
 
@@ -343,7 +345,7 @@ impl Okta {
                 if u.origin() != self.base.origin() {
                     return Err(ConnectorError::Unexpected(format!(
                         "the next-page link points to another host ({})",
-                        u.origin().ascii_serialization()
+                        excerpt(&u.origin().ascii_serialization(), QUOTED)
                     )));
                 }
                 Ok(u)
@@ -395,7 +397,9 @@ impl PendingPage {
     /// request.
     pub async fn finish(self) -> Result<UsersPage, ConnectorError> {
         let r = self.started.read().await?;
-        let list: Vec<OktaUser> = decode(&r, "the users API", "a list of users")?;
+        let list: Limited<OktaUser, { PAGE_LIMIT as usize }> =
+            decode(&r, "the users API", "a list of users")?;
+        let list = list.0;
         if self.first && list.is_empty() {
             return Err(ConnectorError::Verdict {
                 code: code::OKTA_NO_ADMIN_ROLE,
@@ -408,6 +412,8 @@ impl PendingPage {
             total: None,
             total_pages: None,
             warning: None,
+            full_page: None,
+            bytes: r.body.len(),
         })
     }
 }
@@ -443,7 +449,7 @@ impl Connector for Okta {
             Scheme::Dpop => "DPoP-bound token".to_string(),
             Scheme::Bearer => "bearer token".to_string(),
         };
-        if let Some(s) = body.expires_in {
+        if let Some(s) = lifetime(body.expires_in.as_ref()) {
             detail.push_str(&format!(", valid {} min", s / 60));
         }
         detail.push_str(&format!(
@@ -635,6 +641,7 @@ pub(crate) fn normalise(u: OktaUser) -> User {
         source: Integration::Okta,
         extra,
     }
+    .bounded()
 }
 
 #[cfg(test)]
