@@ -30,8 +30,20 @@ pub enum Mode {
     EscapeError,
     /// User names carry terminal escape sequences.
     EscapeNames,
-    /// The token endpoint answers 200 with a live token but `expires_in` as a string.
+    /// The token endpoint answers 200 with a live token but `token_type` as a list.
     UndecodableToken,
+    /// The token endpoint answers 200 with a live token and this raw JSON as `expires_in`.
+    OddLifetime(&'static str),
+    /// OneTrust: 20 users a page, each with a 1 MB name, over 12 pages of 20 MB.
+    HugeNames,
+    /// OneTrust: a first page of 32 MiB less a little, all of it users of 3 bytes (`{},`).
+    TinyUsers,
+    /// Okta: `LONG_LINKS` pages of one new user, each with a new 60 KB next-page link; the
+    /// request after those is hung up on.
+    LongLinks,
+    /// OneTrust: pages of 10 new users, each saying it is not the last, with no totals, until
+    /// page 50 says it is the last.
+    NotLastForever,
     /// The token endpoint answers 503 twice with `Retry-After: 1`, then works.
     RetryAfterShort,
     /// The token endpoint answers 503 with a `Retry-After` date in the past, then works.
@@ -39,6 +51,8 @@ pub enum Mode {
 }
 
 pub const LIVE_TOKEN: &str = "LIVE-ACCESS-TOKEN-0123456789abcdef";
+/// Pages `Mode::LongLinks` sends: 120 MB of links, were they kept whole.
+pub const LONG_LINKS: usize = 2000;
 pub const ESCAPES: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}";
 
 pub struct Hostile {
@@ -215,8 +229,78 @@ async fn serve(mut s: TcpStream, mode: Mode, n: u32, addr: SocketAddr) {
         }
         Mode::UndecodableToken if token => {
             let (h, b) = json(
-                serde_json::json!({"access_token": LIVE_TOKEN, "token_type": "bearer", "expires_in": "3600"}),
+                serde_json::json!({"access_token": LIVE_TOKEN, "token_type": ["bearer"], "expires_in": 3600}),
             );
+            return respond(&mut s, "200 OK", &h, &b).await;
+        }
+        Mode::OddLifetime(raw) if token => {
+            let body = format!(
+                r#"{{"access_token":"{LIVE_TOKEN}","token_type":"bearer","expires_in":{raw},"ot_scopes":"USER"}}"#
+            );
+            let h = [("content-type", "application/json".to_string())];
+            return respond(&mut s, "200 OK", &h, &body).await;
+        }
+        Mode::HugeNames if users => {
+            let page = page_number(&req.query);
+            let name = "n".repeat(1 << 20);
+            let mut body = String::from(r#"{"content":["#);
+            for i in 0..20 {
+                if i > 0 {
+                    body.push(',');
+                }
+                body.push_str(&format!(
+                    r#"{{"userId":"u{page}-{i}","email":"u{page}-{i}@x.test","fullName":"{name}"}}"#
+                ));
+            }
+            body.push_str(&format!(
+                r#"],"number":{page},"size":20,"totalPages":12,"totalElements":240,"last":{}}}"#,
+                page == 11
+            ));
+            let h = [("content-type", "application/json".to_string())];
+            return respond(&mut s, "200 OK", &h, &body).await;
+        }
+        Mode::TinyUsers if users => {
+            let users = (32 << 20) / 3 - 1000;
+            let mut body = String::with_capacity(32 << 20);
+            body.push_str(r#"{"content":["#);
+            body.push_str(&"{},".repeat(users));
+            body.push_str(r#"{}],"number":0,"totalPages":3,"last":false}"#);
+            let h = [("content-type", "application/json".to_string())];
+            return respond(&mut s, "200 OK", &h, &body).await;
+        }
+        Mode::LongLinks if users => {
+            // The page number leads the cursor: `after=<n>x<padding>`.
+            let page: usize = req
+                .query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("after="))
+                .and_then(|v| v.split('x').next()?.parse().ok())
+                .unwrap_or(0);
+            if page >= LONG_LINKS {
+                return; // hung up on, unanswered
+            }
+            let (mut h, b) = json(serde_json::json!([{
+                "id": format!("00u{page}"), "status": "ACTIVE",
+                "profile": {"login": format!("u{page}@x.test"), "email": format!("u{page}@x.test")}
+            }]));
+            let padding = "a".repeat(60_000);
+            h.push((
+                "link",
+                format!(
+                    "<http://{addr}/api/v1/users?after={}x{padding}&limit=200>; rel=\"next\"",
+                    page + 1
+                ),
+            ));
+            return respond(&mut s, "200 OK", &h, &b).await;
+        }
+        Mode::NotLastForever if users => {
+            let page = page_number(&req.query);
+            let users: Vec<_> = (0..10)
+                .map(|i| serde_json::json!({"userId": format!("u{page}-{i}"), "email": format!("u{page}-{i}@x.test")}))
+                .collect();
+            let (h, b) = json(serde_json::json!({
+                "content": users, "number": page, "last": page >= 50,
+            }));
             return respond(&mut s, "200 OK", &h, &b).await;
         }
         Mode::RetryAfterShort if token && n <= 2 => {

@@ -239,6 +239,36 @@ impl<'de, T: serde::Deserialize<'de>, const MAX: usize> serde::Deserialize<'de>
     }
 }
 
+/// A text field of a vendor's user, read with at most `users::FIELD_BYTES` of it kept: a
+/// megabyte name costs its bytes in the body, never a second copy while the page is parsed.
+#[derive(Debug, Default)]
+pub(crate) struct Text(pub(crate) String);
+
+impl<'de> serde::Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = Text;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(
+                    crate::users::capped(v, crate::users::FIELD_BYTES).into_owned(),
+                ))
+            }
+        }
+        d.deserialize_str(Visit)
+    }
+}
+
+/// The text of an optional field.
+pub(crate) fn text(t: Option<Text>) -> Option<String> {
+    t.map(|t| t.0)
+}
+
 /// The longest token lifetime shown as such (OneTrust's longest is a year).
 const LONGEST_LIFETIME: u64 = 10 * 365 * 86_400;
 

@@ -7,8 +7,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use super::{
-    Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, Limited, TokenInfo, UsersPage,
-    VendorAnswer, access_token, decode, decode_token, lifetime, scope_list,
+    Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, Limited, Text, TokenInfo,
+    UsersPage, VendorAnswer, access_token, decode, decode_token, lifetime, scope_list, text,
 };
 use crate::diagnose::code;
 use crate::http::{self, HttpClient, HttpResponse};
@@ -110,20 +110,20 @@ pub(crate) struct Page {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct OtUser {
-    user_id: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    full_name: Option<String>,
-    email: Option<String>,
+    user_id: Option<Text>,
+    first_name: Option<Text>,
+    last_name: Option<Text>,
+    full_name: Option<Text>,
+    email: Option<Text>,
     active: Option<bool>,
     internal: Option<bool>,
     email_confirmed: Option<bool>,
-    external_id: Option<String>,
-    created_date: Option<String>,
-    last_login_date: Option<String>,
-    disabled_date_time: Option<String>,
-    expiration_date_time: Option<String>,
-    default_organization_name: Option<String>,
+    external_id: Option<Text>,
+    created_date: Option<Text>,
+    last_login_date: Option<Text>,
+    disabled_date_time: Option<Text>,
+    expiration_date_time: Option<Text>,
+    default_organization_name: Option<Text>,
 }
 
 impl OneTrust {
@@ -356,13 +356,12 @@ fn parse_page(r: &HttpResponse, page: u32, page_size: u32) -> Result<UsersPage, 
 }
 
 pub(crate) fn normalise(u: OtUser) -> User {
-    let first = u.first_name.unwrap_or_default();
-    let last = u.last_name.unwrap_or_default();
-    let name = u
-        .full_name
+    let first = text(u.first_name).unwrap_or_default();
+    let last = text(u.last_name).unwrap_or_default();
+    let name = text(u.full_name)
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| format!("{first} {last}").trim().to_string());
-    let email = u.email.unwrap_or_default();
+    let email = text(u.email).unwrap_or_default();
     let mut extra = Extras::default();
     let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
     if let Some(v) = u.internal {
@@ -377,12 +376,12 @@ pub(crate) fn normalise(u: OtUser) -> User {
         ("disabled", u.disabled_date_time),
         ("expires", u.expiration_date_time),
     ] {
-        if let Some(v) = v.filter(|v| !v.is_empty()) {
+        if let Some(v) = text(v).filter(|v| !v.is_empty()) {
             extra.insert(k, v);
         }
     }
     User {
-        id: u.user_id.unwrap_or_default(),
+        id: text(u.user_id).unwrap_or_default(),
         login: email.clone(),
         email,
         name,
@@ -393,8 +392,8 @@ pub(crate) fn normalise(u: OtUser) -> User {
             Some(false) => UserStatus::Inactive,
             None => UserStatus::Unknown,
         },
-        created: u.created_date,
-        last_login: u.last_login_date,
+        created: text(u.created_date),
+        last_login: text(u.last_login_date),
         source: Integration::OneTrust,
         extra,
     }

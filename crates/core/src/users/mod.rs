@@ -121,19 +121,24 @@ impl User {
     }
 }
 
-/// `text` within `max` bytes, `CUT` included, on a character boundary; the spare capacity
-/// is given back (the cut-off part may have been a megabyte).
-fn cut(text: &mut String, max: usize) {
+/// `text` within `max` bytes, `CUT` included, on a character boundary.
+pub fn capped(text: &str, max: usize) -> Cow<'_, str> {
     if text.len() <= max {
-        return;
+        return Cow::Borrowed(text);
     }
     let mut end = max.saturating_sub(CUT.len());
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    text.truncate(end);
-    text.push_str(CUT);
-    text.shrink_to_fit();
+    Cow::Owned(format!("{}{CUT}", &text[..end]))
+}
+
+/// `capped` in place; a cut value gives its room back (the cut-off part may have been a
+/// megabyte).
+fn cut(text: &mut String, max: usize) {
+    if let Cow::Owned(shorter) = capped(text, max) {
+        *text = shorter;
+    }
 }
 
 /// Vendor fields by name, in name order. A short list, not a map: users have two to five,
