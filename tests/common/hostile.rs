@@ -153,17 +153,43 @@ async fn read_request(s: &mut TcpStream) -> Option<Request> {
 }
 
 async fn respond(s: &mut TcpStream, status: &str, headers: &[(&str, String)], body: &str) {
-    let mut out = format!(
-        "HTTP/1.1 {status}\r\nconnection: close\r\ncontent-length: {}\r\n",
-        body.len()
-    );
+    respond_in_parts(s, status, headers, &[body]).await;
+}
+
+/// A body written part by part, never put together: the big pages would otherwise cost this
+/// (test) process what the client is being tested not to spend.
+async fn respond_in_parts(
+    s: &mut TcpStream,
+    status: &str,
+    headers: &[(&str, String)],
+    parts: &[&str],
+) {
+    let length: usize = parts.iter().map(|p| p.len()).sum();
+    let mut head =
+        format!("HTTP/1.1 {status}\r\nconnection: close\r\ncontent-length: {length}\r\n");
     for (k, v) in headers {
-        out.push_str(&format!("{k}: {v}\r\n"));
+        head.push_str(&format!("{k}: {v}\r\n"));
     }
-    out.push_str("\r\n");
-    out.push_str(body);
-    let _ = s.write_all(out.as_bytes()).await;
+    head.push_str("\r\n");
+    let _ = s.write_all(head.as_bytes()).await;
+    for part in parts {
+        if s.write_all(part.as_bytes()).await.is_err() {
+            return;
+        }
+    }
     let _ = s.shutdown().await;
+}
+
+/// A megabyte of one letter, made once.
+fn megabyte_name() -> &'static str {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| "n".repeat(1 << 20))
+}
+
+/// 64 KiB of three-byte users (`{},`), made once.
+fn tiny_users() -> &'static str {
+    static USERS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    USERS.get_or_init(|| "{},".repeat(64 * 1024 / 3))
 }
 
 /// 200 with no length, then bytes until the client hangs up.
@@ -242,31 +268,31 @@ async fn serve(mut s: TcpStream, mode: Mode, n: u32, addr: SocketAddr) {
         }
         Mode::HugeNames if users => {
             let page = page_number(&req.query);
-            let name = "n".repeat(1 << 20);
-            let mut body = String::from(r#"{"content":["#);
-            for i in 0..20 {
-                if i > 0 {
-                    body.push(',');
-                }
-                body.push_str(&format!(
-                    r#"{{"userId":"u{page}-{i}","email":"u{page}-{i}@x.test","fullName":"{name}"}}"#
-                ));
-            }
-            body.push_str(&format!(
+            let heads: Vec<String> = (0..20)
+                .map(|i| {
+                    let comma = if i > 0 { "," } else { "" };
+                    format!(r#"{comma}{{"userId":"u{page}-{i}","email":"u{page}-{i}@x.test","fullName":""#)
+                })
+                .collect();
+            let tail = format!(
                 r#"],"number":{page},"size":20,"totalPages":12,"totalElements":240,"last":{}}}"#,
                 page == 11
-            ));
+            );
+            let mut parts = vec![r#"{"content":["#];
+            for head in &heads {
+                parts.extend([head.as_str(), megabyte_name(), r#""}"#]);
+            }
+            parts.push(&tail);
             let h = [("content-type", "application/json".to_string())];
-            return respond(&mut s, "200 OK", &h, &body).await;
+            return respond_in_parts(&mut s, "200 OK", &h, &parts).await;
         }
         Mode::TinyUsers if users => {
-            let users = (32 << 20) / 3 - 1000;
-            let mut body = String::with_capacity(32 << 20);
-            body.push_str(r#"{"content":["#);
-            body.push_str(&"{},".repeat(users));
-            body.push_str(r#"{}],"number":0,"totalPages":3,"last":false}"#);
+            // 32 MiB less a little.
+            let mut parts = vec![r#"{"content":["#];
+            parts.extend(std::iter::repeat_n(tiny_users(), 32 * 16 - 1));
+            parts.push(r#"{}],"number":0,"totalPages":3,"last":false}"#);
             let h = [("content-type", "application/json".to_string())];
-            return respond(&mut s, "200 OK", &h, &body).await;
+            return respond_in_parts(&mut s, "200 OK", &h, &parts).await;
         }
         Mode::LongLinks if users => {
             // The page number leads the cursor: `after=<n>x<padding>`.
