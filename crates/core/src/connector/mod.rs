@@ -156,6 +156,8 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     expected: &str,
 ) -> Result<T, ConnectorError> {
     serde_json::from_slice(&r.body).map_err(|e| {
+        // serde's message can quote a value whole ("invalid type: string \"…\"").
+        let e = excerpt(&e.to_string(), QUOTED);
         ConnectorError::Unexpected(format!(
             "{source} answered 200 but not with {expected} ({e}): {}",
             excerpt(
@@ -501,6 +503,23 @@ mod tests {
         assert_eq!(lifetime(Some(&v(r#""soon""#))), None);
         assert_eq!(lifetime(Some(&v("[3600]"))), None);
         assert_eq!(lifetime(None), None);
+    }
+
+    #[test]
+    fn a_body_that_is_not_a_page_is_quoted_in_part() {
+        let long = "x".repeat(60_000);
+        let r = HttpResponse {
+            status: 200,
+            headers: Default::default(),
+            body: format!(r#"{{"number":"{long}"}}"#).into(),
+            elapsed: Default::default(),
+            waited: Default::default(),
+            truncated: false,
+        };
+        let Err(e) = decode::<onetrust::Page>(&r, "the users API", "a page") else {
+            panic!("not a page")
+        };
+        assert!(e.to_string().len() < 1000, "{} bytes", e.to_string().len());
     }
 
     #[test]
