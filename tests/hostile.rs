@@ -19,7 +19,7 @@ use ploy_core::profile::ProfileStore;
 use ploy_core::secret::{MemoryStore, Vault};
 use ploy_core::setup::{self, Draft, Intent};
 
-use common::hostile::{ESCAPES, Hostile, LIVE_TOKEN, Mode};
+use common::hostile::{ESCAPES, Hostile, LIVE_TOKEN, LONG_LINKS, Mode};
 use common::lab::Lab;
 
 const SECRET: &str = "Ab+/Cd3f-OneTrust-Secret==Zq9";
@@ -164,6 +164,89 @@ async fn retry_after_is_honoured_sanely() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_never_says_last_is_stopped_with_a_diagnosis() {
+    let a = against(Mode::NotLastForever, Integration::OneTrust).await;
+    let f = export(&a).await.unwrap_err();
+    assert_eq!(f.code, code::UNEXPECTED_RESPONSE);
+    assert!(
+        f.detail.contains("never says which page is the last"),
+        "{}",
+        f.detail
+    );
+    assert!(a.server.requests() < 12, "{} requests", a.server.requests());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_odd_token_lifetime_never_refuses_a_token() {
+    for (raw, says) in [
+        (r#""3600""#, Some("valid 60 min")),
+        ("1e20", Some("valid 3650 days")),
+        ("-5", None),
+    ] {
+        let a = against(Mode::OddLifetime(raw), Integration::OneTrust).await;
+        let r = test_report(&a).await;
+        assert_eq!(r["ok"], true, "{raw}: {r:#}");
+        let detail = common::step(&r, "token")["detail"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        match says {
+            Some(says) => assert!(detail.contains(says), "{raw}: {detail}"),
+            None => assert!(!detail.contains("valid"), "{raw}: {detail}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn huge_names_are_cut_with_a_visible_mark() {
+    let a = against(Mode::HugeNames, Integration::OneTrust).await;
+    let source = ploy_core::session::SecretSource::Vault(&a.services.vault);
+    let p = a
+        .services
+        .store
+        .load()
+        .unwrap()
+        .get("acme")
+        .unwrap()
+        .clone();
+    let mut s = ploy_core::session::open("acme", &p, &source, None)
+        .await
+        .unwrap();
+    let mut names = Vec::new();
+    let n = ploy_core::session::for_each_page(&mut s.connector, |page| {
+        names.extend(page.users.iter().map(|u| u.name.len()));
+        assert!(
+            page.users
+                .iter()
+                .all(|u| u.name.ends_with(ploy_core::users::CUT))
+        );
+        Ok::<_, ploy_core::diagnose::Failure>(())
+    })
+    .await
+    .unwrap();
+    assert_eq!(n, 240);
+    let longest = names.iter().max().copied().unwrap_or_default();
+    assert!(longest <= ploy_core::users::FIELD_BYTES, "{longest} bytes");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_next_page_link_is_never_quoted_whole() {
+    let a = against(Mode::LongLinks, Integration::Okta).await;
+    let f = export(&a).await.unwrap_err();
+    assert!(
+        f.detail.len() < 1000,
+        "{} bytes: {}…",
+        f.detail.len(),
+        f.detail.chars().take(300).collect::<String>()
+    );
+    assert!(f.detail.contains("after="), "{}", f.detail);
+    assert!(
+        a.server.requests() as usize > LONG_LINKS,
+        "every page was read"
+    );
+}
+
 // End to end: the real binary with a real keyring.
 
 fn setup_binary(env: &common::Env, server: &Hostile) {
@@ -278,4 +361,161 @@ fn an_endless_body_keeps_memory_bounded_and_the_old_export() {
     );
     let peak_mib = usage.ru_maxrss / 1024;
     assert!(peak_mib < 200, "peak RSS of the children: {peak_mib} MiB");
+}
+
+fn setup_okta_binary(env: &common::Env, server: &Hostile) {
+    env.cmd()
+        .args([
+            "setup",
+            "okta",
+            "--profile",
+            "corp",
+            "--host",
+            &server.host(),
+        ])
+        .args(["--client-id", "client-id", "--generate-key", "--no-test"])
+        .assert()
+        .success();
+}
+
+/// Above this a run is stopped: it has failed already, and must not take the machine's memory.
+const KILL_MIB: u64 = 1024;
+
+/// The peak resident memory of the process `pid` so far (its `VmHWM`), in MiB, once it runs
+/// the binary (before its `exec` it is a shell).
+fn peak_mib(pid: u32) -> Option<u64> {
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+    if comm.trim() != "ploy-connect" {
+        return None;
+    }
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib / 1024)
+}
+
+/// Runs the binary with `args`: its exit code, its stderr, and its own peak memory in MiB.
+/// The peak is read from /proc while it runs: `getrusage` would also count this test process,
+/// whose hostile servers build 20 MB pages.
+fn run_measured(env: &common::Env, args: &str) -> (Option<i32>, String, u64) {
+    let err = env.home.path().join("run.err");
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("exec {} {} {args}", env.shell_env(), common::BIN))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .unwrap();
+    let mut peak = 0;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code();
+        }
+        peak = peak.max(peak_mib(child.id()).unwrap_or(0));
+        if peak > KILL_MIB {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        // How often the high-water mark is sampled (it only grows); nothing waits on it.
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    (
+        status,
+        std::fs::read_to_string(&err).unwrap_or_default(),
+        peak,
+    )
+}
+
+/// Peak memory of an export under each hostile mode of the memory findings; printed for the
+/// record (`cargo test --test hostile hostile_exports -- --nocapture`).
+#[test]
+fn hostile_exports_keep_memory_bounded() {
+    let env = env_or_skip!();
+    for (mode, integration, says) in [
+        (Mode::HugeNames, Integration::OneTrust, None),
+        (
+            Mode::TinyUsers,
+            Integration::OneTrust,
+            Some("more than 2000 users"),
+        ),
+        (Mode::LongLinks, Integration::Okta, Some("after=")),
+        (
+            Mode::NotLastForever,
+            Integration::OneTrust,
+            Some("never says which page is the last"),
+        ),
+    ] {
+        let server = Hostile::start(mode);
+        let profile = match integration {
+            Integration::OneTrust => {
+                setup_binary(&env, &server);
+                "acme"
+            }
+            Integration::Okta => {
+                setup_okta_binary(&env, &server);
+                "corp"
+            }
+        };
+        let out = env.home.path().join("users.csv");
+        let _ = std::fs::remove_file(&out);
+        let (code, stderr, peak) = run_measured(
+            &env,
+            &format!("users {profile} --output '{}'", out.display()),
+        );
+        println!("{mode:?}: export peak RSS {peak} MiB, exit {code:?}");
+        assert!(peak <= 100, "{mode:?}: peak RSS {peak} MiB");
+        assert!(
+            stderr.len() < 4000,
+            "{mode:?}: {} bytes on stderr",
+            stderr.len()
+        );
+        match says {
+            None => {
+                assert_eq!(code, Some(0), "{mode:?}: {stderr}");
+                let csv = std::fs::read_to_string(&out).unwrap();
+                assert_eq!(csv.lines().count(), 241, "{mode:?}");
+                assert!(csv.lines().skip(1).all(|l| l.contains("…")), "{mode:?}");
+            }
+            Some(says) => {
+                assert_eq!(code, Some(1), "{mode:?}: {stderr}");
+                assert!(stderr.contains(says), "{mode:?}: {stderr}");
+            }
+        }
+    }
+}
+
+/// The TUI loading 240 users with 1 MB names: the table keeps them cut, and the reader takes
+/// 20 MB pages one at a time (`cargo test --test hostile the_tui -- --nocapture` prints it).
+#[test]
+fn the_tui_keeps_memory_bounded_against_huge_names() {
+    if !common::tools_available(&["tmux"]) {
+        return;
+    }
+    let env = env_or_skip!();
+    let server = Hostile::start(Mode::HugeNames);
+    setup_binary(&env, &server);
+    let t = common::tmux::Tmux::exec(&env.shell_env(), common::BIN);
+    let pid = t.pane_pid();
+    t.wait_for("acme");
+    t.keys(&["u"]);
+    let peak = std::cell::Cell::new(0);
+    let screen = t.wait_until_within(
+        "240 users loaded",
+        |s| {
+            peak.set(peak.get().max(peak_mib(pid).unwrap_or(0)));
+            (s.contains("240 users") && !s.contains("Loading")) || peak.get() > KILL_MIB
+        },
+        std::time::Duration::from_secs(120),
+    );
+    let peak = peak.get().max(peak_mib(pid).unwrap_or(0));
+    println!("HugeNames: TUI peak RSS {peak} MiB");
+    assert!(peak <= 150, "TUI peak RSS {peak} MiB:\n{screen}");
+    assert!(screen.contains("…"), "names are cut visibly:\n{screen}");
 }

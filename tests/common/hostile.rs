@@ -30,8 +30,20 @@ pub enum Mode {
     EscapeError,
     /// User names carry terminal escape sequences.
     EscapeNames,
-    /// The token endpoint answers 200 with a live token but `expires_in` as a string.
+    /// The token endpoint answers 200 with a live token but `token_type` as a list.
     UndecodableToken,
+    /// The token endpoint answers 200 with a live token and this raw JSON as `expires_in`.
+    OddLifetime(&'static str),
+    /// OneTrust: 20 users a page, each with a 1 MB name, over 12 pages of 20 MB.
+    HugeNames,
+    /// OneTrust: a first page of 32 MiB less a little, all of it users of 3 bytes (`{},`).
+    TinyUsers,
+    /// Okta: `LONG_LINKS` pages of one new user, each with a new 60 KB next-page link; the
+    /// request after those is hung up on.
+    LongLinks,
+    /// OneTrust: pages of 10 new users, each saying it is not the last, with no totals, until
+    /// page 50 says it is the last.
+    NotLastForever,
     /// The token endpoint answers 503 twice with `Retry-After: 1`, then works.
     RetryAfterShort,
     /// The token endpoint answers 503 with a `Retry-After` date in the past, then works.
@@ -39,6 +51,8 @@ pub enum Mode {
 }
 
 pub const LIVE_TOKEN: &str = "LIVE-ACCESS-TOKEN-0123456789abcdef";
+/// Pages `Mode::LongLinks` sends: 120 MB of links, were they kept whole.
+pub const LONG_LINKS: usize = 2000;
 pub const ESCAPES: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}";
 
 pub struct Hostile {
@@ -139,17 +153,43 @@ async fn read_request(s: &mut TcpStream) -> Option<Request> {
 }
 
 async fn respond(s: &mut TcpStream, status: &str, headers: &[(&str, String)], body: &str) {
-    let mut out = format!(
-        "HTTP/1.1 {status}\r\nconnection: close\r\ncontent-length: {}\r\n",
-        body.len()
-    );
+    respond_in_parts(s, status, headers, &[body]).await;
+}
+
+/// A body written part by part, never put together: the big pages would otherwise cost this
+/// (test) process what the client is being tested not to spend.
+async fn respond_in_parts(
+    s: &mut TcpStream,
+    status: &str,
+    headers: &[(&str, String)],
+    parts: &[&str],
+) {
+    let length: usize = parts.iter().map(|p| p.len()).sum();
+    let mut head =
+        format!("HTTP/1.1 {status}\r\nconnection: close\r\ncontent-length: {length}\r\n");
     for (k, v) in headers {
-        out.push_str(&format!("{k}: {v}\r\n"));
+        head.push_str(&format!("{k}: {v}\r\n"));
     }
-    out.push_str("\r\n");
-    out.push_str(body);
-    let _ = s.write_all(out.as_bytes()).await;
+    head.push_str("\r\n");
+    let _ = s.write_all(head.as_bytes()).await;
+    for part in parts {
+        if s.write_all(part.as_bytes()).await.is_err() {
+            return;
+        }
+    }
     let _ = s.shutdown().await;
+}
+
+/// A megabyte of one letter, made once.
+fn megabyte_name() -> &'static str {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| "n".repeat(1 << 20))
+}
+
+/// 64 KiB of three-byte users (`{},`), made once.
+fn tiny_users() -> &'static str {
+    static USERS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    USERS.get_or_init(|| "{},".repeat(64 * 1024 / 3))
 }
 
 /// 200 with no length, then bytes until the client hangs up.
@@ -215,8 +255,78 @@ async fn serve(mut s: TcpStream, mode: Mode, n: u32, addr: SocketAddr) {
         }
         Mode::UndecodableToken if token => {
             let (h, b) = json(
-                serde_json::json!({"access_token": LIVE_TOKEN, "token_type": "bearer", "expires_in": "3600"}),
+                serde_json::json!({"access_token": LIVE_TOKEN, "token_type": ["bearer"], "expires_in": 3600}),
             );
+            return respond(&mut s, "200 OK", &h, &b).await;
+        }
+        Mode::OddLifetime(raw) if token => {
+            let body = format!(
+                r#"{{"access_token":"{LIVE_TOKEN}","token_type":"bearer","expires_in":{raw},"ot_scopes":"USER"}}"#
+            );
+            let h = [("content-type", "application/json".to_string())];
+            return respond(&mut s, "200 OK", &h, &body).await;
+        }
+        Mode::HugeNames if users => {
+            let page = page_number(&req.query);
+            let heads: Vec<String> = (0..20)
+                .map(|i| {
+                    let comma = if i > 0 { "," } else { "" };
+                    format!(r#"{comma}{{"userId":"u{page}-{i}","email":"u{page}-{i}@x.test","fullName":""#)
+                })
+                .collect();
+            let tail = format!(
+                r#"],"number":{page},"size":20,"totalPages":12,"totalElements":240,"last":{}}}"#,
+                page == 11
+            );
+            let mut parts = vec![r#"{"content":["#];
+            for head in &heads {
+                parts.extend([head.as_str(), megabyte_name(), r#""}"#]);
+            }
+            parts.push(&tail);
+            let h = [("content-type", "application/json".to_string())];
+            return respond_in_parts(&mut s, "200 OK", &h, &parts).await;
+        }
+        Mode::TinyUsers if users => {
+            // 32 MiB less a little.
+            let mut parts = vec![r#"{"content":["#];
+            parts.extend(std::iter::repeat_n(tiny_users(), 32 * 16 - 1));
+            parts.push(r#"{}],"number":0,"totalPages":3,"last":false}"#);
+            let h = [("content-type", "application/json".to_string())];
+            return respond_in_parts(&mut s, "200 OK", &h, &parts).await;
+        }
+        Mode::LongLinks if users => {
+            // The page number leads the cursor: `after=<n>x<padding>`.
+            let page: usize = req
+                .query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("after="))
+                .and_then(|v| v.split('x').next()?.parse().ok())
+                .unwrap_or(0);
+            if page >= LONG_LINKS {
+                return; // hung up on, unanswered
+            }
+            let (mut h, b) = json(serde_json::json!([{
+                "id": format!("00u{page}"), "status": "ACTIVE",
+                "profile": {"login": format!("u{page}@x.test"), "email": format!("u{page}@x.test")}
+            }]));
+            let padding = "a".repeat(60_000);
+            h.push((
+                "link",
+                format!(
+                    "<http://{addr}/api/v1/users?after={}x{padding}&limit=200>; rel=\"next\"",
+                    page + 1
+                ),
+            ));
+            return respond(&mut s, "200 OK", &h, &b).await;
+        }
+        Mode::NotLastForever if users => {
+            let page = page_number(&req.query);
+            let users: Vec<_> = (0..10)
+                .map(|i| serde_json::json!({"userId": format!("u{page}-{i}"), "email": format!("u{page}-{i}@x.test")}))
+                .collect();
+            let (h, b) = json(serde_json::json!({
+                "content": users, "number": page, "last": page >= 50,
+            }));
             return respond(&mut s, "200 OK", &h, &b).await;
         }
         Mode::RetryAfterShort if token && n <= 2 => {

@@ -7,6 +7,8 @@ use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 
+use sha2::{Digest, Sha256};
+
 use futures_util::StreamExt;
 
 use crate::connector::{
@@ -207,6 +209,7 @@ async fn read_pages<E: From<Failure>>(
         AnyConnector::OneTrust(ot) => {
             let first = ot.users_page(None).await.map_err(failed)?;
             let reported = first.total_pages;
+            let first_bytes = first.bytes;
             let mut cursor = first.next.clone();
             pager.take(first, &mut each).await?;
             // Pages 1.. of what the first page reported, several at once, in order. Asked to
@@ -216,15 +219,26 @@ async fn read_pages<E: From<Failure>>(
                 let total = u32::try_from(total.min(MAX_PAGES)).unwrap_or(u32::MAX);
                 let throttled = ot.http().throttled();
                 let mut expired_at = None;
+                let mut biggest = first_bytes;
                 {
-                    let mut pages = futures_util::stream::iter(1..total)
-                        .map(|n| ot.fetch_page(n))
-                        .buffered(pages_in_flight());
+                    // In order, as `buffered` would, but with fewer at once when pages are
+                    // big: each costs its body and more while it is parsed.
+                    let mut pages = futures_util::stream::FuturesOrdered::new();
+                    let mut asked = 1;
                     let mut n = 1;
-                    while let Some(fetched) = pages.next().await {
+                    loop {
+                        let room = (IN_FLIGHT_BYTES / biggest.max(1)).clamp(1, pages_in_flight());
+                        while pages.len() < room && asked < total {
+                            pages.push_back(ot.fetch_page(asked));
+                            asked += 1;
+                        }
+                        let Some(fetched) = pages.next().await else {
+                            break;
+                        };
                         match fetched.map_err(failed)? {
                             onetrust::Fetched::Page(page) => {
                                 n += 1;
+                                biggest = biggest.max(page.bytes);
                                 cursor = page.next.clone();
                                 let last = page.next.is_none();
                                 pager.take(page, &mut each).await?;
@@ -271,6 +285,11 @@ pub fn pages_in_flight() -> usize {
 }
 
 pub const DEFAULT_PAGES_IN_FLIGHT: usize = 6;
+
+/// The most page bodies read at once may add up to, judged by the biggest page so far: real
+/// pages of 2000 users are about a megabyte, so all six fit; a server sending 20 MB pages
+/// gets them read one at a time.
+const IN_FLIGHT_BYTES: usize = 16 << 20;
 
 /// Hands pages over after the guard has seen them.
 struct Pager<'g> {
@@ -324,20 +343,29 @@ pub struct PageTicket {
 pub const MAX_PAGES: u64 = 100_000;
 
 /// Makes sure paging ends whatever the tenant sends: a next-page cursor seen before, a page
-/// whose users were all read already, or more pages than the tenant said it has (or than any
-/// tenant has) stops it with a diagnosis.
+/// whose users were all read already, more pages or users than the tenant said it has (or
+/// more pages than any tenant has), or short pages that say more follow where the vendor's
+/// pages are full but the last, stop it with a diagnosis. What it keeps is fixed per page
+/// and per user, never the size of what the tenant sent.
 #[derive(Default)]
 pub struct PageGuard {
     pages: u64,
-    /// The pages the tenant said it has, on its first page.
+    /// The pages and the users the tenant said it has, on its first page.
     reported: Option<u64>,
-    cursors: HashSet<String>,
+    reported_users: Option<u64>,
+    users_read: u64,
+    biggest_page: u64,
+    /// The next-page cursors seen, as SHA-256 digests: 32 bytes each, however long the link
+    /// (a hostile Okta `Link` can be 60 KB, tens of thousands of times).
+    cursors: HashSet<[u8; 32]>,
     /// Who was seen: two bytes a user, not the tens an exact set costs (a million users in
     /// 2 MiB), so an export's memory stays flat.
     users: SeenUsers,
     /// Small pages in a row with nobody new (each could be the filter's mistake; several in a
     /// row cannot plausibly be).
     small_repeats: u32,
+    /// Short pages in a row that said more follow.
+    short_pages: u32,
 }
 
 /// A Bloom filter of user identities, grown in generations of `GENERATION` users: it never
@@ -357,6 +385,10 @@ const BITS_PER_USER: usize = 16;
 const HASHES: u64 = 11;
 const JUDGED: usize = 16;
 const SMALL_REPEATS: u32 = 3;
+/// Short pages that say more follow, in a row, before that is a contradiction: one can be a
+/// page read while users were deleted (Spring counts and reads with two queries); a run of
+/// them is a server that never says "last".
+const SHORT_PAGES: u32 = 4;
 
 impl SeenUsers {
     fn bits(h: u64) -> impl Iterator<Item = usize> {
@@ -404,6 +436,7 @@ impl PageGuard {
         let stop = |why: String| Failure::new(code::UNEXPECTED_RESPONSE, why);
         if n == 1 {
             self.reported = page.total_pages;
+            self.reported_users = page.total;
         }
         // The reported count, plus one for a tenant that grew while we read it.
         let ceiling = self
@@ -420,10 +453,24 @@ impl PageGuard {
             }));
         }
         if let Some(next) = &page.next
-            && !self.cursors.insert(next.0.clone())
+            && !self
+                .cursors
+                .insert(Sha256::digest(next.0.as_bytes()).into())
         {
             return Err(stop(format!(
                 "after {n} pages the tenant sent a next-page link it had sent before: it is not paging, so ploy-connect stopped"
+            )));
+        }
+        let len = page.users.len() as u64;
+        self.users_read += len;
+        self.biggest_page = self.biggest_page.max(len);
+        // The reported count, plus a page for a tenant that grew while we read it.
+        if let Some(t) = self.reported_users
+            && self.users_read > t.saturating_add(self.biggest_page)
+        {
+            return Err(stop(format!(
+                "the tenant said it has {t} users but sent {} by page {n}: stopped reading so the export cannot run forever",
+                self.users_read
             )));
         }
         let mut new = 0usize;
@@ -446,6 +493,22 @@ impl PageGuard {
         if judged && nobody_new {
             return Err(stop(format!(
                 "page {n} has no user that was not on an earlier page: the tenant ignores paging, so ploy-connect stopped"
+            )));
+        }
+        let short = page
+            .full_page
+            .filter(|&full| page.next.is_some() && len < full);
+        self.short_pages = if short.is_some() {
+            self.short_pages + 1
+        } else {
+            0
+        };
+        if let Some(full) = short
+            && self.short_pages > SHORT_PAGES
+        {
+            return Err(stop(format!(
+                "page {n} holds {len} users, fewer than a full page of {full}, yet says more follow ({} such pages in a row): the tenant never says which page is the last, so ploy-connect stopped",
+                self.short_pages
             )));
         }
         Ok(())
@@ -493,6 +556,8 @@ mod tests {
             total: None,
             total_pages,
             warning: None,
+            full_page: None,
+            bytes: 0,
         }
     }
 
@@ -533,6 +598,8 @@ mod tests {
             total: None,
             total_pages: None,
             warning: None,
+            full_page: None,
+            bytes: 0,
         };
         g.check(&p("1")).unwrap();
         let f = g.check(&p("2")).unwrap_err();
@@ -551,5 +618,89 @@ mod tests {
         let mut g = PageGuard::default();
         g.check(&page(&["a"], Some("1"), None)).unwrap();
         g.check(&page(&[], None, None)).unwrap();
+    }
+
+    #[test]
+    fn cursors_are_kept_as_digests_whatever_their_length() {
+        let mut g = PageGuard::default();
+        let link = |i: usize| format!("http://x/api/v1/users?after={i}{}", "a".repeat(60_000));
+        for i in 0..50 {
+            g.check(&page(&[&format!("u{i}")], Some(&link(i)), None))
+                .unwrap();
+        }
+        assert_eq!(g.cursors.len(), 50);
+        assert_eq!(
+            std::mem::size_of_val(g.cursors.iter().next().unwrap()),
+            32,
+            "a digest, not the link"
+        );
+        let f = g.check(&page(&["u50"], Some(&link(7)), None)).unwrap_err();
+        assert!(
+            f.detail.contains("sent before") && f.detail.len() < 300,
+            "{}",
+            f.detail
+        );
+    }
+
+    #[test]
+    fn short_pages_that_say_more_follow_stop_after_a_few() {
+        let short = |i: usize, next: Option<&str>| UsersPage {
+            full_page: Some(2000),
+            ..page(&[&format!("u{i}")], next, None)
+        };
+        let mut g = PageGuard::default();
+        for i in 0..SHORT_PAGES as usize {
+            g.check(&short(i, Some(&i.to_string()))).unwrap();
+        }
+        let f = g.check(&short(99, Some("99"))).unwrap_err();
+        assert_eq!(f.code, code::UNEXPECTED_RESPONSE);
+        assert!(
+            f.detail.contains("fewer than a full page of 2000"),
+            "{}",
+            f.detail
+        );
+
+        // A short last page ends a list; a full page between short ones starts the count anew.
+        let mut g = PageGuard::default();
+        for i in 0..3 * SHORT_PAGES as usize {
+            let p = if i % SHORT_PAGES as usize == 0 {
+                UsersPage {
+                    full_page: Some(1),
+                    ..page(&[&format!("u{i}")], Some(&i.to_string()), None)
+                }
+            } else {
+                short(i, Some(&i.to_string()))
+            };
+            g.check(&p).unwrap();
+        }
+        g.check(&short(1000, None)).unwrap();
+        // Okta's pages may be short anywhere: no full page is promised.
+        let mut g = PageGuard::default();
+        for i in 0..20 {
+            g.check(&page(&[&format!("u{i}")], Some(&i.to_string()), None))
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn more_users_than_reported_stop_with_a_page_of_growth_allowed() {
+        let p = |from: usize, next: &str| UsersPage {
+            total: Some(4),
+            ..page(
+                &[&format!("u{from}"), &format!("u{}", from + 1)],
+                Some(next),
+                None,
+            )
+        };
+        let mut g = PageGuard::default();
+        g.check(&p(0, "1")).unwrap();
+        g.check(&p(2, "2")).unwrap();
+        g.check(&p(4, "3")).unwrap(); // grew by a page while read
+        let f = g.check(&p(6, "4")).unwrap_err();
+        assert!(
+            f.detail.contains("said it has 4 users but sent 8"),
+            "{}",
+            f.detail
+        );
     }
 }

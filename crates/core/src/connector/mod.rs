@@ -54,11 +54,12 @@ impl VendorAnswer {
     /// cannot survive in part.
     pub fn new(vendor: Integration, endpoint: Endpoint, request: &str, r: &HttpResponse) -> Self {
         let json: Option<serde_json::Value> = serde_json::from_slice(&r.body).ok();
+        // Whatever the server sent, a few hundred characters of it at most.
         let field = |name: &str| {
             json.as_ref()
                 .and_then(|j| j.get(name))
                 .and_then(|v| v.as_str())
-                .map(str::to_string)
+                .map(|v| excerpt(v, QUOTED))
         };
         let www = r.header("www-authenticate");
         let www_error = www.and_then(|h| auth_param(h, "error"));
@@ -68,11 +69,11 @@ impl VendorAnswer {
                 .header("ot-period")
                 .map(|p| format!(", {} limit", p.to_lowercase()))
                 .unwrap_or_default();
-            notes.push(format!("asked to wait {} s{period}", wait.trim()));
+            notes.push(format!("asked to wait {} s{period}", excerpt(wait, 40)));
         }
         for id in ["x-okta-request-id", "ot-ratelimit-event-id"] {
             if let Some(v) = r.header(id) {
-                notes.push(format!("{id}: {v}"));
+                notes.push(format!("{id}: {}", excerpt(v, 80)));
             }
         }
         if r.waited > std::time::Duration::ZERO {
@@ -93,10 +94,12 @@ impl VendorAnswer {
             request: request.to_string(),
             status: r.status,
             error: field("error"),
-            description: field("error_description")
-                .or_else(|| www.and_then(|h| auth_param(h, "error_description"))),
+            description: field("error_description").or_else(|| {
+                www.and_then(|h| auth_param(h, "error_description"))
+                    .map(|d| excerpt(&d, QUOTED))
+            }),
             error_code: field("errorCode"),
-            www_error,
+            www_error: www_error.map(|e| excerpt(&e, QUOTED)),
             excerpt: excerpt(
                 &crate::redact::scrub(&String::from_utf8_lossy(&r.body)),
                 200,
@@ -131,6 +134,9 @@ impl std::fmt::Display for VendorAnswer {
     }
 }
 
+/// The most characters of one thing a server sent that an error quotes.
+pub const QUOTED: usize = 300;
+
 /// `text` trimmed and cut to `max` characters, with an ellipsis when cut.
 pub fn excerpt(text: &str, max: usize) -> String {
     let text = text.trim();
@@ -150,6 +156,8 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     expected: &str,
 ) -> Result<T, ConnectorError> {
     serde_json::from_slice(&r.body).map_err(|e| {
+        // serde's message can quote a value whole ("invalid type: string \"…\"").
+        let e = excerpt(&e.to_string(), QUOTED);
         ConnectorError::Unexpected(format!(
             "{source} answered 200 but not with {expected} ({e}): {}",
             excerpt(
@@ -178,6 +186,105 @@ pub(crate) fn decode_token<T: serde::de::DeserializeOwned>(
             e.column()
         ))
     })
+}
+
+/// A JSON list read to at most `MAX` items: a page with more than a page can hold is refused
+/// while it is read, before millions of tiny items are built (a 32 MiB body of `{}`s is
+/// eleven million users).
+#[derive(Debug)]
+pub(crate) struct Limited<T, const MAX: usize>(pub(crate) Vec<T>);
+
+impl<T, const MAX: usize> IntoIterator for Limited<T, MAX> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<T, const MAX: usize> Default for Limited<T, MAX> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>, const MAX: usize> serde::Deserialize<'de>
+    for Limited<T, MAX>
+{
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Items<T, const MAX: usize>(std::marker::PhantomData<T>);
+        impl<'de, T: serde::Deserialize<'de>, const MAX: usize> serde::de::Visitor<'de> for Items<T, MAX> {
+            type Value = Limited<T, MAX>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "a list of at most {MAX} users")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(MAX));
+                while let Some(item) = seq.next_element()? {
+                    if items.len() == MAX {
+                        return Err(serde::de::Error::custom(format!(
+                            "more than {MAX} users in one page, more than a page holds"
+                        )));
+                    }
+                    items.push(item);
+                }
+                Ok(Limited(items))
+            }
+        }
+        d.deserialize_seq(Items(std::marker::PhantomData))
+    }
+}
+
+/// A text field of a vendor's user, read with at most `users::FIELD_BYTES` of it kept: a
+/// megabyte name costs its bytes in the body, never a second copy while the page is parsed.
+#[derive(Debug, Default)]
+pub(crate) struct Text(pub(crate) String);
+
+impl<'de> serde::Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = Text;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(
+                    crate::users::capped(v, crate::users::FIELD_BYTES).into_owned(),
+                ))
+            }
+        }
+        d.deserialize_str(Visit)
+    }
+}
+
+/// The text of an optional field.
+pub(crate) fn text(t: Option<Text>) -> Option<String> {
+    t.map(|t| t.0)
+}
+
+/// The longest token lifetime shown as such (OneTrust's longest is a year).
+const LONGEST_LIFETIME: u64 = 10 * 365 * 86_400;
+
+/// A token response's `expires_in` in seconds, however it came: a number or a numeric string
+/// ("3600"), an absurd one clamped to ten years. A negative or unreadable one says nothing
+/// (`None`): the field only words the token step, so it is never a reason to refuse a token
+/// the server issued.
+pub(crate) fn lifetime(value: Option<&serde_json::Value>) -> Option<u64> {
+    let secs = match value? {
+        serde_json::Value::Number(n) => n.as_f64()?,
+        serde_json::Value::String(s) => s.trim().parse::<f64>().ok()?,
+        _ => return None,
+    };
+    (secs.is_finite() && secs >= 0.0).then(|| (secs.min(LONGEST_LIFETIME as f64)) as u64)
 }
 
 /// "a, b, c", or "none" for an empty grant: how both vendors' scope details read.
@@ -283,6 +390,12 @@ pub struct UsersPage {
     pub total_pages: Option<u64>,
     /// Something worth telling the admin about this page (e.g. "no users visible").
     pub warning: Option<String>,
+    /// How many users every page but the last holds, where the vendor's paging promises that
+    /// (OneTrust's Spring pages): a shorter page that says more follow contradicts itself.
+    /// `None` where short pages are normal (Okta's list may hold fewer than its `limit`).
+    pub full_page: Option<u64>,
+    /// The size of the answer it came in: how much reading several at once may cost.
+    pub bytes: usize,
 }
 
 /// What the token step found.
@@ -377,6 +490,45 @@ impl Connector for AnyConnector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_lifetime_is_read_however_it_comes_and_never_refused() {
+        let v = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap();
+        assert_eq!(lifetime(Some(&v("3600"))), Some(3600));
+        assert_eq!(lifetime(Some(&v(r#""3600""#))), Some(3600));
+        assert_eq!(lifetime(Some(&v(r#"" 31535999 ""#))), Some(31_535_999));
+        assert_eq!(lifetime(Some(&v("1e20"))), Some(LONGEST_LIFETIME));
+        assert_eq!(lifetime(Some(&v(r#""1e20""#))), Some(LONGEST_LIFETIME));
+        assert_eq!(lifetime(Some(&v("-5"))), None);
+        assert_eq!(lifetime(Some(&v(r#""soon""#))), None);
+        assert_eq!(lifetime(Some(&v("[3600]"))), None);
+        assert_eq!(lifetime(None), None);
+    }
+
+    #[test]
+    fn a_body_that_is_not_a_page_is_quoted_in_part() {
+        let long = "x".repeat(60_000);
+        let r = HttpResponse {
+            status: 200,
+            headers: Default::default(),
+            body: format!(r#"{{"number":"{long}"}}"#).into(),
+            elapsed: Default::default(),
+            waited: Default::default(),
+            truncated: false,
+        };
+        let Err(e) = decode::<onetrust::Page>(&r, "the users API", "a page") else {
+            panic!("not a page")
+        };
+        assert!(e.to_string().len() < 1000, "{} bytes", e.to_string().len());
+    }
+
+    #[test]
+    fn a_list_longer_than_a_page_is_refused_while_it_is_read() {
+        let ok: Limited<u8, 3> = serde_json::from_str("[1,2,3]").unwrap();
+        assert_eq!(ok.0, vec![1, 2, 3]);
+        let e = serde_json::from_str::<Limited<u8, 3>>("[1,2,3,4]").unwrap_err();
+        assert!(e.to_string().contains("more than 3 users"), "{e}");
+    }
 
     #[test]
     fn www_authenticate_params() {

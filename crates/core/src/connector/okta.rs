@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{
-    Carry, Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, TokenInfo, UsersPage,
-    VendorAnswer, access_token, auth_param, decode, decode_token, dpop, scope_list,
+    Carry, Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, Limited, QUOTED, Text,
+    TokenInfo, UsersPage, VendorAnswer, access_token, auth_param, decode, decode_token, dpop,
+    excerpt, lifetime, scope_list, text,
 };
 use crate::diagnose::code;
 use crate::http::{self, HttpClient, HttpResponse};
@@ -88,7 +89,8 @@ struct Assertion<'a> {
 struct TokenResponse {
     access_token: Option<String>,
     token_type: Option<String>,
-    expires_in: Option<u64>,
+    /// Any shape: see `lifetime`.
+    expires_in: Option<serde_json::Value>,
     scope: Option<String>,
 }
 
@@ -343,7 +345,7 @@ impl Okta {
                 if u.origin() != self.base.origin() {
                     return Err(ConnectorError::Unexpected(format!(
                         "the next-page link points to another host ({})",
-                        u.origin().ascii_serialization()
+                        excerpt(&u.origin().ascii_serialization(), QUOTED)
                     )));
                 }
                 Ok(u)
@@ -395,7 +397,9 @@ impl PendingPage {
     /// request.
     pub async fn finish(self) -> Result<UsersPage, ConnectorError> {
         let r = self.started.read().await?;
-        let list: Vec<OktaUser> = decode(&r, "the users API", "a list of users")?;
+        let list: Limited<OktaUser, { PAGE_LIMIT as usize }> =
+            decode(&r, "the users API", "a list of users")?;
+        let list = list.0;
         if self.first && list.is_empty() {
             return Err(ConnectorError::Verdict {
                 code: code::OKTA_NO_ADMIN_ROLE,
@@ -408,6 +412,8 @@ impl PendingPage {
             total: None,
             total_pages: None,
             warning: None,
+            full_page: None,
+            bytes: r.body.len(),
         })
     }
 }
@@ -443,7 +449,7 @@ impl Connector for Okta {
             Scheme::Dpop => "DPoP-bound token".to_string(),
             Scheme::Bearer => "bearer token".to_string(),
         };
-        if let Some(s) = body.expires_in {
+        if let Some(s) = lifetime(body.expires_in.as_ref()) {
             detail.push_str(&format!(", valid {} min", s / 60));
         }
         detail.push_str(&format!(
@@ -540,29 +546,47 @@ pub(crate) fn next_link_in(headers: &reqwest::header::HeaderMap) -> Option<Strin
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct OktaUser {
-    id: Option<String>,
-    status: Option<String>,
-    created: Option<String>,
-    activated: Option<String>,
-    status_changed: Option<String>,
-    last_login: Option<String>,
-    last_updated: Option<String>,
-    password_changed: Option<String>,
+    id: Option<Text>,
+    status: Option<Text>,
+    created: Option<Text>,
+    activated: Option<Text>,
+    status_changed: Option<Text>,
+    last_login: Option<Text>,
+    last_updated: Option<Text>,
+    password_changed: Option<Text>,
     #[serde(default)]
     profile: OktaProfile,
     #[serde(rename = "type")]
-    user_type: Option<serde_json::Value>,
-    credentials: Option<serde_json::Value>,
+    user_type: Option<OktaType>,
+    credentials: Option<OktaCredentials>,
+}
+
+/// The parts of a user's `type` and `credentials` shown; the rest is skipped unread, not
+/// kept as JSON values.
+#[derive(Deserialize)]
+struct OktaType {
+    id: Option<Text>,
+}
+
+#[derive(Deserialize)]
+struct OktaCredentials {
+    provider: Option<OktaProvider>,
+}
+
+#[derive(Deserialize)]
+struct OktaProvider {
+    #[serde(rename = "type")]
+    kind: Option<Text>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct OktaProfile {
-    login: Option<String>,
-    email: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    display_name: Option<String>,
+    login: Option<Text>,
+    email: Option<Text>,
+    first_name: Option<Text>,
+    last_name: Option<Text>,
+    display_name: Option<Text>,
 }
 
 fn status(s: Option<&str>) -> UserStatus {
@@ -581,10 +605,9 @@ fn status(s: Option<&str>) -> UserStatus {
 
 pub(crate) fn normalise(u: OktaUser) -> User {
     let p = u.profile;
-    let first = p.first_name.unwrap_or_default();
-    let last = p.last_name.unwrap_or_default();
-    let name = p
-        .display_name
+    let first = text(p.first_name).unwrap_or_default();
+    let last = text(p.last_name).unwrap_or_default();
+    let name = text(p.display_name)
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| format!("{first} {last}").trim().to_string());
     let mut extra = Extras::default();
@@ -594,47 +617,38 @@ pub(crate) fn normalise(u: OktaUser) -> User {
         ("last updated", u.last_updated),
         ("password changed", u.password_changed),
     ] {
-        if let Some(v) = v {
+        if let Some(v) = text(v) {
             extra.insert(k, v);
         }
     }
-    if let Some(t) = u
-        .user_type
-        .as_ref()
-        .and_then(|t| t.get("id"))
-        .and_then(|v| v.as_str())
-    {
-        extra.insert("user type", t.to_string());
+    if let Some(t) = text(u.user_type.and_then(|t| t.id)) {
+        extra.insert("user type", t);
     }
-    if let Some(p) = u
-        .credentials
-        .as_ref()
-        .and_then(|c| c.pointer("/provider/type"))
-        .and_then(|v| v.as_str())
-    {
-        extra.insert("credential provider", p.to_string());
+    if let Some(p) = text(u.credentials.and_then(|c| c.provider?.kind)) {
+        extra.insert("credential provider", p);
     }
-    let raw_status = u.status.clone();
+    let raw_status = text(u.status);
     let status = status(raw_status.as_deref());
     if status == UserStatus::Unknown
         && let Some(s) = raw_status
     {
         extra.insert("okta status", s);
     }
-    let login = p.login.unwrap_or_default();
+    let login = text(p.login).unwrap_or_default();
     User {
-        id: u.id.unwrap_or_default(),
-        email: p.email.unwrap_or_else(|| login.clone()),
+        id: text(u.id).unwrap_or_default(),
+        email: text(p.email).unwrap_or_else(|| login.clone()),
         login,
         name,
         first_name: first,
         last_name: last,
         status,
-        created: u.created,
-        last_login: u.last_login,
+        created: text(u.created),
+        last_login: text(u.last_login),
         source: Integration::Okta,
         extra,
     }
+    .bounded()
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use super::{
-    Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, TokenInfo, UsersPage,
-    VendorAnswer, access_token, decode, decode_token, scope_list,
+    Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, Limited, Text, TokenInfo,
+    UsersPage, VendorAnswer, access_token, decode, decode_token, lifetime, scope_list, text,
 };
 use crate::diagnose::code;
 use crate::http::{self, HttpClient, HttpResponse};
@@ -87,7 +87,8 @@ struct Token {
 struct TokenResponse {
     access_token: Option<String>,
     token_type: Option<String>,
-    expires_in: Option<u64>,
+    /// Any shape: see `lifetime`.
+    expires_in: Option<serde_json::Value>,
     ot_scopes: Option<String>,
     #[serde(rename = "ot-scopes")]
     ot_scopes_dash: Option<String>,
@@ -97,9 +98,11 @@ struct TokenResponse {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Page {
     #[serde(default)]
-    pub(crate) content: Vec<OtUser>,
+    pub(crate) content: Limited<OtUser, { PAGE_SIZE as usize }>,
     last: Option<bool>,
     number: Option<u32>,
+    /// The page size the server used.
+    size: Option<u32>,
     total_pages: Option<u32>,
     total_elements: Option<u64>,
 }
@@ -107,20 +110,20 @@ pub(crate) struct Page {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct OtUser {
-    user_id: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    full_name: Option<String>,
-    email: Option<String>,
+    user_id: Option<Text>,
+    first_name: Option<Text>,
+    last_name: Option<Text>,
+    full_name: Option<Text>,
+    email: Option<Text>,
     active: Option<bool>,
     internal: Option<bool>,
     email_confirmed: Option<bool>,
-    external_id: Option<String>,
-    created_date: Option<String>,
-    last_login_date: Option<String>,
-    disabled_date_time: Option<String>,
-    expiration_date_time: Option<String>,
-    default_organization_name: Option<String>,
+    external_id: Option<Text>,
+    created_date: Option<Text>,
+    last_login_date: Option<Text>,
+    disabled_date_time: Option<Text>,
+    expiration_date_time: Option<Text>,
+    default_organization_name: Option<Text>,
 }
 
 impl OneTrust {
@@ -211,8 +214,7 @@ impl OneTrust {
             .or(body.ot_scopes_dash)
             .or_else(|| scopes_from_jwt(&access))
             .map(|s| split_scopes(&s));
-        let lifetime = body
-            .expires_in
+        let lifetime = lifetime(body.expires_in.as_ref())
             .map(|s| format!(", valid {}", human_duration(s)))
             .unwrap_or_default();
         let detail = format!(
@@ -319,7 +321,12 @@ fn parse_page(r: &HttpResponse, page: u32, page_size: u32) -> Result<UsersPage, 
             "asked for page {page} of users but got page {n}: the server ignores paging"
         )));
     }
-    let count = body.content.len() as u32;
+    let count = body.content.0.len() as u32;
+    if count > page_size {
+        return Err(ConnectorError::Unexpected(format!(
+            "page {page} of users holds {count} users though at most {page_size} were asked for: the server ignores the page size"
+        )));
+    }
     let done = body.last == Some(true)
         || count == 0
         || body.total_pages.is_some_and(|t| page + 1 >= t)
@@ -333,22 +340,28 @@ fn parse_page(r: &HttpResponse, page: u32, page_size: u32) -> Result<UsersPage, 
         });
     }
     Ok(UsersPage {
-        users: body.content.into_iter().map(normalise).collect(),
+        users: body.content.0.into_iter().map(normalise).collect(),
         next: (!done).then(|| Cursor((page + 1).to_string())),
         total: body.total_elements,
         total_pages: body.total_pages.map(u64::from),
         warning: None,
+        // A server may use a smaller size than asked for (it says which); never a larger one.
+        full_page: Some(u64::from(
+            body.size
+                .filter(|s| (1..=page_size).contains(s))
+                .unwrap_or(page_size),
+        )),
+        bytes: r.body.len(),
     })
 }
 
 pub(crate) fn normalise(u: OtUser) -> User {
-    let first = u.first_name.unwrap_or_default();
-    let last = u.last_name.unwrap_or_default();
-    let name = u
-        .full_name
+    let first = text(u.first_name).unwrap_or_default();
+    let last = text(u.last_name).unwrap_or_default();
+    let name = text(u.full_name)
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| format!("{first} {last}").trim().to_string());
-    let email = u.email.unwrap_or_default();
+    let email = text(u.email).unwrap_or_default();
     let mut extra = Extras::default();
     let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
     if let Some(v) = u.internal {
@@ -363,12 +376,12 @@ pub(crate) fn normalise(u: OtUser) -> User {
         ("disabled", u.disabled_date_time),
         ("expires", u.expiration_date_time),
     ] {
-        if let Some(v) = v.filter(|v| !v.is_empty()) {
+        if let Some(v) = text(v).filter(|v| !v.is_empty()) {
             extra.insert(k, v);
         }
     }
     User {
-        id: u.user_id.unwrap_or_default(),
+        id: text(u.user_id).unwrap_or_default(),
         login: email.clone(),
         email,
         name,
@@ -379,11 +392,12 @@ pub(crate) fn normalise(u: OtUser) -> User {
             Some(false) => UserStatus::Inactive,
             None => UserStatus::Unknown,
         },
-        created: u.created_date,
-        last_login: u.last_login_date,
+        created: text(u.created_date),
+        last_login: text(u.last_login_date),
         source: Integration::OneTrust,
         extra,
     }
+    .bounded()
 }
 
 fn split_scopes(s: &str) -> Vec<String> {

@@ -464,6 +464,17 @@ fn from_jwk_text(text: &str) -> Result<PrivateKey, KeyError> {
             fn uint(b: &[u8]) -> Result<pkcs1::UintRef<'_>, KeyError> {
                 pkcs1::UintRef::new(b).map_err(|e| malformed("an RSA JWK", e))
             }
+            // n = p·q, so its size follows from theirs; when it does not, a member was
+            // damaged on the way (a character lost in copying), and its "size" means nothing.
+            let (n, p, q) = (bit_len(&parts[0]), bit_len(&parts[3]), bit_len(&parts[4]));
+            if n + 1 < p + q || n > p + q {
+                return Err(malformed(
+                    "an RSA JWK",
+                    format!(
+                        "its modulus \"n\" ({n} bits) does not match its primes \"p\" and \"q\" ({p} and {q} bits): the key is damaged; copy the whole JWK again"
+                    ),
+                ));
+            }
             let key = pkcs1::RsaPrivateKey {
                 modulus: uint(&parts[0])?,
                 public_exponent: uint(&parts[1])?,
@@ -504,6 +515,14 @@ fn from_jwk_text(text: &str) -> Result<PrivateKey, KeyError> {
         )),
         other => Err(KeyError::Unsupported(format!("a \"{other}\" JWK"))),
     }
+}
+
+/// The bits of a big-endian unsigned number.
+fn bit_len(bytes: &[u8]) -> usize {
+    let bytes = &bytes[bytes.iter().take_while(|&&b| b == 0).count()..];
+    bytes
+        .first()
+        .map_or(0, |b| bytes.len() * 8 - b.leading_zeros() as usize)
 }
 
 /// Whether a JWK holds only public members (for checking proofs we receive).
@@ -614,6 +633,33 @@ mod tests {
         assert!(err.to_string().contains("2048 to 8192 bits"), "{err}");
         let err = rsa_from_pkcs1(&rsa_der(2048, 3), KeyFormat::Pkcs1, None).unwrap_err();
         assert_eq!(err, KeyError::RsaWeakExponent(3));
+    }
+
+    #[test]
+    fn a_damaged_rsa_jwk_says_it_is_damaged_not_a_nonsense_size() {
+        let der = rsa_der(2048, 1);
+        let key = pkcs1::RsaPrivateKey::from_der(&der).unwrap();
+        let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+        let prime = vec![0xC5u8; 128]; // 1024 bits each: together the modulus's 2048
+        let jwk = |n: &[u8]| {
+            serde_json::json!({
+                "kty": "RSA", "n": b64(n), "e": "AQAB", "d": b64(&prime),
+                "p": b64(&prime), "q": b64(&prime), "dp": b64(&prime), "dq": b64(&prime),
+                "qi": b64(&prime),
+            })
+            .to_string()
+        };
+        let n = key.modulus.as_bytes();
+        // Seven bytes lost in copying: 1992 bits.
+        let err = PrivateKey::parse(&jwk(&n[7..])).unwrap_err();
+        assert!(
+            matches!(&err, KeyError::Malformed { .. }) && err.to_string().contains("damaged"),
+            "{err}"
+        );
+        assert!(!err.to_string().contains("Okta needs 2048"), "{err}");
+        // Sizes that fit get as far as the arithmetic (these numbers are no key).
+        let err = PrivateKey::parse(&jwk(n)).unwrap_err();
+        assert!(!err.to_string().contains("damaged"), "{err}");
     }
 
     #[test]

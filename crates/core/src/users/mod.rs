@@ -87,6 +87,60 @@ pub struct User {
     pub extra: Extras,
 }
 
+/// The most text one field of a user keeps, and all of a user's fields together. Real users
+/// are a few hundred bytes (an email is at most 254); a hostile server's megabyte names are
+/// cut to this with `CUT` at the end, so memory grows with the number of users, never with
+/// what a server puts in one.
+pub const FIELD_BYTES: usize = 2 * 1024;
+pub const USER_BYTES: usize = 8 * 1024;
+/// Ends a value that was cut: the admin sees that there was more.
+pub const CUT: &str = "…";
+
+impl User {
+    /// The user within `FIELD_BYTES` a field and `USER_BYTES` in all (the ID first, so it
+    /// keeps what tells users apart): what every connector hands on.
+    pub fn bounded(mut self) -> Self {
+        let mut left = USER_BYTES;
+        let fields = [
+            &mut self.id,
+            &mut self.login,
+            &mut self.email,
+            &mut self.name,
+            &mut self.first_name,
+            &mut self.last_name,
+        ]
+        .into_iter()
+        .chain(self.created.iter_mut())
+        .chain(self.last_login.iter_mut())
+        .chain(self.extra.0.iter_mut().map(|(_, v)| v));
+        for field in fields {
+            cut(field, FIELD_BYTES.min(left));
+            left = left.saturating_sub(field.len());
+        }
+        self
+    }
+}
+
+/// `text` within `max` bytes, `CUT` included, on a character boundary.
+pub fn capped(text: &str, max: usize) -> Cow<'_, str> {
+    if text.len() <= max {
+        return Cow::Borrowed(text);
+    }
+    let mut end = max.saturating_sub(CUT.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!("{}{CUT}", &text[..end]))
+}
+
+/// `capped` in place; a cut value gives its room back (the cut-off part may have been a
+/// megabyte).
+fn cut(text: &mut String, max: usize) {
+    if let Cow::Owned(shorter) = capped(text, max) {
+        *text = shorter;
+    }
+}
+
 /// Vendor fields by name, in name order. A short list, not a map: users have two to five,
 /// and a map's first node alone (about 550 bytes) would cost more than the fields; pages of
 /// thousands of users wait in memory while an export writes.
@@ -575,6 +629,44 @@ pub(crate) mod tests {
             source: Integration::OneTrust,
             extra: Extras::default(),
         }
+    }
+
+    #[test]
+    fn a_user_is_bounded_per_field_and_in_all_with_a_visible_cut() {
+        let real = user(1);
+        assert_eq!(real.clone().bounded(), real, "real users are never cut");
+
+        let huge = "é".repeat(1 << 19); // a megabyte, in two-byte characters
+        let mut u = user(2);
+        u.name = huge.clone();
+        let b = u.clone().bounded();
+        assert!(b.name.len() <= FIELD_BYTES, "{}", b.name.len());
+        assert!(b.name.ends_with(CUT) && huge.starts_with(b.name.trim_end_matches(CUT)));
+        assert_eq!((b.id.as_str(), b.email.as_str()), ("id2", "u2@x.test"));
+
+        u.id = "i".repeat(5000);
+        u.login = huge.clone();
+        u.email = huge.clone();
+        u.first_name = huge.clone();
+        u.created = Some(huge.clone());
+        u.extra.insert("organization", huge.clone());
+        let b = u.bounded();
+        assert!(b.id.starts_with("iii") && b.id.ends_with(CUT));
+        let total = [
+            &b.id,
+            &b.login,
+            &b.email,
+            &b.name,
+            &b.first_name,
+            &b.last_name,
+        ]
+        .iter()
+        .map(|f| f.len())
+        .sum::<usize>()
+            + b.created.as_ref().map_or(0, String::len)
+            + b.extra.iter().map(|(_, v)| v.len()).sum::<usize>();
+        assert!(total <= USER_BYTES + 4 * CUT.len(), "{total}");
+        assert!(b.first_name.ends_with(CUT), "{}", b.first_name);
     }
 
     #[test]
