@@ -149,7 +149,12 @@ impl Env {
 
     /// The real binary, inside this home.
     pub fn cmd(&self) -> Command {
-        let mut c = Command::new(BIN);
+        Command::from_std(self.std_cmd())
+    }
+
+    /// `cmd` as a plain `std::process::Command`, for a test that wires its standard streams.
+    pub fn std_cmd(&self) -> StdCommand {
+        let mut c = StdCommand::new(BIN);
         c.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home.path())
