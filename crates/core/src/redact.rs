@@ -29,8 +29,25 @@ const PROOFS: usize = 16;
 /// One form of a value, folded (see `fold`) as the text it is looked for in is.
 struct Needle {
     folded: Zeroizing<String>,
-    /// Whether a cut-off start or end of it is redacted too.
-    cut: bool,
+    /// Where its first `MIN_PREFIX` characters end and its last ones start (bytes), when a
+    /// cut-off start or end of it is redacted too: worked out once, not per text scrubbed.
+    cut: Option<(usize, usize)>,
+}
+
+impl Needle {
+    fn new(folded: Zeroizing<String>, cut: bool) -> Self {
+        let chars = folded.chars().count();
+        let cut = (cut && chars >= MIN_PREFIX).then(|| {
+            let at = |n: usize| {
+                folded
+                    .char_indices()
+                    .nth(n)
+                    .map_or(folded.len(), |(i, _)| i)
+            };
+            (at(MIN_PREFIX), at(chars - MIN_PREFIX))
+        });
+        Self { folded, cut }
+    }
 }
 
 /// The values to redact. The program has one (`secret`, `token`, `proof` and `scrub` use it);
@@ -137,7 +154,7 @@ fn add_needles(into: &mut Vec<Needle>, forms: Vec<Zeroizing<String>>, cut: bool)
         if folded.chars().count() < MIN_WHOLE || into.iter().any(|n| n.folded == folded) {
             continue;
         }
-        into.push(Needle { folded, cut });
+        into.push(Needle::new(folded, cut));
     }
 }
 
@@ -273,21 +290,12 @@ impl Registry {
 /// may be cut, where a start or an end of it at least `MIN_PREFIX` characters long does.
 fn find(hay: &str, needle: &Needle, found: &mut Vec<(usize, usize)>) {
     let value = needle.folded.as_str();
-    let chars = value.chars().count();
-    if !needle.cut || chars < MIN_PREFIX {
+    let Some((head_len, tail_at)) = needle.cut else {
         for (at, _) in hay.match_indices(value) {
             found.push((at, at + value.len()));
         }
         return;
-    }
-    let head_len = value
-        .char_indices()
-        .nth(MIN_PREFIX)
-        .map_or(value.len(), |(i, _)| i);
-    let tail_at = value
-        .char_indices()
-        .nth(chars - MIN_PREFIX)
-        .map_or(0, |(i, _)| i);
+    };
     for (at, _) in hay.match_indices(&value[..head_len]) {
         let same = common(hay[at..].bytes(), value.bytes());
         let mut end = at + same;
