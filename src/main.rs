@@ -37,22 +37,27 @@ fn main() -> ExitCode {
             return ExitCode::from(exit::INTERNAL);
         }
     };
-    let result = runtime.block_on(async {
-        let shutdown = signals::install();
-        let result = run(cli, log_file, shutdown).await;
-        // A change started by a task (the TUI saves on one) finishes before we leave.
-        commits_settled(Duration::from_secs(10)).await;
-        result
-    });
-    // A keyring call that timed out may still be blocked on its worker; do not wait for it.
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(async {
+            let shutdown = signals::install();
+            let result = run(cli, log_file, shutdown).await;
+            // A change started by a task (the TUI saves on one) finishes before we leave.
+            commits_settled(Duration::from_secs(10)).await;
+            result
+        })
+    }));
+    // A keyring call that timed out may still be blocked on its worker; do not wait for it —
+    // not even after a panic, whose unwinding would otherwise drop the runtime and join it.
     runtime.shutdown_background();
     ploy_core::files::remove_pending();
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => {
+    match ran {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(e)) => {
             print::error(&e);
             ExitCode::from(e.exit_code())
         }
+        // The panic message is out (and the terminal restored, by the guard's hook).
+        Err(_) => ExitCode::from(exit::INTERNAL),
     }
 }
 
@@ -160,13 +165,13 @@ async fn demo(users: usize, tui_ok: bool, shutdown: Shutdown) -> Result<u8, AppE
         };
         return tui::run(demo.services.clone(), Start::Home, Some(face), shutdown).await;
     }
-    println!("{}", demo.banner);
+    line::out::line(&demo.banner);
     for name in &demo.profiles {
         line::test::run_stored(&demo.services, name, false).await?;
-        println!();
+        line::out::line("");
     }
-    println!(
-        "(No terminal: the demo ran its connection tests in line mode. On a terminal it opens the full-screen view.)"
+    line::out::line(
+        "(No terminal: the demo ran its connection tests in line mode. On a terminal it opens the full-screen view.)",
     );
     Ok(exit::OK)
 }

@@ -145,6 +145,23 @@ async fn stop(tx: &watch::Sender<Option<Signal>>, signal: Signal) -> ! {
     exit_now(signal)
 }
 
+/// The reader of our output went away: leave as a process stopped by SIGPIPE would, without
+/// waiting for anything still running (a keyring call stuck on its worker, say).
+pub fn broken_pipe() -> ! {
+    exit_now(Signal {
+        name: "SIGPIPE",
+        number: 13,
+    })
+}
+
+/// Output cannot be written for another reason (a full disk): leave with the internal-error
+/// code, without waiting for anything still running.
+pub fn cannot_write() -> ! {
+    crate::terminal::restore();
+    ploy_core::files::remove_pending();
+    std::process::exit(i32::from(ploy_core::app::exit::INTERNAL))
+}
+
 /// Leaves now: terminal restored, half-written files removed.
 fn exit_now(signal: Signal) -> ! {
     crate::terminal::restore();

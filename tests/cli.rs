@@ -7,7 +7,7 @@ mod common;
 
 use predicates::prelude::*;
 
-use common::{Env, tenant};
+use common::{Env, assert_ended_quietly, tenant, with_stdout_closed};
 
 #[test]
 fn invalid_hosts_are_refused_at_setup_with_the_reason() {
@@ -310,4 +310,98 @@ fn a_public_key_out_that_cannot_be_written_is_refused_before_anything_is_saved()
         assert!(!env.profiles_file().exists(), "nothing is saved");
     }
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+}
+
+/// A profile written by hand: nothing about it needs a keyring until it is tested.
+fn hand_made_profile(env: &Env) {
+    std::fs::create_dir_all(env.config_dir()).unwrap();
+    std::fs::write(
+        env.profiles_file(),
+        "schema_version = 1\n\n[profiles.acme]\nintegration = \"onetrust\"\nhost = \"acme.my.onetrust.com\"\nclient_id = \"3d8efc3b94ed49628482eb2ab5e3bc8g\"\nsecret_ref = \"r1\"\ncreated = \"2026-01-01T00:00:00Z\"\nupdated = \"2026-01-01T00:00:00Z\"\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(env.profiles_file(), std::fs::Permissions::from_mode(0o600))
+            .unwrap();
+    }
+}
+
+#[test]
+#[cfg(unix)]
+fn a_closed_pipe_ends_quietly_with_the_sigpipe_status() {
+    let env = Env::without_keyring();
+    for args in [["status"].as_slice(), &["profiles", "list"]] {
+        let mut cmd = env.std_cmd();
+        cmd.args(args);
+        let out = with_stdout_closed(cmd, std::time::Duration::from_secs(60));
+        assert_ended_quietly(&out, &format!("{args:?} with no profiles"));
+    }
+    hand_made_profile(&env);
+    for args in [
+        ["profiles", "list"].as_slice(),
+        &["profiles", "list", "--json"],
+        &["profiles", "show", "acme"],
+        &["status"],
+        &["status", "--json"],
+        &["test", "acme"],
+        &["test", "acme", "--json"],
+    ] {
+        let mut cmd = env.std_cmd();
+        cmd.args(args);
+        let out = with_stdout_closed(cmd, std::time::Duration::from_secs(60));
+        assert_ended_quietly(&out, &format!("{args:?}"));
+    }
+}
+
+/// A session bus that takes connections and never answers: a keyring waiting forever.
+#[cfg(unix)]
+fn stuck_bus(env: &Env) -> String {
+    let path = env.runtime_dir().join("stuck-bus");
+    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().flatten() {
+            held.push(conn);
+        }
+    });
+    format!("unix:path={}", path.display())
+}
+
+#[test]
+#[cfg(unix)]
+fn a_stuck_keyring_and_a_closed_pipe_still_end_the_program() {
+    let env = Env::without_keyring();
+    hand_made_profile(&env);
+    let mut cmd = env.std_cmd();
+    cmd.env("DBUS_SESSION_BUS_ADDRESS", stuck_bus(&env))
+        .args(["profiles", "show", "acme"]);
+    // The keyring call gives up after its 20 s; its worker stays blocked, and the program
+    // must not wait for it on the way out.
+    let out = with_stdout_closed(cmd, std::time::Duration::from_secs(90));
+    assert_ended_quietly(&out, "profiles show with a stuck keyring");
+}
+
+#[test]
+fn a_password_in_the_host_is_never_repeated() {
+    let env = Env::without_keyring();
+    let out = env
+        .cmd()
+        .args(["setup", "onetrust", "--profile", "acme"])
+        .args(["--host", "admin:P4ssw0rd-9x@acme.my.onetrust.com"])
+        .args(["--client-id", "abc", "--client-secret-stdin", "--no-test"])
+        .write_stdin("secret-value")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let mut all = String::from_utf8_lossy(&out.stdout).to_string();
+    all.push_str(&String::from_utf8_lossy(&out.stderr));
+    let log = env
+        .home
+        .path()
+        .join(".local/state/ploy-connect/ploy-connect.log");
+    all.push_str(&std::fs::read_to_string(log).unwrap_or_default());
+    assert!(all.contains("remove the \"admin:…@\" part"), "{all}");
+    assert!(!all.contains("P4ssw0rd"), "{all}");
 }

@@ -787,3 +787,30 @@ fn a_key_made_here_pipes_its_public_half_alone() {
         .assert()
         .code(2);
 }
+
+#[test]
+#[cfg(unix)]
+fn keys_show_to_a_closed_pipe_ends_quietly() {
+    let env = env_or_skip!();
+    env.cmd()
+        .args([
+            "setup",
+            "okta",
+            "--profile",
+            "corp",
+            "--host",
+            "127.0.0.1:9",
+        ])
+        .args([
+            "--client-id",
+            "0oa1b2c3d4e5f6g7h8i9",
+            "--generate-key",
+            "--no-test",
+        ])
+        .assert()
+        .success();
+    let mut cmd = env.std_cmd();
+    cmd.args(["keys", "show", "corp"]);
+    let out = common::with_stdout_closed(cmd, std::time::Duration::from_secs(60));
+    common::assert_ended_quietly(&out, "keys show");
+}

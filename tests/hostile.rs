@@ -19,7 +19,7 @@ use ploy_core::profile::ProfileStore;
 use ploy_core::secret::{MemoryStore, Vault};
 use ploy_core::setup::{self, Draft, Intent};
 
-use common::hostile::{ESCAPES, Hostile, LIVE_TOKEN, LONG_LINKS, Mode};
+use common::hostile::{DPOP_PAGES, DPOP_TOKEN, ESCAPES, Hostile, LIVE_TOKEN, LONG_LINKS, Mode};
 use common::lab::Lab;
 
 const SECRET: &str = "Ab+/Cd3f-OneTrust-Secret==Zq9";
@@ -32,6 +32,11 @@ struct Against {
 
 /// A OneTrust (or Okta, DPoP off) profile "acme" pointing at a hostile server.
 async fn against(mode: Mode, integration: Integration) -> Against {
+    against_with(mode, integration, false).await
+}
+
+/// `against`, with DPoP on or off for Okta.
+async fn against_with(mode: Mode, integration: Integration, dpop: bool) -> Against {
     let server = Hostile::start(mode);
     let dir = tempfile::tempdir().unwrap();
     let services = Services {
@@ -49,7 +54,7 @@ async fn against(mode: Mode, integration: Integration) -> Against {
         Integration::Okta => {
             let lab = Lab::new(1, &[]).await;
             draft.key = Some(common::lab::parse_key(&lab.creds.okta.private_key_pem));
-            draft.dpop = Some(false);
+            draft.dpop = Some(dpop);
         }
     }
     let v = setup::prepare(&services, integration, Intent::Create, &draft)
@@ -148,6 +153,21 @@ async fn echoed_secrets_and_tokens_are_redacted_in_every_failure() {
     let r = test_report(&a).await.to_string();
     assert!(!r.contains(LIVE_TOKEN) && !r.contains("LIVE-ACCESS"), "{r}");
     assert!(r.contains("not shown"), "{r}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dpop_token_echoed_after_many_pages_is_still_redacted() {
+    let a = against_with(Mode::DpopEchoLate, Integration::Okta, true).await;
+    let f = export(&a).await.unwrap_err();
+    assert!(
+        a.server.requests() as u64 > DPOP_PAGES,
+        "{} requests",
+        a.server.requests()
+    );
+    assert!(f.detail.contains("rejected"), "{}", f.detail);
+    assert!(!f.detail.contains(DPOP_TOKEN), "{}", f.detail);
+    assert!(!f.detail.contains(&DPOP_TOKEN[..12]), "{}", f.detail);
+    assert!(f.detail.contains("[redacted]"), "{}", f.detail);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -518,4 +538,75 @@ fn the_tui_keeps_memory_bounded_against_huge_names() {
     println!("HugeNames: TUI peak RSS {peak} MiB");
     assert!(peak <= 150, "TUI peak RSS {peak} MiB:\n{screen}");
     assert!(screen.contains("…"), "names are cut visibly:\n{screen}");
+}
+
+/// Characters of `FORGED` that must never reach a terminal or a JSON reader raw.
+const INVISIBLE: [char; 8] = [
+    '\u{7f}',
+    '\u{85}',
+    '\u{202e}',
+    '\u{200b}',
+    '\u{2028}',
+    '\u{ad}',
+    '\u{feff}',
+    '\u{e0041}',
+];
+
+fn assert_no_forged_step(stdout: &str, what: &str) {
+    for line in stdout.lines() {
+        assert!(
+            !(line.trim_start().starts_with("\u{2713} users") && line.contains("(forged)")),
+            "{what}: a server's text printed a step of its own:\n{stdout}"
+        );
+    }
+}
+
+fn assert_nothing_invisible(all: &str, what: &str) {
+    for c in INVISIBLE {
+        assert!(
+            !all.contains(c),
+            "{what}: U+{:04X} reached the output raw:\n{all:?}",
+            c as u32
+        );
+    }
+}
+
+#[test]
+fn a_servers_text_cannot_forge_a_step_or_break_json() {
+    let env = env_or_skip!();
+    for mode in [Mode::ForgedError, Mode::ForgedTokenType] {
+        let server = Hostile::start(mode);
+        setup_binary(&env, &server);
+        let out = env.cmd().args(["test", "acme"]).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let all = format!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+        assert_no_forged_step(&stdout, &format!("{mode:?}"));
+        assert_nothing_invisible(&all, &format!("{mode:?}"));
+        assert!(
+            stdout.contains("(forged)"),
+            "{mode:?}: shown, not hidden:\n{stdout}"
+        );
+
+        let out = env.cmd().args(["test", "acme", "--json"]).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let report: serde_json::Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("{mode:?}: test --json is not JSON ({e}):\n{stdout}"));
+        assert_nothing_invisible(&stdout, &format!("{mode:?} --json"));
+        // What the server said arrives intact for a program to read.
+        let said = common::step(&report, "token")["detail"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            said.contains("\u{202e}") && said.contains("(forged)"),
+            "{said:?}"
+        );
+        let code = out.status.code();
+        assert!(code == Some(0) || code == Some(1), "{mode:?}: {code:?}");
+    }
+    let (_, all) = transcript(&env, &["status", "--json"]);
+    let text = String::from_utf8_lossy(&all);
+    let json_line = text.lines().next().unwrap_or_default();
+    serde_json::from_str::<serde_json::Value>(json_line)
+        .unwrap_or_else(|e| panic!("status --json is not JSON ({e}):\n{text}"));
 }

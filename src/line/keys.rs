@@ -19,7 +19,7 @@ pub fn announce(jwk: &serde_json::Value, out: Option<&Path>) -> Result<(), AppEr
         "The public key to add to the Okta app (key ID {}):",
         kid(jwk)
     );
-    outln!("{text}");
+    super::out::json_pretty(jwk);
     if let Some(path) = out {
         write_public(path, &text)?;
         errln!(
@@ -86,9 +86,7 @@ pub async fn run(services: &Services, cmd: KeysCommand) -> Result<u8, AppError> 
             } else {
                 serde_json::json!({ "current": keys.current, "staged": keys.staged })
             };
-            let text = serde_json::to_string_pretty(&value)
-                .map_err(|e| AppError::Internal(format!("the public key: {e}")))?;
-            outln!("{text}");
+            super::out::json_pretty(&value);
             Ok(exit::OK)
         }
     }

@@ -2,23 +2,25 @@
 //! environment and standard input for scripts, one line per step. It decides no rule: every
 //! check, default and workflow is the core's, so it behaves as the TUI does.
 
-/// `println!` for anything that may carry outside text: secrets scrubbed, escapes defused.
+/// `println!` for anything that may carry outside text: secrets scrubbed, escapes defused,
+/// and a closed pipe an orderly end (`out`).
 macro_rules! outln {
     ($($arg:tt)*) => {
-        println!("{}", ploy_core::text::safe(&format!($($arg)*)))
+        $crate::line::out::line(&ploy_core::text::safe(&format!($($arg)*)))
     };
 }
 
 /// `eprintln!`, made safe the same way.
 macro_rules! errln {
     ($($arg:tt)*) => {
-        eprintln!("{}", ploy_core::text::safe(&format!($($arg)*)))
+        $crate::line::out::err_line(&ploy_core::text::safe(&format!($($arg)*)))
     };
 }
 
 pub mod emulator;
 pub mod help;
 pub mod keys;
+pub mod out;
 pub mod print;
 pub mod profiles;
 pub mod progress;

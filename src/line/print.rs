@@ -26,7 +26,10 @@ pub fn step(step: &StepResult) {
     } else {
         format!("{} ms", step.ms)
     };
-    outln!("  {mark} {:<7}{ms:>8}  {}", step.id.id(), step.detail);
+    // On its own line whatever it holds: a server's text must not start a line of its own
+    // that reads like another step.
+    let detail = ploy_core::text::safe_line(&step.detail);
+    outln!("  {mark} {:<7}{ms:>8}  {detail}", step.id.id());
     if let Some(d) = &step.diagnosis {
         // The step's line already said what the tenant answered.
         for line in diagnosis_lines(d, None) {
@@ -52,7 +55,7 @@ fn diagnosis_lines(d: &Diagnosis, detail: Option<&str>) -> Vec<String> {
         out.push(format!("Guide: {}", d.step));
     }
     if let Some(detail) = detail.filter(|t| !t.is_empty()) {
-        out.push(format!("Detail: {detail}"));
+        out.push(format!("Detail: {}", ploy_core::text::safe_line(detail)));
     }
     out
 }
@@ -101,10 +104,11 @@ pub fn error(e: &AppError) {
 
 /// Columns as wide as their widest cell (the last one is not padded).
 pub fn table<const N: usize>(headers: [&str; N], rows: &[[String; N]]) {
-    // Measured as printed: made safe first (an escape is shown as several characters).
+    // Measured as printed: made safe first (an escape is shown as several characters), and a
+    // cell keeps to its row.
     let rows: Vec<[String; N]> = rows
         .iter()
-        .map(|r| r.clone().map(|c| ploy_core::text::safe(&c)))
+        .map(|r| r.clone().map(|c| ploy_core::text::safe_line(&c)))
         .collect();
     let mut widths = headers.map(|h| h.chars().count());
     for row in &rows {

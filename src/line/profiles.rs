@@ -31,7 +31,7 @@ pub async fn run(
                     .iter()
                     .map(|(n, p)| profile_json(n, p))
                     .collect();
-                outln!("{}", serde_json::Value::Array(list));
+                super::out::json(&serde_json::Value::Array(list));
             } else if all.profiles.is_empty() {
                 outln!("{}", print::NO_PROFILES);
             } else {
@@ -78,7 +78,7 @@ pub async fn run(
                 let mut v = profile_json(&name, p);
                 v["secret"] = secret.into();
                 v["keyring_account"] = key.account().into();
-                outln!("{v}");
+                super::out::json(&v);
             } else {
                 outln!("name:        {name}");
                 outln!("integration: {}", p.integration);

@@ -6,6 +6,7 @@
 use std::io::{self, IsTerminal, Read};
 
 use secrecy::SecretString;
+use secrecy::zeroize::Zeroizing;
 
 use ploy_core::app::AppError;
 
@@ -60,7 +61,13 @@ fn cancelled(e: dialoguer::Error) -> AppError {
 
 /// Reads `reader` to the end, refusing more than `limit` bytes.
 pub fn read_capped(mut reader: impl Read, limit: u64, what: &str) -> Result<String, AppError> {
-    let mut bytes = Vec::new();
+    // A secret passes through here: one buffer, never grown (a move would leave a copy in
+    // freed memory), zeroed when dropped.
+    let mut bytes = Zeroizing::new(Vec::with_capacity(
+        usize::try_from(limit)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1),
+    ));
     (&mut reader)
         .take(limit + 1)
         .read_to_end(&mut bytes)
@@ -73,8 +80,10 @@ pub fn read_capped(mut reader: impl Read, limit: u64, what: &str) -> Result<Stri
             limit / 1024
         )));
     }
-    String::from_utf8(bytes)
-        .map_err(|_| AppError::Usage(format!("{what} on standard input is not text")))
+    String::from_utf8(std::mem::take(&mut *bytes)).map_err(|e| {
+        drop(Zeroizing::new(e.into_bytes()));
+        AppError::Usage(format!("{what} on standard input is not text"))
+    })
 }
 
 impl Prompter for Terminal {
@@ -151,7 +160,10 @@ fn read_hidden_paste() -> io::Result<String> {
     use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
 
     let _raw = crate::terminal::Guard::enter(crate::terminal::Mode::Paste)?;
-    let mut text = String::new();
+    // Room for the largest key up front, so the pasted text is never moved (and copied), and
+    // zeroed if the paste is cancelled.
+    let room = usize::try_from(ploy_core::keys::MAX_KEY_BYTES).unwrap_or(0);
+    let mut text = Zeroizing::new(String::with_capacity(room.saturating_add(64)));
     loop {
         match event::read()? {
             // Line breaks stay as the terminal sent them: the core normalises keys (and says so).
@@ -194,7 +206,7 @@ fn read_hidden_paste() -> io::Result<String> {
         eprint!("\r  {} characters received", text.chars().count());
     }
     eprint!("\r\n");
-    Ok(text)
+    Ok(std::mem::take(&mut *text))
 }
 
 /// Drops an Enter that arrives right behind a paste (the copied text's own line break).

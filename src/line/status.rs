@@ -64,14 +64,11 @@ pub async fn run(
         code => code,
     };
     if json {
-        outln!(
-            "{}",
-            serde_json::json!({
-                "ok": code == exit::OK,
-                "secrets": services.kept_in_all(&names),
-                "profiles": docs,
-            })
-        );
+        super::out::json(&serde_json::json!({
+            "ok": code == exit::OK,
+            "secrets": services.kept_in_all(&names),
+            "profiles": docs,
+        }));
     } else {
         print::table(["", "NAME", "SOURCE", "HOST", "RESULT", "SECRET"], &rows);
         outln!("");

@@ -26,7 +26,7 @@ pub async fn print_steps(mut rx: mpsc::UnboundedReceiver<CheckEvent>, json: bool
 /// The last line of a run.
 pub fn print_outcome(report: &Report, json: bool) {
     if json {
-        outln!("{}", report.to_json());
+        super::out::json(&report.to_json());
     } else if report.ok {
         outln!("Connection OK: {}.", report.users_summary());
     } else {

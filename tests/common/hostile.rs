@@ -48,7 +48,23 @@ pub enum Mode {
     RetryAfterShort,
     /// The token endpoint answers 503 with a `Retry-After` date in the past, then works.
     RetryAfterPast,
+    /// The token endpoint's error description forges a passed step on a line of its own and
+    /// carries characters that are invisible or break JSON on a terminal (`FORGED`).
+    ForgedError,
+    /// The token works, but its `token_type` is `FORGED`.
+    ForgedTokenType,
+    /// Okta with DPoP: a DPoP-bound token (`DPOP_TOKEN`), `DPOP_PAGES` users pages each linking
+    /// to the next, then a 401 that echoes the request's Authorization header.
+    DpopEchoLate,
 }
+
+/// A passed users step, on a line of its own, and characters a terminal or a JSON reader
+/// trips on: DEL, NEL (U+0085), a right-to-left override, zero-width space, line separator,
+/// soft hyphen, byte-order mark, a tag character.
+pub const FORGED: &str = "denied\n  \u{2713} users      1 ms  1000000 users (forged)\u{7f}\u{85}\u{202e}\u{200b}\u{2028}\u{ad}\u{feff}\u{e0041}";
+pub const DPOP_TOKEN: &str = "DPOP-BOUND-ACCESS-TOKEN-fedcba9876543210";
+/// More pages than any window of recent proofs the redactor ever kept (32).
+pub const DPOP_PAGES: u64 = 40;
 
 pub const LIVE_TOKEN: &str = "LIVE-ACCESS-TOKEN-0123456789abcdef";
 /// Pages `Mode::LongLinks` sends: 120 MB of links, were they kept whole.
@@ -337,6 +353,53 @@ async fn serve(mut s: TcpStream, mode: Mode, n: u32, addr: SocketAddr) {
                 "",
             )
             .await;
+        }
+        Mode::ForgedError if token => {
+            // Raw text, as `EscapeError`: a JSON body would carry the line break escaped.
+            let body = format!("invalid client {FORGED}");
+            return respond(&mut s, "401 Unauthorized", &[], &body).await;
+        }
+        Mode::ForgedTokenType if token => {
+            let (h, b) = json(serde_json::json!({
+                "access_token": LIVE_TOKEN, "token_type": FORGED, "expires_in": 3600,
+                "ot_scopes": "USER",
+            }));
+            return respond(&mut s, "200 OK", &h, &b).await;
+        }
+        Mode::DpopEchoLate if token => {
+            let (h, b) = json(serde_json::json!({
+                "access_token": DPOP_TOKEN, "token_type": "DPoP", "expires_in": 3600,
+                "scope": "okta.users.read",
+            }));
+            return respond(&mut s, "200 OK", &h, &b).await;
+        }
+        Mode::DpopEchoLate if users => {
+            let after: u64 = req
+                .query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("after="))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            if after >= DPOP_PAGES {
+                let auth = req
+                    .head
+                    .lines()
+                    .find(|l| l.to_ascii_lowercase().starts_with("authorization"))
+                    .unwrap_or_default()
+                    .to_string();
+                let body = format!("rejected {auth}");
+                return respond(&mut s, "401 Unauthorized", &[], &body).await;
+            }
+            let (mut h, b) = json(serde_json::json!([{
+                "id": format!("00u{after}"), "status": "ACTIVE",
+                "profile": {"login": format!("u{after}@x.test"), "email": format!("u{after}@x.test")}
+            }]));
+            let next = after + 1;
+            h.push((
+                "link",
+                format!("<http://{addr}/api/v1/users?after={next}&limit=200>; rel=\"next\""),
+            ));
+            return respond(&mut s, "200 OK", &h, &b).await;
         }
         Mode::RetryAfterPast if token && n == 1 => {
             let past = ("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT".to_string());

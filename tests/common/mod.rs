@@ -149,7 +149,12 @@ impl Env {
 
     /// The real binary, inside this home.
     pub fn cmd(&self) -> Command {
-        let mut c = Command::new(BIN);
+        Command::from_std(self.std_cmd())
+    }
+
+    /// `cmd` as a plain `std::process::Command`, for a test that wires its standard streams.
+    pub fn std_cmd(&self) -> StdCommand {
+        let mut c = StdCommand::new(BIN);
         c.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home.path())
@@ -439,4 +444,43 @@ pub fn untrusted_tls_server() -> (u16, std::thread::JoinHandle<()>) {
         });
     });
     (port, handle)
+}
+
+/// Runs `cmd` with its standard output a pipe nobody reads any more (`| head -0`), and waits
+/// for it for at most `limit` (a hang is a failure, not a stuck test run).
+#[cfg(unix)]
+pub fn with_stdout_closed(
+    mut cmd: std::process::Command,
+    limit: std::time::Duration,
+) -> std::process::Output {
+    use std::process::Stdio;
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            // SAFETY: kill(2) on the child we started and have not reaped.
+            unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+            panic!("still running after {limit:?} with its reader gone");
+        }
+    }
+}
+
+#[cfg(unix)]
+pub fn assert_ended_quietly(out: &std::process::Output, what: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{what}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+    assert!(!stderr.contains("Broken pipe"), "{what}: {stderr}");
 }

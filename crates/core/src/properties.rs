@@ -188,4 +188,34 @@ proptest! {
             prop_assert!(!out.contains(&secret[..8]), "{text:?} -> {out:?}");
         }
     }
+
+    #[test]
+    fn the_redactor_sees_through_ends_case_base64_hex_and_splits(
+        secret in "[A-Za-z0-9+/=_\\-]{12,40}",
+        client_id in "[a-z0-9]{0,12}",
+        before in "[ a-z:]{0,20}",
+        split in prop_oneof![Just("\n"), Just(" "), Just("\u{200b}"), Just("\r\n"), Just("\u{feff}")],
+        at in 1usize..11,
+    ) {
+        use base64::Engine;
+        use base64::engine::general_purpose::STANDARD;
+        let mut registry = crate::redact::Registry::default();
+        registry.add_secret(&secret);
+        let hex: String = secret.bytes().map(|b| format!("{b:02X}")).collect();
+        let basic = STANDARD.encode(format!("{client_id}:{secret}"));
+        let end = &secret[secret.len() - 8..];
+        for (text, leak) in [
+            (format!("{before}…{end}"), end.to_string()),
+            (format!("{before}{}", secret.to_uppercase()), secret.to_uppercase()),
+            (format!("{before}{}", secret.to_lowercase()), secret.to_lowercase()),
+            (format!("{before}{hex}"), hex.clone()),
+            (format!("{before}{}", STANDARD.encode(&secret)), STANDARD.encode(&secret)),
+            (format!("{before}{basic}"), basic.clone()),
+            (format!("{before}{}{split}{}", &secret[..at], &secret[at..]), secret.clone()),
+        ] {
+            let out = registry.scrub(&text);
+            prop_assert!(!out.contains(&leak), "{text:?} -> {out:?}");
+            prop_assert!(out.contains(crate::redact::MARK), "{text:?} -> {out:?}");
+        }
+    }
 }

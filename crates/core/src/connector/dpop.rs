@@ -40,7 +40,7 @@ pub fn proof(
         ath: access_token.map(ath),
     };
     let proof = key.sign(header, &claims)?;
-    crate::redact::ephemeral(&proof);
+    crate::redact::proof(&proof);
     Ok(proof)
 }
 

@@ -302,7 +302,7 @@ pub(crate) fn access_token(token: Option<String>) -> Result<String, ConnectorErr
     let token = token.filter(|t| !t.is_empty()).ok_or_else(|| {
         ConnectorError::Unexpected("the token response has no access_token".into())
     })?;
-    crate::redact::ephemeral(&token);
+    crate::redact::token(&token);
     Ok(token)
 }
 

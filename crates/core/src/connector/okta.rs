@@ -173,7 +173,7 @@ impl Okta {
         let mut header = Header::new(self.key.alg());
         header.typ = Some("JWT".into());
         let assertion = self.key.sign(header, &claims)?;
-        crate::redact::ephemeral(&assertion);
+        crate::redact::token(&assertion);
         Ok(assertion)
     }
 

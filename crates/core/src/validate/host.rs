@@ -177,10 +177,12 @@ pub fn hostname(raw: &str, integration: Integration) -> Result<Checked<Hostname>
         return Err(HostError::Whitespace);
     }
     if let Some(at) = authority.rfind('@') {
-        return Err(HostError::UserInfo {
-            user: authority[..at].to_string(),
-            example,
-        });
+        // What follows a colon there is a password: never repeated.
+        let user = match authority[..at].split_once(':') {
+            Some((name, _)) => format!("{name}:…"),
+            None => authority[..at].to_string(),
+        };
+        return Err(HostError::UserInfo { user, example });
     }
 
     let (host_part, port_part) = split_port(authority)?;
@@ -439,6 +441,16 @@ mod tests {
         assert_eq!(ch[0], "removed https:// — enter just the host");
         assert!(ch.iter().any(|t| t.contains("/auth/login?x=1")), "{ch:?}");
         assert!(ch.iter().any(|t| t.contains("lowercase")), "{ch:?}");
+    }
+
+    #[test]
+    fn a_password_before_the_host_is_never_repeated() {
+        let e = ot("https://admin:P4ssw0rd@acme.my.onetrust.com/x").unwrap_err();
+        assert!(
+            e.to_string().contains("remove the \"admin:…@\" part"),
+            "{e}"
+        );
+        assert!(!format!("{e} {e:?}").contains("P4ssw0rd"), "{e:?}");
     }
 
     #[test]
