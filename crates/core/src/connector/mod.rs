@@ -100,10 +100,7 @@ impl VendorAnswer {
             }),
             error_code: field("errorCode"),
             www_error: www_error.map(|e| excerpt(&e, QUOTED)),
-            excerpt: excerpt(
-                &crate::redact::scrub(&String::from_utf8_lossy(&r.body)),
-                200,
-            ),
+            excerpt: quoted_body(&r.body, 200),
             notes,
         }
     }
@@ -137,6 +134,14 @@ impl std::fmt::Display for VendorAnswer {
 /// The most characters of one thing a server sent that an error quotes.
 pub const QUOTED: usize = 300;
 
+/// The start of a body a server sent, at most `max` characters, secrets scrubbed. Only the
+/// start is decoded and scrubbed: the redactor's work grows with its input, and a body can be
+/// 32 MiB. A secret cut off at that start is still caught by its first characters.
+pub fn quoted_body(body: &[u8], max: usize) -> String {
+    let head = &body[..body.len().min(max * 4 + 64)];
+    excerpt(&crate::redact::scrub(&String::from_utf8_lossy(head)), max)
+}
+
 /// `text` trimmed and cut to `max` characters, with an ellipsis when cut.
 pub fn excerpt(text: &str, max: usize) -> String {
     let text = text.trim();
@@ -160,10 +165,7 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
         let e = excerpt(&e.to_string(), QUOTED);
         ConnectorError::Unexpected(format!(
             "{source} answered 200 but not with {expected} ({e}): {}",
-            excerpt(
-                &crate::redact::scrub(&String::from_utf8_lossy(&r.body)),
-                120
-            )
+            quoted_body(&r.body, 120)
         ))
     })
 }
