@@ -83,7 +83,7 @@ pub async fn choose_and_run(services: &Services, p: &mut dyn Prompter) -> Result
             "choose what to set up: ploy-connect setup onetrust | setup okta (see --help)".into(),
         ));
     }
-    probe_keyring(services, None).await?;
+    probe_keyring(services, None, None).await?;
     let names: Vec<&str> = Integration::ALL.iter().map(|i| i.display_name()).collect();
     let kind = match Integration::ALL.get(p.choose("What do you want to connect?", &names, 0)?) {
         Some(Integration::Okta) => Kind::Okta(Box::default()),
@@ -104,7 +104,7 @@ pub async fn run(
     let prompts = p.interactive() && !kind.takes_stdin();
     if prompts {
         // Before anything is typed: without a keyring the secret could not be kept anyway.
-        probe_keyring(services, Some(integration)).await?;
+        probe_keyring(services, Some(integration), common.profile.as_deref()).await?;
     }
 
     let name = match common.profile {
@@ -248,13 +248,17 @@ pub async fn run(
     super::test::run_stored(services, &name, common.test.json).await
 }
 
+/// Probes the keyring the secret will go to: the one chosen for this run, else the one the
+/// profile `name` (if it exists) keeps its secret in, else the default.
 async fn probe_keyring(
     services: &Services,
     integration: Option<Integration>,
+    name: Option<&str>,
 ) -> Result<(), AppError> {
+    let kept = name.and_then(|n| services.store.load().ok()?.profiles.get(n)?.secret_store);
     services
         .vault
-        .probe()
+        .probe_for(services.vault.chosen().or(kept))
         .await
         .map_err(|e| AppError::store(e, "", integration))
 }

@@ -258,6 +258,10 @@ pub trait SecretStore: Send + Sync + 'static {
     fn describe_key(&self, _key: &SecretKey) -> &'static str {
         self.describe()
     }
+    /// Whether the store that would keep `key` answers (see `Vault::probe`).
+    fn probe(&self, _key: &SecretKey) -> Result<(), SecretStoreError> {
+        self.list().map(|_| ())
+    }
 }
 
 /// The OS keyring via the `keyring` crate: Secret Service on Linux, Keychain on macOS,
@@ -489,6 +493,12 @@ impl SecretStore for KeyutilsStore {
         Ok(Vec::new())
     }
 
+    /// Reads an entry that is never written: "none" means the keyring answers.
+    fn probe(&self, _key: &SecretKey) -> Result<(), SecretStoreError> {
+        self.get(&SecretKey::from_account("probe/keyring-answers"))
+            .map(|_| ())
+    }
+
     fn describe(&self) -> &'static str {
         keyutils_description()
     }
@@ -570,6 +580,10 @@ impl SecretStore for Chosen {
 
     fn list(&self) -> Result<Vec<Listed>, SecretStoreError> {
         self.pick(None)?.list()
+    }
+
+    fn probe(&self, key: &SecretKey) -> Result<(), SecretStoreError> {
+        self.pick(key.backend)?.probe(key)
     }
 
     fn describe(&self) -> &'static str {
@@ -780,7 +794,13 @@ impl Vault {
     /// Whether the keyring answers at all: asked before an admin types a secret for it.
     /// Only "no keyring" answers count: a store that cannot list may still store.
     pub async fn probe(&self) -> Result<(), SecretStoreError> {
-        match self.list().await {
+        self.probe_for(None).await
+    }
+
+    /// `probe` of the keyring `backend` (a profile's own), or of this run's default.
+    pub async fn probe_for(&self, backend: Option<Backend>) -> Result<(), SecretStoreError> {
+        let key = SecretKey::from_account("").in_backend(backend);
+        match self.call(&key, |s, k| s.probe(k)).await {
             Err(
                 e @ (SecretStoreError::Unavailable(_)
                 | SecretStoreError::Locked(_)
