@@ -340,68 +340,37 @@ pub struct TestArgs {
 /// is not recorded on the profile.
 #[derive(Debug, Default, Args)]
 #[group(id = "this_run")]
+#[command(next_help_heading = "This run only (nothing is stored)")]
 pub struct ThisRun {
     /// Without a profile: the identity source the settings below are for
-    #[arg(long, value_enum, requires_all = ["host", "client_id"], conflicts_with = "profile", help_heading = "This run only (nothing is stored)")]
+    #[arg(long, value_enum, requires_all = ["host", "client_id"], conflicts_with = "profile")]
     pub vendor: Option<VendorArg>,
     /// Without a profile: the tenant hostname (OneTrust) or Okta domain
-    #[arg(
-        long,
-        requires = "vendor",
-        help_heading = "This run only (nothing is stored)"
-    )]
+    #[arg(long, requires = "vendor")]
     pub host: Option<String>,
     /// Without a profile: the client ID
-    #[arg(
-        long,
-        requires = "vendor",
-        help_heading = "This run only (nothing is stored)"
-    )]
+    #[arg(long, requires = "vendor")]
     pub client_id: Option<String>,
     /// OneTrust: read the client secret for this run from standard input
-    #[arg(long, help_heading = "This run only (nothing is stored)")]
+    #[arg(long)]
     pub client_secret_stdin: bool,
-    /// OneTrust: read the client secret for this run from this file (its first line)
-    #[arg(
-        long,
-        value_name = "FILE",
-        conflicts_with = "client_secret_stdin",
-        help_heading = "This run only (nothing is stored)"
-    )]
+    /// OneTrust: read the client secret for this run from this file (a final line break is ignored)
+    #[arg(long, value_name = "FILE", conflicts_with = "client_secret_stdin")]
     pub client_secret_file: Option<PathBuf>,
     /// Okta: the private key for this run (a JWK or PEM file)
-    #[arg(
-        long,
-        value_name = "FILE",
-        conflicts_with = "private_key_stdin",
-        help_heading = "This run only (nothing is stored)"
-    )]
+    #[arg(long, value_name = "FILE", conflicts_with = "private_key_stdin")]
     pub private_key_file: Option<PathBuf>,
     /// Okta: read the private key for this run from standard input
-    #[arg(long, help_heading = "This run only (nothing is stored)")]
+    #[arg(long)]
     pub private_key_stdin: bool,
     /// Okta, without a profile: the key's ID when the key is a PEM and the app has more than one
-    #[arg(
-        long,
-        value_name = "KID",
-        requires = "vendor",
-        help_heading = "This run only (nothing is stored)"
-    )]
+    #[arg(long, value_name = "KID", requires = "vendor")]
     pub key_id: Option<String>,
     /// Okta, without a profile: the app does not require DPoP (it does by default)
-    #[arg(
-        long,
-        requires = "vendor",
-        help_heading = "This run only (nothing is stored)"
-    )]
+    #[arg(long, requires = "vendor")]
     pub no_dpop: bool,
     /// Okta, without a profile: the scopes to request [default: the recommended read scopes]
-    #[arg(
-        long,
-        value_name = "SCOPES",
-        requires = "vendor",
-        help_heading = "This run only (nothing is stored)"
-    )]
+    #[arg(long, value_name = "SCOPES", requires = "vendor")]
     pub scopes: Option<String>,
 }
 

@@ -147,16 +147,20 @@ impl Lab {
             .expect("rotate")
     }
 
-    /// Every user, as an export reads them.
-    pub async fn export(&self, name: &str) -> Result<Vec<User>, Failure> {
-        let profile = self
-            .services
+    /// Stored profile `name`.
+    pub fn profile(&self, name: &str) -> ploy_core::profile::Profile {
+        self.services
             .store
             .load()
             .unwrap()
             .get(name)
             .unwrap()
-            .clone();
+            .clone()
+    }
+
+    /// Every user, as an export reads them.
+    pub async fn export(&self, name: &str) -> Result<Vec<User>, Failure> {
+        let profile = self.profile(name);
         let source = SecretSource::Vault(&self.services.vault);
         let mut s = session::open(name, &profile, &source, None).await?;
         let mut all = Vec::new();
@@ -170,14 +174,7 @@ impl Lab {
 
     /// The stored secret of `name`, for checking what a rotation left.
     pub async fn stored_secret(&self, name: &str) -> Option<String> {
-        let profile = self
-            .services
-            .store
-            .load()
-            .unwrap()
-            .get(name)
-            .unwrap()
-            .clone();
+        let profile = self.profile(name);
         self.services
             .vault
             .get(&session::secret_key(name, &profile))
@@ -185,19 +182,10 @@ impl Lab {
             .unwrap()
             .map(|s| secrecy::ExposeSecret::expose_secret(&s).to_string())
     }
-}
 
-impl Lab {
     /// The host the stored secret of `name` is bound to, read as stored.
     pub async fn stored_secret_raw_host(&self, name: &str) -> String {
-        let profile = self
-            .services
-            .store
-            .load()
-            .unwrap()
-            .get(name)
-            .unwrap()
-            .clone();
+        let profile = self.profile(name);
         let key = ploy_core::secret::SecretKey::new(
             profile.integration,
             name,
