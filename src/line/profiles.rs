@@ -31,7 +31,13 @@ pub async fn run(
                     .iter()
                     .map(|(n, p)| profile_json(n, p))
                     .collect();
-                outln!("{}", serde_json::Value::Array(list));
+                outln!(
+                    "{}",
+                    serde_json::json!({
+                        "schema_version": ploy_core::app::JSON_SCHEMA_VERSION,
+                        "profiles": list,
+                    })
+                );
             } else if all.profiles.is_empty() {
                 outln!("{}", print::NO_PROFILES);
             } else {
@@ -76,6 +82,7 @@ pub async fn run(
             };
             if json {
                 let mut v = profile_json(&name, p);
+                v["schema_version"] = ploy_core::app::JSON_SCHEMA_VERSION.into();
                 v["secret"] = secret.into();
                 v["keyring_account"] = key.account().into();
                 outln!("{v}");
