@@ -11,7 +11,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::app::Services;
 use crate::connector::{AnyConnector, Carry, Connector};
 use crate::diagnose::{Diagnosis, Failure, code};
-use crate::http::{self, HttpClient};
+use crate::http::HttpClient;
 use crate::integration::Integration;
 use crate::profile::{CachedNonce, LastTest, Profile, ProfileError, ProfileStore};
 use crate::session::{self, SecretSource};
@@ -276,7 +276,7 @@ pub async fn run(
     };
 
     if rec
-        .step(StepId::Dns, resolve(&session.host))
+        .step(StepId::Dns, resolve(&session.http, &session.host))
         .await
         .is_none()
         || rec
@@ -332,13 +332,13 @@ fn finish_with(
     report
 }
 
-async fn resolve(host: &Hostname) -> Result<((), String), Failure> {
+/// Looks the tenant up, unless the client's requests go through a proxy: then the proxy
+/// resolves it, and a lookup here could fail where the requests work.
+async fn resolve(http: &HttpClient, host: &Hostname) -> Result<((), String), Failure> {
     if let Some(ip) = host.ip() {
         return Ok(((), format!("{ip} is an IP address; no lookup needed")));
     }
-    if !host.is_loopback()
-        && let Some(proxy) = http::proxy_for(&host.base_url())
-    {
+    if let Some(proxy) = http.proxy_for(&host.base_url()) {
         return Ok(((), format!("resolved by the proxy {proxy}")));
     }
     let lookup = tokio::net::lookup_host((host.host(), host.port()));
@@ -529,6 +529,42 @@ mod tests {
             at: OffsetDateTime::from_unix_timestamp(1_790_000_100).unwrap(),
             carry: Carry::default(),
         }
+    }
+
+    /// The host's name is one no DNS answers (RFC 6761), so a lookup here would fail.
+    fn unresolvable() -> Hostname {
+        crate::validate::hostname("acme.my.onetrust.invalid", Integration::OneTrust)
+            .unwrap()
+            .value
+    }
+
+    #[tokio::test]
+    async fn the_dns_step_asks_the_clients_proxy_decision_not_its_own() {
+        let host = unresolvable();
+        // NO_PROXY entries are matched as the client matches them: "*.domain" is no
+        // wildcard there (only "*" alone is), so the request goes through the proxy.
+        let http = HttpClient::new(false)
+            .unwrap()
+            .with_proxies(crate::http::Proxies::given(
+                "http://proxy.corp:3128",
+                "*.onetrust.invalid, localhost",
+            ));
+        let (_, detail) = resolve(&http, &host).await.unwrap();
+        assert_eq!(detail, "resolved by the proxy proxy.corp:3128");
+        // A host the proxy settings exempt is looked up here, whatever the case.
+        let direct = HttpClient::new(false)
+            .unwrap()
+            .with_proxies(crate::http::Proxies::given(
+                "http://user:pw@proxy.corp:3128",
+                "ONETRUST.invalid",
+            ));
+        let failure = resolve(&direct, &host).await.unwrap_err();
+        assert_eq!(failure.code, code::HOST_NOT_FOUND);
+        // A proxy scheme the client cannot use is no proxy for it either.
+        let unusable = HttpClient::new(false)
+            .unwrap()
+            .with_proxies(crate::http::Proxies::given("ftp://proxy.corp:21", ""));
+        assert!(resolve(&unusable, &host).await.is_err());
     }
 
     #[tokio::test]
