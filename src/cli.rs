@@ -521,7 +521,7 @@ pub enum ProfilesCommand {
     /// One line per profile, with its last test result
     #[command(visible_alias = "ls")]
     List {
-        /// Print a JSON array instead of lines
+        /// Print one JSON object (its "profiles" array) instead of lines
         #[arg(long)]
         json: bool,
         /// Also print where files and secrets are kept
@@ -609,7 +609,7 @@ fn latency(text: &str) -> Result<(std::time::Duration, std::time::Duration), Str
 pub enum FormatArg {
     /// One row per user, with a header; cells a spreadsheet would run are defused
     Csv,
-    /// One JSON array of user objects
+    /// One JSON object: schema_version and the "users" array
     Json,
 }
 

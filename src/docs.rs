@@ -317,7 +317,7 @@ mod tests {
     fn the_readme_tables_are_the_generated_ones() {
         let readme = include_str!("../README.md");
         for (name, want) in readme_blocks() {
-            let got = block(readme, &name);
+            let got = block(readme, name);
             assert_eq!(
                 got,
                 Some(want.as_str()),
