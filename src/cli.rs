@@ -9,9 +9,9 @@ use clap::{Args, Parser, Subcommand};
 use ploy_core::users::ExportFormat;
 use ploy_emulator::Scenario;
 
+/// What `ploy-connect --help` says after the options besides the reference tables
+/// (`docs::help_text`).
 const AFTER_HELP: &str = "\
-Exit codes: 0 passed · 1 connection test failed (diagnosis printed) · 2 usage or input error · 3 no usable OS keyring · 4 internal error
-
 Secrets are stored only in the OS keyring (Secret Service on Linux, Keychain on macOS,
 Credential Manager on Windows). Profiles (no secrets) live in profiles.toml in the config dir.
 Logs: set PLOY_CONNECT_LOG=debug for more detail; the log file path is shown by `profiles list --verbose`.
@@ -25,8 +25,7 @@ Try it without a tenant:
 #[command(
     name = "ploy-connect",
     version,
-    about = "Connect an identity source (OneTrust, Okta) to Ploy: store its secret in the OS keyring, prove the connection step by step, and list its users.",
-    after_help = AFTER_HELP
+    about = "Connect an identity source (OneTrust, Okta) to Ploy: store its secret in the OS keyring, prove the connection step by step, and list its users."
 )]
 pub struct Cli {
     /// Where profiles.toml lives [default: the platform config dir, e.g. ~/.config/ploy-connect]
@@ -65,13 +64,52 @@ pub struct Cli {
 /// does not replace with the visible one, and whose value still reaches the top level.
 pub fn command() -> clap::Command {
     use clap::CommandFactory;
-    let cmd = Cli::command().mut_subcommand("emulator", |c| c.after_help(scenario_help()));
+    let cmd = Cli::command()
+        .after_help(format!("{}\n\n{AFTER_HELP}", crate::docs::help_text(None)))
+        .mut_subcommand("emulator", |c| c.after_help(scenario_help()));
+    let cmd = DOCUMENTED.iter().fold(cmd, |cmd, path| {
+        let words: Vec<&str> = path.split(' ').collect();
+        documented(cmd, &words, path)
+    });
     let globals: Vec<clap::Arg> = cmd
         .get_arguments()
         .filter(|a| a.is_global_set())
         .map(|a| a.clone().hide(true))
         .collect();
     with_hidden(cmd, &globals)
+}
+
+/// The commands whose `--help` ends with the variables they read and the JSON they print.
+const DOCUMENTED: [&str; 9] = [
+    "setup",
+    "setup onetrust",
+    "setup okta",
+    "rotate",
+    "test",
+    "users",
+    "status",
+    "profiles list",
+    "profiles show",
+];
+
+/// Gives the command at `words` its reference text (`docs::help_text` of `path`, where a
+/// vendor's setup counts as setup).
+fn documented(cmd: clap::Command, words: &[&str], path: &str) -> clap::Command {
+    match words {
+        [] => {
+            let doc_path = if path.starts_with("setup") {
+                "setup"
+            } else {
+                path
+            };
+            let text = format!(
+                "{}\n\n{GLOBAL_NOTE}",
+                crate::docs::help_text(Some(doc_path))
+            );
+            cmd.after_help(text)
+        }
+        [first, rest @ ..] => cmd.mut_subcommand(*first, |c| documented(c, rest, path)),
+    }
 }
 
 const GLOBAL_NOTE: &str = "Every command also takes --config-dir DIR, --secret-store os|keyutils and --plain (see ploy-connect --help).";
@@ -452,7 +490,7 @@ pub enum ProfilesCommand {
     /// One line per profile, with its last test result
     #[command(visible_alias = "ls")]
     List {
-        /// Print a JSON array instead of lines
+        /// Print one JSON object (its "profiles" array) instead of lines
         #[arg(long)]
         json: bool,
         /// Also print where files and secrets are kept
@@ -540,7 +578,7 @@ fn latency(text: &str) -> Result<(std::time::Duration, std::time::Duration), Str
 pub enum FormatArg {
     /// One row per user, with a header; cells a spreadsheet would run are defused
     Csv,
-    /// One JSON array of user objects
+    /// One JSON object: schema_version and the "users" array
     Json,
 }
 

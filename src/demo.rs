@@ -60,7 +60,8 @@ pub async fn prepare(users: usize) -> Result<Demo, AppError> {
     // A demo stopped by a signal must not leave its config dir behind.
     ploy_core::files::remove_on_exit(dir.path());
     let services = Services {
-        store: ProfileStore::new(dir.path()),
+        // Its last tests stay in its own dir: the real state dir never hears of the demo.
+        store: ProfileStore::new(dir.path()).with_state_dir(dir.path().join("state")),
         vault: Vault::new(Arc::new(MemoryStore::new())),
     };
     let running = ploy_emulator::start(

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod demo;
+pub mod docs;
 pub mod line;
 pub mod logging;
 pub mod signals;

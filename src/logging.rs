@@ -33,11 +33,7 @@ const OUR_CRATES: [&str; 3] = ["ploy_connect", "ploy_core", "ploy_emulator"];
 /// Starts logging to the platform state dir; returns the file, or `None` if it cannot be
 /// opened (logging is never a reason to fail).
 pub fn init() -> Option<PathBuf> {
-    let dirs = directories::ProjectDirs::from("com", "Ploy", "ploy-connect")?;
-    let dir = dirs
-        .state_dir()
-        .unwrap_or_else(|| dirs.data_local_dir())
-        .to_path_buf();
+    let dir = ploy_core::profile::default_state_dir()?;
     let (path, file) = open_log(&dir)?;
     let filter = EnvFilter::new(filter_spec(
         std::env::var("PLOY_CONNECT_LOG").ok().as_deref(),

@@ -405,3 +405,25 @@ fn a_password_in_the_host_is_never_repeated() {
     assert!(all.contains("remove the \"admin:…@\" part"), "{all}");
     assert!(!all.contains("P4ssw0rd"), "{all}");
 }
+
+#[test]
+fn the_demo_keeps_nothing_in_the_state_dir() {
+    let env = Env::without_keyring();
+    let out = env.cmd().args(["demo", "--users", "20"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Connection OK"));
+    let state = env.home.path().join(".local/state/ploy-connect");
+    let kept: Vec<_> = std::fs::read_dir(&state)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| n.contains("last-test"))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(kept.is_empty(), "{kept:?}");
+}

@@ -103,6 +103,107 @@ fn profiles_list_reads_as_words_and_ls_is_list() {
 }
 
 #[test]
+fn profiles_json_is_versioned_and_as_documented() {
+    let env = Env::without_keyring();
+    with_profiles(&env);
+    let json = |args: &[&str]| {
+        let out = env.cmd().args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let list = json(&["profiles", "list", "--json"]);
+    common::assert_documented("profiles list --json", &list);
+    assert_eq!(list["schema_version"], 1);
+    let names: Vec<_> = list["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["acme", "corp"]);
+    assert_eq!(list["profiles"][1]["last_test"]["users_seen"], 250);
+    let shown = json(&["profiles", "show", "corp", "--json"]);
+    common::assert_documented("profiles show NAME --json", &shown);
+    assert_eq!(shown["schema_version"], 1);
+}
+
+#[test]
+fn help_and_the_man_page_list_exit_codes_environment_and_json_from_one_table() {
+    let env = Env::without_keyring();
+    let help = |args: &[&str]| {
+        let out = env.cmd().args(args).arg("--help").output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let top = help(&[]);
+    for (code, _) in ploy_connect::docs::exit_codes() {
+        assert!(top.contains(&format!("  {code} ")), "exit {code}:\n{top}");
+    }
+    for v in ploy_connect::docs::ENVIRONMENT {
+        assert!(top.contains(v.name), "{}:\n{top}", v.name);
+    }
+    for (cmd, vars, json) in [
+        (
+            &["test"][..],
+            &["PLOY_CONNECT_PRIVATE_KEY", "HTTPS_PROXY", "SSL_CERT_FILE"][..],
+            "test --json",
+        ),
+        (
+            &["users"],
+            &[
+                "PLOY_CONNECT_CLIENT_SECRET",
+                "PLOY_CONNECT_PAGES_IN_FLIGHT",
+                "NO_PROXY",
+            ],
+            "users --format json",
+        ),
+        (
+            &["status"],
+            &["HTTPS_PROXY", "PLOY_CONNECT_LOG"],
+            "status --json",
+        ),
+        (
+            &["profiles", "list"],
+            &["PLOY_CONNECT_CONFIG_DIR"],
+            "profiles list --json",
+        ),
+        (
+            &["setup", "okta"],
+            &["PLOY_CONNECT_PRIVATE_KEY"],
+            "test --json",
+        ),
+    ] {
+        let text = help(cmd);
+        for v in vars {
+            assert!(text.contains(v), "{cmd:?} --help lacks {v}:\n{text}");
+        }
+        assert!(
+            text.contains(&format!("JSON ({json}, schema_version 1)")),
+            "{cmd:?}:\n{text}"
+        );
+    }
+    assert!(!help(&["status"]).contains("PLOY_CONNECT_PAGES_IN_FLIGHT"));
+    let out = env.cmd().arg("man").output().unwrap();
+    let man = String::from_utf8(out.stdout).unwrap();
+    for section in [
+        ".SH \"EXIT STATUS\"",
+        ".SH ENVIRONMENT",
+        ".SH \"JSON OUTPUT\"",
+    ] {
+        assert!(man.contains(section), "{section}:\n{man}");
+    }
+    assert!(
+        man.contains("PLOY_CONNECT_PAGES_IN_FLIGHT") && man.contains("128+N"),
+        "{man}"
+    );
+    // The reference is in its own sections, not again in EXTRA.
+    assert_eq!(
+        man.matches("PLOY_CONNECT_PAGES_IN_FLIGHT").count(),
+        1,
+        "{man}"
+    );
+}
+
+#[test]
 fn every_flag_and_argument_has_help_and_global_options_are_listed_once() {
     fn walk(cmd: &clap::Command, path: &str) {
         for arg in cmd.get_arguments() {

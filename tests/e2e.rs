@@ -169,7 +169,9 @@ fn export_to_csv_and_json() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let users: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    common::assert_documented("users --format json", &doc);
+    let users = doc["users"].as_array().unwrap();
     assert_eq!(users.len(), 4500);
     assert_eq!(users[0]["source"], "onetrust");
     // `-o -` is standard output, not a file named "-"; a file's path is said in full.
@@ -180,7 +182,9 @@ fn export_to_csv_and_json() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let users: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    common::assert_documented("users --format json", &doc);
+    let users = doc["users"].as_array().unwrap();
     assert_eq!(users.len(), 4500);
     assert!(!env.home.path().join("-").exists());
     // Not on a terminal: no progress, only the final line.
@@ -556,6 +560,7 @@ fn status_tests_every_profile_at_once_one_line_each() {
     let out = env.cmd().args(["status", "--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    common::assert_documented("status --json", &doc);
     assert_eq!(doc["ok"], false);
     let profiles = doc["profiles"].as_array().unwrap();
     assert_eq!(profiles.len(), 2);

@@ -85,7 +85,7 @@ fn with_no_dbus_the_kernel_keyring_keeps_the_secret_for_test_users_and_status() 
     let (code, out, err) = run(env.cmd().args(["users", "jump", "--format", "json"]));
     assert_eq!(code, 0, "{err}");
     let users: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(users.as_array().unwrap().len(), 30);
+    assert_eq!(users["users"].as_array().unwrap().len(), 30);
     let (code, out, err) = run(env.cmd().args(["status"]));
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("Linux kernel keyring"), "{out}");
@@ -140,7 +140,7 @@ fn a_secret_for_this_run_only_is_used_and_nothing_is_kept() {
         .env("PLOY_CONNECT_CLIENT_SECRET", &t.client_secret));
     assert_eq!(code, 0, "{err}");
     let users: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(users.as_array().unwrap().len(), 12);
+    assert_eq!(users["users"].as_array().unwrap().len(), 12);
 
     // From a file (a CI secret mount), and from standard input.
     let secret_file = env.home.path().join("secret");

@@ -40,7 +40,7 @@ async fn against_with(mode: Mode, integration: Integration, dpop: bool) -> Again
     let server = Hostile::start(mode);
     let dir = tempfile::tempdir().unwrap();
     let services = Services {
-        store: ProfileStore::new(dir.path()),
+        store: ProfileStore::new(dir.path()).with_state_dir(dir.path().join("state")),
         vault: Vault::new(Arc::new(MemoryStore::new())),
     };
     let mut draft = Draft {

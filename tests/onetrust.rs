@@ -24,6 +24,7 @@ async fn setup_then_test_passes_with_the_documented_json() {
     let report = lab.test("acme").await.to_json();
     let keys: HashSet<_> = report.as_object().unwrap().keys().cloned().collect();
     let want: HashSet<_> = [
+        "schema_version",
         "profile",
         "integration",
         "ok",
@@ -34,6 +35,7 @@ async fn setup_then_test_passes_with_the_documented_json() {
     .map(String::from)
     .into();
     assert_eq!(keys, want);
+    common::assert_documented("test --json", &report);
     assert_eq!(report["ok"], true);
     assert_eq!(report["integration"], "onetrust");
     assert_eq!(report["users_seen"], 250);
@@ -561,7 +563,8 @@ async fn prune_in_a_copied_config_dir_never_takes_the_originals_secrets() {
     )
     .unwrap();
     let copy = ploy_core::app::Services {
-        store: ploy_core::profile::ProfileStore::new(copy_dir.path()),
+        store: ploy_core::profile::ProfileStore::new(copy_dir.path())
+            .with_state_dir(copy_dir.path().join("state")),
         vault: lab.services.vault.clone(),
     };
     // The original gains a profile the copy knows nothing of.

@@ -614,7 +614,8 @@ async fn a_missing_keyring_in_the_wizard_shows_the_same_diagnosis_as_line_mode()
     use ploy_core::secret::{MemoryStore, SecretStoreError, Vault};
     let dir = tempfile::tempdir().unwrap();
     let services = Services {
-        store: ploy_core::profile::ProfileStore::new(dir.path()),
+        store: ploy_core::profile::ProfileStore::new(dir.path())
+            .with_state_dir(dir.path().join("state")),
         vault: Vault::new(std::sync::Arc::new(MemoryStore::failing(
             SecretStoreError::Unavailable("no D-Bus session bus".into()),
         ))),

@@ -14,8 +14,7 @@ pub fn completions(shell: clap_complete::Shell) -> Result<u8, AppError> {
 
 pub fn man() -> Result<u8, AppError> {
     let mut out = Vec::new();
-    clap_mangen::Man::new(crate::cli::command())
-        .render(&mut out)
+    crate::docs::render_man(crate::cli::command(), None, &mut out)
         .map_err(AppError::io("cannot render the manual page"))?;
     write_out(&out)
 }

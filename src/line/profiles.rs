@@ -31,7 +31,10 @@ pub async fn run(
                     .iter()
                     .map(|(n, p)| profile_json(n, p))
                     .collect();
-                super::out::json(&serde_json::Value::Array(list));
+                super::out::json(&serde_json::json!({
+                    "schema_version": ploy_core::app::JSON_SCHEMA_VERSION,
+                    "profiles": list,
+                }));
             } else if all.profiles.is_empty() {
                 outln!("{}", print::NO_PROFILES);
             } else {
@@ -76,6 +79,7 @@ pub async fn run(
             };
             if json {
                 let mut v = profile_json(&name, p);
+                v["schema_version"] = ploy_core::app::JSON_SCHEMA_VERSION.into();
                 v["secret"] = secret.into();
                 v["keyring_account"] = key.account().into();
                 super::out::json(&v);

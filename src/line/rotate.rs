@@ -213,7 +213,7 @@ mod tests {
         let c = emulator.credentials.onetrust.clone();
         let dir = tempfile::tempdir().unwrap();
         let services = Services {
-            store: ProfileStore::new(dir.path()),
+            store: ProfileStore::new(dir.path()).with_state_dir(dir.path().join("state")),
             vault: Vault::new(Arc::new(MemoryStore::new())),
         };
         let draft = Draft {

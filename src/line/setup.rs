@@ -386,7 +386,7 @@ mod tests {
 
     fn services(dir: &std::path::Path) -> Services {
         Services {
-            store: ProfileStore::new(dir),
+            store: ProfileStore::new(dir).with_state_dir(dir.join("state")),
             vault: Vault::new(Arc::new(MemoryStore::new())),
         }
     }

@@ -65,6 +65,7 @@ pub async fn run(
     };
     if json {
         super::out::json(&serde_json::json!({
+            "schema_version": ploy_core::app::JSON_SCHEMA_VERSION,
             "ok": code == exit::OK,
             "secrets": services.kept_in_all(&names),
             "profiles": docs,

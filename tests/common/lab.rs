@@ -72,7 +72,7 @@ impl Lab {
         let dir = tempfile::tempdir().unwrap();
         Lab {
             services: Services {
-                store: ProfileStore::new(dir.path()),
+                store: ProfileStore::new(dir.path()).with_state_dir(dir.path().join("state")),
                 vault,
             },
             memory: None,

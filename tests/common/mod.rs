@@ -484,3 +484,42 @@ pub fn assert_ended_quietly(out: &std::process::Output, what: &str) {
     assert!(!stderr.contains("panicked"), "{what}: {stderr}");
     assert!(!stderr.contains("Broken pipe"), "{what}: {stderr}");
 }
+
+/// Fails unless `actual` has exactly the members the README and `--help` document for
+/// `asked` (`ploy_connect::docs::JSON_DOCS`), all the way down; a documented object or array
+/// may be null (the notes say when), and an array's first element stands for every element.
+pub fn assert_documented(asked: &str, actual: &serde_json::Value) {
+    use serde_json::Value;
+    fn walk(doc: &Value, actual: &Value, at: &str) {
+        match (doc, actual) {
+            (_, Value::Null) => {}
+            (Value::Object(d), Value::Object(a)) if d.contains_key("FIELD") => {
+                // A map of the vendor's own fields: any names.
+                assert!(a.values().all(Value::is_string), "{at}: {actual}");
+            }
+            (Value::Object(d), Value::Object(a)) => {
+                let want: std::collections::BTreeSet<_> = d.keys().collect();
+                let got: std::collections::BTreeSet<_> = a.keys().collect();
+                assert_eq!(got, want, "{at}: members differ from the documented ones");
+                for (k, v) in a {
+                    walk(&d[k], v, &format!("{at}.{k}"));
+                }
+            }
+            (Value::Array(d), Value::Array(a)) => {
+                for v in a {
+                    walk(&d[0], v, &format!("{at}[]"));
+                }
+            }
+            (Value::Object(_) | Value::Array(_), other) => {
+                panic!("{at}: documented as {doc}, got {other}")
+            }
+            _ => {}
+        }
+    }
+    let doc = ploy_connect::docs::JSON_DOCS
+        .iter()
+        .find(|d| d.asked == asked)
+        .unwrap_or_else(|| panic!("no documented JSON for {asked}"));
+    let shape: Value = serde_json::from_str(doc.shape).unwrap();
+    walk(&shape, actual, asked);
+}

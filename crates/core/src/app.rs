@@ -23,7 +23,27 @@ pub mod exit {
     pub const SECRET_STORE: u8 = 3;
     /// Something inside ploy-connect or its runtime failed (the emulator cannot bind, ...).
     pub const INTERNAL: u8 = 4;
+
+    /// Every code with what it means to a script, for `--help`, the man page and the README.
+    pub const MEANINGS: [(u8, &str); 5] = [
+        (OK, "success (for test and status: every test passed)"),
+        (
+            TEST_FAILED,
+            "a connection test or an export failed at the tenant; the diagnosis is printed",
+        ),
+        (USAGE, "usage or input error (the message names it)"),
+        (
+            SECRET_STORE,
+            "no usable OS keyring (the message says how to start one; there is no plain-text fallback)",
+        ),
+        (INTERNAL, "internal error"),
+    ];
 }
+
+/// The `schema_version` of every JSON document ploy-connect prints or writes (`test`,
+/// `status`, `profiles`, `setup`, `rotate`, `users`). Bumped when a document changes in a way
+/// a script reading the old one would misread; adding a member is not such a change.
+pub const JSON_SCHEMA_VERSION: u32 = 1;
 
 /// Keyring-and-profile changes under way. A change stores a secret and then writes the
 /// profile; stopping between the two would leave them disagreeing, so whoever ends the

@@ -11,7 +11,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::app::Services;
 use crate::connector::{AnyConnector, Carry, Connector};
 use crate::diagnose::{Diagnosis, Failure, code};
-use crate::http::{self, HttpClient};
+use crate::http::HttpClient;
 use crate::integration::Integration;
 use crate::profile::{CachedNonce, LastTest, Profile, ProfileError, ProfileStore};
 use crate::session::{self, SecretSource};
@@ -116,7 +116,7 @@ impl Report {
             .map(|d| d.code.as_str())
     }
 
-    /// The `test --json` document.
+    /// The `test --json` document (also `setup --json` and `rotate --json`).
     pub fn to_json(&self) -> serde_json::Value {
         let steps: Vec<_> = self
             .steps
@@ -136,6 +136,7 @@ impl Report {
             })
             .collect();
         serde_json::json!({
+            "schema_version": crate::app::JSON_SCHEMA_VERSION,
             "profile": self.profile,
             "integration": self.integration.id(),
             "ok": self.ok,
@@ -275,7 +276,7 @@ pub async fn run(
     };
 
     if rec
-        .step(StepId::Dns, resolve(&session.host))
+        .step(StepId::Dns, resolve(&session.http, &session.host))
         .await
         .is_none()
         || rec
@@ -331,13 +332,13 @@ fn finish_with(
     report
 }
 
-async fn resolve(host: &Hostname) -> Result<((), String), Failure> {
+/// Looks the tenant up, unless the client's requests go through a proxy: then the proxy
+/// resolves it, and a lookup here could fail where the requests work.
+async fn resolve(http: &HttpClient, host: &Hostname) -> Result<((), String), Failure> {
     if let Some(ip) = host.ip() {
         return Ok(((), format!("{ip} is an IP address; no lookup needed")));
     }
-    if !host.is_loopback()
-        && let Some(proxy) = http::proxy_for(&host.base_url())
-    {
+    if let Some(proxy) = http.proxy_for(&host.base_url()) {
         return Ok(((), format!("resolved by the proxy {proxy}")));
     }
     let lookup = tokio::net::lookup_host((host.host(), host.port()));
@@ -455,7 +456,8 @@ pub struct Ran {
     pub not_saved: Option<ProfileError>,
 }
 
-/// Saves the outcome on the profile for the home screen and `profiles list` — on the profile
+/// Keeps the outcome (in the state dir, not profiles.toml) for the home screen and `profiles
+/// list` — on the profile
 /// that was tested: one removed, recreated or rotated meanwhile is left alone. A failure on
 /// this machine (no keyring) says nothing about the vendor, so it leaves the last result alone.
 pub async fn remember(
@@ -467,7 +469,7 @@ pub async fn remember(
         return Ok(());
     }
     store
-        .update(|profiles| {
+        .update_state(|profiles| {
             if let Some(p) = profiles.profiles.get_mut(&report.profile)
                 && p.secret_ref == tested.secret_ref
                 && p.updated == tested.updated
@@ -493,5 +495,128 @@ pub fn record(p: &mut Profile, report: &Report) {
         && let Some(kept) = CachedNonce::keep(nonce, report.at)
     {
         okta.dpop_nonce = Some(kept);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile() -> Profile {
+        let at = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
+        Profile {
+            integration: Integration::OneTrust,
+            host: "acme.my.onetrust.com".into(),
+            client_id: "abc".into(),
+            secret_ref: "ref1".into(),
+            created: at,
+            updated: at,
+            secret_stored: None,
+            last_test: None,
+            okta: None,
+            secret_store: None,
+        }
+    }
+
+    fn passed(users: usize) -> Report {
+        Report {
+            profile: "acme".into(),
+            integration: Integration::OneTrust,
+            ok: true,
+            steps: Vec::new(),
+            users_seen: users,
+            users_total: None,
+            at: OffsetDateTime::from_unix_timestamp(1_790_000_100).unwrap(),
+            carry: Carry::default(),
+        }
+    }
+
+    /// The host's name is one no DNS answers (RFC 6761), so a lookup here would fail.
+    fn unresolvable() -> Hostname {
+        crate::validate::hostname("acme.my.onetrust.invalid", Integration::OneTrust)
+            .unwrap()
+            .value
+    }
+
+    #[tokio::test]
+    async fn the_dns_step_asks_the_clients_proxy_decision_not_its_own() {
+        let host = unresolvable();
+        // NO_PROXY entries are matched as the client matches them: "*.domain" is no
+        // wildcard there (only "*" alone is), so the request goes through the proxy.
+        let http = HttpClient::new(false)
+            .unwrap()
+            .with_proxies(crate::http::Proxies::given(
+                "http://proxy.corp:3128",
+                "*.onetrust.invalid, localhost",
+            ));
+        let (_, detail) = resolve(&http, &host).await.unwrap();
+        assert_eq!(detail, "resolved by the proxy proxy.corp:3128");
+        // A host the proxy settings exempt is looked up here, whatever the case.
+        let direct = HttpClient::new(false)
+            .unwrap()
+            .with_proxies(crate::http::Proxies::given(
+                "http://user:pw@proxy.corp:3128",
+                "ONETRUST.invalid",
+            ));
+        let failure = resolve(&direct, &host).await.unwrap_err();
+        assert_eq!(failure.code, code::HOST_NOT_FOUND);
+        // A proxy scheme the client cannot use is no proxy for it either.
+        let unusable = HttpClient::new(false)
+            .unwrap()
+            .with_proxies(crate::http::Proxies::given("ftp://proxy.corp:21", ""));
+        assert!(resolve(&unusable, &host).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_test_leaves_profiles_toml_alone_and_its_result_in_the_state_dir() {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("state");
+        let store = ProfileStore::new(home.path().join("cfg")).with_state_dir(&state);
+        store
+            .update(|all| {
+                all.profiles.insert("acme".into(), profile());
+                Ok::<_, ProfileError>(())
+            })
+            .await
+            .unwrap();
+        let before = std::fs::read(store.path()).unwrap();
+        remember(&store, &profile(), &passed(250)).await.unwrap();
+        assert_eq!(
+            std::fs::read(store.path()).unwrap(),
+            before,
+            "profiles.toml is not rewritten by a test"
+        );
+        let loaded = store.load().unwrap();
+        let last = loaded.get("acme").unwrap().last_test.clone().unwrap();
+        assert_eq!((last.ok, last.users_seen), (true, Some(250)));
+        let file = store.last_tests_path(&loaded).unwrap();
+        assert!(file.starts_with(&state), "{}", file.display());
+        assert!(std::fs::read_to_string(&file).unwrap().contains("ref1"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode();
+            assert_eq!(mode(&state) & 0o777, 0o700);
+            assert_eq!(mode(&file) & 0o777, 0o600);
+        }
+        // A later change of settings does not bring it back into profiles.toml.
+        store
+            .update(|all| {
+                all.max_secret_age = Some("30d".into());
+                Ok::<_, ProfileError>(())
+            })
+            .await
+            .unwrap();
+        let text = std::fs::read_to_string(store.path()).unwrap();
+        assert!(!text.contains("last_test"), "{text}");
+        assert!(
+            store
+                .load()
+                .unwrap()
+                .get("acme")
+                .unwrap()
+                .last_test
+                .is_some()
+        );
     }
 }

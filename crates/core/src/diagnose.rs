@@ -386,6 +386,16 @@ mod tests {
     }
 
     #[test]
+    fn a_tls_failure_names_the_trust_store_and_ssl_cert_file() {
+        for vendor in [None, Some(Integration::OneTrust), Some(Integration::Okta)] {
+            let d = Diagnosis::for_code(code::TLS_FAILED, "acme", vendor);
+            assert!(d.fix.contains("SSL_CERT_FILE"), "{}", d.fix);
+            assert!(d.fix.contains("platform's trust store"), "{}", d.fix);
+            assert!(d.why.contains("Keychain"), "{}", d.why);
+        }
+    }
+
+    #[test]
     fn rules_match_first_hit() {
         let facts = AnswerFacts {
             vendor: "onetrust",

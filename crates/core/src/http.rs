@@ -1,5 +1,7 @@
 //! The one HTTP client: rustls with the platform's trust store (so HTTPS-inspecting corporate
-//! proxies work once their root is installed), proxy settings from the environment, connect and
+//! proxies work once their root is installed; on Linux `SSL_CERT_FILE` names another), proxy
+//! settings from the environment or the system (`Proxies`: one decision, asked by the DNS
+//! step too), connect and
 //! read timeouts, and polite retries on 429/503 that honour `Retry-After` or
 //! `X-Rate-Limit-Reset`. Every body is read with a cap, and all waiting in one command shares
 //! one budget. It knows nothing about vendors.
@@ -108,6 +110,49 @@ pub struct HttpClient {
     waited: Arc<std::sync::Mutex<Waited>>,
     /// Answers that asked to slow down, by every clone.
     throttled: Arc<AtomicU64>,
+    /// Which proxy a request takes; `None`: none ever (loopback).
+    proxies: Option<Proxies>,
+}
+
+/// The proxy decision of a client: hyper-util's matcher built by `Matcher::from_system`, which
+/// is what reqwest's client builder uses when given no proxy of its own (the `*_PROXY` and
+/// `NO_PROXY` variables as curl reads them, else the macOS or Windows system settings). Built
+/// once with the client, so the DNS step and the requests follow the same settings.
+#[derive(Clone)]
+pub struct Proxies(Arc<hyper_util::client::proxy::matcher::Matcher>);
+
+impl Proxies {
+    pub fn from_system() -> Self {
+        Self(Arc::new(
+            hyper_util::client::proxy::matcher::Matcher::from_system(),
+        ))
+    }
+
+    /// Given settings, as the variables would give them: (`HTTPS_PROXY`, `NO_PROXY`).
+    pub fn given(https: &str, no_proxy: &str) -> Self {
+        Self(Arc::new(
+            hyper_util::client::proxy::matcher::Matcher::builder()
+                .https(https)
+                .no(no_proxy)
+                .build(),
+        ))
+    }
+
+    /// The proxy a request to `url` goes through, as host:port (never its credentials).
+    pub fn for_url(&self, url: &url::Url) -> Option<String> {
+        let uri: http::Uri = url.as_str().parse().ok()?;
+        let proxy = self.0.intercept(&uri)?;
+        let uri = proxy.uri();
+        let host = uri.host()?;
+        let port = uri
+            .port_u16()
+            .unwrap_or(if uri.scheme_str() == Some("https") {
+                443
+            } else {
+                80
+            });
+        Some(format!("{host}:{port}"))
+    }
 }
 
 impl HttpClient {
@@ -123,6 +168,7 @@ impl HttpClient {
             .timeout(request)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("ploy-connect/", env!("CARGO_PKG_VERSION")));
+        let proxies = (!loopback).then(Proxies::from_system);
         if loopback {
             builder = builder.no_proxy();
         }
@@ -136,7 +182,19 @@ impl HttpClient {
             notify: None,
             waited: Arc::default(),
             throttled: Arc::default(),
+            proxies,
         })
+    }
+
+    /// The proxy a request to `url` goes through, if any, as host:port.
+    pub fn proxy_for(&self, url: &url::Url) -> Option<String> {
+        self.proxies.as_ref()?.for_url(url)
+    }
+
+    /// The same client, with the DNS step told `proxies` (tests of that step).
+    pub fn with_proxies(mut self, proxies: Proxies) -> Self {
+        self.proxies = Some(proxies);
+        self
     }
 
     pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
@@ -367,35 +425,6 @@ impl HttpClient {
             .map_err(|e| transport(&e))?;
         Ok(r.status().as_u16())
     }
-}
-
-/// The proxy the environment sets for `url`, shown without credentials; `None` when the
-/// request goes direct.
-pub fn proxy_for(url: &url::Url) -> Option<String> {
-    let host = url.host_str()?;
-    let env = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
-    };
-    let no_proxy = env(&["NO_PROXY", "no_proxy"]).unwrap_or_default();
-    let bypass = no_proxy.split(',').map(str::trim).any(|entry| {
-        let entry = entry.trim_start_matches("*.").trim_start_matches('.');
-        entry == "*"
-            || (!entry.is_empty() && (host == entry || host.ends_with(&format!(".{entry}"))))
-    });
-    if bypass {
-        return None;
-    }
-    let proxy = match url.scheme() {
-        "https" => env(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]),
-        _ => env(&["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]),
-    }?;
-    let shown = url::Url::parse(&proxy)
-        .ok()
-        .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
-        .unwrap_or_else(|| "from the environment".into());
-    Some(shown)
 }
 
 /// How long the server asked us to wait, else exponential backoff from one second. A date in

@@ -43,7 +43,9 @@ pub struct Profile {
         skip_serializing_if = "Option::is_none"
     )]
     pub secret_stored: Option<OffsetDateTime>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Kept in the state dir (`ProfileStore::with_state_dir`), never in profiles.toml: a test
+    /// is not a change of settings. Read from profiles.toml files written before that.
+    #[serde(default, skip_serializing)]
     pub last_test: Option<LastTest>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub okta: Option<OktaSettings>,
@@ -133,6 +135,20 @@ impl CachedNonce {
 const NONCES_FILE: &str = "dpop-nonces.toml";
 /// Far more than the nonces of any real set of profiles.
 const MAX_NONCES_FILE: u64 = 256 << 10;
+
+/// The last tests of one config dir's profiles, in the state dir: `last-test-<store id>.toml`.
+const LAST_TESTS_PREFIX: &str = "last-test-";
+/// Far more than the results of any real set of profiles.
+const MAX_LAST_TESTS_FILE: u64 = 256 << 10;
+
+/// A last test as the state dir keeps it: with the keyring entry it was made with, so a
+/// result never lands on a profile recreated (or re-keyed) by a run whose state write failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct StoredTest {
+    secret_ref: String,
+    #[serde(flatten)]
+    test: LastTest,
+}
 
 /// The outcome of the most recent connection test, shown on the home screen and by `profiles`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -280,15 +296,42 @@ pub enum ProfileError {
     Setting(String),
 }
 
-/// The profiles file in one config directory.
+/// The profiles file in one config directory, and what the state dir keeps for it.
 #[derive(Debug, Clone)]
 pub struct ProfileStore {
     dir: PathBuf,
+    /// Where last tests are kept; `None`: nowhere (they are not remembered).
+    state: Option<PathBuf>,
 }
 
 impl ProfileStore {
+    /// The profiles in `dir`, with last tests in the platform state dir.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into() }
+        Self {
+            dir: dir.into(),
+            state: default_state_dir(),
+        }
+    }
+
+    /// The same with last tests kept in `state` (a temporary config dir keeps them beside it,
+    /// so it leaves nothing in the real state dir).
+    pub fn with_state_dir(mut self, state: impl Into<PathBuf>) -> Self {
+        self.state = Some(state.into());
+        self
+    }
+
+    /// Where this config dir's last tests are kept, once it has a store id.
+    pub fn last_tests_path(&self, profiles: &Profiles) -> Option<PathBuf> {
+        let id = profiles.store_id.as_deref()?;
+        // The id names a file: only what new_secret_ref makes is used as one.
+        if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return None;
+        }
+        Some(
+            self.state
+                .as_ref()?
+                .join(format!("{LAST_TESTS_PREFIX}{id}.toml")),
+        )
     }
 
     /// The platform config dir (`~/.config/ploy-connect` on Linux).
@@ -353,6 +396,13 @@ impl ProfileStore {
             profiles.store_id = None;
             profiles.store_dir = None;
         }
+        for (name, stored) in self.read_last_tests(&profiles) {
+            if let Some(p) = profiles.profiles.get_mut(&name)
+                && p.secret_ref == stored.secret_ref
+            {
+                p.last_test = Some(stored.test);
+            }
+        }
         for (name, nonce) in self.read_nonces() {
             if let Some(okta) = profiles
                 .profiles
@@ -392,6 +442,101 @@ impl ProfileStore {
             toml::from_str(&text).ok()
         };
         read().unwrap_or_default()
+    }
+
+    /// The last tests kept in the state dir; empty when there are none or the file or its
+    /// directory is not one this user alone may change.
+    fn read_last_tests(&self, profiles: &Profiles) -> BTreeMap<String, StoredTest> {
+        let read = || -> Option<BTreeMap<String, StoredTest>> {
+            let path = self.last_tests_path(profiles)?;
+            let dir = path.parent()?;
+            crate::private::check_dir(&fs::metadata(dir).ok()?, dir).ok()?;
+            let file =
+                crate::private::open_regular(&path, OpenOptions::new().read(true), false).ok()?;
+            let meta = file.metadata().ok()?;
+            if crate::private::untrusted_because(&meta).is_some()
+                || meta.len() > MAX_LAST_TESTS_FILE
+            {
+                return None;
+            }
+            let mut text = String::new();
+            std::io::Read::read_to_string(
+                &mut std::io::Read::take(file, MAX_LAST_TESTS_FILE),
+                &mut text,
+            )
+            .ok()?;
+            toml::from_str(&text).ok()
+        };
+        read().unwrap_or_default()
+    }
+
+    /// Replaces the state dir's last tests of this config dir with those `profiles` hold.
+    fn write_last_tests(&self, profiles: &Profiles) -> Result<(), ProfileError> {
+        let Some(path) = self.last_tests_path(profiles) else {
+            return Ok(());
+        };
+        let io = |action, source| ProfileError::Io {
+            action,
+            path: path.clone(),
+            source,
+        };
+        let tests: BTreeMap<&String, StoredTest> = profiles
+            .profiles
+            .iter()
+            .filter_map(|(name, p)| {
+                let test = p.last_test.clone()?;
+                Some((
+                    name,
+                    StoredTest {
+                        secret_ref: p.secret_ref.clone(),
+                        test,
+                    },
+                ))
+            })
+            .collect();
+        let Some(dir) = path.parent() else {
+            return Ok(());
+        };
+        if tests.is_empty() {
+            return match fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io("remove", e)),
+                _ => Ok(()),
+            };
+        }
+        crate::private::ensure_dir(dir).map_err(ProfileError::from)?;
+        let prefix = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .map(|s| format!(".{s}."))
+            .unwrap_or_default();
+        // Written only under this config dir's lock: any found now were left by a kill.
+        remove_temporaries(dir, |n| n.starts_with(&prefix));
+        let text =
+            toml::to_string(&tests).map_err(|e| io("serialise", std::io::Error::other(e)))?;
+        write_private(dir, &path, &prefix, &text).map_err(|e| io("write", e))
+    }
+
+    /// Load, change, and keep only what the state dir and the caches hold (last tests, DPoP
+    /// nonces) — under the lock, like `update`, but profiles.toml is not rewritten: a test
+    /// changes no setting. A file without a store id yet is saved once to get one.
+    pub async fn update_state<T, E>(
+        &self,
+        change: impl FnOnce(&mut Profiles) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<ProfileError>,
+    {
+        let lock = self.lock().await?;
+        let mut profiles = lock.load()?;
+        let out = change(&mut profiles)?;
+        if profiles.store_id.is_none() {
+            lock.save(&mut profiles)?;
+            self.write_last_tests(&profiles)?;
+        } else {
+            self.write_last_tests(&profiles)?;
+            self.write_nonces(&profiles);
+        }
+        Ok(out)
     }
 
     /// Replaces the nonce cache with the nonces `profiles` hold (best effort: it is a cache).
@@ -485,19 +630,9 @@ impl ProfileStore {
     /// Temporary files are written only under the lock, so any found by the holder were left
     /// by a ploy-connect that was killed while writing.
     fn remove_stale_temporaries(&self) {
-        let Ok(entries) = fs::read_dir(&self.dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let ours = name.to_str().is_some_and(|n| {
-                (n.starts_with(".profiles.") || n.starts_with(".dpop-nonces."))
-                    && n.ends_with(".tmp")
-            });
-            if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
-                let _ = fs::remove_file(entry.path());
-            }
-        }
+        remove_temporaries(&self.dir, |n| {
+            n.starts_with(".profiles.") || n.starts_with(".dpop-nonces.")
+        });
     }
 
     fn lock_path(&self) -> PathBuf {
@@ -520,6 +655,10 @@ impl ProfileStore {
         write_private(&self.dir, &path, ".profiles.", &format!("{HEADER}{text}"))
             .map_err(|e| io("write", e))?;
         self.write_nonces(profiles);
+        // The settings are saved; a state dir that cannot take the results loses only those.
+        if let Err(e) = self.write_last_tests(profiles) {
+            tracing::warn!("cannot keep the last test results: {e}");
+        }
         Ok(())
     }
 }
@@ -544,6 +683,33 @@ impl ProfileLock {
             profiles.store_dir = self.store.canonical_dir();
         }
         self.store.write(profiles)
+    }
+}
+
+/// The platform state dir (`~/.local/state/ploy-connect` on Linux): the log and last tests.
+pub fn default_state_dir() -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("com", "Ploy", "ploy-connect")?;
+    Some(
+        dirs.state_dir()
+            .unwrap_or_else(|| dirs.data_local_dir())
+            .to_path_buf(),
+    )
+}
+
+/// Removes the regular files in `dir` named `.…tmp` that `ours` claims: temporaries a killed
+/// ploy-connect left.
+fn remove_temporaries(dir: &Path, ours: impl Fn(&str) -> bool) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let claimed = name
+            .to_str()
+            .is_some_and(|n| ours(n) && n.ends_with(".tmp"));
+        if claimed && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -911,6 +1077,73 @@ mod tests {
             .unwrap();
         assert!(matches!(err, ProfileError::LockTimeout { .. }), "{err}");
         assert!(err.to_string().contains("another ploy-connect"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_last_test_from_an_older_profiles_toml_is_read_and_moves_to_the_state_dir() {
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("state");
+        let store = ProfileStore::new(home.path().join("cfg")).with_state_dir(&state);
+        fs::create_dir_all(store.dir()).unwrap();
+        fs::write(
+            store.path(),
+            "schema_version = 1\nstore_id = \"0123abcd\"\n\n[profiles.acme]\nintegration = \"onetrust\"\nhost = \"acme.my.onetrust.com\"\nclient_id = \"abc\"\nsecret_ref = \"ref\"\ncreated = \"2026-01-01T00:00:00Z\"\nupdated = \"2026-01-01T00:00:00Z\"\n\n[profiles.acme.last_test]\nok = false\nat = \"2026-01-02T00:00:00Z\"\ncode = \"onetrust.invalid_client\"\n",
+        )
+        .unwrap();
+        let last = |s: &ProfileStore| s.load().unwrap().get("acme").unwrap().last_test.clone();
+        let old = last(&store).unwrap();
+        assert_eq!(old.code.as_deref(), Some("onetrust.invalid_client"));
+        store.update(|_| Ok::<_, ProfileError>(())).await.unwrap();
+        assert!(
+            !fs::read_to_string(store.path())
+                .unwrap()
+                .contains("last_test")
+        );
+        assert!(state.join("last-test-0123abcd.toml").is_file());
+        assert_eq!(last(&store), Some(old));
+        // A result kept for another secret (the profile was made again meanwhile) is not its.
+        let text = fs::read_to_string(state.join("last-test-0123abcd.toml")).unwrap();
+        fs::write(
+            state.join("last-test-0123abcd.toml"),
+            text.replace("\"ref\"", "\"other\""),
+        )
+        .unwrap();
+        assert_eq!(last(&store), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn last_tests_are_not_read_through_a_link_or_from_a_shared_state_dir() {
+        use std::os::unix::fs::PermissionsExt;
+        let home = tempfile::tempdir().unwrap();
+        let state = home.path().join("state");
+        fs::create_dir(&state).unwrap();
+        let store = ProfileStore::new(home.path().join("cfg")).with_state_dir(&state);
+        fs::create_dir_all(store.dir()).unwrap();
+        fs::write(
+            store.path(),
+            "schema_version = 1\nstore_id = \"abc\"\n\n[profiles.acme]\nintegration = \"onetrust\"\nhost = \"acme.my.onetrust.com\"\nclient_id = \"abc\"\nsecret_ref = \"ref\"\ncreated = \"2026-01-01T00:00:00Z\"\nupdated = \"2026-01-01T00:00:00Z\"\n",
+        )
+        .unwrap();
+        let planted = home.path().join("planted.toml");
+        fs::write(
+            &planted,
+            "[acme]\nsecret_ref = \"ref\"\nok = true\nat = \"2026-01-02T00:00:00Z\"\n",
+        )
+        .unwrap();
+        let kept = state.join("last-test-abc.toml");
+        std::os::unix::fs::symlink(&planted, &kept).unwrap();
+        let last = || store.load().unwrap().get("acme").unwrap().last_test.clone();
+        assert_eq!(last(), None, "followed a link");
+        fs::remove_file(&kept).unwrap();
+        fs::copy(&planted, &kept).unwrap();
+        assert!(last().is_some());
+        fs::set_permissions(&state, fs::Permissions::from_mode(0o777)).unwrap();
+        assert_eq!(last(), None, "trusted a state dir anyone may write");
+        // An id that is not one ploy-connect made never names a file.
+        let mut odd = store.load().unwrap();
+        odd.store_id = Some("../../etc/x".into());
+        assert_eq!(store.last_tests_path(&odd), None);
     }
 
     #[cfg(unix)]

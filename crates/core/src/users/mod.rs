@@ -483,8 +483,14 @@ impl<W: Write> Exporter<W> {
                 })
             }
             ExportFormat::Json => {
+                // An object, not a bare array, so the document can say its version; the
+                // users still stream one by one.
                 let mut out = out;
-                out.write_all(b"[")?;
+                write!(
+                    out,
+                    "{{\"schema_version\": {}, \"users\": [",
+                    crate::app::JSON_SCHEMA_VERSION
+                )?;
                 Ok(Self {
                     format,
                     options,
@@ -544,7 +550,11 @@ impl<W: Write> Exporter<W> {
                 let mut out = self
                     .raw
                     .ok_or_else(|| std::io::Error::other("exporter already finished"))?;
-                out.write_all(if self.written == 0 { b"]\n" } else { b"\n]\n" })?;
+                out.write_all(if self.written == 0 {
+                    b"]}\n"
+                } else {
+                    b"\n]}\n"
+                })?;
                 out.flush()?;
                 Ok(out)
             }
@@ -723,8 +733,8 @@ pub(crate) mod tests {
         e.write(std::slice::from_ref(&u)).unwrap();
         let out = String::from_utf8(e.finish().unwrap()).unwrap();
         assert!(!out.chars().any(crate::text::is_unsafe), "{out:?}");
-        let back: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
-        assert_eq!(back[0]["name"], u.name.as_str(), "lossless");
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back["users"][0]["name"], u.name.as_str(), "lossless");
     }
 
     #[test]
@@ -745,7 +755,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn json_is_one_array() {
+    fn json_is_one_versioned_object_with_the_users_array() {
         for n in [0u32, 1, 3] {
             let mut e = Exporter::new(ExportFormat::Json, Vec::new()).unwrap();
             for i in 0..n {
@@ -753,7 +763,9 @@ pub(crate) mod tests {
             }
             let out = e.finish().unwrap();
             let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
-            assert_eq!(v.as_array().unwrap().len(), n as usize);
+            assert_eq!(v["schema_version"], crate::app::JSON_SCHEMA_VERSION);
+            assert_eq!(v["users"].as_array().unwrap().len(), n as usize);
+            assert_eq!(v.as_object().unwrap().len(), 2);
         }
     }
 }
