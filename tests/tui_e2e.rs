@@ -101,7 +101,7 @@ fn demo_wizard_paste_test_users_filter_quit() {
         "no UI left behind:\n{screen}"
     );
     // Raw mode is off again: canonical input and echo are back for the shell.
-    let screen = t.wait_for("TTY:");
+    let screen = t.wait_for_tty();
     assert!(screen.lines().any(|l| l.trim() == "TTY:icanon"), "{screen}");
     assert!(screen.lines().any(|l| l.trim() == "TTY:echo"), "{screen}");
     // The TUI's test run is in the log like a line-mode one, in words, not Rust syntax.
@@ -146,7 +146,7 @@ fn resize_relayouts_and_sigterm_restores_the_terminal() {
             .unwrap()
             .success()
     );
-    let screen = t.wait_for("TTY:");
+    let screen = t.wait_for_tty();
     assert!(
         screen.contains("EXIT=0"),
         "a clean exit on SIGTERM:\n{screen}"
@@ -186,7 +186,7 @@ fn every_signal_restores_the_terminal_and_removes_the_demo_dir() {
                 .unwrap()
                 .success()
         );
-        let screen = t.wait_for("TTY:");
+        let screen = t.wait_for_tty();
         assert!(!t.alternate_screen(), "{signal}: alternate screen left");
         assert!(
             screen.lines().any(|l| l.trim() == "TTY:icanon")
@@ -245,7 +245,7 @@ fn line_mode_prompts_take_a_pasted_key_without_showing_it() {
     t.keys(&["Enter"]);
     t.wait_for("Key ID (KID)");
     t.keys(&["Enter"]);
-    let screen = t.wait_for("EXIT=");
+    let screen = t.wait_for_tty();
     assert!(screen.contains("Connection OK"), "{screen}");
     assert!(screen.contains("EXIT=0"), "{screen}");
     assert!(

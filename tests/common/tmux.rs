@@ -122,6 +122,12 @@ impl Tmux {
     }
 
     /// Waits until `needle` is on screen; fails with the screen after 20 s.
+    /// The screen once the shell has printed both terminal settings after the program ended
+    /// (`TTY:icanon`/`TTY:-icanon`, then `TTY:echo`/`TTY:-echo`): `EXIT=` alone comes first.
+    pub fn wait_for_tty(&self) -> String {
+        self.wait_until("the terminal settings", |s| s.matches("TTY:").count() >= 2)
+    }
+
     pub fn wait_for(&self, needle: &str) -> String {
         self.wait_until(needle, |s| s.contains(needle))
     }
