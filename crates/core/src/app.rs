@@ -23,6 +23,16 @@ pub mod exit {
     pub const SECRET_STORE: u8 = 3;
     /// Something inside ploy-connect or its runtime failed (the emulator cannot bind, ...).
     pub const INTERNAL: u8 = 4;
+
+    /// The one mapping from a test's outcome to an exit code: passed (no failure code), the
+    /// keyring or another local cause, or the vendor's side.
+    pub fn of_failure(code: Option<&str>) -> u8 {
+        match code {
+            None => OK,
+            Some(c) if crate::diagnose::is_local(c) => SECRET_STORE,
+            Some(_) => TEST_FAILED,
+        }
+    }
 }
 
 /// Keyring-and-profile changes under way. A change stores a secret and then writes the
@@ -163,8 +173,7 @@ impl AppError {
             | AppError::Input(_)
             | AppError::Profile(_)
             | AppError::Io { .. } => exit::USAGE,
-            AppError::Failed(d) if d.is_local() => exit::SECRET_STORE,
-            AppError::Failed(_) => exit::TEST_FAILED,
+            AppError::Failed(d) => exit::of_failure(Some(d.failure.code)),
             AppError::Internal(_) => exit::INTERNAL,
             AppError::Reported(c) => *c,
         }
@@ -209,5 +218,18 @@ mod tests {
             3
         );
         assert_eq!(AppError::Internal("bind".into()).exit_code(), 4);
+    }
+
+    #[test]
+    fn a_test_and_an_error_with_the_same_failure_exit_alike() {
+        for c in diagnose::catalogue() {
+            let d = Diagnosed::new(Failure::new(c, "x"), "p", None);
+            assert_eq!(
+                exit::of_failure(Some(c)),
+                AppError::Failed(d).exit_code(),
+                "{c}"
+            );
+        }
+        assert_eq!(exit::of_failure(None), exit::OK);
     }
 }
