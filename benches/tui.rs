@@ -3,7 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use ploy_connect::tui::app::{Action, App};
+use ploy_connect::tui::app::App;
+use ploy_connect::tui::msg::Action;
 use ploy_connect::tui::view;
 use ploy_core::integration::Integration;
 use ploy_core::profile::Profiles;
@@ -104,7 +105,7 @@ fn main() {
             KeyModifiers::NONE,
         )));
         app.screen = ploy_connect::tui::app::Screen::Users(Box::new(
-            ploy_connect::tui::screen::users::UsersView::new("bench", Integration::OneTrust),
+            ploy_connect::tui::screen::users::UsersScreen::new("bench", Integration::OneTrust),
         ));
         app.update(Action::UsersPage(all.clone(), Default::default()));
         let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();

@@ -10,8 +10,9 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::tui::*;
-use ploy_connect::tui::app::{Action, App, Effect, Screen};
-use ploy_connect::tui::keys::{self, ANSWER_KEYS, Binding, ESC, GLOBAL_KEYS, Key};
+use ploy_connect::tui::app::{App, Screen};
+use ploy_connect::tui::bindings::{self as keys, ANSWER_KEYS, Binding, ESC, GLOBAL_KEYS, Key};
+use ploy_connect::tui::msg::{Action, Effect, ExportFailure};
 use ploy_connect::tui::screen::{check, home, rotate, users, wizard};
 use ploy_core::check::{Report, StepId, StepStatus};
 use ploy_core::connector::Carry;
@@ -669,8 +670,8 @@ fn the_last_test_is_written_in_words_by_the_core_for_both_faces() {
 
 #[test]
 fn the_wizard_error_box_shows_the_fix_of_every_diagnosis_at_80x24() {
-    use ploy_connect::tui::problem::Problem;
-    use ploy_connect::tui::view::diagnosis::wrap;
+    use ploy_connect::tui::notice::Notice;
+    use ploy_connect::tui::text::wrap;
     for code in diagnose::catalogue() {
         let mut app = app();
         app.update(key(KeyCode::Char('a')));
@@ -679,7 +680,7 @@ fn the_wizard_error_box_shows_the_fix_of_every_diagnosis_at_80x24() {
         let Screen::Wizard(w) = &mut app.screen else {
             panic!("wizard");
         };
-        w.error = Some(Problem {
+        w.error = Some(Notice {
             detail: "HTTP 400: ".to_string() + &"x".repeat(300),
             diagnosis: Some(d.clone()),
             news: false,
@@ -754,7 +755,7 @@ fn an_export_dialog_cannot_be_closed_while_it_writes() {
         _ => panic!(),
     }
     // Its result lands in it: here, "exists", and the next Enter replaces that same file.
-    app.update(Action::Exported(Err(users::ExportFailure {
+    app.update(Action::Exported(Err(ExportFailure {
         exists: true,
         message: "/tmp/users-acme.csv already exists".into(),
     })));

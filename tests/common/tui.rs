@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use ploy_connect::tui::app::{Action, App, Effect};
+use ploy_connect::tui::app::App;
+use ploy_connect::tui::msg::{Action, Effect};
 use ploy_connect::tui::view;
 use ploy_core::check::{StepId, StepResult, StepStatus};
 use ploy_core::diagnose::Diagnosis;
@@ -122,7 +123,7 @@ pub fn settle(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
             Effect::GenerateKey { generation, kind } => {
                 let result = ploy_core::keys::generate(kind)
                     .map(Box::new)
-                    .map_err(|e| e.to_string());
+                    .map_err(|e| ploy_core::app::AppError::Internal(e.to_string()));
                 app.update(Action::KeyGenerated { generation, result });
             }
             other => rest.push(other),
