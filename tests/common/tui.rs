@@ -185,3 +185,72 @@ pub fn step(
         diagnosis: code.map(|c| Diagnosis::for_code(c, "corp", Some(Integration::Okta))),
     }
 }
+
+/// The TUI in-process against the demo's emulated tenants: keys go into `App::update`, its
+/// effects run through the real `Runner` and the core, and the actions they send come back
+/// into `App::update` — the loop of `tui::run` without a terminal.
+pub struct Harness {
+    pub app: App,
+    pub demo: ploy_connect::demo::Demo,
+    runner: ploy_connect::tui::runner::Runner,
+    rx: tokio::sync::mpsc::UnboundedReceiver<Action>,
+}
+
+impl Harness {
+    /// The demo's three profiles over an emulator with `users` users, on a 100×30 screen.
+    pub async fn demo(users: usize) -> Self {
+        let demo = ploy_connect::demo::prepare(users).await.unwrap();
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let runner = ploy_connect::tui::runner::Runner::new(
+            demo.services.clone(),
+            tx,
+            Some(demo.okta_admin()),
+        );
+        let mut app = App::new(demo.services.store.load().unwrap(), (100, 30));
+        app.demo_okta = true;
+        app.color = false;
+        Self {
+            app,
+            demo,
+            runner,
+            rx,
+        }
+    }
+
+    /// An action into the app, its effects to the runner.
+    pub fn send(&mut self, action: Action) {
+        for effect in self.app.update(action) {
+            self.runner.run(effect);
+        }
+    }
+
+    pub fn press(&mut self, code: KeyCode) {
+        self.send(key(code));
+    }
+
+    /// Feeds the runner's answers back until `done` holds (`what` names it if it never does;
+    /// the timeout only ends a hung test, it decides nothing).
+    pub async fn until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
+        while !done(&self.app) {
+            let action = tokio::time::timeout(std::time::Duration::from_secs(60), self.rx.recv())
+                .await
+                .unwrap_or_else(|_| panic!("{what}: nothing came\n{}", self.screen()))
+                .expect("the runner's channel closed");
+            self.send(action);
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        render(&self.app, 100, 30)
+    }
+
+    /// Home's selection moved onto `name`.
+    pub fn select(&mut self, name: &str) {
+        self.press(KeyCode::Home);
+        while self.app.selected_profile().is_some_and(|(n, _)| n != name) {
+            let before = self.app.selected;
+            self.press(KeyCode::Down);
+            assert_ne!(before, self.app.selected, "no profile {name}");
+        }
+    }
+}
