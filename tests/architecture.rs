@@ -4,6 +4,9 @@
 //! I/O. Source rules are checked on module paths: every `use` tree and every path in the code
 //! is resolved (`crate::`, `super::`, `self::`, a child module) to the module it names.
 
+// Test code throughout, helpers included: clippy.toml's test allowances apply to all of it.
+#![cfg(test)]
+
 use std::path::Path;
 
 fn dependencies(manifest: &str) -> Vec<String> {
@@ -136,8 +139,8 @@ fn code(text: &str) -> String {
             // A char literal ('x', '\n'); a lifetime ('a) has no closing quote soon after.
             '\'' => {
                 let ahead: String = chars.clone().take(3).collect();
-                let close = if ahead.starts_with('\\') {
-                    ahead[1..].find('\'').map(|i| i + 2)
+                let close = if let Some(escaped) = ahead.strip_prefix('\\') {
+                    escaped.find('\'').map(|i| i + 2)
                 } else {
                     ahead
                         .char_indices()

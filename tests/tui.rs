@@ -2,7 +2,8 @@
 //! rendered with ratatui's `TestBackend` into `insta` snapshots (tests/snapshots/). Effects
 //! that read keys run here, synchronously, the way the runtime would run them.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Test code throughout, helpers included: clippy.toml's test allowances apply to all of it.
+#![cfg(test)]
 
 mod common;
 

@@ -3,7 +3,8 @@
 //! table that follows the selection, a home screen that keeps its selection and says results
 //! in words, quitting that asks while something is being written.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Test code throughout, helpers included: clippy.toml's test allowances apply to all of it.
+#![cfg(test)]
 
 mod common;
 

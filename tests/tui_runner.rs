@@ -1,6 +1,9 @@
 //! The TUI's loop in-process, without tmux: key → effect → the real runner and core, against
 //! the demo's emulated tenants → action → screen (`common::tui::Harness`).
 
+// Test code throughout, helpers included: clippy.toml's test allowances apply to all of it.
+#![cfg(test)]
+
 mod common;
 
 use common::tui::*;
