@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
-use crate::diagnose::{self, Diagnosis, Failure};
+use crate::diagnose::{Diagnosis, Failure};
 use crate::integration::Integration;
 use crate::profile::{ProfileError, ProfileStore};
 use crate::secret::{SecretStoreError, Vault};
@@ -133,10 +133,6 @@ impl Diagnosed {
             Diagnosis::for_code(self.failure.code, &self.profile, self.integration)
         }
     }
-
-    pub fn is_local(&self) -> bool {
-        diagnose::is_local(self.failure.code)
-    }
 }
 
 /// How a command failed.
@@ -222,7 +218,7 @@ mod tests {
 
     #[test]
     fn a_test_and_an_error_with_the_same_failure_exit_alike() {
-        for c in diagnose::catalogue() {
+        for c in crate::diagnose::catalogue() {
             let d = Diagnosed::new(Failure::new(c, "x"), "p", None);
             assert_eq!(
                 exit::of_failure(Some(c)),
