@@ -10,7 +10,7 @@ use ploy_core::setup::{Candidate, Draft, Intent};
 
 use crate::tui::bindings::{
     BACK_HOME, Binding, COPY_PUBLIC, DEMO_ADD_PUBLIC, DOWN, END, HELP, HOME, Key, PGDN, PGUP, QUIT,
-    Shown, UP, WRITE_PUBLIC, lookup,
+    Shown, Table, UP, WRITE_PUBLIC, lookup,
 };
 use crate::tui::msg::{
     Action, Effect, Go, PublicKeyAction, PublicKeySource, Reply, RunId, next_run,
@@ -177,6 +177,10 @@ pub const KEYS: &[Binding<Command>] = &[
     HELP.with(C::Help),
     QUIT.with(C::Quit),
 ];
+
+pub fn tables() -> Vec<Table> {
+    vec![Table::of("test screen", false, KEYS)]
+}
 
 impl CheckScreen {
     pub fn new(profile: &str, demo_okta: bool) -> Self {
@@ -457,5 +461,65 @@ impl CheckScreen {
             Scroll::Bottom => last,
         };
         self.scroll = next.min(last).min(u16::MAX as usize) as u16;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ploy_core::check::{StepResult, StepStatus};
+    use ploy_core::diagnose::Diagnosis;
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+
+    use super::*;
+
+    /// A finished test that failed because Okta does not know the key yet.
+    fn key_not_registered(demo_okta: bool) -> CheckScreen {
+        let mut c = CheckScreen::new("corp", demo_okta);
+        c.running = false;
+        c.event(CheckEvent::Finished(Box::new(StepResult {
+            id: StepId::Token,
+            status: StepStatus::Failed,
+            ms: 5,
+            detail: "invalid_client".into(),
+            diagnosis: Some(Diagnosis::for_code(
+                code::OKTA_KEY_NOT_REGISTERED,
+                "corp",
+                Some(Integration::Okta),
+            )),
+        })));
+        c
+    }
+
+    fn press(c: &mut CheckScreen, ch: char) -> Reply {
+        let ctx = Ctx {
+            integration: Some(Integration::Okta),
+            panel_total: 0,
+            panel_height: 0,
+        };
+        c.key(KeyEvent::new(KeyCode::Char(ch), KeyModifiers::NONE), &ctx)
+    }
+
+    #[test]
+    fn the_demo_key_is_offered_and_taken_by_one_rule() {
+        for demo in [false, true] {
+            let mut c = key_not_registered(demo);
+            let offered = c
+                .bindings()
+                .footer
+                .iter()
+                .any(|(_, what)| *what == "add in demo Okta");
+            let taken = matches!(
+                press(&mut c, 'p').effects.as_slice(),
+                [Effect::PublicKey {
+                    action: PublicKeyAction::DemoAdd,
+                    ..
+                }]
+            );
+            assert_eq!(offered, demo, "offered in the demo only");
+            assert_eq!(taken, offered, "taken exactly when offered");
+        }
+        // Copy and write are for everyone.
+        let mut c = key_not_registered(false);
+        assert_eq!(press(&mut c, 'c').effects.len(), 1);
     }
 }
