@@ -89,6 +89,35 @@ fn sources() -> Vec<Source> {
         .collect()
 }
 
+#[test]
+fn every_crate_takes_the_workspace_lints() {
+    let root: toml::Table =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+            .unwrap()
+            .parse()
+            .unwrap();
+    let clippy = &root["workspace"]["lints"]["clippy"];
+    for lint in ["unwrap_used", "expect_used", "panic"] {
+        assert_eq!(clippy[lint].as_str(), Some("deny"), "{lint}");
+    }
+    for manifest in [
+        "Cargo.toml",
+        "crates/core/Cargo.toml",
+        "crates/emulator/Cargo.toml",
+    ] {
+        let text =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(manifest)).unwrap();
+        let doc: toml::Table = text.parse().unwrap();
+        assert_eq!(
+            doc.get("lints")
+                .and_then(|l| l.get("workspace"))
+                .and_then(|w| w.as_bool()),
+            Some(true),
+            "{manifest} does not take the workspace lints"
+        );
+    }
+}
+
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap().flatten() {
         let p = e.path();
