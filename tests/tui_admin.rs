@@ -12,9 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use common::tui::*;
 use ploy_connect::tui::app::{App, Screen};
-use ploy_connect::tui::bindings::{self as keys, ANSWER_KEYS, Binding, ESC, GLOBAL_KEYS, Key};
+use ploy_connect::tui::bindings::{self as keys, ESC, GLOBAL_KEYS, Key};
 use ploy_connect::tui::msg::{Action, Effect, ExportFailure};
-use ploy_connect::tui::screen::{check, home, rotate, users, wizard};
+use ploy_connect::tui::screen::{check, tables};
 use ploy_core::check::{Report, StepId, StepStatus};
 use ploy_core::connector::Carry;
 use ploy_core::diagnose::{self, Diagnosis};
@@ -22,41 +22,6 @@ use ploy_core::integration::Integration;
 use ploy_core::profile::{LastTest, Profiles};
 use ploy_core::users::{User, UserStatus};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-/// A key table reduced to what the rules below look at.
-struct Table {
-    name: &'static str,
-    /// Letters go into a text field while this table is active.
-    typing: bool,
-    rows: Vec<(&'static [Key], Option<&'static str>, &'static str)>,
-}
-
-fn table<C>(name: &'static str, typing: bool, t: &[Binding<C>]) -> Table {
-    Table {
-        name,
-        typing,
-        rows: t.iter().map(|b| (b.keys, b.footer, b.help)).collect(),
-    }
-}
-
-fn tables() -> Vec<Table> {
-    vec![
-        table("home", false, home::KEYS),
-        table("question", false, ANSWER_KEYS),
-        table("test screen", false, check::KEYS),
-        table("users", false, users::BROWSE_KEYS),
-        table("users filter", true, users::FILTER_KEYS),
-        table("users export", true, users::EXPORT_KEYS),
-        table("wizard chooser", false, wizard::CHOOSER_KEYS),
-        table("wizard text field", true, wizard::TEXT_KEYS),
-        table("wizard DPoP", false, wizard::DPOP_KEYS),
-        table("wizard scopes", false, wizard::SCOPE_KEYS),
-        table("wizard review", false, wizard::REVIEW_KEYS),
-        table("wizard key choice", false, wizard::KEY_CHOICE_KEYS),
-        table("rotate", true, rotate::KEYS),
-        table("rotate mode", false, rotate::MODE_KEYS),
-    ]
-}
 
 #[test]
 fn a_letter_means_the_same_on_every_screen() {

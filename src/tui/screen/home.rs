@@ -6,7 +6,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ploy_core::diagnose::Field;
 use ploy_core::profile::Profiles;
 
-use crate::tui::bindings::{Binding, HELP, Shown, lookup};
+use crate::tui::bindings::{Binding, HELP, Shown, Table, lookup};
 use crate::tui::bindings::{DELETE, DOWN, END, ENTER, HOME, Key, QUIT, UP};
 use crate::tui::msg::{Go, Reply};
 
@@ -92,6 +92,10 @@ pub const KEYS: &[Binding<Command>] = &[
     HELP.with(C::Help),
     QUIT.with(C::Quit),
 ];
+
+pub fn tables() -> Vec<Table> {
+    vec![Table::of("home", false, KEYS)]
+}
 
 /// Commands that act on the selected profile are offered only when there is one.
 pub fn available(c: Command, profiles: &Profiles) -> bool {

@@ -13,7 +13,7 @@ use ploy_core::validate;
 
 use crate::tui::bindings::{
     BACKTAB, Binding, COPY_PUBLIC, DEMO_ADD_PUBLIC, DOWN, ENTER, ESC, HELP, Key, LEFT, QUIT, RIGHT,
-    Shown, TAB, UP, WRITE_PUBLIC, lookup,
+    Shown, TAB, Table, UP, WRITE_PUBLIC, lookup,
 };
 use crate::tui::input::TextField;
 use crate::tui::keybox::{KeyBox, KeyState};
@@ -98,6 +98,13 @@ pub const MODE_KEYS: &[Binding<Command>] = &[
     HELP.with(C::Help),
     QUIT.with(C::Quit),
 ];
+
+pub fn tables() -> Vec<Table> {
+    vec![
+        Table::of("rotate", true, KEYS),
+        Table::of("rotate mode", false, MODE_KEYS),
+    ]
+}
 
 /// How an Okta profile's new key comes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

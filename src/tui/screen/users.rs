@@ -11,8 +11,8 @@ use ploy_core::integration::Integration;
 use ploy_core::users::{Column, ExportFormat, Sorted, User, UserRef, UserTable};
 
 use crate::tui::bindings::{
-    BACK_HOME, Binding, DOWN, END, ENTER, ESC, HELP, HOME, Key, PGDN, PGUP, QUIT, Shown, TAB, UP,
-    lookup,
+    BACK_HOME, Binding, DOWN, END, ENTER, ESC, HELP, HOME, Key, PGDN, PGUP, QUIT, Shown, TAB,
+    Table, UP, lookup,
 };
 use crate::tui::input::TextField;
 use crate::tui::msg::{Action, Effect, ExportFailure, Go, Reply};
@@ -212,6 +212,14 @@ pub const EXPORT_KEYS: &[Binding<Command>] = &[
         command: C::CancelExport,
     },
 ];
+
+pub fn tables() -> Vec<Table> {
+    vec![
+        Table::of("users", false, BROWSE_KEYS),
+        Table::of("users filter", true, FILTER_KEYS),
+        Table::of("users export", true, EXPORT_KEYS),
+    ]
+}
 
 pub struct UsersScreen {
     pub profile: String,

@@ -16,7 +16,7 @@ use ploy_core::validate::{self, Note};
 
 use crate::tui::bindings::{
     BACKTAB, Binding, COPY_PUBLIC, DEMO_ADD_PUBLIC, DOWN, ENTER, ESC, HELP, Key, LEFT, QUIT, RIGHT,
-    Shown, TAB, UP, WRITE_PUBLIC, lookup,
+    Shown, TAB, Table, UP, WRITE_PUBLIC, lookup,
 };
 use crate::tui::input::TextField;
 use crate::tui::keybox::{KeyBox, KeyState};
@@ -299,6 +299,17 @@ pub const REVIEW_KEYS: &[Binding<Command>] = &[
     HELP_Q,
     QUIT_Q,
 ];
+
+pub fn tables() -> Vec<Table> {
+    vec![
+        Table::of("wizard chooser", false, CHOOSER_KEYS),
+        Table::of("wizard text field", true, TEXT_KEYS),
+        Table::of("wizard DPoP", false, DPOP_KEYS),
+        Table::of("wizard scopes", false, SCOPE_KEYS),
+        Table::of("wizard review", false, REVIEW_KEYS),
+        Table::of("wizard key choice", false, KEY_CHOICE_KEYS),
+    ]
+}
 
 pub struct Wizard {
     pub integration: Option<Integration>,
