@@ -10,7 +10,12 @@
 //! need tmux, dbus-daemon and gnome-keyring (as the end-to-end tests do) and are skipped,
 //! with a line saying so, without them. Nothing here asserts: the figures are the result.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark that cannot set up has nothing to measure: it stops, loudly"
+)]
 
 #[path = "../tests/common/mod.rs"]
 mod common;

@@ -1,9 +1,17 @@
 //! The users table at 100k rows: filter time per keystroke and render time per frame, and
 //! time from app creation to the first frame. `cargo bench --bench tui`; prints figures only.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark that cannot set up has nothing to measure: it stops, loudly"
+)]
+
 use std::time::{Duration, Instant};
 
-use ploy_connect::tui::app::{Action, App};
+use ploy_connect::tui::app::App;
+use ploy_connect::tui::msg::Action;
 use ploy_connect::tui::view;
 use ploy_core::integration::Integration;
 use ploy_core::profile::Profiles;
@@ -104,7 +112,7 @@ fn main() {
             KeyModifiers::NONE,
         )));
         app.screen = ploy_connect::tui::app::Screen::Users(Box::new(
-            ploy_connect::tui::screen::users::UsersView::new("bench", Integration::OneTrust),
+            ploy_connect::tui::screen::users::UsersScreen::new("bench", Integration::OneTrust),
         ));
         app.update(Action::UsersPage(all.clone(), Default::default()));
         let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();

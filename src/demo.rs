@@ -29,7 +29,7 @@ impl Demo {
     /// Plays the emulated Okta org's admin: adds a public key made here to its app, and says
     /// what it did. If the app already holds two keys, the oldest key made here is retired
     /// first, and the message says so (the demo's own profiles keep the org's first key).
-    pub fn okta_admin(&self) -> crate::tui::AddOktaKey {
+    pub fn okta_admin(&self) -> crate::tui::runner::AddOktaKey {
         let org = Arc::clone(&self.emulator.okta);
         let console_kid = self.emulator.credentials.okta.key_id.clone();
         Arc::new(move |jwk: &serde_json::Value| {

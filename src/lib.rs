@@ -3,8 +3,6 @@
 //! workflow from the core. `terminal` and `signals` serve both; `demo` wires the core, the
 //! emulator and the TUI together.
 
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 pub mod cli;
 pub mod demo;
 pub mod docs;

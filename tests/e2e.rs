@@ -2,7 +2,8 @@
 //! emulator on loopback. A small set: what only the whole program shows (line-mode output,
 //! exit codes, files on disk, the keyring itself). The scenarios run in-process elsewhere.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Test code throughout, helpers included: clippy.toml's test allowances apply to all of it.
+#![cfg(test)]
 
 #[macro_use]
 mod common;

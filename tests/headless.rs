@@ -2,7 +2,8 @@
 //! job). The real binary, with the desktop keyring unreachable: Linux's kernel keyring as the
 //! store, and secrets given for one run that nothing keeps.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Test code throughout, helpers included: clippy.toml's test allowances apply to all of it.
+#![cfg(test)]
 
 mod common;
 

@@ -3,7 +3,8 @@
 //! End to end (real binary, real keyring): nothing secret and no escape byte reaches stdout,
 //! stderr or the log, the previous export file stays, and memory stays bounded.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Test code throughout, helpers included: clippy.toml's test allowances apply to all of it.
+#![cfg(test)]
 
 #[macro_use]
 mod common;

@@ -1,7 +1,8 @@
 //! Key parsing against keys made by `openssl` at test time: every accepted format, every
 //! rejected one, and a cross-check of the public key against openssl's own reading.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Test code throughout, helpers included: clippy.toml's test allowances apply to all of it.
+#![cfg(test)]
 
 mod common;
 

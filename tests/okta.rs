@@ -1,7 +1,8 @@
 //! Okta scenarios in-process: private-key JWT, DPoP and users against the strict emulated org,
 //! through the core's workflows, secrets in memory. No desktop needed.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Test code throughout, helpers included: clippy.toml's test allowances apply to all of it.
+#![cfg(test)]
 
 mod common;
 

@@ -1,7 +1,8 @@
 //! OneTrust scenarios in-process: the core's setup, test, rotation and export against the
 //! emulated tenant, secrets in memory. No desktop needed.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Test code throughout, helpers included: clippy.toml's test allowances apply to all of it.
+#![cfg(test)]
 
 mod common;
 

@@ -2,7 +2,8 @@
 //! rendered with ratatui's `TestBackend` into `insta` snapshots (tests/snapshots/). Effects
 //! that read keys run here, synchronously, the way the runtime would run them.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Test code throughout, helpers included: clippy.toml's test allowances apply to all of it.
+#![cfg(test)]
 
 mod common;
 
@@ -10,7 +11,8 @@ use common::tui::*;
 
 use std::sync::OnceLock;
 
-use ploy_connect::tui::app::{Action, App, Effect, Screen};
+use ploy_connect::tui::app::{App, Screen};
+use ploy_connect::tui::msg::{Action, Effect};
 use ploy_core::check::{CheckEvent, Report, StepId, StepResult, StepStatus};
 use ploy_core::connector::Carry;
 use ploy_core::files::Replace;
@@ -670,7 +672,7 @@ fn footer_and_help_come_from_the_same_table_on_every_screen() {
     // Every screen and mode: the footer's keys are among the help's, and the help overlay
     // shows every line of the table plus the global keys.
     let check = |app: &mut App, label: &str| {
-        let keys = app.keys();
+        let keys = app.bindings();
         assert!(!keys.footer.is_empty(), "{label}: a footer");
         for (k, _) in &keys.footer {
             assert!(
@@ -864,7 +866,7 @@ fn run_exports(app: &mut App, effects: Vec<Effect>) -> usize {
         } = e
         {
             ran += 1;
-            let result = ploy_connect::tui::export(&rows, format, &path, replace);
+            let result = ploy_connect::tui::runner::export(&rows, format, &path, replace);
             app.update(Action::Exported(result));
         }
     }
@@ -936,7 +938,7 @@ fn a_relative_export_path_is_reported_absolute() {
     assert!(relative.is_relative());
     let mut table = ploy_core::users::UserTable::default();
     table.push((0..3).map(|i| user(i, UserStatus::Active)).collect());
-    let (n, written) = ploy_connect::tui::export(
+    let (n, written) = ploy_connect::tui::runner::export(
         &table.shown_users(),
         ploy_core::users::ExportFormat::Csv,
         &relative,

@@ -3,16 +3,18 @@
 //! table that follows the selection, a home screen that keeps its selection and says results
 //! in words, quitting that asks while something is being written.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Test code throughout, helpers included: clippy.toml's test allowances apply to all of it.
+#![cfg(test)]
 
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::tui::*;
-use ploy_connect::tui::app::{Action, App, Effect, Screen};
-use ploy_connect::tui::keys::{self, ANSWER_KEYS, Binding, ESC, GLOBAL_KEYS, Key};
-use ploy_connect::tui::screen::{check, home, rotate, users, wizard};
+use ploy_connect::tui::app::{App, Screen};
+use ploy_connect::tui::bindings::{self as keys, ESC, GLOBAL_KEYS, Key};
+use ploy_connect::tui::msg::{Action, Effect, ExportFailure};
+use ploy_connect::tui::screen::{check, tables};
 use ploy_core::check::{Report, StepId, StepStatus};
 use ploy_core::connector::Carry;
 use ploy_core::diagnose::{self, Diagnosis};
@@ -20,41 +22,6 @@ use ploy_core::integration::Integration;
 use ploy_core::profile::{LastTest, Profiles};
 use ploy_core::users::{User, UserStatus};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-/// A key table reduced to what the rules below look at.
-struct Table {
-    name: &'static str,
-    /// Letters go into a text field while this table is active.
-    typing: bool,
-    rows: Vec<(&'static [Key], Option<&'static str>, &'static str)>,
-}
-
-fn table<C>(name: &'static str, typing: bool, t: &[Binding<C>]) -> Table {
-    Table {
-        name,
-        typing,
-        rows: t.iter().map(|b| (b.keys, b.footer, b.help)).collect(),
-    }
-}
-
-fn tables() -> Vec<Table> {
-    vec![
-        table("home", false, home::KEYS),
-        table("question", false, ANSWER_KEYS),
-        table("test screen", false, check::KEYS),
-        table("users", false, users::BROWSE_KEYS),
-        table("users filter", true, users::FILTER_KEYS),
-        table("users export", true, users::EXPORT_KEYS),
-        table("wizard chooser", false, wizard::CHOOSER_KEYS),
-        table("wizard text field", true, wizard::TEXT_KEYS),
-        table("wizard DPoP", false, wizard::DPOP_KEYS),
-        table("wizard scopes", false, wizard::SCOPE_KEYS),
-        table("wizard review", false, wizard::REVIEW_KEYS),
-        table("wizard key choice", false, wizard::KEY_CHOICE_KEYS),
-        table("rotate", true, rotate::KEYS),
-        table("rotate mode", false, rotate::MODE_KEYS),
-    ]
-}
 
 #[test]
 fn a_letter_means_the_same_on_every_screen() {
@@ -669,8 +636,8 @@ fn the_last_test_is_written_in_words_by_the_core_for_both_faces() {
 
 #[test]
 fn the_wizard_error_box_shows_the_fix_of_every_diagnosis_at_80x24() {
-    use ploy_connect::tui::problem::Problem;
-    use ploy_connect::tui::view::diagnosis::wrap;
+    use ploy_connect::tui::notice::Notice;
+    use ploy_connect::tui::text::wrap;
     for code in diagnose::catalogue() {
         let mut app = app();
         app.update(key(KeyCode::Char('a')));
@@ -679,7 +646,7 @@ fn the_wizard_error_box_shows_the_fix_of_every_diagnosis_at_80x24() {
         let Screen::Wizard(w) = &mut app.screen else {
             panic!("wizard");
         };
-        w.error = Some(Problem {
+        w.error = Some(Notice {
             detail: "HTTP 400: ".to_string() + &"x".repeat(300),
             diagnosis: Some(d.clone()),
             news: false,
@@ -754,7 +721,7 @@ fn an_export_dialog_cannot_be_closed_while_it_writes() {
         _ => panic!(),
     }
     // Its result lands in it: here, "exists", and the next Enter replaces that same file.
-    app.update(Action::Exported(Err(users::ExportFailure {
+    app.update(Action::Exported(Err(ExportFailure {
         exists: true,
         message: "/tmp/users-acme.csv already exists".into(),
     })));

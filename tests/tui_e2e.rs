@@ -2,7 +2,8 @@
 //! key, a passing test, the users table with a filter, quit, and a restored terminal.
 //! Synchronisation is by waiting for text to appear on the screen, never by fixed sleeps.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Test code throughout, helpers included: clippy.toml's test allowances apply to all of it.
+#![cfg(test)]
 
 mod common;
 

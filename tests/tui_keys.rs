@@ -2,12 +2,16 @@
 //! public half, which `c`, `w` and (demo) `p` hand over; the rotate screen stages a new key and
 //! promotes it only after its test; Home shows a staged key and a secret's age.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Test code throughout, helpers included: clippy.toml's test allowances apply to all of it.
+#![cfg(test)]
 
 mod common;
 
 use common::tui::*;
-use ploy_connect::tui::app::{Action, App, Effect, KeyAction, PublicKeySource, Screen};
+use ploy_connect::tui::app::{App, Screen};
+use ploy_connect::tui::msg::{
+    Action, Effect, PublicKeyAction as KeyAction, PublicKeyDone, PublicKeySource,
+};
 use ploy_core::check::{Report, StepId, StepStatus};
 use ploy_core::connector::Carry;
 use ploy_core::integration::Integration;
@@ -125,9 +129,9 @@ fn the_demo_offers_to_add_the_key_in_its_emulated_okta() {
         ] => {}
         _ => panic!("p adds the key in the demo"),
     }
-    app.update(Action::PublicKeyDone(Ok(
+    app.update(Action::PublicKeyDone(Ok(PublicKeyDone::Added(
         "The emulated Okta app now holds the key".into(),
-    )));
+    ))));
     assert!(render(&app, 80, 24).contains("The emulated Okta app now holds the key"));
 }
 

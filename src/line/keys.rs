@@ -5,15 +5,13 @@ use std::path::Path;
 
 use ploy_core::app::{AppError, Services, exit};
 use ploy_core::diagnose;
-use ploy_core::files::{self, PendingFile, Replace};
+use ploy_core::files;
 use ploy_core::setup;
 
 use crate::cli::KeysCommand;
 
 /// Prints a public JWK made here with the Okta steps, and writes it to `out` if asked.
 pub fn announce(jwk: &serde_json::Value, out: Option<&Path>) -> Result<(), AppError> {
-    let text = serde_json::to_string_pretty(jwk)
-        .map_err(|e| AppError::Internal(format!("the public key: {e}")))?;
     errln!("{}", diagnose::note("okta.key_kept_here"));
     errln!(
         "The public key to add to the Okta app (key ID {}):",
@@ -21,11 +19,9 @@ pub fn announce(jwk: &serde_json::Value, out: Option<&Path>) -> Result<(), AppEr
     );
     super::out::json_pretty(jwk);
     if let Some(path) = out {
-        write_public(path, &text)?;
-        errln!(
-            "Wrote the public key to {}.",
-            files::absolute(path).display()
-        );
+        let written = setup::write_public_key(path, jwk)
+            .map_err(AppError::io(format!("cannot write {}", path.display())))?;
+        errln!("Wrote the public key to {}.", written.display());
     }
     errln!("{}", diagnose::note("okta.add_key_steps"));
     Ok(())
@@ -54,16 +50,6 @@ pub fn check_public_out(out: Option<&Path>) -> Result<(), AppError> {
         )));
     }
     Ok(())
-}
-
-/// A public key is not secret; the file still appears whole or not at all.
-fn write_public(path: &Path, text: &str) -> Result<(), AppError> {
-    let io = |e| AppError::io(format!("cannot write {}", path.display()))(e);
-    let pending = PendingFile::create(path, Replace::Allow).map_err(io)?;
-    let mut file = pending.writer().map_err(io)?;
-    std::io::Write::write_all(&mut file, format!("{text}\n").as_bytes()).map_err(io)?;
-    drop(file);
-    pending.commit().map_err(io)
 }
 
 pub async fn run(services: &Services, cmd: KeysCommand) -> Result<u8, AppError> {

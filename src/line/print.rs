@@ -3,7 +3,7 @@
 
 use ploy_core::app::{AppError, Diagnosed};
 use ploy_core::check::{StepResult, StepStatus};
-use ploy_core::diagnose::Diagnosis;
+use ploy_core::diagnose::{Diagnosis, Face, Part};
 use ploy_core::validate::Note;
 
 pub fn notes<'a>(notes: impl IntoIterator<Item = &'a Note>) {
@@ -41,23 +41,18 @@ pub fn step(step: &StepResult) {
 /// A diagnosis in the order an admin acts on it: what went wrong, the fix and the command
 /// that does it, why, where the vendor's guide covers it, and last what was actually said.
 fn diagnosis_lines(d: &Diagnosis, detail: Option<&str>) -> Vec<String> {
-    let mut out = vec![
-        format!("{}  [{}]", d.title, d.code),
-        format!("Fix: {}", d.fix),
-    ];
-    if let Some(run) = &d.run {
-        out.push(format!("Run: {run}"));
-    }
-    if !d.why.is_empty() {
-        out.push(format!("Why: {}", d.why));
-    }
-    if !d.step.is_empty() {
-        out.push(format!("Guide: {}", d.step));
-    }
-    if let Some(detail) = detail.filter(|t| !t.is_empty()) {
-        out.push(format!("Detail: {}", ploy_core::text::safe_line(detail)));
-    }
-    out
+    d.parts(Face::Line, detail.unwrap_or(""))
+        .into_iter()
+        .map(|(part, text)| match part {
+            Part::Title => text,
+            Part::Fix => format!("Fix: {text}"),
+            Part::Command => format!("Run: {text}"),
+            Part::Why => format!("Why: {text}"),
+            Part::Guide => format!("Guide: {text}"),
+            // What the tenant said is one line: a line break in it must not start a forged one.
+            Part::Said => format!("Detail: {}", ploy_core::text::safe_line(&text)),
+        })
+        .collect()
 }
 
 /// What `profiles list` and `status` say when there is nothing to list.

@@ -140,17 +140,14 @@ pub async fn run(
                 )));
             }
             if !yes {
-                let sure = p.confirm(
-                    &format!("Remove profile \"{name}\" and delete its secret from the keyring?"),
-                    false,
-                )?;
+                let sure = p.confirm(&setup::remove_question(&name), false)?;
                 if !sure {
                     errln!("Nothing removed.");
                     return Ok(exit::OK);
                 }
             }
             setup::remove(services, &name).await?;
-            errln!("Removed profile \"{name}\" and its secret.");
+            errln!("{}", setup::removed_message(&name));
             Ok(exit::OK)
         }
         ProfilesCommand::Prune { yes } => {
@@ -203,8 +200,12 @@ pub fn max_age(arg: &MaxAgeArg, all: &Profiles) -> Result<MaxAge, AppError> {
 
 /// "set 12 days ago", flagged when older than `max`.
 pub fn secret_column(p: &Profile, max: MaxAge, now: OffsetDateTime) -> String {
-    let (text, old) = max.describe(p.secret_stored, now);
-    if old { format!("! {text}") } else { text }
+    let age = max.secret_age(p.secret_stored, p.staged().is_some(), now);
+    if age.old {
+        format!("! {}", age.text)
+    } else {
+        age.text
+    }
 }
 
 fn profile_json(name: &str, p: &Profile) -> serde_json::Value {

@@ -4,8 +4,6 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use secrecy::ExposeSecret;
-
 use ploy_core::keys::{KeyInputError, KeySource, ParsedKey};
 
 use super::input::TextField;
@@ -117,10 +115,5 @@ impl KeyBox {
     /// The text's length, for "n lines pasted (hidden)".
     pub fn lines(&self) -> usize {
         self.field.text().lines().count()
-    }
-
-    /// The secret text as the keyring would get it (for tests).
-    pub fn stored_text(&self) -> Option<String> {
-        self.parsed().map(|k| k.text.expose_secret().to_string())
     }
 }

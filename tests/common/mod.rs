@@ -7,7 +7,6 @@
 //!   into a failure.
 
 #![allow(dead_code)] // each test file uses a different part
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod hostile;
 pub mod lab;

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use ploy_connect::tui::app::{Action, App, Effect};
+use ploy_connect::tui::app::App;
+use ploy_connect::tui::msg::{Action, Effect};
 use ploy_connect::tui::view;
 use ploy_core::check::{StepId, StepResult, StepStatus};
 use ploy_core::diagnose::Diagnosis;
@@ -122,7 +123,7 @@ pub fn settle(app: &mut App, effects: Vec<Effect>) -> Vec<Effect> {
             Effect::GenerateKey { generation, kind } => {
                 let result = ploy_core::keys::generate(kind)
                     .map(Box::new)
-                    .map_err(|e| e.to_string());
+                    .map_err(|e| ploy_core::app::AppError::Internal(e.to_string()));
                 app.update(Action::KeyGenerated { generation, result });
             }
             other => rest.push(other),
@@ -182,5 +183,74 @@ pub fn step(
         ms,
         detail: detail.into(),
         diagnosis: code.map(|c| Diagnosis::for_code(c, "corp", Some(Integration::Okta))),
+    }
+}
+
+/// The TUI in-process against the demo's emulated tenants: keys go into `App::update`, its
+/// effects run through the real `Runner` and the core, and the actions they send come back
+/// into `App::update` — the loop of `tui::run` without a terminal.
+pub struct Harness {
+    pub app: App,
+    pub demo: ploy_connect::demo::Demo,
+    runner: ploy_connect::tui::runner::Runner,
+    rx: tokio::sync::mpsc::UnboundedReceiver<Action>,
+}
+
+impl Harness {
+    /// The demo's three profiles over an emulator with `users` users, on a 100×30 screen.
+    pub async fn demo(users: usize) -> Self {
+        let demo = ploy_connect::demo::prepare(users).await.unwrap();
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let runner = ploy_connect::tui::runner::Runner::new(
+            demo.services.clone(),
+            tx,
+            Some(demo.okta_admin()),
+        );
+        let mut app = App::new(demo.services.store.load().unwrap(), (100, 30));
+        app.demo_okta = true;
+        app.color = false;
+        Self {
+            app,
+            demo,
+            runner,
+            rx,
+        }
+    }
+
+    /// An action into the app, its effects to the runner.
+    pub fn send(&mut self, action: Action) {
+        for effect in self.app.update(action) {
+            self.runner.run(effect);
+        }
+    }
+
+    pub fn press(&mut self, code: KeyCode) {
+        self.send(key(code));
+    }
+
+    /// Feeds the runner's answers back until `done` holds (`what` names it if it never does;
+    /// the timeout only ends a hung test, it decides nothing).
+    pub async fn until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
+        while !done(&self.app) {
+            let action = tokio::time::timeout(std::time::Duration::from_secs(60), self.rx.recv())
+                .await
+                .unwrap_or_else(|_| panic!("{what}: nothing came\n{}", self.screen()))
+                .expect("the runner's channel closed");
+            self.send(action);
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        render(&self.app, 100, 30)
+    }
+
+    /// Home's selection moved onto `name`.
+    pub fn select(&mut self, name: &str) {
+        self.press(KeyCode::Home);
+        while self.app.selected_profile().is_some_and(|(n, _)| n != name) {
+            let before = self.app.selected;
+            self.press(KeyCode::Down);
+            assert_ne!(before, self.app.selected, "no profile {name}");
+        }
     }
 }

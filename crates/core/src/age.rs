@@ -69,6 +69,60 @@ impl MaxAge {
     }
 }
 
+/// A secret's age as both faces show it: "set 12 days ago", flagged past the limit, and a
+/// key staged beside it said too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretAge {
+    pub text: String,
+    /// Past the limit (or dated in the future): the face warns.
+    pub old: bool,
+}
+
+impl MaxAge {
+    /// The age of a secret stored at `stored`, with `staged` when a new key waits beside it.
+    pub fn secret_age(
+        self,
+        stored: Option<OffsetDateTime>,
+        staged: bool,
+        now: OffsetDateTime,
+    ) -> SecretAge {
+        let (mut text, old) = self.describe(stored, now);
+        if staged {
+            text.push_str(" · new key staged");
+        }
+        SecretAge { text, old }
+    }
+}
+
+/// `max_secret_age` as the profiles file holds it, parsed once when the file is read. A value
+/// that does not parse is kept with why, so a face can say so and use the default instead of
+/// refusing the whole file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub struct AgeSetting {
+    text: String,
+    parsed: Result<MaxAge, String>,
+}
+
+impl AgeSetting {
+    pub fn get(&self) -> Result<MaxAge, String> {
+        self.parsed.clone()
+    }
+}
+
+impl From<String> for AgeSetting {
+    fn from(text: String) -> Self {
+        let parsed = MaxAge::parse(&text);
+        AgeSetting { text, parsed }
+    }
+}
+
+impl From<AgeSetting> for String {
+    fn from(s: AgeSetting) -> Self {
+        s.text
+    }
+}
+
 /// Clocks differ by a little; a date further ahead than this was not written by this clock.
 const FUTURE_SLACK: Duration = Duration::minutes(5);
 
@@ -103,6 +157,31 @@ mod tests {
             ("set 3 days ago".to_string(), false)
         );
         assert_eq!(max.describe(None, now).0, "age unknown");
+    }
+
+    #[test]
+    fn the_setting_is_parsed_when_read_and_a_bad_one_kept_with_why() {
+        #[derive(serde::Deserialize, serde::Serialize)]
+        struct File {
+            max_secret_age: AgeSetting,
+        }
+        let good: File = toml::from_str("max_secret_age = \"30d\"").unwrap();
+        assert_eq!(good.max_secret_age.get(), MaxAge::parse("30d"));
+        let bad: File = toml::from_str("max_secret_age = \"soon\"").unwrap();
+        assert!(bad.max_secret_age.get().is_err());
+        // Written back as it was read.
+        assert_eq!(
+            toml::to_string(&bad).unwrap().trim(),
+            "max_secret_age = \"soon\""
+        );
+    }
+
+    #[test]
+    fn a_staged_key_is_said_beside_the_age() {
+        let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        let age = MaxAge::default().secret_age(Some(now - Duration::days(120)), true, now);
+        assert_eq!(age.text, "set 120 days ago — rotate it · new key staged");
+        assert!(age.old);
     }
 
     #[test]

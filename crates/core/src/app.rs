@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
-use crate::diagnose::{self, Diagnosis, Failure};
+use crate::diagnose::{Diagnosis, Failure};
 use crate::integration::Integration;
 use crate::profile::{ProfileError, ProfileStore};
 use crate::secret::{SecretStoreError, Vault};
@@ -38,6 +38,16 @@ pub mod exit {
         ),
         (INTERNAL, "internal error"),
     ];
+
+    /// The one mapping from a test's outcome to an exit code: passed (no failure code), the
+    /// keyring or another local cause, or the vendor's side.
+    pub fn of_failure(code: Option<&str>) -> u8 {
+        match code {
+            None => OK,
+            Some(c) if crate::diagnose::is_local(c) => SECRET_STORE,
+            Some(_) => TEST_FAILED,
+        }
+    }
 }
 
 /// The `schema_version` of every JSON document ploy-connect prints or writes (`test`,
@@ -143,10 +153,6 @@ impl Diagnosed {
             Diagnosis::for_code(self.failure.code, &self.profile, self.integration)
         }
     }
-
-    pub fn is_local(&self) -> bool {
-        diagnose::is_local(self.failure.code)
-    }
 }
 
 /// How a command failed.
@@ -183,8 +189,7 @@ impl AppError {
             | AppError::Input(_)
             | AppError::Profile(_)
             | AppError::Io { .. } => exit::USAGE,
-            AppError::Failed(d) if d.is_local() => exit::SECRET_STORE,
-            AppError::Failed(_) => exit::TEST_FAILED,
+            AppError::Failed(d) => exit::of_failure(Some(d.failure.code)),
             AppError::Internal(_) => exit::INTERNAL,
             AppError::Reported(c) => *c,
         }
@@ -229,5 +234,18 @@ mod tests {
             3
         );
         assert_eq!(AppError::Internal("bind".into()).exit_code(), 4);
+    }
+
+    #[test]
+    fn a_test_and_an_error_with_the_same_failure_exit_alike() {
+        for c in crate::diagnose::catalogue() {
+            let d = Diagnosed::new(Failure::new(c, "x"), "p", None);
+            assert_eq!(
+                exit::of_failure(Some(c)),
+                AppError::Failed(d).exit_code(),
+                "{c}"
+            );
+        }
+        assert_eq!(exit::of_failure(None), exit::OK);
     }
 }

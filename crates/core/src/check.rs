@@ -102,11 +102,7 @@ impl Report {
 
     /// The exit code of this run: passed, failed at the vendor, or no keyring here.
     pub fn exit_code(&self) -> u8 {
-        match self.failure_code() {
-            None => crate::app::exit::OK,
-            Some(c) if crate::diagnose::is_local(c) => crate::app::exit::SECRET_STORE,
-            Some(_) => crate::app::exit::TEST_FAILED,
-        }
+        crate::app::exit::of_failure(self.failure_code())
     }
 
     /// The diagnosis code of the failed step, if one failed.

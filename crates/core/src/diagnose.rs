@@ -93,7 +93,53 @@ pub struct Diagnosis {
     pub field: Field,
 }
 
+/// A part of a diagnosis as a face shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// "title  [code]".
+    Title,
+    Fix,
+    /// The fix as the face does it: a command (`run`) in line mode, a key in the TUI.
+    Command,
+    Why,
+    /// Where the vendor's guide covers it.
+    Guide,
+    /// What the tenant actually said.
+    Said,
+}
+
+/// Who shows a diagnosis, for the one part that differs: how the fix is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Face {
+    Line,
+    Tui,
+    /// Where neither a command nor a key applies (a TUI box away from the test screen).
+    None,
+}
+
 impl Diagnosis {
+    /// The parts in the order an admin acts on them, for every face: what went wrong, the fix
+    /// and how to do it, why, the guide's step, and last what the tenant said (`detail`).
+    /// Empty parts are left out.
+    pub fn parts(&self, face: Face, detail: &str) -> Vec<(Part, String)> {
+        let command = match face {
+            Face::Line => self.run.as_ref(),
+            Face::Tui => self.key.as_ref(),
+            Face::None => None,
+        };
+        [
+            (Part::Title, format!("{}  [{}]", self.title, self.code)),
+            (Part::Fix, self.fix.clone()),
+            (Part::Command, command.cloned().unwrap_or_default()),
+            (Part::Why, self.why.clone()),
+            (Part::Guide, self.step.clone()),
+            (Part::Said, detail.to_string()),
+        ]
+        .into_iter()
+        .filter(|(part, text)| *part == Part::Fix || !text.is_empty())
+        .collect()
+    }
+
     /// The catalogue entry for `code`, worded for `integration` when the catalogue has a
     /// vendor-specific text, with `{profile}` filled in.
     pub fn for_code(code: &str, profile: &str, integration: Option<Integration>) -> Self {
@@ -321,6 +367,41 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_face_shows_a_diagnosis_in_one_order() {
+        let d = Diagnosis::for_code(code::OKTA_DPOP_REQUIRED, "corp", Some(Integration::Okta));
+        let order = |face| {
+            d.parts(face, "HTTP 400")
+                .into_iter()
+                .map(|(p, _)| p)
+                .collect::<Vec<_>>()
+        };
+        let all = [
+            Part::Title,
+            Part::Fix,
+            Part::Command,
+            Part::Why,
+            Part::Guide,
+            Part::Said,
+        ];
+        assert_eq!(order(Face::Line), all);
+        assert_eq!(order(Face::Tui), all);
+        let parts = d.parts(Face::Line, "");
+        assert!(parts.iter().all(|(p, _)| *p != Part::Said));
+        assert_eq!(
+            parts
+                .iter()
+                .find(|(p, _)| *p == Part::Command)
+                .map(|(_, t)| t),
+            d.run.as_ref()
+        );
+        assert!(
+            d.parts(Face::None, "")
+                .iter()
+                .all(|(p, _)| *p != Part::Command)
+        );
+    }
 
     #[test]
     fn assets_parse() {

@@ -225,17 +225,18 @@ pub struct Profiles {
     pub store_dir: Option<String>,
     /// How old a secret may get before it is flagged ("90d"); see `age::MaxAge`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_secret_age: Option<String>,
+    pub max_secret_age: Option<crate::age::AgeSetting>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
 }
 
 impl Profiles {
-    /// The configured age limit; a value that does not parse is an error naming it.
+    /// The configured age limit (parsed when the file was read); a value that does not parse
+    /// is an error naming it.
     pub fn max_age(&self) -> Result<crate::age::MaxAge, ProfileError> {
         match &self.max_secret_age {
             None => Ok(crate::age::MaxAge::default()),
-            Some(text) => crate::age::MaxAge::parse(text).map_err(ProfileError::Setting),
+            Some(setting) => setting.get().map_err(ProfileError::Setting),
         }
     }
 

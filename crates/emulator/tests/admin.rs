@@ -1,7 +1,8 @@
 //! The emulator's own admin endpoint (not Okta's API): tests and the demo play the Okta admin
 //! who adds a public key to the app. Spoken to over plain HTTP on loopback, as a script would.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Test code throughout, helpers included: clippy.toml's test allowances apply to all of it.
+#![cfg(test)]
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -1,7 +1,8 @@
 //! The emulator's network and limits: latency on every vendor answer, OneTrust's documented
 //! 1,000 requests a minute per endpoint, and the request counts benchmarks read.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Test code throughout, helpers included: clippy.toml's test allowances apply to all of it.
+#![cfg(test)]
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -1,17 +1,21 @@
 //! The live test screen: six steps as they run, then the diagnosis of a failure. It also shows
 //! a rotation's test of the candidate secret, and what became of the candidate.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use ratatui::crossterm::event::KeyEvent;
 
 use ploy_core::check::{CheckEvent, Report, StepId, StepResult, StepStatus};
 use ploy_core::diagnose::{Field, code};
-use ploy_core::setup::Candidate;
+use ploy_core::integration::Integration;
+use ploy_core::setup::{Candidate, Draft, Intent};
 
-use crate::tui::keys::{
+use crate::tui::bindings::{
     BACK_HOME, Binding, COPY_PUBLIC, DEMO_ADD_PUBLIC, DOWN, END, HELP, HOME, Key, PGDN, PGUP, QUIT,
-    Shown, UP, WRITE_PUBLIC,
+    Shown, Table, UP, WRITE_PUBLIC, lookup,
 };
-use crate::tui::problem::Problem;
+use crate::tui::msg::{
+    Action, Effect, Go, PublicKeyAction, PublicKeySource, Reply, RunId, next_run,
+};
+use crate::tui::notice::Notice;
 
 #[derive(Clone)]
 pub enum StepState {
@@ -21,14 +25,14 @@ pub enum StepState {
 }
 
 /// A rotation being tested: the candidate stays in memory until stored or dropped.
-pub struct RotationView {
+pub struct RotationRun {
     pub candidate: Option<Candidate>,
     /// `Some(true)` once stored, `Some(false)` when the test failed and nothing was replaced.
     pub replaced: Option<bool>,
 }
 
 /// A staged key being tested before it becomes the current one.
-pub struct PromotionView {
+pub struct PromotionRun {
     pub key_id: String,
     /// `Some(true)` once it is current, `Some(false)` when its test failed and nothing changed.
     pub promoted: Option<bool>,
@@ -36,25 +40,31 @@ pub struct PromotionView {
     pub retired: Option<String>,
 }
 
-/// Tells one test run from another, so a run left behind never writes into a newer one.
-pub type RunId = u64;
-
-static NEXT_RUN: AtomicU64 = AtomicU64::new(1);
-
-pub struct CheckView {
+pub struct CheckScreen {
     pub run: RunId,
     pub profile: String,
     pub steps: Vec<(StepId, StepState)>,
     pub running: bool,
     pub report: Option<Report>,
-    pub rotation: Option<RotationView>,
-    pub promotion: Option<PromotionView>,
+    pub rotation: Option<RotationRun>,
+    pub promotion: Option<PromotionRun>,
     /// A failure outside the steps (the profile could not be read, the keyring refused).
-    pub problem: Option<Problem>,
+    pub problem: Option<Notice>,
     /// The tenant asked to wait: its status and how long.
     pub waiting: Option<(u16, std::time::Duration)>,
     /// The first line of the panel under the steps that is shown (the view keeps it in range).
     pub scroll: u16,
+    /// The demo's emulated Okta takes public keys (`p`).
+    pub demo_okta: bool,
+}
+
+/// What the test screen's keys need from outside it.
+pub struct Ctx {
+    /// The tested profile's vendor, while the profile exists.
+    pub integration: Option<Integration>,
+    /// The panel's lines now and how many of them show.
+    pub panel_total: usize,
+    pub panel_height: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,10 +178,14 @@ pub const KEYS: &[Binding<Command>] = &[
     QUIT.with(C::Quit),
 ];
 
-impl CheckView {
-    pub fn new(profile: &str) -> Self {
+pub fn tables() -> Vec<Table> {
+    vec![Table::of("test screen", false, KEYS)]
+}
+
+impl CheckScreen {
+    pub fn new(profile: &str, demo_okta: bool) -> Self {
         Self {
-            run: NEXT_RUN.fetch_add(1, Ordering::Relaxed),
+            run: next_run(),
             profile: profile.to_string(),
             steps: StepId::ALL
                 .iter()
@@ -184,7 +198,29 @@ impl CheckView {
             problem: None,
             waiting: None,
             scroll: 0,
+            demo_okta,
         }
+    }
+
+    /// A rotation's test of `candidate`.
+    pub fn rotation(profile: &str, demo_okta: bool, candidate: Candidate) -> Self {
+        let mut c = Self::new(profile, demo_okta);
+        c.rotation = Some(RotationRun {
+            candidate: Some(candidate),
+            replaced: None,
+        });
+        c
+    }
+
+    /// A staged key's test before it becomes current.
+    pub fn promotion(profile: &str, demo_okta: bool, key_id: String) -> Self {
+        let mut c = Self::new(profile, demo_okta);
+        c.promotion = Some(PromotionRun {
+            key_id,
+            promoted: None,
+            retired: None,
+        });
+        c
     }
 
     pub fn failure(&self) -> Option<&StepResult> {
@@ -241,18 +277,165 @@ impl CheckView {
             C::Rerun => !pending_candidate,
             C::Edit | C::Rotate => true,
             // The key Okta does not know yet: hand its public half over from here.
-            C::CopyPublic | C::WritePublic | C::DemoAddPublic => {
+            C::CopyPublic | C::WritePublic => {
                 self.failed_code() == Some(code::OKTA_KEY_NOT_REGISTERED)
+            }
+            C::DemoAddPublic => {
+                self.demo_okta && self.failed_code() == Some(code::OKTA_KEY_NOT_REGISTERED)
             }
         }
     }
 
-    pub fn keys(&self, demo_okta: bool) -> Shown {
-        Shown::of(
-            KEYS,
-            |c| self.available(c) && (c != C::DemoAddPublic || demo_okta),
-            false,
-        )
+    pub fn bindings(&self) -> Shown {
+        Shown::of(KEYS, |c| self.available(c), false)
+    }
+
+    pub fn key(&mut self, key: KeyEvent, ctx: &Ctx) -> Reply {
+        match lookup(KEYS, &key, |c| self.available(c)) {
+            Some(cmd) => self.command(cmd, ctx),
+            None => Reply::none(),
+        }
+    }
+
+    fn command(&mut self, cmd: Command, ctx: &Ctx) -> Reply {
+        let name = self.profile.clone();
+        match cmd {
+            C::Help => Reply::go(Go::Help),
+            C::Quit => Reply::go(Go::Quit),
+            C::Back => Reply::effect(Effect::LoadProfiles).and_go(Go::Home),
+            // A staged key that failed is tried again as a promotion, not as a plain test.
+            C::Rerun
+                if self
+                    .promotion
+                    .as_ref()
+                    .is_some_and(|p| p.promoted == Some(false)) =>
+            {
+                Reply::go(Go::Promote(name))
+            }
+            C::Rerun => Reply::go(Go::Test(name)),
+            C::Rotate => Reply::go(Go::Rotate(name)),
+            C::Users => Reply::go(Go::Users(name)),
+            C::Edit => Reply::go(Go::Edit(name, self.failed_field())),
+            C::CopyPublic => self.public_key(PublicKeyAction::Copy),
+            C::WritePublic => self.public_key(PublicKeyAction::Write),
+            C::DemoAddPublic => self.public_key(PublicKeyAction::DemoAdd),
+            C::Scroll(how) => {
+                self.scroll_by(how, ctx.panel_total, ctx.panel_height);
+                Reply::none()
+            }
+            C::StoreAnyway => {
+                let candidate = self.rotation.as_ref().and_then(|r| r.candidate.clone());
+                match (candidate, self.report.clone()) {
+                    (Some(candidate), Some(report)) => Reply::effect(Effect::StoreAnyway {
+                        run: self.run,
+                        name,
+                        candidate,
+                        report: Box::new(report),
+                    }),
+                    _ => Reply::none(),
+                }
+            }
+            C::DpopFix => match ctx.integration {
+                Some(integration) => Reply::effect(Effect::Save {
+                    integration,
+                    intent: Intent::Update,
+                    draft: Box::new(Draft {
+                        name,
+                        dpop: Some(true),
+                        ..Draft::default()
+                    }),
+                }),
+                None => Reply::none(),
+            },
+        }
+    }
+
+    /// The tested key's public half, read from the keyring: the staged one while it is tested.
+    fn public_key(&self, action: PublicKeyAction) -> Reply {
+        Reply::effect(Effect::PublicKey {
+            action,
+            key: PublicKeySource::Stored {
+                name: self.profile.clone(),
+                staged: self.tested_staged(),
+            },
+            profile: self.profile.clone(),
+        })
+    }
+
+    /// A result of this screen's run (others are a run left behind, and dropped).
+    pub fn update(&mut self, action: Action) -> Reply {
+        match action {
+            Action::Check { run, event } if run == self.run => self.event(event),
+            Action::CheckDone { run, report } if run == self.run => {
+                self.running = false;
+                self.report = Some(*report);
+            }
+            Action::CheckFailed { run, error } if run == self.run => {
+                self.running = false;
+                self.problem = Some(Notice::from(&error));
+            }
+            Action::Rotated { run, result } if run == self.run => self.rotated(result),
+            Action::StoredAnyway { run, result } if run == self.run => self.stored_anyway(result),
+            Action::Promoted { run, result } if run == self.run => self.promoted(result),
+            _ => {}
+        }
+        Reply::none()
+    }
+
+    fn rotated(&mut self, result: Result<ploy_core::setup::Rotation, ploy_core::app::AppError>) {
+        self.running = false;
+        match result {
+            Ok(r) => {
+                if let Some(rot) = self.rotation.as_mut() {
+                    rot.replaced = Some(r.replaced);
+                    if r.replaced {
+                        rot.candidate = None;
+                    }
+                }
+                self.report = Some(r.report);
+            }
+            Err(e) => {
+                // Nothing was stored, and this candidate cannot be.
+                if let Some(rot) = self.rotation.as_mut() {
+                    rot.replaced = Some(false);
+                    rot.candidate = None;
+                }
+                self.problem = Some(Notice::from(&e));
+            }
+        }
+    }
+
+    fn stored_anyway(&mut self, result: Result<(), ploy_core::app::AppError>) {
+        let Some(rot) = self.rotation.as_mut() else {
+            return;
+        };
+        match result {
+            Ok(()) => {
+                rot.replaced = Some(true);
+                rot.candidate = None;
+            }
+            // The candidate stays: the admin may try again.
+            Err(e) => self.problem = Some(Notice::from(&e)),
+        }
+    }
+
+    fn promoted(&mut self, result: Result<ploy_core::setup::Promotion, ploy_core::app::AppError>) {
+        self.running = false;
+        match result {
+            Ok(p) => {
+                if let Some(view) = self.promotion.as_mut() {
+                    view.promoted = Some(p.promoted);
+                    view.retired = p.retired;
+                }
+                self.report = Some(p.report);
+            }
+            Err(e) => {
+                if let Some(view) = self.promotion.as_mut() {
+                    view.promoted = Some(false);
+                }
+                self.problem = Some(Notice::from(&e));
+            }
+        }
     }
 
     /// Which of the profile's keys this run tested: the staged one while it is promoted.
@@ -263,7 +446,7 @@ impl CheckView {
     }
 }
 
-impl CheckView {
+impl CheckScreen {
     /// Moves the panel by `how`, given its `total` lines and the `height` that shows.
     pub fn scroll_by(&mut self, how: Scroll, total: usize, height: usize) {
         let last = total.saturating_sub(height);
@@ -278,5 +461,65 @@ impl CheckView {
             Scroll::Bottom => last,
         };
         self.scroll = next.min(last).min(u16::MAX as usize) as u16;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ploy_core::check::{StepResult, StepStatus};
+    use ploy_core::diagnose::Diagnosis;
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+
+    use super::*;
+
+    /// A finished test that failed because Okta does not know the key yet.
+    fn key_not_registered(demo_okta: bool) -> CheckScreen {
+        let mut c = CheckScreen::new("corp", demo_okta);
+        c.running = false;
+        c.event(CheckEvent::Finished(Box::new(StepResult {
+            id: StepId::Token,
+            status: StepStatus::Failed,
+            ms: 5,
+            detail: "invalid_client".into(),
+            diagnosis: Some(Diagnosis::for_code(
+                code::OKTA_KEY_NOT_REGISTERED,
+                "corp",
+                Some(Integration::Okta),
+            )),
+        })));
+        c
+    }
+
+    fn press(c: &mut CheckScreen, ch: char) -> Reply {
+        let ctx = Ctx {
+            integration: Some(Integration::Okta),
+            panel_total: 0,
+            panel_height: 0,
+        };
+        c.key(KeyEvent::new(KeyCode::Char(ch), KeyModifiers::NONE), &ctx)
+    }
+
+    #[test]
+    fn the_demo_key_is_offered_and_taken_by_one_rule() {
+        for demo in [false, true] {
+            let mut c = key_not_registered(demo);
+            let offered = c
+                .bindings()
+                .footer
+                .iter()
+                .any(|(_, what)| *what == "add in demo Okta");
+            let taken = matches!(
+                press(&mut c, 'p').effects.as_slice(),
+                [Effect::PublicKey {
+                    action: PublicKeyAction::DemoAdd,
+                    ..
+                }]
+            );
+            assert_eq!(offered, demo, "offered in the demo only");
+            assert_eq!(taken, offered, "taken exactly when offered");
+        }
+        // Copy and write are for everyone.
+        let mut c = key_not_registered(false);
+        assert_eq!(press(&mut c, 'c').effects.len(), 1);
     }
 }

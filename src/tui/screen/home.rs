@@ -1,7 +1,14 @@
-//! Home: the profiles with their last test, and its keys.
+//! Home: the profiles with their last test, its keys and what they do. The selection is the
+//! app's (a save or a reload keeps it on its profile); home moves it.
 
-use crate::tui::keys::{Binding, HELP};
-use crate::tui::keys::{DELETE, DOWN, END, ENTER, HOME, Key, QUIT, UP};
+use ratatui::crossterm::event::KeyEvent;
+
+use ploy_core::diagnose::Field;
+use ploy_core::profile::Profiles;
+
+use crate::tui::bindings::{Binding, HELP, Shown, Table, lookup};
+use crate::tui::bindings::{DELETE, DOWN, END, ENTER, HOME, Key, QUIT, UP};
+use crate::tui::msg::{Go, Reply};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
@@ -85,3 +92,49 @@ pub const KEYS: &[Binding<Command>] = &[
     HELP.with(C::Help),
     QUIT.with(C::Quit),
 ];
+
+pub fn tables() -> Vec<Table> {
+    vec![Table::of("home", false, KEYS)]
+}
+
+/// Commands that act on the selected profile are offered only when there is one.
+pub fn available(c: Command, profiles: &Profiles) -> bool {
+    !matches!(
+        c,
+        C::Test | C::Users | C::Rotate | C::Edit | C::Remove | C::First | C::Last
+    ) || !profiles.profiles.is_empty()
+}
+
+pub fn bindings(profiles: &Profiles) -> Shown {
+    Shown::of(KEYS, |c| available(c, profiles), false)
+}
+
+/// A key on home: moves `selected` among `profiles`, or says where to go.
+pub fn key(key: KeyEvent, profiles: &Profiles, selected: &mut usize) -> Reply {
+    let Some(cmd) = lookup(KEYS, &key, |c| available(c, profiles)) else {
+        return Reply::none();
+    };
+    let last = profiles.profiles.len().saturating_sub(1);
+    let name = profiles.profiles.keys().nth(*selected).cloned();
+    let go = match (cmd, name) {
+        (C::Quit, _) => Go::Quit,
+        (C::Help, _) => Go::Help,
+        (C::Add, _) => Go::Add,
+        (C::First, _) => return moved(selected, 0),
+        (C::Last, _) => return moved(selected, last),
+        (C::Down, _) => return moved(selected, (*selected + 1).min(last)),
+        (C::Up, _) => return moved(selected, selected.saturating_sub(1)),
+        (C::Test, Some(n)) => Go::Test(n),
+        (C::Users, Some(n)) => Go::Users(n),
+        (C::Rotate, Some(n)) => Go::Rotate(n),
+        (C::Edit, Some(n)) => Go::Edit(n, Field::None),
+        (C::Remove, Some(n)) => Go::AskRemove(n),
+        _ => return Reply::none(),
+    };
+    Reply::go(go)
+}
+
+fn moved(selected: &mut usize, to: usize) -> Reply {
+    *selected = to;
+    Reply::none()
+}

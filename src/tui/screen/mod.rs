@@ -5,3 +5,20 @@ pub mod home;
 pub mod rotate;
 pub mod users;
 pub mod wizard;
+
+use super::bindings::{ANSWER_KEYS, Table};
+
+/// Every key table of every screen, and the yes/no question's.
+pub fn tables() -> Vec<Table> {
+    [
+        home::tables(),
+        vec![Table::of("question", false, ANSWER_KEYS)],
+        check::tables(),
+        users::tables(),
+        wizard::tables(),
+        rotate::tables(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}

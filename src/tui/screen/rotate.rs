@@ -5,19 +5,21 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
+use ploy_core::app::AppError;
 use ploy_core::integration::Integration;
 use ploy_core::profile::Profile;
-use ploy_core::setup::{self, Candidate};
+use ploy_core::setup::{self, Candidate, PublicKeys, Staged};
 use ploy_core::validate;
 
-use crate::tui::app::KeyAction;
-use crate::tui::input::TextField;
-use crate::tui::keybox::{KeyBox, KeyState, ReadKey};
-use crate::tui::keys::{
+use crate::tui::bindings::{
     BACKTAB, Binding, COPY_PUBLIC, DEMO_ADD_PUBLIC, DOWN, ENTER, ESC, HELP, Key, LEFT, QUIT, RIGHT,
-    Shown, TAB, UP, WRITE_PUBLIC, lookup,
+    Shown, TAB, Table, UP, WRITE_PUBLIC, lookup,
 };
-use crate::tui::problem::Problem;
+use crate::tui::input::TextField;
+use crate::tui::keybox::{KeyBox, KeyState};
+use crate::tui::keymaker;
+use crate::tui::msg::{Action, Effect, Go, PublicKeyAction, PublicKeySource, Reply};
+use crate::tui::notice::Notice;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
@@ -97,6 +99,13 @@ pub const MODE_KEYS: &[Binding<Command>] = &[
     QUIT.with(C::Quit),
 ];
 
+pub fn tables() -> Vec<Table> {
+    vec![
+        Table::of("rotate", true, KEYS),
+        Table::of("rotate mode", false, MODE_KEYS),
+    ]
+}
+
 /// How an Okta profile's new key comes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -108,27 +117,13 @@ pub enum Mode {
 
 /// A key staged beside the current one.
 #[derive(Debug, Clone)]
-pub struct StagedView {
+pub struct StagedKey {
     pub key_id: String,
     /// Read from the keyring (or just made).
     pub public: Option<serde_json::Value>,
 }
 
-pub enum Outcome {
-    Stay,
-    Help,
-    Quit,
-    Cancel,
-    ReadKey(ReadKey),
-    Rotate(Candidate),
-    /// Make and stage a new key pair.
-    Stage,
-    /// Test the staged key; make it current if it passes.
-    Promote,
-    PublicKey(KeyAction, serde_json::Value),
-}
-
-pub struct RotateView {
+pub struct RotateScreen {
     pub profile: String,
     pub integration: Integration,
     pub secret: TextField,
@@ -137,15 +132,15 @@ pub struct RotateView {
     /// OneTrust: 0 is the secret. Okta: 0 the mode, 1 the key, 2 its key ID.
     pub focus: usize,
     pub mode: Mode,
-    pub staged: Option<StagedView>,
+    pub staged: Option<StagedKey>,
     /// A stage is being made.
     pub staging: bool,
     pub demo_okta: bool,
-    pub error: Option<Problem>,
+    pub error: Option<Notice>,
 }
 
-impl RotateView {
-    pub fn new(name: &str, profile: &Profile) -> Self {
+impl RotateScreen {
+    pub fn new(name: &str, profile: &Profile, demo_okta: bool) -> Self {
         Self {
             profile: name.to_string(),
             integration: profile.integration,
@@ -154,12 +149,12 @@ impl RotateView {
             key_id: TextField::default(),
             focus: 0,
             mode: Mode::Generate,
-            staged: profile.staged().map(|s| StagedView {
+            staged: profile.staged().map(|s| StagedKey {
                 key_id: s.key_id.clone(),
                 public: None,
             }),
             staging: false,
-            demo_okta: false,
+            demo_okta,
             error: None,
         }
     }
@@ -202,32 +197,81 @@ impl RotateView {
         }
     }
 
-    pub fn keys(&self) -> Shown {
+    pub fn bindings(&self) -> Shown {
         Shown::of(self.table(), |c| self.available(c), !self.on_mode())
     }
 
-    pub fn paste(&mut self, text: &str) -> Outcome {
+    pub fn paste(&mut self, text: &str) -> Reply {
         match (self.okta(), self.focus) {
             (false, _) => {
                 self.secret.clear();
                 self.secret.paste(text);
             }
-            (true, 1) => return self.key.paste(text).map_or(Outcome::Stay, Outcome::ReadKey),
+            (true, 1) => return self.key.paste(text).into(),
             (true, 2) => self.key_id.paste(text),
             (true, _) => {}
         }
-        Outcome::Stay
+        Reply::none()
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent) -> Outcome {
+    /// A result for this screen: a key read, a key staged, the staged key's public half.
+    pub fn update(&mut self, action: Action) -> Reply {
+        match action {
+            Action::KeyRead { generation, result } => self.key.read(generation, result),
+            Action::Staged { name, result } if name == self.profile => {
+                return self.staged(result);
+            }
+            Action::PublicKeys { name, result } if name == self.profile => self.public_keys(result),
+            _ => {}
+        }
+        Reply::none()
+    }
+
+    fn staged(&mut self, result: Result<Staged, AppError>) -> Reply {
+        self.staging = false;
+        match result {
+            Ok(st) => {
+                let replaced = st
+                    .replaced
+                    .map(|old| {
+                        format!(" It replaces the staged key {old}, which was never in use.")
+                    })
+                    .unwrap_or_default();
+                self.staged = Some(StagedKey {
+                    key_id: st.key_id,
+                    public: Some(st.public_jwk),
+                });
+                Reply::none().say(Notice::news(format!(
+                    "Staged; the current key keeps working. Add the new public key in Okta, then press Enter.{replaced}"
+                )))
+            }
+            Err(e) => {
+                self.error = Some(Notice::from(&e));
+                Reply::none()
+            }
+        }
+    }
+
+    fn public_keys(&mut self, result: Result<PublicKeys, AppError>) {
+        match result {
+            Ok(keys) => {
+                if let (Some(st), Some(public)) = (self.staged.as_mut(), keys.staged) {
+                    st.public = Some(public);
+                }
+            }
+            Err(e) => self.error = Some(Notice::from(&e)),
+        }
+    }
+
+    pub fn key(&mut self, key: KeyEvent) -> Reply {
         let cmd = lookup(self.table(), &key, |c| self.available(c));
         match cmd {
-            Some(C::Cancel) => Outcome::Cancel,
-            Some(C::Help) => Outcome::Help,
-            Some(C::Quit) => Outcome::Quit,
+            Some(C::Cancel) => Reply::go(Go::Home),
+            Some(C::Help) => Reply::go(Go::Help),
+            Some(C::Quit) => Reply::go(Go::Quit),
             Some(C::NextField) => {
                 self.focus = (self.focus + 1) % self.fields();
-                Outcome::Stay
+                Reply::none()
             }
             Some(C::ModeToggle) => {
                 self.mode = match self.mode {
@@ -235,55 +279,68 @@ impl RotateView {
                     Mode::Paste => Mode::Generate,
                 };
                 self.error = None;
-                Outcome::Stay
+                Reply::none()
             }
-            Some(C::CopyPublic | C::WritePublic | C::DemoAddPublic) => {
-                let action = match cmd {
-                    Some(C::CopyPublic) => KeyAction::Copy,
-                    Some(C::WritePublic) => KeyAction::Write,
-                    _ => KeyAction::DemoAdd,
-                };
-                match self.staged_public() {
-                    Some(jwk) => Outcome::PublicKey(action, jwk.clone()),
-                    None => Outcome::Stay,
-                }
-            }
+            Some(C::CopyPublic) => self.public_key(PublicKeyAction::Copy),
+            Some(C::WritePublic) => self.public_key(PublicKeyAction::Write),
+            Some(C::DemoAddPublic) => self.public_key(PublicKeyAction::DemoAdd),
             Some(C::Restage) => {
                 self.error = None;
-                self.staging = true;
-                Outcome::Stage
+                self.stage()
             }
             Some(C::Submit) if self.okta() && self.mode == Mode::Generate => {
                 self.error = None;
                 if self.staged.is_some() {
-                    Outcome::Promote
+                    Reply::go(Go::Promote(self.profile.clone()))
                 } else {
-                    self.staging = true;
-                    Outcome::Stage
+                    self.stage()
                 }
             }
             Some(C::Submit) => match self.candidate() {
                 Ok(c) => {
                     self.error = None;
-                    Outcome::Rotate(c)
+                    Reply::go(Go::Rotation(self.profile.clone(), c))
                 }
                 Err(e) => {
-                    self.error = Some(Problem::message(e));
-                    Outcome::Stay
+                    self.error = Some(Notice::failure(e));
+                    Reply::none()
                 }
             },
-            None => match (self.okta(), self.focus) {
-                (false, _) => {
-                    self.secret.handle_key(key);
-                    Outcome::Stay
-                }
-                (true, 1) => self.key.key(key).map_or(Outcome::Stay, Outcome::ReadKey),
-                (true, 2) => {
-                    self.key_id.handle_key(key);
-                    Outcome::Stay
-                }
-                (true, _) => Outcome::Stay,
-            },
+            None => self.type_key(key),
+        }
+    }
+
+    fn type_key(&mut self, key: KeyEvent) -> Reply {
+        match (self.okta(), self.focus) {
+            (false, _) => {
+                self.secret.handle_key(key);
+            }
+            (true, 1) => return self.key.key(key).into(),
+            (true, 2) => {
+                self.key_id.handle_key(key);
+            }
+            (true, _) => {}
+        }
+        Reply::none()
+    }
+
+    /// Makes and stages a new key pair.
+    fn stage(&mut self) -> Reply {
+        self.staging = true;
+        Reply::effect(Effect::StageKey {
+            name: self.profile.clone(),
+            kind: keymaker::KIND,
+        })
+    }
+
+    fn public_key(&self, action: PublicKeyAction) -> Reply {
+        match self.staged_public() {
+            Some(jwk) => Reply::effect(Effect::PublicKey {
+                action,
+                key: PublicKeySource::Known(jwk.clone()),
+                profile: self.profile.clone(),
+            }),
+            None => Reply::none(),
         }
     }
 

@@ -10,12 +10,13 @@ use ploy_core::files::Replace;
 use ploy_core::integration::Integration;
 use ploy_core::users::{Column, ExportFormat, Sorted, User, UserRef, UserTable};
 
-use crate::tui::input::TextField;
-use crate::tui::keys::{
-    BACK_HOME, Binding, DOWN, END, ENTER, ESC, HELP, HOME, Key, PGDN, PGUP, QUIT, Shown, TAB, UP,
-    lookup,
+use crate::tui::bindings::{
+    BACK_HOME, Binding, DOWN, END, ENTER, ESC, HELP, HOME, Key, PGDN, PGUP, QUIT, Shown, TAB,
+    Table, UP, lookup,
 };
-use crate::tui::problem::Problem;
+use crate::tui::input::TextField;
+use crate::tui::msg::{Action, Effect, ExportFailure, Go, Reply};
+use crate::tui::notice::Notice;
 
 pub struct ExportPrompt {
     pub format: ExportFormat,
@@ -26,18 +27,6 @@ pub struct ExportPrompt {
     pub writing: bool,
     /// Why the last write failed; the dialog stays open so the name can be changed.
     pub error: Option<String>,
-}
-
-pub enum Outcome {
-    Stay,
-    Help,
-    Back,
-    Quit,
-    Export {
-        format: ExportFormat,
-        path: PathBuf,
-        replace: Replace,
-    },
 }
 
 /// A mouse click on the users screen, as the view's layout places it.
@@ -224,7 +213,15 @@ pub const EXPORT_KEYS: &[Binding<Command>] = &[
     },
 ];
 
-pub struct UsersView {
+pub fn tables() -> Vec<Table> {
+    vec![
+        Table::of("users", false, BROWSE_KEYS),
+        Table::of("users filter", true, FILTER_KEYS),
+        Table::of("users export", true, EXPORT_KEYS),
+    ]
+}
+
+pub struct UsersScreen {
     pub profile: String,
     pub integration: Integration,
     pub table: UserTable,
@@ -242,11 +239,11 @@ pub struct UsersView {
     /// user when it is reordered. Otherwise the selection stays at the top.
     pub pinned: bool,
     pub done: bool,
-    pub failure: Option<Problem>,
+    pub failure: Option<Notice>,
     pub export: Option<ExportPrompt>,
 }
 
-impl UsersView {
+impl UsersScreen {
     pub fn new(profile: &str, integration: Integration) -> Self {
         Self {
             profile: profile.to_string(),
@@ -357,13 +354,13 @@ impl UsersView {
         }
     }
 
-    /// What became of an export: written (the dialog closes; the news is returned for the
-    /// status line) or not (the dialog stays, with why).
-    pub fn exported(&mut self, result: Result<(usize, PathBuf), ExportFailure>) -> Option<String> {
+    /// What became of an export: written (the dialog closes; the news goes to the status
+    /// line) or not (the dialog stays, with why).
+    fn exported(&mut self, result: Result<(usize, PathBuf), ExportFailure>) -> Reply {
         match result {
             Ok((count, path)) => {
                 self.export = None;
-                Some(ploy_core::users::written(count, &path))
+                Reply::none().say(Notice::news(ploy_core::users::written(count, &path)))
             }
             Err(failure) => {
                 if let Some(prompt) = &mut self.export {
@@ -371,9 +368,72 @@ impl UsersView {
                     prompt.replace = failure.exists;
                     prompt.error = Some(failure.message);
                 }
-                None
+                Reply::none()
             }
         }
+    }
+
+    /// The download is over (all users in, or why not).
+    fn done(
+        &mut self,
+        result: Result<u64, ploy_core::app::AppError>,
+        rows: &dyn Fn(&UsersScreen) -> usize,
+    ) {
+        self.done = true;
+        self.waiting = None;
+        self.wait_ends = None;
+        if let Err(e) = result {
+            self.failure = Some(Notice::from(&e));
+        }
+        // The failure box takes rows from the table: keep the selection in view.
+        self.clamp(rows(self));
+    }
+
+    /// A result or a tick for this screen. `rows` says how many table rows the layout shows
+    /// for the screen as it is (a failure box takes some), `now` is the clock.
+    pub fn update(
+        &mut self,
+        action: Action,
+        rows: &dyn Fn(&UsersScreen) -> usize,
+        now: time::OffsetDateTime,
+    ) -> Reply {
+        let reply = match action {
+            Action::UsersPage(users, _taken_in_on_drop) => {
+                self.add_page(users, rows(self));
+                Reply::none()
+            }
+            Action::UsersSorted(sorted) => {
+                self.sorted(sorted, rows(self));
+                Reply::none()
+            }
+            Action::UsersWait(d) => {
+                self.wait(d, now);
+                Reply::none()
+            }
+            Action::UsersDone(r) => {
+                self.done(r, rows);
+                Reply::none()
+            }
+            Action::Exported(r) => self.exported(r),
+            Action::Tick => {
+                self.tick(now);
+                Reply::none()
+            }
+            Action::Resize(..) => {
+                self.clamp(rows(self));
+                Reply::none()
+            }
+            _ => Reply::none(),
+        };
+        self.sort_elsewhere(reply)
+    }
+
+    /// Whatever changed the table, a sort too big for a frame runs on another thread.
+    fn sort_elsewhere(&mut self, mut reply: Reply) -> Reply {
+        if let Some(job) = self.table.sort_job() {
+            reply.effects.push(Effect::Sort(job));
+        }
+        reply
     }
 
     /// The table of the mode the screen is in.
@@ -404,19 +464,26 @@ impl UsersView {
         }
     }
 
-    pub fn keys(&self) -> Shown {
+    pub fn bindings(&self) -> Shown {
         Shown::of(self.table_keys(), |c| self.available(c), self.typing())
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent, rows: usize) -> Outcome {
-        match lookup(self.table_keys(), &key, |c| self.available(c)) {
+    pub fn key(&mut self, key: KeyEvent, rows: usize) -> Reply {
+        let reply = match lookup(self.table_keys(), &key, |c| self.available(c)) {
             Some(cmd) => self.command(cmd, rows),
             None => {
                 self.type_key(key);
                 self.clamp(rows);
-                Outcome::Stay
+                Reply::none()
             }
-        }
+        };
+        self.sort_elsewhere(reply)
+    }
+
+    /// A click on what the layout says was hit.
+    pub fn click_at(&mut self, hit: Hit, rows: usize) -> Reply {
+        self.click(hit, rows);
+        self.sort_elsewhere(Reply::none())
     }
 
     fn type_key(&mut self, key: KeyEvent) {
@@ -440,7 +507,12 @@ impl UsersView {
         }
     }
 
-    pub fn paste(&mut self, text: &str, rows: usize) {
+    pub fn paste(&mut self, text: &str, rows: usize) -> Reply {
+        self.paste_text(text, rows);
+        self.sort_elsewhere(Reply::none())
+    }
+
+    fn paste_text(&mut self, text: &str, rows: usize) {
         if let Some(prompt) = &mut self.export {
             if !prompt.writing {
                 prompt.path.paste(text);
@@ -459,12 +531,15 @@ impl UsersView {
         }
     }
 
-    pub fn command(&mut self, cmd: Command, rows: usize) -> Outcome {
+    fn command(&mut self, cmd: Command, rows: usize) -> Reply {
         let page = rows.max(1);
         match cmd {
-            C::Help => return Outcome::Help,
-            C::Back => return Outcome::Back,
-            C::Quit => return Outcome::Quit,
+            C::Help => return Reply::go(Go::Help),
+            C::Back => {
+                return Reply::effects(vec![Effect::StopUsers, Effect::LoadProfiles])
+                    .and_go(Go::Home);
+            }
+            C::Quit => return Reply::go(Go::Quit),
             C::Down => self.select(self.selected + 1),
             C::Up => self.select(self.selected.saturating_sub(1)),
             C::PageDown => self.select(self.selected + page),
@@ -529,36 +604,33 @@ impl UsersView {
                     prompt.error = None;
                 }
             }
-            C::Write => {
-                if let Some(prompt) = &mut self.export {
-                    if prompt.path.text().trim().is_empty() {
-                        prompt.error = Some("Type a file name first.".into());
-                    } else {
-                        prompt.writing = true;
-                        prompt.error = None;
-                        return Outcome::Export {
-                            format: prompt.format,
-                            path: PathBuf::from(prompt.path.text().trim()),
-                            replace: if prompt.replace {
-                                Replace::Allow
-                            } else {
-                                Replace::Never
-                            },
-                        };
-                    }
-                }
-            }
+            C::Write => return self.write(),
             C::CancelExport => self.export = None,
         }
         self.clamp(rows);
-        Outcome::Stay
+        Reply::none()
     }
-}
 
-/// Why an export was not written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportFailure {
-    /// The file exists (and was not to be replaced): Enter again replaces it.
-    pub exists: bool,
-    pub message: String,
+    /// Writes the shown users to the file the export prompt names.
+    fn write(&mut self) -> Reply {
+        let Some(prompt) = &mut self.export else {
+            return Reply::none();
+        };
+        if prompt.path.text().trim().is_empty() {
+            prompt.error = Some("Type a file name first.".into());
+            return Reply::none();
+        }
+        prompt.writing = true;
+        prompt.error = None;
+        Reply::effect(Effect::Export {
+            rows: self.table.shown_users(),
+            format: prompt.format,
+            path: PathBuf::from(prompt.path.text().trim()),
+            replace: if prompt.replace {
+                Replace::Allow
+            } else {
+                Replace::Never
+            },
+        })
+    }
 }

@@ -7,20 +7,22 @@ use std::sync::LazyLock;
 use ratatui::crossterm::event::KeyEvent;
 use serde::Deserialize;
 
+use ploy_core::app::AppError;
 use ploy_core::diagnose::Field;
 use ploy_core::integration::Integration;
 use ploy_core::profile::Profile;
 use ploy_core::setup::{self, Draft, Intent};
 use ploy_core::validate::{self, Note};
 
-use crate::tui::input::TextField;
-use crate::tui::keybox::{KeyBox, KeyState, ReadKey};
-use crate::tui::keymaker::Made;
-use crate::tui::keys::{
+use crate::tui::bindings::{
     BACKTAB, Binding, COPY_PUBLIC, DEMO_ADD_PUBLIC, DOWN, ENTER, ESC, HELP, Key, LEFT, QUIT, RIGHT,
-    Shown, TAB, UP, WRITE_PUBLIC, lookup,
+    Shown, TAB, Table, UP, WRITE_PUBLIC, lookup,
 };
-use crate::tui::problem::Problem;
+use crate::tui::input::TextField;
+use crate::tui::keybox::{KeyBox, KeyState};
+use crate::tui::keymaker::{self, Made};
+use crate::tui::msg::{Action, Effect, Go, PublicKeyAction, PublicKeySource, Reply};
+use crate::tui::notice::Notice;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepId {
@@ -298,20 +300,15 @@ pub const REVIEW_KEYS: &[Binding<Command>] = &[
     QUIT_Q,
 ];
 
-/// What the wizard asks the app to do.
-pub enum Outcome {
-    Stay,
-    Help,
-    Quit,
-    /// Copy, write or (demo) add the public key of the key pair made here.
-    PublicKey(crate::tui::app::KeyAction, serde_json::Value),
-    Cancel,
-    ReadKey(ReadKey),
-    Save {
-        integration: Integration,
-        intent: Intent,
-        draft: Box<Draft>,
-    },
+pub fn tables() -> Vec<Table> {
+    vec![
+        Table::of("wizard chooser", false, CHOOSER_KEYS),
+        Table::of("wizard text field", true, TEXT_KEYS),
+        Table::of("wizard DPoP", false, DPOP_KEYS),
+        Table::of("wizard scopes", false, SCOPE_KEYS),
+        Table::of("wizard review", false, REVIEW_KEYS),
+        Table::of("wizard key choice", false, KEY_CHOICE_KEYS),
+    ]
 }
 
 pub struct Wizard {
@@ -333,9 +330,9 @@ pub struct Wizard {
     /// Errors are shown once the admin tried to move on.
     pub attempted: bool,
     pub saving: bool,
-    pub error: Option<Problem>,
+    pub error: Option<Notice>,
     /// The keyring did not answer when the wizard opened: said before any secret is typed.
-    pub keyring: Option<Problem>,
+    pub keyring: Option<Notice>,
     /// Names already in use: a new profile must not silently replace one.
     pub taken: Vec<String>,
     pub key_choice: KeyChoice,
@@ -488,7 +485,7 @@ impl Wizard {
             )
     }
 
-    pub fn keys(&self) -> Shown {
+    pub fn bindings(&self) -> Shown {
         Shown::of(self.table(), |c| self.available(c), self.typing())
     }
 
@@ -501,15 +498,42 @@ impl Wizard {
         }
     }
 
-    /// A key pair to make now: the key step is shown with "make it here" chosen and none made.
-    /// The generation to ask with, once.
-    pub fn wants_key(&mut self) -> Option<u64> {
+    /// The key step is shown with "make it here" chosen and no key made: the pair is made as
+    /// it is shown, once.
+    fn make_key_pair(&mut self, mut reply: Reply) -> Reply {
         let here = self.current() == Some(StepId::Key) && self.makes_key();
-        if here && matches!(self.made, Made::None) {
-            self.made.start()
-        } else {
-            None
+        if here
+            && matches!(self.made, Made::None)
+            && let Some(generation) = self.made.start()
+        {
+            reply.effects.push(Effect::GenerateKey {
+                generation,
+                kind: keymaker::KIND,
+            });
         }
+        reply
+    }
+
+    /// A result for the wizard: a key read, a key pair made, whether the keyring answers.
+    pub fn update(&mut self, action: Action) -> Reply {
+        match action {
+            Action::KeyRead { generation, result } => self.key.read(generation, result),
+            Action::KeyGenerated { generation, result } => {
+                self.made
+                    .done(generation, result.map_err(|e| e.to_string()));
+            }
+            Action::KeyringProbed(result) => {
+                self.keyring = result.err().map(|e| Notice::from(&e));
+            }
+            _ => {}
+        }
+        Reply::none()
+    }
+
+    /// The save failed: the wizard stays, with why.
+    pub fn save_failed(&mut self, e: &AppError) {
+        self.saving = false;
+        self.error = Some(Notice::from(e));
     }
 
     pub fn check(&self, field: FieldId) -> Check {
@@ -655,7 +679,12 @@ impl Wizard {
         true
     }
 
-    pub fn paste(&mut self, text: &str) -> Outcome {
+    pub fn paste(&mut self, text: &str) -> Reply {
+        let reply = self.paste_text(text);
+        self.make_key_pair(reply)
+    }
+
+    fn paste_text(&mut self, text: &str) -> Reply {
         // A key pasted while "make it here" is offered: the admin chose to paste.
         if self.focused() == Some(FieldId::KeyChoice) {
             self.key_choice = KeyChoice::Paste;
@@ -672,27 +701,26 @@ impl Wizard {
             Some(FieldId::Host) => self.host.paste(text),
             Some(FieldId::ClientId) => self.client_id.paste(text),
             Some(FieldId::Secret) => self.secret.paste(text),
-            Some(FieldId::Key) => {
-                return self.key.paste(text).map_or(Outcome::Stay, Outcome::ReadKey);
-            }
+            Some(FieldId::Key) => return self.key.paste(text).into(),
             Some(FieldId::KeyId) => self.key_id.paste(text),
             _ => {}
         }
-        Outcome::Stay
+        Reply::none()
     }
 
     /// A key press: a command from the active table, else typing into the focused field.
-    pub fn handle_key(&mut self, key: KeyEvent) -> Outcome {
-        match lookup(self.table(), &key, |c| self.available(c)) {
+    pub fn key(&mut self, key: KeyEvent) -> Reply {
+        let reply = match lookup(self.table(), &key, |c| self.available(c)) {
             Some(cmd) => self.command(cmd),
             None => self.type_key(key),
-        }
+        };
+        self.make_key_pair(reply)
     }
 
-    pub fn command(&mut self, cmd: Command) -> Outcome {
+    fn command(&mut self, cmd: Command) -> Reply {
         match cmd {
-            C::Help => return Outcome::Help,
-            C::Quit => return Outcome::Quit,
+            C::Help => return Reply::go(Go::Help),
+            C::Quit => return Reply::go(Go::Quit),
             C::ChoosePrev => self.choice = 0,
             C::ChooseNext => self.choice = 1,
             C::Pick(i) => self.choice = i.min(1),
@@ -701,13 +729,13 @@ impl Wizard {
                 self.step = 0;
                 self.focus = 0;
             }
-            C::Cancel => return Outcome::Cancel,
+            C::Cancel => return Reply::go(Go::Home),
             C::Back => {
                 if !self.prev_step() {
                     if self.existing.is_none() {
                         self.integration = None;
                     } else {
-                        return Outcome::Cancel;
+                        return Reply::go(Go::Home);
                     }
                 }
             }
@@ -752,21 +780,26 @@ impl Wizard {
                     self.made = Made::None;
                 }
             }
-            C::CopyPublic | C::WritePublic | C::DemoAddPublic => {
-                if let Some(jwk) = self.made.public() {
-                    let action = match cmd {
-                        C::CopyPublic => crate::tui::app::KeyAction::Copy,
-                        C::WritePublic => crate::tui::app::KeyAction::Write,
-                        _ => crate::tui::app::KeyAction::DemoAdd,
-                    };
-                    return Outcome::PublicKey(action, jwk.clone());
-                }
-            }
+            C::CopyPublic => return self.public_key(PublicKeyAction::Copy),
+            C::WritePublic => return self.public_key(PublicKeyAction::Write),
+            C::DemoAddPublic => return self.public_key(PublicKeyAction::DemoAdd),
         }
-        Outcome::Stay
+        Reply::none()
     }
 
-    fn type_key(&mut self, key: KeyEvent) -> Outcome {
+    /// The public half of the key pair made here; a file written is named after the profile.
+    fn public_key(&self, action: PublicKeyAction) -> Reply {
+        match self.made.public() {
+            Some(jwk) => Reply::effect(Effect::PublicKey {
+                action,
+                key: PublicKeySource::Known(jwk.clone()),
+                profile: self.name.text().to_string(),
+            }),
+            None => Reply::none(),
+        }
+    }
+
+    fn type_key(&mut self, key: KeyEvent) -> Reply {
         match self.focused() {
             Some(FieldId::Name) => {
                 self.name.handle_key(key);
@@ -780,13 +813,13 @@ impl Wizard {
             Some(FieldId::Secret) => {
                 self.secret.handle_key(key);
             }
-            Some(FieldId::Key) => return self.key.key(key).map_or(Outcome::Stay, Outcome::ReadKey),
+            Some(FieldId::Key) => return self.key.key(key).into(),
             Some(FieldId::KeyId) => {
                 self.key_id.handle_key(key);
             }
             _ => {}
         }
-        Outcome::Stay
+        Reply::none()
     }
 
     /// The fields as typed, for the core's setup workflow.
@@ -816,9 +849,9 @@ impl Wizard {
         }
     }
 
-    fn save(&mut self) -> Outcome {
+    fn save(&mut self) -> Reply {
         let Some(integration) = self.integration else {
-            return Outcome::Stay;
+            return Reply::none();
         };
         let all_ok = self
             .steps()
@@ -826,17 +859,17 @@ impl Wizard {
             .flat_map(|s| self.fields(*s))
             .all(|f| matches!(self.check(f), Check::Ok(_)));
         if !all_ok {
-            self.error = Some(Problem::message(
+            self.error = Some(Notice::failure(
                 "some fields are not valid yet: go back with Esc",
             ));
-            return Outcome::Stay;
+            return Reply::none();
         }
         self.saving = true;
         self.error = None;
-        Outcome::Save {
+        Reply::effect(Effect::Save {
             integration,
             intent: self.intent(),
             draft: Box::new(self.draft()),
-        }
+        })
     }
 }

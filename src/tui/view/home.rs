@@ -6,8 +6,11 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table, TableState};
 
-use super::fit;
-use crate::tui::app::App;
+use time::OffsetDateTime;
+
+use ploy_core::profile::Profiles;
+
+use crate::tui::text::{fit, txt};
 use crate::tui::theme::Theme;
 
 const HEADERS: [&str; 5] = ["Name", "Source", "Host", "Last test", "Secret"];
@@ -31,9 +34,17 @@ pub fn widths(want: [usize; 5], room: usize) -> [usize; 5] {
     w
 }
 
-pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
+/// `profiles` with the row `selected`; "5 min ago" as of `now`.
+pub fn draw(
+    profiles: &Profiles,
+    selected: usize,
+    now: OffsetDateTime,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+) {
     let block = Block::bordered().title(" Connections ");
-    if app.profiles.profiles.is_empty() {
+    if profiles.profiles.is_empty() {
         let text = vec![
             Line::raw(""),
             Line::raw("  No profiles yet."),
@@ -47,9 +58,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         return;
     }
     // A bad value in the file is reported by `profiles`; here the default applies.
-    let max = app.profiles.max_age().unwrap_or_default();
-    let rows: Vec<_> = app
-        .profiles
+    let max = profiles.max_age().unwrap_or_default();
+    let rows: Vec<_> = profiles
         .profiles
         .iter()
         .map(|(name, p)| {
@@ -58,18 +68,15 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
                 Some(t) if t.ok => ("✓", theme.ok()),
                 Some(_) => ("✗", theme.fail()),
             };
-            let (mut age, old) = max.describe(p.secret_stored, app.now);
-            if p.staged().is_some() {
-                age.push_str(" · new key staged");
-            }
+            let age = max.secret_age(p.secret_stored, p.staged().is_some(), now);
             let cells = [
-                super::txt(name),
+                txt(name),
                 p.integration.display_name().to_string(),
-                super::txt(&p.host),
-                format!("{mark} {}", super::txt(&p.last_test_summary(name, app.now))),
-                age,
+                txt(&p.host),
+                format!("{mark} {}", txt(&p.last_test_summary(name, now))),
+                age.text,
             ];
-            let age_style = if old { theme.warn() } else { theme.dim() };
+            let age_style = if age.old { theme.warn() } else { theme.dim() };
             (cells, style, age_style)
         })
         .collect();
@@ -96,7 +103,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         .row_highlight_style(theme.selected())
         .block(block);
     // The table scrolls to the selection, so the profile a key acts on is always in view.
-    let mut state = TableState::default().with_selected(Some(app.selected));
+    let mut state = TableState::default().with_selected(Some(selected));
     frame.render_stateful_widget(table, area, &mut state);
 }
 

@@ -3,6 +3,7 @@
 use ratatui::text::Line;
 
 use crate::tui::keybox::{KeyBox, KeyState};
+use crate::tui::text::txt;
 use crate::tui::theme::Theme;
 
 pub fn lines<'a>(k: &KeyBox, keeps_stored: bool, theme: &Theme) -> Vec<Line<'a>> {
@@ -31,14 +32,14 @@ pub fn lines<'a>(k: &KeyBox, keeps_stored: bool, theme: &Theme) -> Vec<Line<'a>>
         KeyState::Invalid(e) => {
             let mut lines = Vec::new();
             if k.showable() {
-                lines.push(Line::raw(super::txt(k.field.text())));
+                lines.push(Line::raw(txt(k.field.text())));
             } else {
                 lines.push(Line::styled(
                     format!("{} lines pasted (hidden)", k.lines()),
                     theme.dim(),
                 ));
             }
-            lines.push(Line::styled(super::txt(&format!("✗ {e}")), theme.fail()));
+            lines.push(Line::styled(txt(&format!("✗ {e}")), theme.fail()));
             lines
         }
     }

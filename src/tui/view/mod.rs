@@ -1,29 +1,29 @@
-//! Drawing: a pure function of the app's state, so every screen can be snapshot-tested.
+//! Drawing: a pure function of the app's state, so every screen can be snapshot-tested. This
+//! module lays out the frame (title, body, status line, footer, help) and hands each screen's
+//! view the data it draws; views read no file, network, keyring or clock.
 
-pub mod check;
-pub mod diagnosis;
+mod check;
 mod home;
 mod keybox;
 mod publickey;
 mod rotate;
-pub mod users;
+mod users;
 mod wizard;
 
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::app::{App, Screen};
+use super::layout::{self, MIN_SIZE, centered};
+use super::text::txt;
 use super::theme::Theme;
-
-/// Below this the layout cannot be read; a notice is shown instead.
-pub const MIN_SIZE: (u16, u16) = (60, 16);
 
 pub fn draw(app: &App, frame: &mut Frame) {
     let area = frame.area();
     let theme = Theme::new(app.color);
-    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+    if layout::too_small(area) {
         let text = format!(
             "Make the window larger: ploy-connect needs at least {}×{} (now {}×{}).",
             MIN_SIZE.0, MIN_SIZE.1, area.width, area.height
@@ -31,7 +31,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
-    let [top, body, status, footer] = rows(area);
+    let [top, body, status, footer] = layout::rows(area);
 
     let title = match &app.screen {
         Screen::Home => "Profiles".to_string(),
@@ -56,9 +56,12 @@ pub fn draw(app: &App, frame: &mut Frame) {
     frame.render_widget(Line::from(spans), top);
 
     match &app.screen {
-        Screen::Home => home::draw(app, frame, body, &theme),
+        Screen::Home => home::draw(&app.profiles, app.selected, app.now, frame, body, &theme),
         Screen::Wizard(w) => wizard::draw(w, frame, body, &theme),
-        Screen::Check(c) => check::draw(app, c, frame, body, &theme),
+        Screen::Check(c) => {
+            let profile = app.profiles.profiles.get(&c.profile);
+            check::draw(c, profile, app.spinner, frame, body, &theme)
+        }
         Screen::Users(u) => users::draw(u, frame, body, &theme),
         Screen::Rotate(r) => rotate::draw(r, frame, body, &theme),
     }
@@ -67,7 +70,10 @@ pub fn draw(app: &App, frame: &mut Frame) {
         frame.render_widget(Line::styled(format!(" {}", txt(&m.line())), style), status);
     }
     frame.render_widget(
-        Line::styled(footer_line(&app.keys().footer, footer.width), theme.dim()),
+        Line::styled(
+            footer_line(&app.bindings().footer, footer.width),
+            theme.dim(),
+        ),
         footer,
     );
     if app.help {
@@ -89,25 +95,8 @@ fn footer_line(keys: &[(String, &'static str)], width: u16) -> String {
     line(&items)
 }
 
-/// The title bar, the screen's body, the status line and the footer.
-fn rows(area: Rect) -> [Rect; 4] {
-    Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(area)
-}
-
-/// Where a screen's body is on a terminal of `size`: for state that depends on the layout
-/// (how many rows a page is, what a click hit).
-pub fn body(size: (u16, u16)) -> Rect {
-    rows(Rect::new(0, 0, size.0, size.1))[1]
-}
-
 fn draw_help(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let keys = app.keys().help;
+    let keys = app.bindings().help;
     let key_width = keys
         .iter()
         .map(|(k, _)| k.chars().count())
@@ -145,41 +134,4 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         ),
         popup,
     );
-}
-
-/// A `w`×`h` rectangle in the middle of `area`.
-pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
-}
-
-/// Outside text made safe to draw: secrets scrubbed, control characters shown, not obeyed.
-pub fn txt(text: &str) -> String {
-    ploy_core::text::safe(text)
-}
-
-/// Cuts `text` to `width` characters with an ellipsis (made safe first: see `txt`).
-pub fn fit(text: &str, width: usize) -> String {
-    // Only the start can show: a field of megabytes is not made safe whole on every frame
-    // (the redactor also catches a secret cut short here).
-    let start = match text.char_indices().nth(width.saturating_mul(4).max(64)) {
-        Some((i, _)) => &text[..i],
-        None => text,
-    };
-    let text = txt(start);
-    if text.chars().count() <= width {
-        text
-    } else if width == 0 {
-        String::new()
-    } else {
-        let mut s: String = text.chars().take(width - 1).collect();
-        s.push('…');
-        s
-    }
 }

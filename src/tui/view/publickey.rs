@@ -3,7 +3,7 @@
 use ratatui::style::Style;
 use ratatui::text::Line;
 
-use super::diagnosis::{labelled, wrap};
+use crate::tui::text::{labelled, txt, wrap};
 use crate::tui::theme::Theme;
 
 /// The key ID, the JWK (wrapped to `width`), then the Okta steps.
@@ -23,7 +23,7 @@ pub fn lines<'a>(jwk: &serde_json::Value, width: usize, theme: &Theme) -> Vec<Li
     out.extend(
         wrap(&text, width)
             .into_iter()
-            .map(|l| Line::styled(super::txt(&l), theme.dim())),
+            .map(|l| Line::styled(txt(&l), theme.dim())),
     );
     out
 }

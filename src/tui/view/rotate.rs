@@ -2,25 +2,26 @@
 //! new key comes: made here and staged (no downtime), or pasted from Okta.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use ploy_core::integration::Integration;
 
-use super::diagnosis::{self, Place, labelled};
-use super::keybox;
-use super::wizard::masked;
-use crate::tui::screen::rotate::{Mode, RotateView};
+use crate::tui::layout;
+use crate::tui::screen::rotate::{Mode, RotateScreen};
+use crate::tui::text::{self, Place, labelled};
 use crate::tui::theme::Theme;
+use crate::tui::view::keybox;
+use crate::tui::view::publickey;
+use crate::tui::view::wizard::masked;
 
 const ONETRUST_GUIDE: &str = "After rotating the secret in OneTrust (Global Settings › Access Management › Client Credentials), paste the new Client Secret here.\n\nThe new secret is tested first; only if the test passes does it replace the old one in the OS keyring.";
 const OKTA_GENERATE_GUIDE: &str = "Rotation without downtime:\n\n1. Enter makes a new key pair here. Its private key goes to the OS keyring beside the current one, which keeps working.\n2. Add the new public key to the app in Okta (c copies it, w writes it to a file).\n3. Enter tests the new key. Only if the test passes does it become current; then the old private key is deleted here.\n4. Retire the old key in Okta.";
 const OKTA_PASTE_GUIDE: &str = "After generating a new key in Okta (app › General › Client Credentials › Public keys › Add key › Generate new key, then Copy to clipboard and Save), paste the new private key here, or type the path of a file holding it.\n\nA PEM carries no key ID: enter the KID if the app has several keys.\n\nThe new key is tested first; only if the test passes does it replace the old key in the OS keyring.";
 
-pub fn draw(r: &RotateView, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let [guide_area, form_area] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+pub fn draw(r: &RotateScreen, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let [guide_area, form_area] = layout::guide_and_form(area);
     let guide = match (r.integration, r.mode) {
         (Integration::OneTrust, _) => ONETRUST_GUIDE,
         (Integration::Okta, Mode::Generate) => OKTA_GENERATE_GUIDE,
@@ -59,7 +60,7 @@ pub fn draw(r: &RotateView, frame: &mut Frame, area: Rect, theme: &Theme) {
         );
     }
     if let Some(p) = &r.error {
-        let lines = diagnosis::problem(p, inner.width as usize, Place::Elsewhere, theme);
+        let lines = text::notice(p, inner.width as usize, Place::Elsewhere, theme);
         let h = (lines.len() as u16 + 1).min(inner.height / 2).max(2);
         let y = inner.y + inner.height.saturating_sub(h);
         frame.render_widget(
@@ -71,7 +72,7 @@ pub fn draw(r: &RotateView, frame: &mut Frame, area: Rect, theme: &Theme) {
 }
 
 /// The mode choice and, when the key is made here, its state; returns the row after it.
-fn draw_mode(r: &RotateView, frame: &mut Frame, inner: Rect, theme: &Theme) -> u16 {
+fn draw_mode(r: &RotateScreen, frame: &mut Frame, inner: Rect, theme: &Theme) -> u16 {
     let width = inner.width as usize;
     let style = if r.on_mode() {
         theme.accent()
@@ -119,7 +120,7 @@ fn draw_mode(r: &RotateView, frame: &mut Frame, inner: Rect, theme: &Theme) -> u
                     theme.ok(),
                 ));
                 match &st.public {
-                    Some(jwk) => lines.extend(super::publickey::lines(jwk, width, theme)),
+                    Some(jwk) => lines.extend(publickey::lines(jwk, width, theme)),
                     None => lines.push(Line::styled(
                         format!("Key ID {} (reading its public key…)", st.key_id),
                         theme.dim(),
@@ -137,7 +138,7 @@ fn draw_mode(r: &RotateView, frame: &mut Frame, inner: Rect, theme: &Theme) -> u
 }
 
 /// The secret or pasted key box (and the key ID for Okta).
-fn draw_entry(r: &RotateView, frame: &mut Frame, area: Rect, theme: &Theme) {
+fn draw_entry(r: &RotateScreen, frame: &mut Frame, area: Rect, theme: &Theme) {
     if area.height < 5 {
         return;
     }

@@ -1,17 +1,21 @@
+//! The wizard: the vendor guide's step beside its fields, each checked as it is typed.
+
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use ploy_core::integration::Integration;
 use ploy_core::validate::Note;
 
-use super::diagnosis::{self, Place, labelled};
-use super::{fit, keybox};
 use crate::tui::input::TextField;
 use crate::tui::keymaker::Made;
+use crate::tui::layout;
 use crate::tui::screen::wizard::{Check, FieldId, KeyChoice, StepId, Wizard, texts};
+use crate::tui::text::{self, Place, fit, labelled, txt};
 use crate::tui::theme::Theme;
+use crate::tui::view::keybox;
+use crate::tui::view::publickey;
 
 pub fn draw(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
     let Some(integration) = w.integration else {
@@ -26,8 +30,7 @@ pub fn draw(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
         return;
     };
     let step_text = &text.step[w.step.min(text.step.len() - 1)];
-    let [guide_area, form_area] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+    let [guide_area, form_area] = layout::guide_and_form(area);
     let guide_text = match (&step_text.generate_guide, step) {
         (Some(g), StepId::Key) if w.makes_key() => g,
         _ => &step_text.guide,
@@ -79,7 +82,7 @@ fn draw_problem(w: &Wizard, frame: &mut Frame, inner: Rect, bottom: u16, theme: 
     let Some(p) = w.error.as_ref().or(w.keyring.as_ref()) else {
         return false;
     };
-    let lines = diagnosis::problem(p, inner.width as usize, Place::Elsewhere, theme);
+    let lines = text::notice(p, inner.width as usize, Place::Elsewhere, theme);
     let h = (lines.len() as u16 + 1).min(inner.height / 2).max(2);
     let r = Rect::new(inner.x, bottom.saturating_sub(h), inner.width, h);
     frame.render_widget(ratatui::widgets::Clear, r);
@@ -136,7 +139,8 @@ fn label(field: FieldId, integration: Option<Integration>) -> &'static str {
     }
 }
 
-/// Draws one field at the top of `area`; returns the row after it.
+/// Draws one field at the top of `area`, then what validation says of it; returns the row
+/// after it.
 fn draw_field(
     w: &Wizard,
     field: FieldId,
@@ -148,52 +152,18 @@ fn draw_field(
     if area.height < 3 {
         return area.y + area.height;
     }
-    let x = area.x;
-    let width = area.width;
-    let mut y = area.y;
     frame.render_widget(
         Line::styled(
             label(field, w.integration),
             if focused { theme.accent() } else { theme.dim() },
         ),
-        Rect::new(x, y, width, 1),
+        Rect::new(area.x, area.y, area.width, 1),
     );
-    y += 1;
-    let box_style = if focused {
-        theme.focused_border()
-    } else {
-        theme.dim()
-    };
-    match field {
+    // Under the label, to the bottom of `area`.
+    let rest = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
+    let y = match field {
         FieldId::Name | FieldId::Host | FieldId::ClientId | FieldId::KeyId | FieldId::Secret => {
-            let tf = match field {
-                FieldId::Name => &w.name,
-                FieldId::Host => &w.host,
-                FieldId::ClientId => &w.client_id,
-                FieldId::KeyId => &w.key_id,
-                _ => &w.secret,
-            };
-            let shown = if field == FieldId::Secret {
-                masked(tf)
-            } else {
-                tf.text().to_string()
-            };
-            let r = Rect::new(x, y, width, 3);
-            frame.render_widget(
-                Paragraph::new(fit(&shown, width.saturating_sub(2) as usize))
-                    .block(Block::bordered().border_style(box_style)),
-                r,
-            );
-            if focused {
-                let col = if field == FieldId::Secret {
-                    shown.chars().count()
-                } else {
-                    tf.cursor_chars()
-                };
-                let cx = x + 1 + (col as u16).min(width.saturating_sub(3));
-                frame.set_cursor_position(Position::new(cx, y + 1));
-            }
-            y += 3;
+            draw_text_box(w, field, focused, frame, rest, theme)
         }
         FieldId::Key => {
             let lines = keybox::lines(&w.key, w.existing.is_some(), theme);
@@ -201,91 +171,156 @@ fn draw_field(
             frame.render_widget(
                 Paragraph::new(lines)
                     .wrap(Wrap { trim: true })
-                    .block(Block::bordered().border_style(box_style)),
-                Rect::new(x, y, width, h),
+                    .block(Block::bordered().border_style(box_style(focused, theme))),
+                Rect::new(rest.x, rest.y, rest.width, h),
             );
-            y += h;
+            rest.y + h
         }
-        FieldId::KeyChoice => {
-            let radio =
-                |on: bool, text: &str| format!("  {} {text}", if on { "(•)" } else { "( )" });
-            let style = if focused { theme.accent() } else { theme.dim() };
-            for (on, text) in [
-                (
-                    w.key_choice == KeyChoice::Generate,
-                    "Make a key pair here (recommended: the private key never leaves this machine)",
-                ),
-                (
-                    w.key_choice == KeyChoice::Paste,
-                    "Paste a private key copied from Okta",
-                ),
-            ] {
-                for line in labelled("", &radio(on, text), width as usize, style, style) {
-                    if y < area.y + area.height {
-                        frame.render_widget(line, Rect::new(x, y, width, 1));
-                        y += 1;
-                    }
-                }
-            }
-            if w.key_choice == KeyChoice::Generate {
+        FieldId::KeyChoice => draw_key_choice(w, focused, frame, rest, theme),
+        FieldId::Dpop => draw_dpop(w, focused, frame, rest, theme),
+        FieldId::Scopes => draw_scopes(w, focused, frame, rest, theme),
+    };
+    draw_verdict(w, field, frame, Rect::new(area.x, y, area.width, 0), theme)
+}
+
+fn box_style(focused: bool, theme: &Theme) -> ratatui::style::Style {
+    if focused {
+        theme.focused_border()
+    } else {
+        theme.dim()
+    }
+}
+
+/// A one-line text box (the secret masked) with the cursor in it when focused.
+fn draw_text_box(
+    w: &Wizard,
+    field: FieldId,
+    focused: bool,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+) -> u16 {
+    let (x, y, width) = (area.x, area.y, area.width);
+    let tf = match field {
+        FieldId::Name => &w.name,
+        FieldId::Host => &w.host,
+        FieldId::ClientId => &w.client_id,
+        FieldId::KeyId => &w.key_id,
+        _ => &w.secret,
+    };
+    let shown = if field == FieldId::Secret {
+        masked(tf)
+    } else {
+        tf.text().to_string()
+    };
+    frame.render_widget(
+        Paragraph::new(fit(&shown, width.saturating_sub(2) as usize))
+            .block(Block::bordered().border_style(box_style(focused, theme))),
+        Rect::new(x, y, width, 3),
+    );
+    if focused {
+        let col = if field == FieldId::Secret {
+            shown.chars().count()
+        } else {
+            tf.cursor_chars()
+        };
+        let cx = x + 1 + (col as u16).min(width.saturating_sub(3));
+        frame.set_cursor_position(Position::new(cx, y + 1));
+    }
+    y + 3
+}
+
+/// Make the key pair here or paste Okta's; a key made here shows its public half.
+fn draw_key_choice(w: &Wizard, focused: bool, frame: &mut Frame, area: Rect, theme: &Theme) -> u16 {
+    let (x, width, bottom) = (area.x, area.width, area.y + area.height);
+    let mut y = area.y;
+    let radio = |on: bool, text: &str| format!("  {} {text}", if on { "(•)" } else { "( )" });
+    let style = if focused { theme.accent() } else { theme.dim() };
+    for (on, text) in [
+        (
+            w.key_choice == KeyChoice::Generate,
+            "Make a key pair here (recommended: the private key never leaves this machine)",
+        ),
+        (
+            w.key_choice == KeyChoice::Paste,
+            "Paste a private key copied from Okta",
+        ),
+    ] {
+        for line in labelled("", &radio(on, text), width as usize, style, style) {
+            if y < bottom {
+                frame.render_widget(line, Rect::new(x, y, width, 1));
                 y += 1;
-                let lines = match &w.made {
-                    Made::Ready(g) => super::publickey::lines(&g.public_jwk, width as usize, theme),
-                    Made::Failed(e) => vec![Line::styled(format!("✗ {e}"), theme.fail())],
-                    _ => vec![Line::styled("Making an RSA 2048 key pair…", theme.dim())],
-                };
-                let h = (area.y + area.height).saturating_sub(y);
-                frame.render_widget(Paragraph::new(lines), Rect::new(x, y, width, h));
-                y += h;
             }
-        }
-        FieldId::Dpop => {
-            let yes = if w.dpop { "(•) yes" } else { "( ) yes" };
-            let no = if w.dpop { "( ) no" } else { "(•) no" };
-            frame.render_widget(
-                Line::from(vec![Span::styled(
-                    format!("  {yes}   {no}"),
-                    if focused { theme.accent() } else { theme.dim() },
-                )]),
-                Rect::new(x, y, width, 1),
-            );
-            y += 1;
-            frame.render_widget(
-                Line::styled("  y / n, or Space to switch", theme.dim()),
-                Rect::new(x, y, width, 1),
-            );
-            y += 1;
-        }
-        FieldId::Scopes => {
-            for (i, (scope, on)) in w.scopes.iter().enumerate() {
-                let mark = if *on { "[x]" } else { "[ ]" };
-                let note = if scope == "okta.users.read" {
-                    "  (users table)"
-                } else {
-                    ""
-                };
-                let style = if focused && i == w.scope_cursor {
-                    theme.selected()
-                } else {
-                    ratatui::style::Style::new()
-                };
-                frame.render_widget(
-                    Line::from(vec![
-                        Span::styled(format!("  {mark} {scope}"), style),
-                        Span::styled(note, theme.dim()),
-                    ]),
-                    Rect::new(x, y, width, 1),
-                );
-                y += 1;
-            }
-            frame.render_widget(
-                Line::styled("  ↑↓ move · Space toggles", theme.dim()),
-                Rect::new(x, y, width, 1),
-            );
-            y += 1;
         }
     }
-    // What validation says about the current text.
+    if w.key_choice == KeyChoice::Generate {
+        y += 1;
+        let lines = match &w.made {
+            Made::Ready(g) => publickey::lines(&g.public_jwk, width as usize, theme),
+            Made::Failed(e) => vec![Line::styled(format!("✗ {e}"), theme.fail())],
+            _ => vec![Line::styled("Making an RSA 2048 key pair…", theme.dim())],
+        };
+        let h = bottom.saturating_sub(y);
+        frame.render_widget(Paragraph::new(lines), Rect::new(x, y, width, h));
+        y += h;
+    }
+    y
+}
+
+fn draw_dpop(w: &Wizard, focused: bool, frame: &mut Frame, area: Rect, theme: &Theme) -> u16 {
+    let (x, y, width) = (area.x, area.y, area.width);
+    let yes = if w.dpop { "(•) yes" } else { "( ) yes" };
+    let no = if w.dpop { "( ) no" } else { "(•) no" };
+    frame.render_widget(
+        Line::from(vec![Span::styled(
+            format!("  {yes}   {no}"),
+            if focused { theme.accent() } else { theme.dim() },
+        )]),
+        Rect::new(x, y, width, 1),
+    );
+    frame.render_widget(
+        Line::styled("  y / n, or Space to switch", theme.dim()),
+        Rect::new(x, y + 1, width, 1),
+    );
+    y + 2
+}
+
+fn draw_scopes(w: &Wizard, focused: bool, frame: &mut Frame, area: Rect, theme: &Theme) -> u16 {
+    let (x, width) = (area.x, area.width);
+    let mut y = area.y;
+    for (i, (scope, on)) in w.scopes.iter().enumerate() {
+        let mark = if *on { "[x]" } else { "[ ]" };
+        let note = if scope == "okta.users.read" {
+            "  (users table)"
+        } else {
+            ""
+        };
+        let style = if focused && i == w.scope_cursor {
+            theme.selected()
+        } else {
+            ratatui::style::Style::new()
+        };
+        frame.render_widget(
+            Line::from(vec![
+                Span::styled(format!("  {mark} {scope}"), style),
+                Span::styled(note, theme.dim()),
+            ]),
+            Rect::new(x, y, width, 1),
+        );
+        y += 1;
+    }
+    frame.render_widget(
+        Line::styled("  ↑↓ move · Space toggles", theme.dim()),
+        Rect::new(x, y, width, 1),
+    );
+    y + 1
+}
+
+/// What validation says about the field's current text, from `at.y` down: why it is wrong
+/// (once typed or tried), or the value that will be stored and the notes.
+fn draw_verdict(w: &Wizard, field: FieldId, frame: &mut Frame, at: Rect, theme: &Theme) -> u16 {
+    let (x, width) = (at.x, at.width);
+    let mut y = at.y;
     let typed = match field {
         FieldId::Name => !w.name.is_empty(),
         FieldId::Host => !w.host.is_empty(),
@@ -394,5 +429,5 @@ fn draw_review(w: &Wizard, integration: Integration, frame: &mut Frame, area: Re
 }
 
 fn row<'a>(k: &str, v: &str) -> Line<'a> {
-    Line::raw(format!("{k:<14} {}", super::txt(v)))
+    Line::raw(format!("{k:<14} {}", txt(v)))
 }

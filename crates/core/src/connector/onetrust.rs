@@ -173,12 +173,6 @@ impl OneTrust {
             .map(Fetched::Page)
     }
 
-    /// Smaller pages, for tests of paging.
-    pub fn with_page_size(mut self, size: u32) -> Self {
-        self.page_size = size.clamp(1, PAGE_SIZE);
-        self
-    }
-
     fn url(&self, path: &str) -> url::Url {
         let mut u = self.base.clone();
         u.set_path(path);

@@ -67,6 +67,23 @@ fn key_error(name: &str) -> impl Fn(keys::KeyError) -> AppError + '_ {
 }
 
 /// Makes a key pair off the async threads (RSA takes a moment).
+/// Writes a public JWK to `path` as line mode prints it (pretty JSON and a newline); where it
+/// went, absolute. Not secret, but a file appears whole or not at all, and an existing one is
+/// replaced only as a regular file.
+pub fn write_public_key(
+    path: &std::path::Path,
+    jwk: &serde_json::Value,
+) -> std::io::Result<std::path::PathBuf> {
+    use crate::files::{PendingFile, Replace};
+    let text = serde_json::to_string_pretty(jwk).map_err(std::io::Error::other)?;
+    let pending = PendingFile::create(path, Replace::Allow)?;
+    let mut file = pending.writer()?;
+    std::io::Write::write_all(&mut file, format!("{text}\n").as_bytes())?;
+    drop(file);
+    pending.commit()?;
+    Ok(crate::files::absolute(path))
+}
+
 pub async fn generate(kind: KeyType) -> Result<keys::Generated, AppError> {
     tokio::task::spawn_blocking(move || keys::generate(kind))
         .await

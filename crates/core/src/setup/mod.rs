@@ -14,7 +14,9 @@ use secrecy::{ExposeSecret, SecretString};
 use thiserror::Error;
 use time::OffsetDateTime;
 
-pub use keys::{Promotion, PublicKeys, Staged, generate, promote, public_keys, stage};
+pub use keys::{
+    Promotion, PublicKeys, Staged, generate, promote, public_keys, stage, write_public_key,
+};
 pub use prune::{Orphans, orphans, prune};
 pub use rotate::{Candidate, Rotation, rotate, store_after_failed_test, store_untested};
 
@@ -590,6 +592,16 @@ async fn rebind(
         was.push((entry(name, new, secret_ref), Some(raw)));
     }
     Ok(was)
+}
+
+/// The question both faces ask before `remove` (each adds how to answer).
+pub fn remove_question(name: &str) -> String {
+    format!("Remove profile \"{name}\" and delete its secret from the keyring?")
+}
+
+/// What both faces say once `remove` is done.
+pub fn removed_message(name: &str) -> String {
+    format!("Removed profile \"{name}\" and its secret.")
 }
 
 /// Removes a profile and its secret: the secret first, so none is ever left behind.

@@ -202,3 +202,19 @@ fn bad_values_map_to_their_codes() {
     assert_eq!(err.code(), code::HOST_INVALID);
     assert_eq!(err.field(), SetupField::Host);
 }
+
+#[test]
+fn a_public_key_file_is_the_pretty_jwk_and_a_newline() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("okta-public-key.json");
+    let jwk = serde_json::json!({"kty": "RSA", "kid": "k1", "n": "AQAB", "e": "AQAB"});
+    let written = super::write_public_key(&path, &jwk).unwrap();
+    assert!(written.is_absolute());
+    let text = std::fs::read_to_string(&written).unwrap();
+    assert_eq!(
+        text,
+        format!("{}\n", serde_json::to_string_pretty(&jwk).unwrap())
+    );
+    // Written again, it replaces the file it wrote.
+    super::write_public_key(&path, &jwk).unwrap();
+}

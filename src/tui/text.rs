@@ -1,16 +1,40 @@
-//! A diagnosis as the admin needs it: the title, the fix (with the key that does it), why,
-//! where the vendor's guide covers it, and last what the tenant actually answered. Lines are
-//! wrapped here, with a hanging indent, so a screen can scroll them and knows how many there
-//! are.
+//! Text as the screens show it: made safe (`txt`, `fit`), wrapped with hanging indents, and a
+//! diagnosis in the core's order (title, fix with the key that does it, why, guide step, and
+//! last what the tenant actually answered). Pure, so the views draw these lines and the test
+//! screen counts them to scroll.
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use ploy_core::diagnose::Diagnosis;
+use ploy_core::diagnose::{Diagnosis, Face, Part};
 
-use super::txt;
-use crate::tui::problem::Problem;
-use crate::tui::theme::Theme;
+use super::notice::Notice;
+use super::theme::Theme;
+
+/// Outside text made safe to draw: secrets scrubbed, control characters shown, not obeyed.
+pub fn txt(text: &str) -> String {
+    ploy_core::text::safe(text)
+}
+
+/// Cuts `text` to `width` characters with an ellipsis (made safe first: see `txt`).
+pub fn fit(text: &str, width: usize) -> String {
+    // Only the start can show: a field of megabytes is not made safe whole on every frame
+    // (the redactor also catches a secret cut short here).
+    let start = match text.char_indices().nth(width.saturating_mul(4).max(64)) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    };
+    let text = txt(start);
+    if text.chars().count() <= width {
+        text
+    } else if width == 0 {
+        String::new()
+    } else {
+        let mut s: String = text.chars().take(width - 1).collect();
+        s.push('…');
+        s
+    }
+}
 
 /// Splits `text` into lines of at most `width` characters at spaces (a longer word is cut).
 /// One pass over the text: a tenant's field may be megabytes long, and this runs per frame.
@@ -80,7 +104,7 @@ pub enum Place {
     Elsewhere,
 }
 
-/// The lines of a diagnosis with the tenant's detail, `width` wide.
+/// The lines of a diagnosis with the tenant's detail, `width` wide, in the core's order.
 pub fn lines<'a>(
     d: &Diagnosis,
     detail: &str,
@@ -89,49 +113,28 @@ pub fn lines<'a>(
     theme: &Theme,
 ) -> Vec<Line<'a>> {
     let plain = Style::new();
-    let mut out = labelled(
-        " ✗ ",
-        &format!("{}  [{}]", d.title, d.code),
-        width,
-        theme.fail(),
-        theme.fail(),
-    );
-    out.extend(labelled(" Fix   ", &d.fix, width, theme.accent(), plain));
-    if let Some(key) = d.key.as_ref().filter(|_| place == Place::TestScreen) {
-        out.extend(labelled(
-            "       ",
-            key,
-            width,
-            theme.accent(),
-            theme.accent(),
-        ));
-    }
-    if !d.why.is_empty() {
-        out.extend(labelled(" Why   ", &d.why, width, theme.accent(), plain));
-    }
-    if !d.step.is_empty() {
-        out.extend(labelled(
-            " Guide ",
-            &d.step,
-            width,
-            theme.accent(),
-            theme.dim(),
-        ));
-    }
-    if !detail.is_empty() {
-        out.extend(labelled(
-            " Said  ",
-            detail,
-            width,
-            theme.accent(),
-            theme.dim(),
-        ));
+    // Only the test screen has the keys a catalogue entry names.
+    let face = match place {
+        Place::TestScreen => Face::Tui,
+        Place::Elsewhere => Face::None,
+    };
+    let mut out = Vec::new();
+    for (part, text) in d.parts(face, detail) {
+        let (label, label_style, text_style) = match part {
+            Part::Title => (" ✗ ", theme.fail(), theme.fail()),
+            Part::Fix => (" Fix   ", theme.accent(), plain),
+            Part::Command => ("       ", theme.accent(), theme.accent()),
+            Part::Why => (" Why   ", theme.accent(), plain),
+            Part::Guide => (" Guide ", theme.accent(), theme.dim()),
+            Part::Said => (" Said  ", theme.accent(), theme.dim()),
+        };
+        out.extend(labelled(label, &text, width, label_style, text_style));
     }
     out
 }
 
-/// A problem: its diagnosis when it has one, else its message.
-pub fn problem<'a>(p: &Problem, width: usize, place: Place, theme: &Theme) -> Vec<Line<'a>> {
+/// A notice: its diagnosis when it has one, else its message.
+pub fn notice<'a>(p: &Notice, width: usize, place: Place, theme: &Theme) -> Vec<Line<'a>> {
     match &p.diagnosis {
         Some(d) => lines(d, &p.detail, width, place, theme),
         None if p.news => labelled(" ", &p.detail, width, theme.warn(), theme.warn()),

@@ -182,6 +182,27 @@ impl<C> Binding<C> {
     }
 }
 
+/// A key table as the rules that span screens see it (a letter means one thing everywhere,
+/// help and quit are offered outside text fields): each screen registers its tables
+/// (`screen::tables`), so a new one is checked with the others.
+pub struct Table {
+    pub name: &'static str,
+    /// Letters go into a text field while this table is active.
+    pub typing: bool,
+    /// Each binding's keys, footer and help.
+    pub rows: Vec<(&'static [Key], Option<&'static str>, &'static str)>,
+}
+
+impl Table {
+    pub fn of<C>(name: &'static str, typing: bool, table: &[Binding<C>]) -> Self {
+        Table {
+            name,
+            typing,
+            rows: table.iter().map(|b| (b.keys, b.footer, b.help)).collect(),
+        }
+    }
+}
+
 /// What every screen shares, checked before the screen's own table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Global {

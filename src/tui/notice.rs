@@ -1,20 +1,20 @@
-//! A failure as the TUI shows it: what happened and, when the core has one, the diagnosis with
-//! its fix — the same words line mode prints.
+//! What the status line and the panels say: a failure (with the core's diagnosis and its fix
+//! when there is one — the same words line mode prints), or news that is no failure.
 
 use ploy_core::app::{AppError, Diagnosed};
 use ploy_core::diagnose::Diagnosis;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub struct Notice {
     pub detail: String,
     pub diagnosis: Option<Diagnosis>,
     /// Good or neutral news rather than a failure ("Removed acme").
     pub news: bool,
 }
 
-impl Problem {
+impl Notice {
     /// A failure without a diagnosis.
-    pub fn message(text: impl Into<String>) -> Self {
+    pub fn failure(text: impl Into<String>) -> Self {
         Self {
             detail: text.into(),
             diagnosis: None,
@@ -26,7 +26,7 @@ impl Problem {
     pub fn news(text: impl Into<String>) -> Self {
         Self {
             news: true,
-            ..Self::message(text)
+            ..Self::failure(text)
         }
     }
 
@@ -46,13 +46,21 @@ impl Problem {
             news: false,
         }
     }
+
+    /// News when `result` is good, the failure otherwise.
+    pub fn of<T: Into<String>, E: std::fmt::Display>(result: Result<T, E>) -> Self {
+        match result {
+            Ok(news) => Notice::news(news),
+            Err(e) => Notice::failure(e.to_string()),
+        }
+    }
 }
 
-impl From<&AppError> for Problem {
+impl From<&AppError> for Notice {
     fn from(e: &AppError) -> Self {
         match e.diagnosed() {
-            Some(d) => Problem::diagnosed(d),
-            None => Problem::message(e.to_string()),
+            Some(d) => Notice::diagnosed(d),
+            None => Notice::failure(e.to_string()),
         }
     }
 }

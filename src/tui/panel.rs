@@ -1,0 +1,116 @@
+//! The test screen's panel under the steps: what became of a rotation or a promotion, then
+//! the diagnosis of the failure (or the good news, or the wait), wrapped to a width. The view
+//! draws these lines; the app counts them, so scrolling stops where the text does.
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use super::screen::check::{CheckScreen, PromotionRun, RotationRun};
+use super::text::{Place, labelled, lines as diagnosis, notice};
+use super::theme::Theme;
+
+/// Everything under the steps, wrapped to `width`.
+pub fn lines<'a>(c: &CheckScreen, width: usize, theme: &Theme) -> Vec<Line<'a>> {
+    let mut out: Vec<Line> = Vec::new();
+    // What became of a rotation's candidate or a staged key comes first: it is the answer the
+    // admin waits for.
+    let news = [
+        c.rotation.as_ref().map(|r| rotation(r, theme)),
+        c.promotion.as_ref().map(|p| promotion(p, theme)),
+    ];
+    for (text, style) in news.into_iter().flatten() {
+        out.extend(labelled(" ", &text, width, style, style));
+        out.push(Line::raw(""));
+    }
+    out.extend(verdict(c, width, theme));
+    out
+}
+
+fn rotation(rot: &RotationRun, theme: &Theme) -> (String, Style) {
+    match rot.replaced {
+        None => (
+            "Testing the new secret; the stored one stays until the test passes.".to_string(),
+            theme.dim(),
+        ),
+        Some(true) => (
+            "The new secret is stored in the keyring.".to_string(),
+            theme.ok(),
+        ),
+        Some(false) => (
+            format!(
+                "{} Press f to store it anyway.",
+                ploy_core::setup::kept_message()
+            ),
+            theme.warn(),
+        ),
+    }
+}
+
+/// Is the staged key current now, and which old key to retire in Okta.
+fn promotion(p: &PromotionRun, theme: &Theme) -> (String, Style) {
+    match p.promoted {
+        None => (
+            format!(
+                "Testing the staged key {}; the current key stays in use until the test passes.",
+                p.key_id
+            ),
+            theme.dim(),
+        ),
+        Some(true) => (
+            format!(
+                "The new key {} is in use; the old private key was deleted here. Now retire the old key in Okta{}. {}",
+                p.key_id,
+                p.retired
+                    .as_deref()
+                    .map(|k| format!(" (key ID {k})"))
+                    .unwrap_or_default(),
+                ploy_core::diagnose::note("okta.retire_steps")
+            ),
+            theme.ok(),
+        ),
+        Some(false) => (
+            "Nothing changed: the current key is still in use. Once the staged key is in Okta, press t to try again."
+                .to_string(),
+            theme.warn(),
+        ),
+    }
+}
+
+/// The diagnosis of the failure, or the good news, or the wait.
+fn verdict<'a>(c: &CheckScreen, width: usize, theme: &Theme) -> Vec<Line<'a>> {
+    if let Some(f) = c.failure()
+        && let Some(d) = &f.diagnosis
+    {
+        diagnosis(d, &f.detail, width, Place::TestScreen, theme)
+    } else if let Some(r) = &c.report
+        && r.ok
+    {
+        vec![
+            Line::styled(
+                format!(" ✓ Connection OK: {}.", r.users_summary()),
+                theme.ok(),
+            ),
+            Line::from(vec![
+                Span::raw(" Press "),
+                Span::styled("u", theme.accent()),
+                Span::raw(" to browse them, "),
+                Span::styled("t", theme.accent()),
+                Span::raw(" to test again."),
+            ]),
+        ]
+    } else if let Some(p) = &c.problem {
+        notice(p, width, Place::TestScreen, theme)
+    } else if let Some((status, wait)) = c.waiting {
+        vec![Line::styled(
+            format!(
+                " The tenant answered {status}; waiting {} s as it asked…",
+                wait.as_secs()
+            ),
+            theme.warn(),
+        )]
+    } else if c.running {
+        vec![Line::styled(" Testing…", theme.dim())]
+    } else {
+        vec![]
+    }
+}
