@@ -591,11 +591,29 @@ fn the_wizard_shows_the_values_that_will_be_stored() {
 }
 
 #[test]
+fn editing_a_profile_kept_in_the_kernel_keyring_asks_that_keyring() {
+    let mut profiles = common::tui::profiles();
+    profiles.profiles.get_mut("acme").unwrap().secret_store =
+        Some(ploy_core::secret::Backend::Keyutils);
+    let mut app = App::new(profiles, (80, 24));
+    let effects = app.update(key(KeyCode::Char('e')));
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::ProbeKeyring(Some(ploy_core::secret::Backend::Keyutils))
+        )),
+        "not the desktop keyring it does not use"
+    );
+}
+
+#[test]
 fn the_wizard_says_at_once_when_no_keyring_answers_and_says_it_once() {
     let mut app = app();
     let effects = app.update(key(KeyCode::Char('a')));
     assert!(
-        effects.iter().any(|e| matches!(e, Effect::ProbeKeyring)),
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::ProbeKeyring(None))),
         "the keyring is asked when the wizard opens"
     );
     let err = ploy_core::app::AppError::store(

@@ -126,7 +126,7 @@ impl App {
         w.taken = self.profiles.profiles.keys().cloned().collect();
         w.demo_okta = self.demo_okta;
         self.screen = Screen::Wizard(Box::new(w));
-        vec![Effect::ProbeKeyring]
+        vec![Effect::ProbeKeyring(None)]
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
@@ -412,8 +412,9 @@ impl App {
     fn edit(&mut self, name: &str, field: Field) -> Vec<Effect> {
         match self.profiles.profiles.get(name) {
             Some(p) => {
+                let kept = p.secret_store;
                 self.screen = Screen::Wizard(Box::new(Wizard::edit(name, p, field)));
-                vec![Effect::ProbeKeyring]
+                vec![Effect::ProbeKeyring(kept)]
             }
             None => vec![],
         }

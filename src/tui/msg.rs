@@ -246,8 +246,9 @@ pub enum Effect {
         path: PathBuf,
         replace: Replace,
     },
-    /// Ask the keyring whether it answers, before the admin types a secret for it.
-    ProbeKeyring,
+    /// Ask the keyring whether it answers, before the admin types a secret for it: the
+    /// profile's own keyring when it names one (`secret_store`), else this run's.
+    ProbeKeyring(Option<ploy_core::secret::Backend>),
     GenerateKey {
         generation: u64,
         kind: KeyType,

@@ -81,7 +81,7 @@ impl Runner {
                 path,
                 replace,
             } => self.export(rows, format, path, replace),
-            Effect::ProbeKeyring => self.probe_keyring(),
+            Effect::ProbeKeyring(kept) => self.probe_keyring(kept),
             Effect::GenerateKey { generation, kind } => self.generate_key(generation, kind),
             Effect::PublicKey {
                 action,
@@ -230,12 +230,13 @@ impl Runner {
         self.spawn_blocking(move || Action::Exported(export(&rows, format, &path, replace)));
     }
 
-    fn probe_keyring(&self) {
+    fn probe_keyring(&self, kept: Option<ploy_core::secret::Backend>) {
         let services = self.services.clone();
         self.spawn(async move {
+            // A keyring chosen for this run wins: a setup with a new secret moves it there.
             let result = services
                 .vault
-                .probe()
+                .probe_for(services.vault.chosen().or(kept))
                 .await
                 .map_err(|e| AppError::store(e, "", None));
             Action::KeyringProbed(result)

@@ -598,7 +598,7 @@ mod tests {
         // A later change of settings does not bring it back into profiles.toml.
         store
             .update(|all| {
-                all.max_secret_age = Some("30d".into());
+                all.max_secret_age = Some(String::from("30d").into());
                 Ok::<_, ProfileError>(())
             })
             .await
