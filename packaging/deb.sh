@@ -29,6 +29,7 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 run() { HOME="$scratch" XDG_STATE_HOME="$scratch" "$bin" "$@"; }
 run man --out-dir "$assets/man" >/dev/null
+gzip -9n "$assets"/man/*.1   # Debian installs man pages compressed
 run completions bash >"$assets/completions/ploy-connect"
 run completions zsh >"$assets/completions/_ploy-connect"
 run completions fish >"$assets/completions/ploy-connect.fish"
