@@ -21,10 +21,24 @@ Try it without a tenant:
   jq -r .onetrust.client_secret creds.json | ploy-connect setup onetrust --profile demo \\
       --host \"$(jq -r .onetrust.host creds.json)\" --client-id \"$(jq -r .onetrust.client_id creds.json)\" --client-secret-stdin";
 
+/// What `--version` says: the commit and the day of the build come from build.rs ("unknown"
+/// for a build outside a git checkout), so a bug report names the exact build.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("PLOY_CONNECT_COMMIT"),
+    ", built ",
+    env!("PLOY_CONNECT_BUILD_DATE"),
+    ")"
+);
+
+/// The day of the build, YYYY-MM-DD (the man pages' date).
+pub const BUILD_DATE: &str = env!("PLOY_CONNECT_BUILD_DATE");
+
 #[derive(Debug, Parser)]
 #[command(
     name = "ploy-connect",
-    version,
+    version = VERSION,
     about = "Connect an identity source (OneTrust, Okta) to Ploy: store its secret in the OS keyring, prove the connection step by step, and list its users."
 )]
 pub struct Cli {
@@ -163,7 +177,12 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
     /// Print the manual page (roff): ploy-connect man > ploy-connect.1; man ./ploy-connect.1
-    Man,
+    Man {
+        /// Write one page per command into DIR instead (ploy-connect.1, ploy-connect-setup.1, …),
+        /// as a package installs them under /usr/share/man/man1
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -256,7 +256,10 @@ pub fn render_man(
         None => cmd.after_help(clap::builder::Resettable::Reset),
     };
     let mut page = Vec::new();
-    clap_mangen::Man::new(cmd).render(&mut page)?;
+    clap_mangen::Man::new(cmd)
+        .date(crate::cli::BUILD_DATE)
+        .source(concat!("ploy-connect ", env!("CARGO_PKG_VERSION")))
+        .render(&mut page)?;
     let page = String::from_utf8_lossy(&page);
     let mut roff = Roff::default();
     if path.is_none() {

@@ -77,7 +77,7 @@ async fn run(
     let tui_ok = tui_possible(cli.plain);
     let command = match cli.command {
         Some(Command::Completions { shell }) => return line::help::completions(shell),
-        Some(Command::Man) => return line::help::man(),
+        Some(Command::Man { out_dir }) => return line::help::man(out_dir.as_deref()),
         Some(Command::Emulator(args)) => return line::emulator::run(args, shutdown).await,
         Some(Command::Demo(args)) => return demo(args.users, tui_ok, shutdown).await,
         other => other,
@@ -150,7 +150,10 @@ async fn run(
             line::profiles::run(&services, p, cmd, log_file.as_deref()).await
         }
         Some(
-            Command::Emulator(_) | Command::Demo(_) | Command::Completions { .. } | Command::Man,
+            Command::Emulator(_)
+            | Command::Demo(_)
+            | Command::Completions { .. }
+            | Command::Man { .. },
         ) => Ok(exit::OK),
     }
 }

@@ -291,6 +291,136 @@ fn completions_and_the_man_page_come_from_the_command_line() {
     );
 }
 
+/// Every page `man --out-dir` should write: one per command a user can type, `help` aside.
+fn man_pages(cmd: &clap::Command, name: &str, into: &mut Vec<String>) {
+    into.push(format!("{name}.1"));
+    for sub in cmd.get_subcommands() {
+        if !sub.is_hide_set() && sub.get_name() != "help" {
+            man_pages(sub, &format!("{name}-{}", sub.get_name()), into);
+        }
+    }
+}
+
+/// The pages a roff text refers to as `name(1)`, read the way `man` shows them (`\-` is `-`,
+/// font changes dropped).
+fn man_references(roff: &str) -> Vec<String> {
+    let shown = roff
+        .replace("\\-", "-")
+        .replace("\\fB", "")
+        .replace("\\fI", "")
+        .replace("\\fR", "");
+    shown
+        .match_indices("(1)")
+        .filter_map(|(at, _)| {
+            let before = &shown[..at];
+            let start = before
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .map_or(0, |i| i + 1);
+            let name = &before[start..];
+            (!name.is_empty()).then(|| name.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn man_out_dir_writes_a_page_per_command_and_every_reference_resolves() {
+    let env = Env::without_keyring();
+    let out = env.home.path().join("man");
+    env.cmd()
+        .args(["man", "--out-dir"])
+        .arg(&out)
+        .assert()
+        .success();
+
+    let mut expected = Vec::new();
+    man_pages(&ploy_connect::cli::command(), "ploy-connect", &mut expected);
+    expected.sort();
+    let mut written: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(written, expected);
+    for page in [
+        "ploy-connect.1",
+        "ploy-connect-setup.1",
+        "ploy-connect-profiles-list.1",
+    ] {
+        assert!(
+            written.iter().any(|w| w == page),
+            "{page} missing: {written:?}"
+        );
+    }
+
+    let mut references = 0;
+    for page in &written {
+        let roff = std::fs::read_to_string(out.join(page)).unwrap();
+        assert!(roff.contains(".TH"), "{page} is not a man page");
+        for name in man_references(&roff) {
+            references += 1;
+            assert!(
+                written.contains(&format!("{name}.1")),
+                "{page} refers to {name}(1), which was not written"
+            );
+        }
+        // A command's page leads back to the pages above it.
+        if page != "ploy-connect.1" {
+            let see_also = roff
+                .split(".SH \"SEE ALSO\"")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{page} has no SEE ALSO"));
+            assert!(
+                man_references(see_also).contains(&"ploy-connect".to_string()),
+                "{page}: {see_also}"
+            );
+        }
+    }
+    assert!(references > written.len(), "{references} references");
+}
+
+#[test]
+fn version_names_the_commit_and_the_build_day() {
+    let env = Env::without_keyring();
+    let out = env.cmd().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let commit = text
+        .split_once("commit ")
+        .and_then(|(_, rest)| rest.split([',', ')']).next())
+        .unwrap_or_else(|| panic!("no commit in {text:?}"));
+    assert!(
+        commit == "unknown" || (commit.len() >= 7 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        "{text:?}"
+    );
+    let day = text
+        .split_once("built ")
+        .and_then(|(_, rest)| rest.split(')').next())
+        .unwrap_or_else(|| panic!("no build day in {text:?}"));
+    time::Date::parse(
+        day,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .unwrap_or_else(|e| panic!("{day:?} in {text:?}: {e}"));
+
+    // Built from this checkout, the binary names its commit.
+    let root = env!("CARGO_MANIFEST_DIR");
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let own_checkout = git(&["rev-parse", "--show-toplevel"])
+        .and_then(|top| std::fs::canonicalize(top).ok())
+        == std::fs::canonicalize(root).ok();
+    if own_checkout && let Some(head) = git(&["rev-parse", "--short=12", "HEAD"]) {
+        assert_eq!(commit, head, "{text:?}");
+    }
+}
+
 #[test]
 fn setup_without_a_vendor_and_without_a_terminal_names_both() {
     let env = Env::without_keyring();

@@ -8,10 +8,13 @@ use base64::Engine;
 use jsonwebtoken::{DecodingKey, Validation};
 use ploy_core::connector::dpop;
 use ploy_core::keys::PrivateKey;
-use sha2::{Digest, Sha256};
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn sha256(bytes: &[u8]) -> aws_lc_rs::digest::Digest {
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes)
 }
 
 #[test]
@@ -47,7 +50,7 @@ fn a_resource_proof_verifies_and_binds_to_the_token() {
     assert!(claims["jti"].as_str().unwrap().len() >= 16);
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     assert!((now - claims["iat"].as_i64().unwrap()).abs() <= 2);
-    assert_eq!(claims["ath"], b64(&Sha256::digest(token.as_bytes())));
+    assert_eq!(claims["ath"], b64(sha256(token.as_bytes()).as_ref()));
 
     // RFC 7638: SHA-256 over the required members in lexicographic order, no whitespace.
     let canonical = format!(
@@ -56,7 +59,7 @@ fn a_resource_proof_verifies_and_binds_to_the_token() {
         raw["x"].as_str().unwrap(),
         raw["y"].as_str().unwrap()
     );
-    assert_eq!(key.thumbprint(), b64(&Sha256::digest(canonical.as_bytes())));
+    assert_eq!(key.thumbprint(), b64(sha256(canonical.as_bytes()).as_ref()));
 
     let again = dpop::proof(&key, "GET", &url, None, None).unwrap();
     let again: serde_json::Value = jsonwebtoken::dangerous::insecure_decode_claims(&again).unwrap();

@@ -7,8 +7,6 @@ use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 
-use sha2::{Digest, Sha256};
-
 use futures_util::StreamExt;
 
 use crate::connector::{
@@ -453,9 +451,7 @@ impl PageGuard {
             }));
         }
         if let Some(next) = &page.next
-            && !self
-                .cursors
-                .insert(Sha256::digest(next.0.as_bytes()).into())
+            && !self.cursors.insert(fingerprint(&next.0))
         {
             return Err(stop(format!(
                 "after {n} pages the tenant sent a next-page link it had sent before: it is not paging, so ploy-connect stopped"
@@ -513,6 +509,16 @@ impl PageGuard {
         }
         Ok(())
     }
+}
+
+/// A next-page cursor's SHA-256 digest (aws-lc-rs, the crate's one source of hashes).
+fn fingerprint(cursor: &str) -> [u8; 32] {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, cursor.as_bytes());
+    let mut out = [0; 32];
+    out.iter_mut()
+        .zip(digest.as_ref())
+        .for_each(|(o, d)| *o = *d);
+    out
 }
 
 /// A user's identity for the guard: the vendor's ID, else everything that names them.

@@ -1,6 +1,6 @@
 //! Deterministic tenant data: the same seed and count give the same users every time.
 
-use rand::Rng;
+use rand::RngExt;
 use time::{Duration, OffsetDateTime};
 
 const FIRST: &[&str] = &[

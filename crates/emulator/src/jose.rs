@@ -3,10 +3,13 @@
 
 use base64::Engine;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn sha256(bytes: &[u8]) -> aws_lc_rs::digest::Digest {
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes)
 }
 
 /// RFC 9449 §4.2 `htu` of the request actually received: scheme and authority as the client
@@ -18,7 +21,7 @@ pub fn htu_of_request(host: &str, path: &str) -> String {
 
 /// RFC 9449 §4.2 `ath`: base64url(SHA-256(ASCII access token)), no padding.
 pub fn ath(access_token: &str) -> String {
-    b64(&Sha256::digest(access_token.as_bytes()))
+    b64(sha256(access_token.as_bytes()).as_ref())
 }
 
 /// RFC 7638 SHA-256 thumbprint of a public JWK: the required members in lexicographic order,
@@ -35,7 +38,7 @@ pub fn thumbprint(jwk: &Value) -> Option<String> {
         ),
         _ => return None,
     };
-    Some(b64(&Sha256::digest(canonical.as_bytes())))
+    Some(b64(sha256(canonical.as_bytes()).as_ref()))
 }
 
 /// A JWK carrying any private member must never appear in a proof (RFC 9449 §4.2).

@@ -55,7 +55,7 @@ pub struct Network {
 impl Network {
     /// The delay of one request: the latency, jitter applied.
     fn round_trip(&self) -> std::time::Duration {
-        use rand::Rng;
+        use rand::RngExt;
         let jitter = self.jitter.as_micros() as i64;
         if jitter == 0 {
             return self.latency;

@@ -3,7 +3,6 @@
 use base64::Engine;
 use jsonwebtoken::Header;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::keys::{KeyError, PrivateKey};
 
@@ -58,7 +57,8 @@ pub fn htu(url: &url::Url) -> String {
 
 /// base64url(SHA-256(token)), no padding.
 pub fn ath(access_token: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(access_token.as_bytes()))
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access_token.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
 }
 
 #[cfg(test)]
