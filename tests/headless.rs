@@ -95,6 +95,21 @@ fn with_no_dbus_the_kernel_keyring_keeps_the_secret_for_test_users_and_status() 
     assert_eq!(shown["secret"], "stored");
     assert_eq!(shown["secret_store"], "keyutils");
 
+    // Entering the host again (how a changed host is confirmed) re-binds the secret where it
+    // is kept, the kernel keyring, not in the desktop keyring that is not there.
+    let (code, _, err) = run(env.cmd().args([
+        "setup",
+        "onetrust",
+        "--profile",
+        "jump",
+        "--host",
+        &t.host,
+        "--no-test",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(env.cmd().args(["test", "jump"]));
+    assert_eq!(code, 0, "{out}{err}");
+
     // Removing the profile removes the kernel key too.
     let (code, _, err) = run(env.cmd().args(["profiles", "remove", "jump", "--yes"]));
     assert_eq!(code, 0, "{err}");

@@ -574,14 +574,13 @@ async fn rebind(
 {
     let mut was = Vec::new();
     for secret_ref in old.secret_refs() {
-        // Read as stored: the binding being replaced may name any host.
-        let unbound = crate::secret::SecretKey::new(
-            old.integration,
-            name,
-            secret_ref,
-            crate::secret::SecretKind::for_integration(old.integration),
-        );
-        let Some(raw) = services.vault.get_raw(&unbound).await? else {
+        // Read as stored (`get_raw` checks no binding: the one being replaced may name any
+        // host), from the keyring the profile keeps it in.
+        let Some(raw) = services
+            .vault
+            .get_raw(&entry(name, old, secret_ref))
+            .await?
+        else {
             continue;
         };
         let secret = crate::secret::unseal(&raw).1;
