@@ -76,10 +76,13 @@ pub fn kind_of(meta: &Metadata) -> &'static str {
     {
         use std::os::unix::fs::FileTypeExt;
         if t.is_fifo() {
-            return "a FIFO (named pipe)";
+            return "a named pipe (FIFO)";
         }
-        if t.is_char_device() || t.is_block_device() {
+        if t.is_char_device() {
             return "a device";
+        }
+        if t.is_block_device() {
+            return "a block device";
         }
         if t.is_socket() {
             return "a socket";
@@ -150,6 +153,32 @@ pub fn open_regular(
         }
     }
     Ok(file)
+}
+
+/// The text of the small file at `path` (a cache, a state file, a secret file): opened as
+/// `open_regular` does, refused when larger than `max` bytes, read to at most that. With
+/// `private`, a file anyone but its owner may change is refused too.
+pub fn read_small(path: &Path, max: u64, follow_links: bool, private: bool) -> io::Result<String> {
+    let file = open_regular(path, OpenOptions::new().read(true), follow_links)?;
+    let meta = file.metadata()?;
+    if private && let Some(reason) = untrusted_because(&meta) {
+        return Err(io::Error::new(io::ErrorKind::PermissionDenied, reason));
+    }
+    let too_large = || {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("it is larger than {} KiB", max / 1024),
+        )
+    };
+    if meta.len() > max {
+        return Err(too_large());
+    }
+    let mut text = String::new();
+    io::Read::read_to_string(&mut io::Read::take(file, max + 1), &mut text)?;
+    if text.len() as u64 > max {
+        return Err(too_large());
+    }
+    Ok(text)
 }
 
 /// A problem with a private directory.

@@ -426,23 +426,7 @@ impl ProfileStore {
 
     /// The cached DPoP nonces by profile; empty when the cache is missing or unusable.
     fn read_nonces(&self) -> BTreeMap<String, CachedNonce> {
-        let path = self.dir.join(NONCES_FILE);
-        let read = || -> Option<BTreeMap<String, CachedNonce>> {
-            let file =
-                crate::private::open_regular(&path, OpenOptions::new().read(true), false).ok()?;
-            let meta = file.metadata().ok()?;
-            if crate::private::untrusted_because(&meta).is_some() || meta.len() > MAX_NONCES_FILE {
-                return None;
-            }
-            let mut text = String::new();
-            std::io::Read::read_to_string(
-                &mut std::io::Read::take(file, MAX_NONCES_FILE),
-                &mut text,
-            )
-            .ok()?;
-            toml::from_str(&text).ok()
-        };
-        read().unwrap_or_default()
+        read_cache(&self.dir.join(NONCES_FILE), MAX_NONCES_FILE).unwrap_or_default()
     }
 
     /// The last tests kept in the state dir; empty when there are none or the file or its
@@ -452,21 +436,7 @@ impl ProfileStore {
             let path = self.last_tests_path(profiles)?;
             let dir = path.parent()?;
             crate::private::check_dir(&fs::metadata(dir).ok()?, dir).ok()?;
-            let file =
-                crate::private::open_regular(&path, OpenOptions::new().read(true), false).ok()?;
-            let meta = file.metadata().ok()?;
-            if crate::private::untrusted_because(&meta).is_some()
-                || meta.len() > MAX_LAST_TESTS_FILE
-            {
-                return None;
-            }
-            let mut text = String::new();
-            std::io::Read::read_to_string(
-                &mut std::io::Read::take(file, MAX_LAST_TESTS_FILE),
-                &mut text,
-            )
-            .ok()?;
-            toml::from_str(&text).ok()
+            read_cache(&path, MAX_LAST_TESTS_FILE)
         };
         read().unwrap_or_default()
     }
@@ -752,6 +722,13 @@ impl From<crate::private::DirError> for ProfileError {
             },
         }
     }
+}
+
+/// A cache or state file beside the profiles: private, small, and TOML; `None` when it is
+/// missing or anything about it is off (it is never a reason to fail).
+fn read_cache<T: serde::de::DeserializeOwned>(path: &Path, max: u64) -> Option<T> {
+    let text = crate::private::read_small(path, max, false, true).ok()?;
+    toml::from_str(&text).ok()
 }
 
 /// Replaces `path` (in `dir`) with `text`, atomically: a temporary file (mode 0600, named

@@ -194,30 +194,7 @@ pub fn expand_path(raw: &str) -> PathBuf {
     PathBuf::from(text)
 }
 
-/// What a path is when it is not a regular file.
-fn kind_of(meta: &std::fs::Metadata) -> &'static str {
-    let t = meta.file_type();
-    if t.is_dir() {
-        return "a directory";
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return "a named pipe (FIFO)";
-        }
-        if t.is_char_device() {
-            return "a device";
-        }
-        if t.is_block_device() {
-            return "a block device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    "not a regular file"
-}
+use crate::private::kind_of;
 
 /// Reads a key file: regular files only, at most `MAX_KEY_BYTES`. Opened non-blocking and
 /// checked on the open handle, so a FIFO, a terminal or `/dev/zero` is refused at once and a

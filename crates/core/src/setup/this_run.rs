@@ -163,16 +163,8 @@ fn read_secret_file(path: &std::path::Path) -> Result<SecretString, InputError> 
             path.display()
         ))
     };
-    let file = crate::private::open_regular(path, std::fs::OpenOptions::new().read(true), true)
+    // A link is followed: secret mounts (Kubernetes, CI) are links.
+    let text = crate::private::read_small(path, MAX_SECRET_FILE, true, false)
         .map_err(|e| unreadable(e.to_string()))?;
-    let mut text = String::new();
-    std::io::Read::read_to_string(
-        &mut std::io::Read::take(file, MAX_SECRET_FILE + 1),
-        &mut text,
-    )
-    .map_err(|e| unreadable(e.to_string()))?;
-    if text.len() as u64 > MAX_SECRET_FILE {
-        return Err(unreadable("it is larger than 64 KiB".into()));
-    }
     Ok(SecretString::from(text))
 }
