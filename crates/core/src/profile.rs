@@ -500,13 +500,13 @@ impl ProfileStore {
         let lock = self.lock().await?;
         let mut profiles = lock.load()?;
         let out = change(&mut profiles)?;
+        // Saving writes the nonce cache too.
         if profiles.store_id.is_none() {
             lock.save(&mut profiles)?;
-            self.write_last_tests(&profiles)?;
         } else {
-            self.write_last_tests(&profiles)?;
             self.write_nonces(&profiles);
         }
+        self.write_last_tests(&profiles)?;
         Ok(out)
     }
 
