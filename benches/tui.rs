@@ -39,6 +39,7 @@ fn users(n: usize) -> Vec<User> {
             last_login: None,
             source: Integration::OneTrust,
             extra: Default::default(),
+            access: Vec::new(),
         })
         .collect()
 }

@@ -502,6 +502,14 @@ pub struct UsersArgs {
     /// a formula (starting with = + - @); by default they get a leading ' (OWASP CSV injection)
     #[arg(long)]
     pub keep_formulas: bool,
+    /// Skip entitlements (Okta groups, apps and admin roles; OneTrust access levels): no extra
+    /// requests, and no entitlement columns or fields
+    #[arg(long)]
+    pub no_entitlements: bool,
+    /// CSV: one row per (user, entitlement) instead of one per user with a count; a user
+    /// without any gets a row of their own
+    #[arg(long, conflicts_with = "no_entitlements")]
+    pub entitlement_rows: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -311,27 +311,37 @@ async fn a_foreign_key_is_not_stored_and_the_right_one_is() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn export_follows_link_headers_and_hides_deprovisioned_users() {
+async fn export_follows_link_headers_and_reads_deprovisioned_users_in_a_second_pass() {
     let n = 1000;
     let lab = Lab::new(n, &[]).await;
     lab.okta("corp", |_| {}).await;
     let users = lab.export("corp").await.unwrap();
-    let expected = ploy_emulator::data::people(n, 7)
+    let people = ploy_emulator::data::people(n, 7);
+    let deactivated = people
         .iter()
-        .filter(|p| p.okta_status != "DEPROVISIONED")
+        .filter(|p| p.okta_status == "DEPROVISIONED")
         .count();
-    assert!(expected > 600, "the data set spans several pages");
-    assert_eq!(users.len(), expected);
-    assert!(
+    assert!(deactivated > 5, "the data set has deactivated users");
+    assert!(n - deactivated > 600, "the data set spans several pages");
+    assert_eq!(users.len(), n, "every user, the deactivated ones too");
+    let ids: std::collections::HashSet<_> = users.iter().map(|u| u.id.as_str()).collect();
+    assert_eq!(ids.len(), n, "nobody twice");
+    assert_eq!(
         users
             .iter()
-            .all(|u| u.status != ploy_core::users::UserStatus::Deprovisioned)
+            .filter(|u| u.status == ploy_core::users::UserStatus::Deprovisioned)
+            .count(),
+        deactivated
     );
     let statuses: std::collections::HashSet<_> = users.iter().map(|u| u.status).collect();
-    assert!(statuses.len() >= 6, "{statuses:?}");
+    assert!(statuses.len() >= 7, "{statuses:?}");
     assert!(users.iter().all(|u| u.source == Integration::Okta));
     let pages = lab.emulator.okta_stats.snapshot().users_requests;
-    assert_eq!(pages as usize, expected.div_ceil(200));
+    assert_eq!(
+        pages as usize,
+        (n - deactivated).div_ceil(200) + deactivated.div_ceil(200),
+        "the default list, then the filter pass"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

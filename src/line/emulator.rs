@@ -18,6 +18,7 @@ pub async fn run(args: EmulatorArgs, mut shutdown: Shutdown) -> Result<u8, AppEr
             jitter: args.latency.1,
             bandwidth: args.bandwidth.map(|mbit| mbit * 1_000_000 / 8),
         },
+        ..EmulatorConfig::default()
     };
     let running = start(args.bind, &config).await.map_err(|e| match e {
         EmulatorError::NotLoopback(_) => AppError::Usage(e.to_string()),

@@ -9,7 +9,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 const BAR: &str = "  {bar:28} {human_pos}/{human_len} users  {per_sec:.dim}  {eta} left";
-const COUNTER: &str = "  {spinner} {human_pos} users  {per_sec:.dim}  {elapsed}";
+const COUNTER: &str = "  {spinner} {human_pos} users  {per_sec:.dim}  {elapsed}  {msg}";
 
 /// Shared with the HTTP notices, which print above the bar.
 #[derive(Clone)]
@@ -34,6 +34,7 @@ impl Progress {
 
     /// Once the tenant answered: the clock and the rate start here, not at sign-in.
     pub fn start(&self) {
+        self.bar.set_message("");
         self.bar.reset_elapsed();
         self.bar.reset_eta();
         self.bar.enable_steady_tick(Duration::from_millis(120));
@@ -53,6 +54,15 @@ impl Progress {
             self.bar.set_length(written);
         }
         self.bar.set_position(written);
+    }
+
+    /// While entitlements are read: which kind, how far ("Groups 40/120"); the users'
+    /// counter takes the bar back at `start`.
+    pub fn say_progress(&self, what: &str, done: u64, total: u64) {
+        if !self.bar.is_hidden() {
+            self.bar.set_message(format!("{what} {done}/{total}"));
+            self.bar.tick();
+        }
     }
 
     /// A line above the bar (a warning, a rate-limit wait), never torn by it.

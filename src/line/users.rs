@@ -10,7 +10,7 @@ use ploy_core::diagnose::Failure;
 use ploy_core::files::{self, PendingFile, Replace};
 use ploy_core::http::{HttpNotice, Notify};
 use ploy_core::session::{self, SecretSource};
-use ploy_core::users::{self, ExportFormat, ExportOptions, Exporter};
+use ploy_core::users::{self, EntitlementColumns, ExportFormat, ExportOptions, Exporter};
 
 use super::progress::Progress;
 use super::prompt::Prompter;
@@ -79,18 +79,51 @@ pub async fn run(
             (Box::new(io::BufWriter::new(file)), Some(pending))
         }
     };
+    let columns = match (args.no_entitlements, args.entitlement_rows, format) {
+        (true, _, _) => EntitlementColumns::Off,
+        (false, true, ExportFormat::Csv) => EntitlementColumns::PerGrant,
+        _ => EntitlementColumns::PerUser,
+    };
     let options = ExportOptions {
+        entitlements: columns,
         guard_formulas: !args.keep_formulas,
+    };
+    // Entitlements read apart from the users (Okta's) come first: each user is written once,
+    // with all of them, and a failure leaves no file.
+    let read = if args.no_entitlements {
+        None
+    } else {
+        let above = progress.clone();
+        let mut step = move |p: ploy_core::connector::okta::Progress| {
+            above.say_progress(p.kind.plural(), p.done, p.total);
+        };
+        session::read_entitlements(&mut opened.connector, &mut step)
+            .await
+            .map_err(failed)?
     };
     let mut exporter = Exporter::with_options(format, sink, options)
         .map_err(AppError::io("cannot write users"))?;
     let mut total = None;
+    let mut deactivated = 0u64;
+    let mut inline = 0u64;
     progress.start();
     let _listening = shutdown.listen();
     let mut stop = shutdown.clone();
     let export = session::for_each_page(&mut opened.connector, |page| {
         total = total.or(page.total);
-        exporter.write(&page.users).map_err(Stop::Write)?;
+        deactivated += page
+            .users
+            .iter()
+            .filter(|u| u.status == users::UserStatus::Deprovisioned)
+            .count() as u64;
+        inline += page
+            .users
+            .iter()
+            .map(|u| u.access.len() as u64)
+            .sum::<u64>();
+        exporter
+            .write_with(&page.users, read.as_ref())
+            .map_err(Stop::Write)?;
         progress.page(exporter.written(), total);
         if let Some(w) = &page.warning {
             progress.say(|| errln!("  warning: {w}"));
@@ -126,11 +159,23 @@ pub async fn run(
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(exit::OK),
         other => other.map_err(AppError::io("cannot write users"))?,
     }
-    if let (Some(pending), Some(path)) = (pending, output) {
-        pending
-            .commit()
-            .map_err(AppError::io(format!("cannot replace {}", path.display())))?;
-        errln!("{}", users::written(count as usize, &files::absolute(path)));
-    }
+    let target = match (pending, output) {
+        (Some(pending), Some(path)) => {
+            pending
+                .commit()
+                .map_err(AppError::io(format!("cannot replace {}", path.display())))?;
+            files::absolute(path).display().to_string()
+        }
+        _ => "standard output".to_string(),
+    };
+    let (grants, caveats) = match (&read, args.no_entitlements) {
+        (_, true) => (None, Vec::new()),
+        (Some(e), false) => (Some(e.total() + inline), e.caveats()),
+        (None, false) => (Some(inline), Vec::new()),
+    };
+    errln!(
+        "{}",
+        ploy_core::entitlements::export_summary(count, deactivated, grants, &caveats, &target)
+    );
     Ok(exit::OK)
 }

@@ -65,6 +65,7 @@ impl Lab {
                 scenarios: scenarios(names),
                 seed: 7,
                 network,
+                ..EmulatorConfig::default()
             },
         )
         .await
@@ -170,6 +171,17 @@ impl Lab {
         })
         .await?;
         Ok(all)
+    }
+
+    /// Entitlements read apart from the users (Okta), as an export reads them.
+    pub async fn entitlements(
+        &self,
+        name: &str,
+    ) -> Result<Option<ploy_core::entitlements::Entitlements>, Failure> {
+        let profile = self.profile(name);
+        let source = SecretSource::Vault(&self.services.vault);
+        let mut s = session::open(name, &profile, &source, None).await?;
+        session::read_entitlements(&mut s.connector, &mut |_| {}).await
     }
 
     /// The stored secret of `name`, for checking what a rotation left.

@@ -317,6 +317,7 @@ pub fn tenant_over(users: usize, scenarios: &[&str], network: ploy_emulator::Net
             .collect(),
         seed: 7,
         network,
+        ..EmulatorConfig::default()
     })
     .expect("start emulator");
     let c = emulator.credentials.onetrust.clone();

@@ -167,6 +167,7 @@ pub fn user(i: usize, status: UserStatus) -> User {
             .then(|| format!("2025-0{}-1{}T09:30:00.000Z", i % 9 + 1, i % 10)),
         source: Integration::Okta,
         extra: [("user type", "default".to_string())].into_iter().collect(),
+        access: Vec::new(),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod app;
 pub mod check;
 pub mod connector;
 pub mod diagnose;
+pub mod entitlements;
 pub mod files;
 pub mod http;
 pub mod integration;

@@ -271,6 +271,20 @@ async fn read_pages<E: From<Failure>>(
     Ok(pager.seen)
 }
 
+/// Entitlements read apart from the users (Okta's groups, apps and roles); `None` for a
+/// vendor whose users carry their own (OneTrust's access levels come with each user).
+pub async fn read_entitlements(
+    connector: &mut AnyConnector,
+    progress: &mut (dyn FnMut(crate::connector::okta::Progress) + Send),
+) -> Result<Option<crate::entitlements::Entitlements>, Failure> {
+    match connector {
+        AnyConnector::Okta(okta) => Ok(Some(
+            okta.entitlements(progress).await.map_err(Failure::from)?,
+        )),
+        AnyConnector::OneTrust(_) => Ok(None),
+    }
+}
+
 /// How many OneTrust pages are asked for at once: enough to hide most of the network's
 /// round trip (six pages at once: about five times faster than one at a time over a 100 ms
 /// round trip), few enough to stay polite; `PLOY_CONNECT_PAGES_IN_FLIGHT` overrides it (1 to 16).
@@ -552,6 +566,7 @@ mod tests {
             last_login: None,
             source: Integration::Okta,
             extra: Default::default(),
+            access: Vec::new(),
         }
     }
 

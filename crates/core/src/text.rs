@@ -229,3 +229,42 @@ mod tests {
         assert!(json_pretty(&value).contains("\n  \"detail\""));
     }
 }
+
+/// `n` with thousands separators, as every count is shown ("2,429").
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Text as a search compares it: compatibility-decomposed (NFKD), combining marks dropped,
+/// lower case — so "sparck" finds "Spärck" and "ﬁnance" finds "finance".
+pub fn folded(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    text.nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod folding_tests {
+    #[test]
+    fn counts_and_folds() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(2_429), "2,429");
+        assert_eq!(super::thousands(1_000_000), "1,000,000");
+        assert_eq!(super::folded("Spärck Jones"), "sparck jones");
+        assert_eq!(super::folded("ÅNGSTRÖM"), "angstrom");
+    }
+}

@@ -146,6 +146,20 @@ impl Directory {
         mix(self.seed ^ mix((index as u64) << 8 | field))
     }
 
+    /// The Okta status of the person at `index`, without making the rest of them.
+    pub fn okta_status(&self, index: usize) -> &'static str {
+        if self.random(index, 4) % 10_000 < 8_000 {
+            "ACTIVE"
+        } else {
+            OKTA_OTHER_STATUSES[(self.random(index, 5) % OKTA_OTHER_STATUSES.len() as u64) as usize]
+        }
+    }
+
+    /// The Okta user ID of the person at `index` (what `/api/v1/users` calls `id`).
+    pub fn okta_id(&self, index: usize) -> String {
+        okta_user_id(&self.person(index).id)
+    }
+
     /// The person at `index` (below `len`).
     pub fn person(&self, index: usize) -> Person {
         let epoch = OffsetDateTime::from_unix_timestamp(1_700_000_000)
@@ -158,11 +172,7 @@ impl Directory {
         let created = epoch + Duration::seconds((r(1) % 60_000_000) as i64);
         let last_login =
             chance(2, 0.85).then(|| created + Duration::seconds((r(3) % 20_000_000) as i64));
-        let okta_status = if chance(4, 0.8) {
-            "ACTIVE"
-        } else {
-            OKTA_OTHER_STATUSES[(r(5) % OKTA_OTHER_STATUSES.len() as u64) as usize]
-        };
+        let okta_status = self.okta_status(index);
         let id_bits = ((r(6) as u128) << 64) | r(7) as u128;
         Person {
             okta_status,
@@ -178,6 +188,12 @@ impl Directory {
             last_login,
         }
     }
+}
+
+/// An Okta user ID made from a person's UUID: `00u` and 17 characters.
+pub fn okta_user_id(uuid: &str) -> String {
+    let plain = uuid.replace('-', "");
+    format!("00u{}", plain.get(..17).unwrap_or(&plain))
 }
 
 /// `count` people in email order (all of them made now: for small sets and benchmarks).

@@ -2,9 +2,11 @@
 //! strictly as the real services (where the wire docs and the emulator disagree, the emulator
 //! is wrong) and can be switched into every failure the hints cover.
 
+pub mod access;
 pub mod data;
 pub mod jose;
 pub mod okta;
+mod okta_access;
 pub mod onetrust;
 pub mod scenario;
 pub mod stats;
@@ -28,6 +30,22 @@ pub struct EmulatorConfig {
     pub seed: u64,
     /// A network between client and tenant: each request's round trip, and a bandwidth.
     pub network: Network,
+    /// Groups, apps and memberships; `None` scales them with `users` (`Shape::for_users`).
+    pub shape: Option<access::Shape>,
+    /// Seconds in an Okta rate-limit window: 60 as Okta's; benchmarks compress time.
+    pub rate_window_secs: u64,
+}
+
+impl EmulatorConfig {
+    /// The entitlements this config's tenants hold: the record tests compare with.
+    pub fn access(&self) -> access::Access {
+        access::Access::new(
+            data::Directory::new(self.users, self.seed),
+            self.shape
+                .unwrap_or_else(|| access::Shape::for_users(self.users)),
+            self.seed,
+        )
+    }
 }
 
 impl Default for EmulatorConfig {
@@ -37,6 +55,8 @@ impl Default for EmulatorConfig {
             scenarios: Vec::new(),
             seed: 42,
             network: Network::default(),
+            shape: None,
+            rate_window_secs: 60,
         }
     }
 }
@@ -170,10 +190,14 @@ pub async fn start(addr: SocketAddr, config: &EmulatorConfig) -> Result<Running,
         SocketAddr::V4(a) => a.to_string(),
         SocketAddr::V6(a) => format!("[{}]:{}", a.ip(), a.port()),
     };
-    let people = data::Directory::new(config.users, config.seed);
+    let access = config.access();
+    let people = access.people().clone();
     let faults = scenario::Faults::new(&config.scenarios);
-    let onetrust = Arc::new(onetrust::Tenant::new(people.clone(), faults.clone()));
-    let okta = Arc::new(okta::Org::new(&host, people, faults).map_err(EmulatorError::Setup)?);
+    let onetrust = Arc::new(onetrust::Tenant::new(access.clone(), faults.clone()));
+    let window = i64::try_from(config.rate_window_secs).unwrap_or(60);
+    let okta = Arc::new(
+        okta::Org::new(&host, people, access, faults, window).map_err(EmulatorError::Setup)?,
+    );
     let credentials = Credentials {
         onetrust: onetrust.credential(&host),
         okta: okta.credential(),

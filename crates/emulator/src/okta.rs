@@ -18,6 +18,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::access::Access;
 use super::data::{Directory, Person, iso, random_token};
 use super::jose::{self, ConsoleKey};
 use super::scenario::{Faults, Scenario};
@@ -27,7 +28,12 @@ const USERS_PATH: &str = "/api/v1/users";
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const DPOP_ALGS: &str = "RS256 RS384 RS512 ES256 ES384 ES512";
 /// The admin granted these on the app's "Okta API Scopes" tab (the recommended set).
-const ALL_GRANTS: &[&str] = &["okta.users.read", "okta.groups.read", "okta.apps.read"];
+const ALL_GRANTS: &[&str] = &[
+    "okta.users.read",
+    "okta.groups.read",
+    "okta.apps.read",
+    "okta.roles.read",
+];
 const MAX_PAGE: usize = 200;
 /// An API Services app holds at most this many active public keys.
 pub const MAX_KEYS: usize = 2;
@@ -71,6 +77,11 @@ pub struct Org {
     keys: Mutex<Vec<RegisteredKey>>,
     grants: Vec<&'static str>,
     people: Directory,
+    pub(crate) access: Access,
+    /// Seconds in a rate-limit window (60 as Okta's; benchmarks compress time).
+    window: i64,
+    /// Okta IDs of the people an admin-role call may name, made on first use.
+    role_people: std::sync::OnceLock<HashMap<String, usize>>,
     faults: Faults,
     /// Seconds the org's clock is ahead of ours (clock-skew scenario).
     clock_offset: i64,
@@ -80,7 +91,8 @@ pub struct Org {
     nonces: Mutex<Vec<(String, i64)>>,
     resource_nonce: String,
     tokens: Mutex<HashMap<String, Issued>>,
-    rate: Mutex<RateWindow>,
+    /// One window per rate-limit bucket.
+    rate: Mutex<HashMap<&'static str, RateWindow>>,
     pub stats: Arc<crate::stats::Stats>,
 }
 
@@ -96,7 +108,13 @@ fn registered(key: &ConsoleKey) -> Result<RegisteredKey, String> {
 }
 
 impl Org {
-    pub fn new(host: &str, people: Directory, faults: Faults) -> Result<Self, String> {
+    pub fn new(
+        host: &str,
+        people: Directory,
+        access: Access,
+        faults: Faults,
+        window: i64,
+    ) -> Result<Self, String> {
         let key = ConsoleKey::generate(&random_token(20))?;
         let mut keys = vec![registered(&key)?];
         if faults.on(Scenario::OktaMultiKey) {
@@ -109,6 +127,12 @@ impl Org {
             vec![]
         } else if faults.on(Scenario::OktaPartialScopes) {
             vec!["okta.groups.read", "okta.apps.read"]
+        } else if faults.on(Scenario::OktaNoRolesRead) {
+            ALL_GRANTS
+                .iter()
+                .copied()
+                .filter(|s| *s != "okta.roles.read")
+                .collect()
         } else {
             ALL_GRANTS.to_vec()
         };
@@ -128,6 +152,9 @@ impl Org {
             keys: Mutex::new(keys),
             grants,
             people,
+            access,
+            window: window.max(1),
+            role_people: std::sync::OnceLock::new(),
             clock_offset: if faults.on(Scenario::OktaClockSkew) {
                 600
             } else {
@@ -139,10 +166,7 @@ impl Org {
             nonces: Mutex::new(vec![(random_token(32), now())]),
             resource_nonce: random_token(32),
             tokens: Mutex::default(),
-            rate: Mutex::new(RateWindow {
-                started: now(),
-                used: 0,
-            }),
+            rate: Mutex::default(),
             stats: Arc::default(),
         })
     }
@@ -155,6 +179,7 @@ impl Org {
         Router::new()
             .route(TOKEN_PATH, post(token))
             .route(USERS_PATH, get(users))
+            .merge(super::okta_access::routes())
             .route(ADMIN_KEYS_PATH, get(admin_list_keys).post(admin_add_key))
             .route(
                 &format!("{ADMIN_KEYS_PATH}/{{kid}}"),
@@ -226,6 +251,11 @@ impl Org {
         now() + self.clock_offset
     }
 
+    /// The org's own clock (what its `Date` header says).
+    pub(crate) fn now(&self) -> i64 {
+        self.clock()
+    }
+
     fn dpop_required(&self) -> bool {
         !self.faults.on(Scenario::OktaDpopOff)
     }
@@ -246,17 +276,34 @@ impl Org {
             .unwrap_or(false)
     }
 
-    /// Window of `limit` requests per second in the rate-limit scenario, else Okta-like numbers.
+    /// The users bucket's window: 2 requests a second in the rate-limit scenario, else
+    /// Okta-like numbers.
     fn rate_headers(&self, counted: bool) -> (u32, u32, i64) {
-        let (limit, window) = if self.faults.on(Scenario::OktaRateLimit) {
-            (2, 1)
+        if self.faults.on(Scenario::OktaRateLimit) {
+            self.bucket("users", 2, 1, counted)
         } else {
-            (600, 60)
-        };
-        let Ok(mut w) = self.rate.lock() else {
+            self.bucket("users", 600, self.window, counted)
+        }
+    }
+
+    /// Counts a request in `name`'s window of `limit` requests a `window` seconds: the headers'
+    /// (limit, remaining, reset). Okta's buckets are per endpoint family (entitlements-wire
+    /// §2.4); each has its own counter.
+    pub(crate) fn bucket(
+        &self,
+        name: &'static str,
+        limit: u32,
+        window: i64,
+        counted: bool,
+    ) -> (u32, u32, i64) {
+        let Ok(mut buckets) = self.rate.lock() else {
             return (limit, limit, now() + window);
         };
         let t = now();
+        let w = buckets.entry(name).or_insert(RateWindow {
+            started: t,
+            used: 0,
+        });
         if t >= w.started + window {
             w.started = t;
             w.used = 0;
@@ -264,7 +311,43 @@ impl Org {
         if counted {
             w.used += 1;
         }
-        (limit, limit.saturating_sub(w.used), w.started + window)
+        (
+            limit,
+            limit.saturating_sub(w.used),
+            w.started + window + self.clock_offset,
+        )
+    }
+
+    /// Whether the last request counted in `name` went over its limit.
+    pub(crate) fn over(&self, name: &'static str, limit: u32) -> bool {
+        self.rate
+            .lock()
+            .map(|b| b.get(name).is_some_and(|w| w.used > limit))
+            .unwrap_or(false)
+    }
+
+    pub(crate) fn window(&self) -> i64 {
+        self.window
+    }
+
+    pub(crate) fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The index of a person an admin-role call may name (role holders and admin-group
+    /// members), by Okta ID.
+    pub(crate) fn role_person(&self, id: &str) -> Option<usize> {
+        self.role_people
+            .get_or_init(|| {
+                let admins = self.access.members(1);
+                self.access
+                    .role_assignees()
+                    .chain((0..admins.len()).filter_map(|k| admins.get(k)))
+                    .map(|i| (self.people.okta_id(i), i))
+                    .collect()
+            })
+            .get(id)
+            .copied()
     }
 }
 
@@ -272,7 +355,7 @@ fn request_id() -> String {
     random_token(27)
 }
 
-fn with_common_headers(mut r: Response, rate: (u32, u32, i64)) -> Response {
+pub(crate) fn with_common_headers(mut r: Response, rate: (u32, u32, i64)) -> Response {
     let h = r.headers_mut();
     let pairs = [
         ("x-okta-request-id", request_id()),
@@ -480,7 +563,7 @@ impl Org {
 }
 
 /// The `htu` a proof for this request must carry, from the URL the client actually called.
-fn request_htu(headers: &HeaderMap, uri: &Uri) -> String {
+pub(crate) fn request_htu(headers: &HeaderMap, uri: &Uri) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
@@ -702,7 +785,7 @@ fn challenge(
 }
 
 /// Okta's management error shape.
-fn okta_error(status: StatusCode, code: &str, summary: &str, causes: Value) -> Response {
+pub(crate) fn okta_error(status: StatusCode, code: &str, summary: &str, causes: Value) -> Response {
     (
         status,
         axum::Json(json!({
@@ -717,6 +800,72 @@ fn okta_error(status: StatusCode, code: &str, summary: &str, causes: Value) -> R
 struct UsersQuery {
     limit: Option<String>,
     after: Option<String>,
+    filter: Option<String>,
+    search: Option<String>,
+}
+
+/// One `prop eq "value"` term of a `filter`.
+struct Term {
+    property: &'static str,
+    value: String,
+}
+
+/// A `filter` as the spec allows it (`listUsers`): `eq` terms on the listed properties joined
+/// by `or` or by `and` (not both, no `not`), values in double quotes, names and values
+/// case-sensitive. Anything else is Okta's "Invalid search criteria."
+struct Filter {
+    any: bool,
+    terms: Vec<Term>,
+}
+
+const FILTER_PROPERTIES: &[&str] = &[
+    "status",
+    "lastUpdated",
+    "id",
+    "profile.login",
+    "profile.email",
+    "profile.firstName",
+    "profile.lastName",
+];
+
+impl Filter {
+    fn parse(text: &str) -> Option<Filter> {
+        let has_or = text.contains(" or ");
+        let has_and = text.contains(" and ");
+        if has_or && has_and {
+            return None;
+        }
+        let joiner = if has_or { " or " } else { " and " };
+        let terms = text
+            .split(joiner)
+            .map(|t| {
+                let mut parts = t.trim().splitn(3, ' ');
+                let (name, op, value) = (parts.next()?, parts.next()?, parts.next()?);
+                let property = FILTER_PROPERTIES.iter().find(|p| **p == name)?;
+                let value = value.strip_prefix('"')?.strip_suffix('"')?;
+                (op == "eq" && !value.contains('"')).then(|| Term {
+                    property,
+                    value: value.to_string(),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Filter { any: has_or, terms })
+    }
+
+    fn matches(&self, user: &Value) -> bool {
+        let hit = |t: &Term| {
+            let field = match t.property.split_once('.') {
+                Some((_, p)) => user.get("profile").and_then(|v| v.get(p)),
+                None => user.get(t.property),
+            };
+            field.and_then(Value::as_str) == Some(t.value.as_str())
+        };
+        if self.any {
+            self.terms.iter().any(hit)
+        } else {
+            self.terms.iter().all(hit)
+        }
+    }
 }
 
 async fn users(
@@ -728,7 +877,7 @@ async fn users(
     let n = org.stats.users_requests.fetch_add(1, Ordering::Relaxed) + 1;
     let rate = org.rate_headers(true);
     let forced = org.faults.on(Scenario::OktaRateLimit) && n == 1;
-    if forced || rate.1 == 0 && org.rate.lock().map(|w| w.used > rate.0).unwrap_or(false) {
+    if forced || rate.1 == 0 && org.over("users", rate.0) {
         org.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
         let reset = if forced { now() + 1 } else { rate.2 };
         let r = okta_error(
@@ -743,7 +892,14 @@ async fn users(
     with_common_headers(users_response(&org, &headers, q, &htu), rate)
 }
 
-fn users_response(org: &Org, headers: &HeaderMap, q: UsersQuery, htu: &str) -> Response {
+/// Checks the token, its DPoP binding and proof, and that it carries `scope` (or its
+/// `.manage` sibling): the answer Okta gives when it does not.
+pub(crate) fn authorize(
+    org: &Org,
+    headers: &HeaderMap,
+    htu: &str,
+    scope: &str,
+) -> Result<(), Response> {
     let auth = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -755,74 +911,74 @@ fn users_response(org: &Org, headers: &HeaderMap, q: UsersQuery, htu: &str) -> R
     });
     let rejecting = org.faults.on(Scenario::OktaRejectTokens);
     let Some((scopes, jkt, _)) = issued.filter(|i| i.2 > org.clock() && !rejecting) else {
-        return okta_error(
+        return Err(okta_error(
             StatusCode::UNAUTHORIZED,
             "E0000011",
             "Invalid token provided",
             json!([]),
-        );
+        ));
     };
     let scheme_name = if jkt.is_some() { "DPoP" } else { "Bearer" };
     match (&jkt, scheme.to_ascii_lowercase().as_str()) {
         (Some(_), "dpop") | (None, "bearer") => {}
         (Some(_), _) => {
-            return challenge(
+            return Err(challenge(
                 org,
                 StatusCode::BAD_REQUEST,
                 "DPoP",
                 "invalid_request",
                 "The resource request must use the DPoP authentication scheme when using a DPoP bound token.",
-            );
+            ));
         }
         (None, _) => {
-            return challenge(
+            return Err(challenge(
                 org,
                 StatusCode::UNAUTHORIZED,
                 "Bearer",
                 "invalid_token",
                 "The presented access_token is not DPoP bound.",
-            );
+            ));
         }
     }
     if let Some(jkt) = &jkt {
         let Some(proof) = headers.get("dpop").and_then(|v| v.to_str().ok()) else {
-            return challenge(
+            return Err(challenge(
                 org,
                 StatusCode::BAD_REQUEST,
                 "DPoP",
                 "invalid_request",
                 "The resource request requires a DPoP proof.",
-            );
+            ));
         };
         let checked = match org.check_proof(proof, "GET", htu) {
             Ok(p) => p,
             Err(d) => {
-                return challenge(
+                return Err(challenge(
                     org,
                     StatusCode::BAD_REQUEST,
                     "DPoP",
                     "invalid_dpop_proof",
                     d,
-                );
+                ));
             }
         };
         if checked.ath.as_deref() != Some(jose::ath(token.trim()).as_str()) {
-            return challenge(
+            return Err(challenge(
                 org,
                 StatusCode::BAD_REQUEST,
                 "DPoP",
                 "invalid_dpop_proof",
                 "'ath' claim in the DPoP proof does not match the presented access_token.",
-            );
+            ));
         }
         if &checked.jkt != jkt {
-            return challenge(
+            return Err(challenge(
                 org,
                 StatusCode::BAD_REQUEST,
                 "DPoP",
                 "invalid_dpop_proof",
                 "The access_token is not bound to the provided DPoP proof.",
-            );
+            ));
         }
         if org.faults.on(Scenario::OktaResourceNonce)
             && checked.nonce.as_deref() != Some(org.resource_nonce.as_str())
@@ -837,20 +993,25 @@ fn users_response(org: &Org, headers: &HeaderMap, q: UsersQuery, htu: &str) -> R
             if let Ok(v) = HeaderValue::from_str(&org.resource_nonce) {
                 r.headers_mut().insert("dpop-nonce", v);
             }
-            return r;
+            return Err(r);
         }
     }
-    if !scopes
-        .iter()
-        .any(|s| s == "okta.users.read" || s == "okta.users.manage")
-    {
-        return challenge(
+    let manage = scope.replace(".read", ".manage");
+    if !scopes.iter().any(|s| *s == scope || *s == manage) {
+        return Err(challenge(
             org,
             StatusCode::FORBIDDEN,
             scheme_name,
             "insufficient_scope",
             "The access token provided does not contain the required scopes.",
-        );
+        ));
+    }
+    Ok(())
+}
+
+fn users_response(org: &Org, headers: &HeaderMap, q: UsersQuery, htu: &str) -> Response {
+    if let Err(r) = authorize(org, headers, htu, "okta.users.read") {
+        return r;
     }
     let limit = match q.limit.as_deref().map(str::parse::<usize>) {
         None => MAX_PAGE,
@@ -876,31 +1037,58 @@ fn users_response(org: &Org, headers: &HeaderMap, q: UsersQuery, htu: &str) -> R
             );
         }
     };
-    // The list omits DEPROVISIONED users unless a filter or search asks for them.
+    if q.search.is_some() {
+        // Not emulated: the client reads every user with `filter` (entitlements-wire §10).
+        return okta_error(
+            StatusCode::BAD_REQUEST,
+            "E0000031",
+            "Invalid search criteria.",
+            json!([]),
+        );
+    }
+    let filter = match q.filter.as_deref().map(Filter::parse) {
+        None => None,
+        Some(Some(f)) => Some(f),
+        Some(None) => {
+            return okta_error(
+                StatusCode::BAD_REQUEST,
+                "E0000031",
+                "Invalid search criteria.",
+                json!([]),
+            );
+        }
+    };
+    // The list omits DEPROVISIONED users unless a filter or search asks for them; a filter
+    // returns whoever matches, DEPROVISIONED included ([SPEC] listUsers).
     // Made from the cursor's index on: a page costs its own users, however deep it is.
-    let visible: Vec<(usize, Person)> = if org.faults.on(Scenario::OktaNoAdminRole) {
+    let visible: Vec<(usize, Value)> = if org.faults.on(Scenario::OktaNoAdminRole) {
         Vec::new()
     } else {
         (start..org.people.len())
-            .map(|i| (i, org.people.person(i)))
-            .filter(|(_, p)| p.okta_status != "DEPROVISIONED")
+            .filter(|i| filter.is_some() || org.people.okta_status(*i) != "DEPROVISIONED")
+            .map(|i| (i, okta_user(org, &org.people.person(i))))
+            .filter(|(_, u)| filter.as_ref().is_none_or(|f| f.matches(u)))
             .take(limit + 1)
             .collect()
     };
     let more = visible.len() > limit;
-    let page: Vec<Value> = visible
-        .iter()
-        .take(limit)
-        .map(|(_, p)| okta_user(org, p))
-        .collect();
+    let page: Vec<&Value> = visible.iter().take(limit).map(|(_, u)| u).collect();
     let mut r = (StatusCode::OK, axum::Json(page)).into_response();
+    let filter_query = q
+        .filter
+        .as_deref()
+        .map(|f| {
+            let encoded: String = url::form_urlencoded::byte_serialize(f.as_bytes()).collect();
+            format!("&filter={encoded}")
+        })
+        .unwrap_or_default();
     let mut links = vec![format!(
-        "<{}{USERS_PATH}?limit={limit}>; rel=\"self\"",
+        "<{}{USERS_PATH}?limit={limit}{filter_query}>; rel=\"self\"",
         org.base
     )];
     if more && let Some((next, _)) = visible.get(limit) {
         links.push(format!(
-            "<{}{USERS_PATH}?after={}&limit={limit}>; rel=\"next\"",
+            "<{}{USERS_PATH}?after={}&limit={limit}{filter_query}>; rel=\"next\"",
             org.base,
             encode_cursor(*next)
         ));
@@ -914,31 +1102,43 @@ fn users_response(org: &Org, headers: &HeaderMap, q: UsersQuery, htu: &str) -> R
 }
 
 /// Okta cursors are opaque and are not user ids.
-fn encode_cursor(index: usize) -> String {
+pub(crate) fn encode_cursor(index: usize) -> String {
     format!(
         "000u{}",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(index.to_string())
     )
 }
 
-fn decode_cursor(c: &str) -> Option<usize> {
+pub(crate) fn decode_cursor(c: &str) -> Option<usize> {
     let b = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(c.strip_prefix("000u")?)
         .ok()?;
     String::from_utf8(b).ok()?.parse().ok()
 }
 
+/// The user at `index` as the users API shows it.
+pub(crate) fn user_json(org: &Org, index: usize) -> Value {
+    okta_user(org, &org.people.person(index))
+}
+
 fn okta_user(org: &Org, p: &Person) -> Value {
-    let id = format!("00u{}", &p.id.replace('-', "")[..17]);
+    let id = super::data::okta_user_id(&p.id);
     let active_like = !matches!(p.okta_status, "STAGED" | "PROVISIONED");
+    // A deactivated user keeps `activated` and `lastLogin`; `statusChanged` is when it was
+    // deactivated, the same instant as `lastUpdated` (entitlements-wire §1.3).
+    let changed = if p.okta_status == "DEPROVISIONED" {
+        p.last_login.unwrap_or(p.created) + time::Duration::days(3)
+    } else {
+        p.created
+    };
     json!({
         "id": id,
         "status": p.okta_status,
         "created": iso(p.created),
         "activated": active_like.then(|| iso(p.created)),
-        "statusChanged": active_like.then(|| iso(p.created)),
+        "statusChanged": active_like.then(|| iso(changed)),
         "lastLogin": p.last_login.map(iso),
-        "lastUpdated": iso(p.created),
+        "lastUpdated": iso(changed),
         "passwordChanged": active_like.then(|| iso(p.created)),
         "type": {"id": "otyemulatordefault0"},
         "profile": {

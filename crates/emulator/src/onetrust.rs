@@ -47,6 +47,7 @@ pub struct Tenant {
     client_secret: String,
     scopes: Vec<&'static str>,
     people: Directory,
+    access: crate::access::Access,
     faults: Faults,
     tokens: Mutex<HashMap<String, Issued>>,
     users_requests: Mutex<u32>,
@@ -61,7 +62,8 @@ pub struct Tenant {
 pub const REQUESTS_PER_MINUTE: u32 = 1000;
 
 impl Tenant {
-    pub fn new(people: Directory, faults: Faults) -> Self {
+    pub fn new(access: crate::access::Access, faults: Faults) -> Self {
+        let people = access.people().clone();
         let scopes = if faults.on(Scenario::OneTrustMissingUserScope) {
             vec!["ASSESSMENT", "SCIM", "INVENTORY_READ"]
         } else {
@@ -72,6 +74,7 @@ impl Tenant {
             client_secret: random_token(32),
             scopes,
             people,
+            access,
             faults,
             tokens: Mutex::default(),
             users_requests: Mutex::new(0),
@@ -317,7 +320,17 @@ struct OtUser<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     disabled_date_time: Option<String>,
     default_organization_name: &'a str,
-    access_levels: [serde_json::Value; 0],
+    access_levels: Vec<OtAccessLevel>,
+}
+
+/// `accessLevels` item (`PublicOrgUserDetailsResponse`): a role in an organization.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OtAccessLevel {
+    organization_id: String,
+    organization_name: &'static str,
+    role_id: String,
+    role_name: &'static str,
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -440,10 +453,10 @@ async fn users(
     let total_pages = total.div_ceil(size);
     let start = page.saturating_mul(size).min(total);
     let end = (start + size).min(total);
-    let people: Vec<_> = (start..end).map(|i| t.people.person(i)).collect();
+    let people: Vec<_> = (start..end).map(|i| (i, t.people.person(i))).collect();
     let content: Vec<OtUser> = people
         .iter()
-        .map(|p| OtUser {
+        .map(|(i, p)| OtUser {
             user_id: &p.id,
             first_name: p.first,
             last_name: p.last,
@@ -458,7 +471,17 @@ async fn users(
             last_login_date: p.last_login.map(iso),
             disabled_date_time: (!p.active).then(|| iso(p.created)),
             default_organization_name: "Acme",
-            access_levels: [],
+            access_levels: t
+                .access
+                .access_levels_of(*i)
+                .into_iter()
+                .map(|l| OtAccessLevel {
+                    organization_id: l.organization_id,
+                    organization_name: l.organization_name,
+                    role_id: l.role_id,
+                    role_name: l.role_name,
+                })
+                .collect(),
         })
         .collect();
     let ignores_paging = t.faults.on(Scenario::OneTrustIgnorePaging);

@@ -33,6 +33,7 @@ pub enum Scenario {
     OktaSecretApp,
     OktaNotServiceApp,
     OktaRejectTokens,
+    OktaNoRolesRead,
 }
 
 /// Every scenario with its name and what it does; `emulator --help` lists these.
@@ -166,6 +167,11 @@ pub const SCENARIOS: &[(Scenario, &str, &str)] = &[
         Scenario::OktaRejectTokens,
         "okta:reject-tokens",
         "the users API answers 401 E0000011 to every token",
+    ),
+    (
+        Scenario::OktaNoRolesRead,
+        "okta:no-roles-read",
+        "okta.roles.read is not granted: admin roles cannot be read (403)",
     ),
 ];
 

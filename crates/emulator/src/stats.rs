@@ -9,6 +9,8 @@ pub struct Stats {
     pub token_requests: AtomicU32,
     pub users_requests: AtomicU32,
     pub rate_limited: AtomicU32,
+    /// Groups, apps and roles requests (Okta).
+    pub entitlement_requests: AtomicU32,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,6 +18,8 @@ pub struct StatsSnapshot {
     pub token_requests: u32,
     pub users_requests: u32,
     pub rate_limited: u32,
+    #[serde(default)]
+    pub entitlement_requests: u32,
 }
 
 impl Stats {
@@ -24,6 +28,7 @@ impl Stats {
             token_requests: self.token_requests.load(Ordering::Relaxed),
             users_requests: self.users_requests.load(Ordering::Relaxed),
             rate_limited: self.rate_limited.load(Ordering::Relaxed),
+            entitlement_requests: self.entitlement_requests.load(Ordering::Relaxed),
         }
     }
 }

@@ -220,7 +220,7 @@ impl<'de, T: serde::Deserialize<'de>, const MAX: usize> serde::Deserialize<'de>
             type Value = Limited<T, MAX>;
 
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                write!(f, "a list of at most {MAX} users")
+                write!(f, "a list of at most {MAX} entries")
             }
 
             fn visit_seq<A: serde::de::SeqAccess<'de>>(
@@ -231,7 +231,7 @@ impl<'de, T: serde::Deserialize<'de>, const MAX: usize> serde::Deserialize<'de>
                 while let Some(item) = seq.next_element()? {
                     if items.len() == MAX {
                         return Err(serde::de::Error::custom(format!(
-                            "more than {MAX} users in one page, more than a page holds"
+                            "more than {MAX} entries in one list, more than a page holds"
                         )));
                     }
                     items.push(item);

@@ -22,6 +22,9 @@ use crate::keys::PrivateKey;
 use crate::profile::KeyOrigin;
 use crate::users::{Extras, User, UserStatus};
 
+mod access;
+pub use access::Progress;
+
 pub const TOKEN_PATH: &str = "/oauth2/v1/token";
 pub const USERS_PATH: &str = "/api/v1/users";
 pub const PAGE_LIMIT: u32 = 200;
@@ -29,7 +32,15 @@ pub const USERS_SCOPE: &str = "okta.users.read";
 /// What the users table needs.
 pub const DEFAULT_SCOPES: &[&str] = &[USERS_SCOPE];
 /// The set the setup guide's step 12 means ("3 scopes"); only okta.users.read is needed here.
-pub const RECOMMENDED_SCOPES: &[&str] = &[USERS_SCOPE, "okta.groups.read", "okta.apps.read"];
+pub const RECOMMENDED_SCOPES: &[&str] = &[
+    USERS_SCOPE,
+    "okta.groups.read",
+    "okta.apps.read",
+    "okta.roles.read",
+];
+/// The default list omits DEPROVISIONED users; a filter returns them ([SPEC] listUsers). Read
+/// as a second pass after the default list (entitlements-wire §10.1).
+pub const DEPROVISIONED_FILTER: &str = r#"status eq "DEPROVISIONED""#;
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// Okta rejects exp > now + 1 h with no skew allowance; 5 minutes leaves room for a fast clock.
 const ASSERTION_LIFETIME: i64 = 300;
@@ -191,7 +202,7 @@ impl Okta {
         )
     }
 
-    fn answer(
+    pub(crate) fn answer(
         &self,
         endpoint: Endpoint,
         method: &str,
@@ -266,7 +277,10 @@ impl Okta {
 
     /// One users request up to its headers (the body is read by `PendingPage::finish`),
     /// answering Okta's resource nonce challenge once.
-    async fn get_users(&mut self, url: &url::Url) -> Result<http::Started, ConnectorError> {
+    pub(crate) async fn get_users(
+        &mut self,
+        url: &url::Url,
+    ) -> Result<http::Started, ConnectorError> {
         let client = self.http.inner().clone();
         let mut challenged = false;
         loop {
@@ -331,7 +345,7 @@ impl Okta {
 
     /// The URL of the page after `cursor` (the first page without one); a next-page link is
     /// followed only within the org, so the token is never sent elsewhere.
-    fn page_url(&self, cursor: Option<&Cursor>) -> Result<url::Url, ConnectorError> {
+    pub(crate) fn page_url(&self, cursor: Option<&Cursor>) -> Result<url::Url, ConnectorError> {
         match cursor {
             None => {
                 let mut u = self.url(USERS_PATH);
@@ -377,8 +391,18 @@ impl Okta {
             let answer = r.read().await?;
             return Err(self.answer(Endpoint::Users, "GET", USERS_PATH, &answer));
         }
+        let default_pass = !url.query_pairs().any(|(k, _)| k == "filter");
+        let next = next_link_in(&r.headers).map(Cursor).or_else(|| {
+            default_pass.then(|| {
+                let mut u = self.url(USERS_PATH);
+                u.query_pairs_mut()
+                    .append_pair("limit", &PAGE_LIMIT.to_string())
+                    .append_pair("filter", DEPROVISIONED_FILTER);
+                Cursor(u.to_string())
+            })
+        });
         Ok(PendingPage {
-            next: next_link_in(&r.headers).map(Cursor),
+            next,
             first: cursor.is_none(),
             started: r,
         })
@@ -647,6 +671,7 @@ pub(crate) fn normalise(u: OktaUser) -> User {
         last_login: text(u.last_login),
         source: Integration::Okta,
         extra,
+        access: Vec::new(),
     }
     .bounded()
 }

@@ -123,7 +123,35 @@ pub(crate) struct OtUser {
     last_login_date: Option<Text>,
     disabled_date_time: Option<Text>,
     expiration_date_time: Option<Text>,
+    disabled_by: Option<Text>,
     default_organization_name: Option<Text>,
+    /// Role-per-organization pairs (`PublicOrgUserDetailsResponse.accessLevels`, `uniqueItems`).
+    #[serde(default)]
+    access_levels: Option<super::Limited<OtAccessLevel, { crate::users::MAX_INLINE }>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct OtAccessLevel {
+    organization_id: Option<Text>,
+    organization_name: Option<Text>,
+    role_id: Option<Text>,
+    role_name: Option<Text>,
+}
+
+/// An access level as an entitlement: its ID names the role in the organization, so the same
+/// role in two organizations is two entitlements (a review certifies each).
+fn access_level(l: OtAccessLevel) -> Option<crate::entitlements::Entitlement> {
+    let role_id = text(l.role_id)?;
+    let org_id = text(l.organization_id).unwrap_or_default();
+    let role = text(l.role_name).unwrap_or_else(|| role_id.clone());
+    Some(crate::entitlements::Entitlement {
+        kind: crate::entitlements::Kind::AccessLevel,
+        id: format!("{org_id}/{role_id}"),
+        name: role,
+        organization: Some(text(l.organization_name).unwrap_or(org_id)),
+        detail: None,
+    })
 }
 
 impl OneTrust {
@@ -368,6 +396,7 @@ pub(crate) fn normalise(u: OtUser) -> User {
         ("external id", u.external_id),
         ("organization", u.default_organization_name),
         ("disabled", u.disabled_date_time),
+        ("disabled by", u.disabled_by),
         ("expires", u.expiration_date_time),
     ] {
         if let Some(v) = text(v).filter(|v| !v.is_empty()) {
@@ -390,6 +419,10 @@ pub(crate) fn normalise(u: OtUser) -> User {
         last_login: text(u.last_login_date),
         source: Integration::OneTrust,
         extra,
+        access: u
+            .access_levels
+            .map(|l| l.into_iter().filter_map(access_level).collect())
+            .unwrap_or_default(),
     }
     .bounded()
 }

@@ -16,6 +16,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use crate::entitlements::{Entitlement, Entitlements, Held};
 use crate::integration::Integration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -85,7 +86,14 @@ pub struct User {
     /// Vendor-specific fields worth showing in a details pane.
     #[serde(skip_serializing_if = "Extras::is_empty")]
     pub extra: Extras,
+    /// Entitlements that come with the user, held directly (OneTrust's access levels); at
+    /// most `MAX_INLINE` of them. Okta's are read apart (`connector::okta_access`).
+    #[serde(skip)]
+    pub access: Vec<Entitlement>,
 }
+
+/// The most entitlements a user carries in its own record.
+pub const MAX_INLINE: usize = 256;
 
 /// The most text one field of a user keeps, and all of a user's fields together. Real users
 /// are a few hundred bytes (an email is at most 254); a hostile server's megabyte names are
@@ -268,6 +276,14 @@ impl std::str::FromStr for ExportFormat {
     }
 }
 
+const ENTITLEMENT_HEADER: [&str; 5] = [
+    "entitlement_kind",
+    "entitlement_id",
+    "entitlement_name",
+    "via",
+    "organization",
+];
+
 const CSV_HEADER: [&str; 10] = [
     "id",
     "login",
@@ -284,6 +300,8 @@ const CSV_HEADER: [&str; 10] = [
 /// How an export treats what the tenant sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExportOptions {
+    /// Which entitlements columns or fields are written.
+    pub entitlements: EntitlementColumns,
     /// CSV cells a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab
     /// or CR) get a leading `'`, as OWASP recommends for CSV injection.
     pub guard_formulas: bool,
@@ -292,6 +310,7 @@ pub struct ExportOptions {
 impl Default for ExportOptions {
     fn default() -> Self {
         Self {
+            entitlements: EntitlementColumns::Off,
             guard_formulas: true,
         }
     }
@@ -343,6 +362,10 @@ pub trait Record {
     fn last_login(&self) -> Option<Cow<'_, str>>;
     fn source(&self) -> Integration;
     fn extra(&self) -> BTreeMap<&str, &str>;
+    /// Entitlements that came with the user itself.
+    fn access(&self) -> &[Entitlement] {
+        &[]
+    }
 }
 
 impl Record for &User {
@@ -378,6 +401,9 @@ impl Record for &User {
     }
     fn extra(&self) -> BTreeMap<&str, &str> {
         self.extra.iter().collect()
+    }
+    fn access(&self) -> &[Entitlement] {
+        &self.access
     }
 }
 
@@ -432,6 +458,9 @@ struct JsonUser<'a> {
     source: Integration,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     extra: BTreeMap<&'a str, &'a str>,
+    /// Absent when entitlements were not read (`--no-entitlements`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entitlements: Option<Vec<Held<'a>>>,
 }
 
 impl<'a> JsonUser<'a> {
@@ -448,8 +477,30 @@ impl<'a> JsonUser<'a> {
             last_login: u.last_login(),
             source: u.source(),
             extra: u.extra(),
+            entitlements: None,
         }
     }
+}
+
+/// A user's entitlements for an export: those that came with it, then those read apart.
+fn held_of<'a>(u: &'a impl Record, read: Option<&'a Entitlements>) -> Vec<Held<'a>> {
+    let mut held: Vec<Held<'a>> = u.access().iter().map(Held::direct).collect();
+    if let Some(e) = read {
+        held.extend(e.held_by(u.id()));
+    }
+    held
+}
+
+/// What an export writes besides the users' own fields.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EntitlementColumns {
+    /// None: entitlements were not read.
+    #[default]
+    Off,
+    /// JSON: an `entitlements` array a user; CSV: one row a user with an `entitlements` count.
+    PerUser,
+    /// CSV: one row a (user, entitlement), a user without any on one row of their own.
+    PerGrant,
 }
 
 pub struct Exporter<W: Write> {
@@ -473,7 +524,13 @@ impl<W: Write> Exporter<W> {
         match format {
             ExportFormat::Csv => {
                 let mut w = csv::Writer::from_writer(out);
-                w.write_record(CSV_HEADER).map_err(csv_io)?;
+                let extra: &[&str] = match options.entitlements {
+                    EntitlementColumns::Off => &[],
+                    EntitlementColumns::PerUser => &["entitlements"],
+                    EntitlementColumns::PerGrant => &ENTITLEMENT_HEADER,
+                };
+                w.write_record(CSV_HEADER.iter().chain(extra))
+                    .map_err(csv_io)?;
                 Ok(Self {
                     format,
                     options,
@@ -503,6 +560,15 @@ impl<W: Write> Exporter<W> {
     }
 
     pub fn write<R: Record>(&mut self, users: impl IntoIterator<Item = R>) -> std::io::Result<()> {
+        self.write_with(users, None)
+    }
+
+    /// `write`, with the entitlements read apart from the users (Okta's) when there are any.
+    pub fn write_with<R: Record>(
+        &mut self,
+        users: impl IntoIterator<Item = R>,
+        read: Option<&Entitlements>,
+    ) -> std::io::Result<()> {
         let o = self.options;
         if let Some(w) = &mut self.csv {
             for u in users {
@@ -519,14 +585,41 @@ impl<W: Write> Exporter<W> {
                     csv_cell(last_login.as_deref().unwrap_or(""), o),
                     csv_cell(u.source().id(), o),
                 ];
-                w.write_record(cells.iter().map(|c| c.as_bytes()))
-                    .map_err(csv_io)?;
+                let base = cells.iter().map(|c| c.as_bytes());
+                match o.entitlements {
+                    EntitlementColumns::Off => w.write_record(base).map_err(csv_io)?,
+                    EntitlementColumns::PerUser => {
+                        let n = held_of(&u, read).len().to_string();
+                        w.write_record(base.chain([n.as_bytes()])).map_err(csv_io)?;
+                    }
+                    EntitlementColumns::PerGrant => {
+                        let held = held_of(&u, read);
+                        if held.is_empty() {
+                            w.write_record(base.chain([&b""[..]; 5])).map_err(csv_io)?;
+                        }
+                        for h in held {
+                            let more = [
+                                csv_cell(h.kind.id(), o),
+                                csv_cell(h.id, o),
+                                csv_cell(h.name, o),
+                                csv_cell(h.via.unwrap_or(""), o),
+                                csv_cell(h.organization.unwrap_or(""), o),
+                            ];
+                            w.write_record(cells.iter().chain(more.iter()).map(|c| c.as_bytes()))
+                                .map_err(csv_io)?;
+                        }
+                    }
+                }
                 self.written += 1;
             }
         } else if let Some(out) = &mut self.raw {
             for u in users {
                 out.write_all(if self.written == 0 { b"\n  " } else { b",\n  " })?;
-                let text = serde_json::to_string(&JsonUser::of(&u))?;
+                let mut doc = JsonUser::of(&u);
+                if o.entitlements != EntitlementColumns::Off {
+                    doc.entitlements = Some(held_of(&u, read));
+                }
+                let text = serde_json::to_string(&doc)?;
                 out.write_all(json_safe(&text).as_bytes())?;
                 self.written += 1;
             }
@@ -638,6 +731,7 @@ pub(crate) mod tests {
             last_login: Some("2026-01-01T00:00:00Z".into()),
             source: Integration::OneTrust,
             extra: Extras::default(),
+            access: Vec::new(),
         }
     }
 

@@ -535,6 +535,7 @@ impl<'a> UserRef<'a> {
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            access: Vec::new(),
         }
     }
 }
@@ -556,6 +557,7 @@ mod tests {
             last_login: None,
             source: Integration::Okta,
             extra: Default::default(),
+            access: Vec::new(),
         }
     }
 

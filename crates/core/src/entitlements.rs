@@ -1,0 +1,420 @@
+//! What each user can do, one model for both vendors: Okta groups, app assignments and admin
+//! roles, OneTrust access levels (a role in an organization). An entitlement is stored once in
+//! a catalogue; a user's grants are pairs of catalogue indexes (what, and through which group),
+//! so 800,000 memberships cost about 8 MB, not a string each.
+//!
+//! Both faces read the same `Entitlements`: the TUI's details pane and "who holds this" view,
+//! and every export (`users::Exporter`), which also states what was not visible.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+/// The kinds a review looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Group,
+    App,
+    Role,
+    AccessLevel,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Group, Kind::App, Kind::Role, Kind::AccessLevel];
+
+    /// The export's and the filter's word for it (`group:finance`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Kind::Group => "group",
+            Kind::App => "app",
+            Kind::Role => "role",
+            Kind::AccessLevel => "access_level",
+        }
+    }
+
+    /// How a screen titles a list of them.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Group => "Groups",
+            Kind::App => "Apps",
+            Kind::Role => "Admin roles",
+            Kind::AccessLevel => "Access levels",
+        }
+    }
+}
+
+/// One thing a user can hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entitlement {
+    pub kind: Kind,
+    pub id: String,
+    pub name: String,
+    /// OneTrust: the organization an access level's role applies in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
+    /// What else tells it apart: an Okta group's type (`APP_GROUP`: mastered in a directory),
+    /// a role's type (`SUPER_ADMIN`).
+    #[serde(skip)]
+    pub detail: Option<String>,
+}
+
+impl Entitlement {
+    /// What a screen shows: the name, and the organization for an access level.
+    pub fn label(&self) -> String {
+        match &self.organization {
+            Some(org) => format!("{} in {org}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// A user's hold on an entitlement: which (catalogue index) and through which group (`None`:
+/// held directly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Grant {
+    pub entitlement: u32,
+    pub via: Option<u32>,
+}
+
+/// An entitlement as an export or a screen shows it for one user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Held<'a> {
+    pub kind: Kind,
+    pub id: &'a str,
+    pub name: &'a str,
+    /// The group it is held through; `null` when held directly.
+    pub via: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization: Option<&'a str>,
+}
+
+impl<'a> Held<'a> {
+    /// An entitlement held directly.
+    pub fn direct(e: &'a Entitlement) -> Self {
+        Held {
+            kind: e.kind,
+            id: &e.id,
+            name: &e.name,
+            via: None,
+            organization: e.organization.as_deref(),
+        }
+    }
+}
+
+/// Something the credential could not read, said plainly instead of failing the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotVisible {
+    pub what: Kind,
+    /// What to grant, in words ("grant okta.roles.read").
+    pub fix: String,
+}
+
+/// The most grants one user keeps: a hostile tenant cannot grow one user without bound.
+pub const MAX_GRANTS_PER_USER: usize = 4_096;
+/// The most entitlements the catalogue keeps.
+pub const MAX_ENTITLEMENTS: usize = 1_000_000;
+
+/// Every entitlement read and who holds it.
+#[derive(Debug, Default, Clone)]
+pub struct Entitlements {
+    catalogue: Vec<Entitlement>,
+    index: HashMap<(Kind, Box<str>), u32>,
+    by_user: HashMap<Box<str>, Vec<Grant>>,
+    /// Kinds the credential may not read.
+    pub not_visible: Vec<NotVisible>,
+    /// Held by everyone without being listed per user (Okta's `Everyone`), by name.
+    pub implicit: Vec<String>,
+    /// Choices that narrow what was read, said with every export ("active apps only").
+    pub notes: Vec<String>,
+    /// Grants dropped at the caps.
+    pub dropped: u64,
+}
+
+impl Entitlements {
+    /// The catalogue index of `e`, adding it when new (a later name for the same ID wins
+    /// nothing: the first is kept). `None` when the catalogue is full.
+    pub fn intern(&mut self, e: Entitlement) -> Option<u32> {
+        if let Some(i) = self.index.get(&(e.kind, e.id.as_str().into())) {
+            return Some(*i);
+        }
+        if self.catalogue.len() >= MAX_ENTITLEMENTS {
+            self.dropped += 1;
+            return None;
+        }
+        let i = u32::try_from(self.catalogue.len()).ok()?;
+        self.index.insert((e.kind, e.id.as_str().into()), i);
+        self.catalogue.push(e);
+        Some(i)
+    }
+
+    pub fn find(&self, kind: Kind, id: &str) -> Option<u32> {
+        self.index.get(&(kind, id.into())).copied()
+    }
+
+    pub fn get(&self, i: u32) -> Option<&Entitlement> {
+        self.catalogue.get(i as usize)
+    }
+
+    /// The catalogue, in the order entitlements were first seen.
+    pub fn all(&self) -> &[Entitlement] {
+        &self.catalogue
+    }
+
+    /// Records that `user` holds `entitlement` (through `via`); the same grant twice is one.
+    pub fn grant(&mut self, user: &str, entitlement: u32, via: Option<u32>) {
+        let grant = Grant { entitlement, via };
+        let grants = match self.by_user.get_mut(user) {
+            Some(g) => g,
+            None => self.by_user.entry(user.into()).or_default(),
+        };
+        if grants.contains(&grant) {
+            return;
+        }
+        if grants.len() >= MAX_GRANTS_PER_USER {
+            self.dropped += 1;
+            return;
+        }
+        grants.push(grant);
+    }
+
+    /// Adds `entitlements` held directly by `user` (OneTrust's access levels come with the
+    /// user).
+    pub fn grant_all(&mut self, user: &str, entitlements: &[Entitlement]) {
+        for e in entitlements {
+            if let Some(i) = self.intern(e.clone()) {
+                self.grant(user, i, None);
+            }
+        }
+    }
+
+    pub fn grants_of(&self, user: &str) -> &[Grant] {
+        self.by_user.get(user).map_or(&[], Vec::as_slice)
+    }
+
+    /// `user`'s entitlements as shown: kind order (groups, apps, roles, access levels), then
+    /// name.
+    pub fn held_by(&self, user: &str) -> Vec<Held<'_>> {
+        let mut held: Vec<Held<'_>> = self
+            .grants_of(user)
+            .iter()
+            .filter_map(|g| self.held(*g))
+            .collect();
+        held.sort_by(|a, b| (a.kind, a.name, a.via).cmp(&(b.kind, b.name, b.via)));
+        held
+    }
+
+    fn held(&self, g: Grant) -> Option<Held<'_>> {
+        let e = self.get(g.entitlement)?;
+        Some(Held {
+            via: g.via.and_then(|v| self.get(v)).map(|v| v.name.as_str()),
+            ..Held::direct(e)
+        })
+    }
+
+    /// Who holds entitlement `e`, and through which group: one pass over the grants (a
+    /// million users with eight grants each is a few tens of milliseconds).
+    pub fn holders(&self, e: u32) -> Vec<(&str, Option<&str>)> {
+        let mut out: Vec<(&str, Option<&str>)> = self
+            .by_user
+            .iter()
+            .flat_map(|(user, grants)| {
+                grants
+                    .iter()
+                    .filter(move |g| g.entitlement == e)
+                    .map(move |g| {
+                        let via = g.via.and_then(|v| self.get(v)).map(|v| v.name.as_str());
+                        (user.as_ref(), via)
+                    })
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// How many users hold each catalogue entry (by index).
+    pub fn counts(&self) -> Vec<u32> {
+        let mut counts = vec![0u32; self.catalogue.len()];
+        for grants in self.by_user.values() {
+            let mut seen: Vec<u32> = grants.iter().map(|g| g.entitlement).collect();
+            seen.sort_unstable();
+            seen.dedup();
+            for e in seen {
+                if let Some(c) = counts.get_mut(e as usize) {
+                    *c += 1;
+                }
+            }
+        }
+        counts
+    }
+
+    /// All grants held.
+    pub fn total(&self) -> u64 {
+        self.by_user.values().map(|g| g.len() as u64).sum()
+    }
+
+    /// Whether `user` holds something whose kind is `kind` and whose name contains `needle`
+    /// (lower case): the filter's `group:`, `app:`, `role:` terms.
+    pub fn user_matches(&self, user: &str, kind: Kind, needle: &str) -> bool {
+        self.grants_of(user).iter().any(|g| {
+            self.get(g.entitlement).is_some_and(|e| {
+                e.kind == kind
+                    && (crate::text::folded(&e.name).contains(needle)
+                        || e.organization
+                            .as_deref()
+                            .is_some_and(|o| crate::text::folded(o).contains(needle))
+                        || e.detail
+                            .as_deref()
+                            .is_some_and(|d| crate::text::folded(d).contains(needle)))
+            })
+        })
+    }
+
+    /// Folds `other` in (a later batch of the same run).
+    pub fn absorb(&mut self, other: Entitlements) {
+        let map: Vec<Option<u32>> = other
+            .catalogue
+            .into_iter()
+            .map(|e| self.intern(e))
+            .collect();
+        for (user, grants) in other.by_user {
+            for g in grants {
+                let via = g.via.and_then(|v| map.get(v as usize).copied().flatten());
+                if let Some(Some(e)) = map.get(g.entitlement as usize) {
+                    self.grant(&user, *e, via);
+                }
+            }
+        }
+        self.not_visible.extend(other.not_visible);
+        self.implicit.extend(other.implicit);
+        self.notes.extend(other.notes);
+        self.dropped += other.dropped;
+    }
+
+    /// What could not be seen or was read narrowly, in one sentence for an export's last line
+    /// and a screen's status ("admin roles not visible: grant okta.roles.read").
+    pub fn caveats(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .not_visible
+            .iter()
+            .map(|n| format!("{} not visible: {}", n.what.plural().to_lowercase(), n.fix))
+            .collect();
+        out.extend(
+            self.implicit
+                .iter()
+                .map(|g| format!("everyone is in {g} (not listed per user)")),
+        );
+        out.extend(self.notes.iter().cloned());
+        if self.dropped > 0 {
+            out.push(format!(
+                "{} grants over the limits were dropped",
+                self.dropped
+            ));
+        }
+        out
+    }
+}
+
+/// How far a load got: what an export states, and what a face checks before it writes a part.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Loaded {
+    pub users: u64,
+    pub deactivated: u64,
+    pub users_complete: bool,
+    /// `None`: entitlements were not asked for (`--no-entitlements`).
+    pub entitlements_complete: Option<bool>,
+}
+
+impl Loaded {
+    /// Whether everything asked for is in.
+    pub fn complete(&self) -> bool {
+        self.users_complete && self.entitlements_complete != Some(false)
+    }
+}
+
+/// The last line of every export, in both faces: users, deactivated users, entitlements, and
+/// what was not visible. `grants`: `None` when entitlements were not read.
+pub fn export_summary(
+    written: u64,
+    deactivated: u64,
+    grants: Option<u64>,
+    caveats: &[String],
+    target: &str,
+) -> String {
+    let t = crate::text::thousands;
+    let mut line = format!(
+        "Wrote {} users ({} deactivated)",
+        t(written),
+        t(deactivated)
+    );
+    match grants {
+        Some(n) => {
+            line.push_str(&format!(" with {} entitlements to {target}.", t(n)));
+            if !caveats.is_empty() {
+                line.push_str(&format!(" Note: {}.", caveats.join("; ")));
+            }
+        }
+        None => line.push_str(&format!(
+            " to {target}; entitlements not read (--no-entitlements)."
+        )),
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(id: &str, name: &str) -> Entitlement {
+        Entitlement {
+            kind: Kind::Group,
+            id: id.into(),
+            name: name.into(),
+            organization: None,
+            detail: Some("OKTA_GROUP".into()),
+        }
+    }
+
+    #[test]
+    fn grants_are_stored_once_and_read_back_with_their_group() {
+        let mut e = Entitlements::default();
+        let g = e.intern(group("00g1", "Finance")).unwrap();
+        let app = e
+            .intern(Entitlement {
+                kind: Kind::App,
+                id: "0oa1".into(),
+                name: "Salesforce".into(),
+                organization: None,
+                detail: None,
+            })
+            .unwrap();
+        e.grant("u1", g, None);
+        e.grant("u1", g, None);
+        e.grant("u1", app, Some(g));
+        e.grant("u2", app, None);
+        assert_eq!(e.total(), 3);
+        assert_eq!(e.holders(app), vec![("u1", Some("Finance")), ("u2", None)]);
+        assert_eq!(e.counts(), vec![1, 2]);
+        assert!(e.user_matches("u1", Kind::App, "sales"));
+        assert!(!e.user_matches("u2", Kind::Group, "fin"));
+        let held = e.held_by("u1");
+        assert_eq!(held[0].name, "Finance");
+        assert_eq!(held[1].via, Some("Finance"));
+    }
+
+    #[test]
+    fn a_later_batch_folds_in_by_id() {
+        let mut a = Entitlements::default();
+        let g = a.intern(group("00g1", "Finance")).unwrap();
+        a.grant("u1", g, None);
+        let mut b = Entitlements::default();
+        let other = b.intern(group("00g2", "Sales")).unwrap();
+        let same = b.intern(group("00g1", "Finance")).unwrap();
+        b.grant("u1", other, Some(same));
+        b.grant("u2", same, None);
+        a.absorb(b);
+        assert_eq!(a.all().len(), 2);
+        assert_eq!(a.held_by("u1").len(), 2);
+        assert_eq!(a.holders(g), vec![("u1", None), ("u2", None)]);
+    }
+}

@@ -1,0 +1,182 @@
+//! Entitlements against the emulator's own record: who holds each Okta app and how, groups
+//! and roles of every user, a deactivated user who keeps groups and loses apps, a credential
+//! without okta.roles.read, OneTrust access levels.
+
+mod common;
+
+use std::collections::{BTreeSet, HashMap};
+
+use common::lab::Lab;
+use ploy_core::entitlements::Kind;
+use ploy_emulator::EmulatorConfig;
+use ploy_emulator::access::Held;
+
+fn record(n: usize) -> ploy_emulator::access::Access {
+    EmulatorConfig {
+        users: n,
+        seed: 7,
+        ..EmulatorConfig::default()
+    }
+    .access()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn okta_apps_groups_and_roles_match_the_tenants_record() {
+    let n = 600;
+    let lab = Lab::new(n, &[]).await;
+    lab.okta("corp", |_| {}).await;
+    let e = lab
+        .entitlements("corp")
+        .await
+        .unwrap()
+        .expect("okta reads them apart");
+    let access = record(n);
+    let id_of: Vec<String> = (0..n).map(|i| access.people().okta_id(i)).collect();
+    let index_of: HashMap<&str, usize> = id_of
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.as_str(), i))
+        .collect();
+
+    // Who holds each app, and through which group: exactly the app's own user list.
+    let apps: Vec<_> = (0..access.apps()).map(|a| access.app(a)).collect();
+    let mut seen_apps = 0;
+    for app in apps.iter().filter(|a| a.active) {
+        let ai = e
+            .find(Kind::App, &app.id)
+            .expect("every active app is read");
+        let got: BTreeSet<(usize, Option<String>)> = e
+            .holders(ai)
+            .into_iter()
+            .map(|(u, via)| (index_of[u], via.map(str::to_string)))
+            .collect();
+        let want: BTreeSet<(usize, Option<String>)> = access
+            .holders_of_app(app.index)
+            .into_iter()
+            .map(|(i, held)| match held {
+                Held::Directly => (i, None),
+                Held::Via(g) => (i, Some(access.group(g).name)),
+            })
+            .collect();
+        assert_eq!(got, want, "holders of {}", app.label);
+        seen_apps += 1;
+    }
+    assert!(seen_apps >= 4);
+    for app in apps.iter().filter(|a| !a.active) {
+        assert!(
+            e.find(Kind::App, &app.id).is_none(),
+            "inactive apps are left out"
+        );
+    }
+    assert!(e.caveats().iter().any(|c| c.contains("active apps only")));
+    assert!(e.caveats().iter().any(|c| c.contains("Everyone")));
+
+    // Every user's groups (Everyone is implicit) and admin roles.
+    for i in 0..n {
+        let held = e.held_by(&id_of[i]);
+        let groups: BTreeSet<String> = held
+            .iter()
+            .filter(|h| h.kind == Kind::Group)
+            .map(|h| h.name.to_string())
+            .collect();
+        let want: BTreeSet<String> = access
+            .groups_of(i)
+            .into_iter()
+            .map(|g| access.group(g).name)
+            .collect();
+        assert_eq!(groups, want, "groups of user {i}");
+        let roles: BTreeSet<(String, Option<String>)> = held
+            .iter()
+            .filter(|h| h.kind == Kind::Role)
+            .map(|h| (h.name.to_string(), h.via.map(str::to_string)))
+            .collect();
+        let want: BTreeSet<(String, Option<String>)> = access
+            .roles_of(i)
+            .into_iter()
+            .map(|(r, held)| match held {
+                Held::Directly => (r.label.to_string(), None),
+                Held::Via(g) => (r.label.to_string(), Some(access.group(g).name)),
+            })
+            .collect();
+        assert_eq!(roles, want, "roles of user {i}");
+    }
+    assert!(e.not_visible.is_empty(), "{:?}", e.not_visible);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deactivated_user_keeps_groups_and_holds_no_app() {
+    let n = 400;
+    let lab = Lab::new(n, &[]).await;
+    lab.okta("corp", |_| {}).await;
+    let e = lab.entitlements("corp").await.unwrap().unwrap();
+    let access = record(n);
+    let gone: Vec<usize> = (0..n)
+        .filter(|i| access.people().okta_status(*i) == "DEPROVISIONED")
+        .collect();
+    assert!(!gone.is_empty());
+    for i in gone {
+        let held = e.held_by(&access.people().okta_id(i));
+        assert!(
+            held.iter().any(|h| h.kind == Kind::Group),
+            "user {i} keeps groups"
+        );
+        assert!(
+            !held.iter().any(|h| h.kind == Kind::App),
+            "user {i} holds no app"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_okta_roles_read_roles_are_not_visible_and_nothing_fails() {
+    let lab = Lab::new(300, &["okta:no-roles-read"]).await;
+    lab.okta("corp", |_| {}).await;
+    let e = lab.entitlements("corp").await.unwrap().unwrap();
+    assert!(
+        e.not_visible
+            .iter()
+            .any(|n| n.what == Kind::Role && n.fix.contains("okta.roles.read"))
+    );
+    assert!(e.all().iter().all(|x| x.kind != Kind::Role));
+    assert!(
+        e.all().iter().any(|x| x.kind == Kind::App),
+        "the rest is read"
+    );
+    assert!(
+        e.caveats()
+            .iter()
+            .any(|c| c.starts_with("admin roles not visible: grant okta.roles.read"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onetrust_users_carry_their_access_levels() {
+    let n = 300;
+    let lab = Lab::new(n, &[]).await;
+    lab.onetrust("ot", &lab.creds.onetrust.client_secret).await;
+    assert!(
+        lab.entitlements("ot").await.unwrap().is_none(),
+        "they come with the users"
+    );
+    let users = lab.export("ot").await.unwrap();
+    let access = record(n);
+    assert_eq!(users.len(), n);
+    for (i, u) in users.iter().enumerate() {
+        let got: Vec<(String, String)> = u
+            .access
+            .iter()
+            .map(|a| (a.name.clone(), a.organization.clone().unwrap_or_default()))
+            .collect();
+        let want: Vec<(String, String)> = access
+            .access_levels_of(i)
+            .into_iter()
+            .map(|l| (l.role_name.to_string(), l.organization_name.to_string()))
+            .collect();
+        assert_eq!(got, want, "access levels of {}", u.email);
+        assert!(u.access.iter().all(|a| a.kind == Kind::AccessLevel));
+    }
+    assert!(
+        users.iter().any(|u| u.access.len() > 1),
+        "several organizations"
+    );
+}
