@@ -411,6 +411,7 @@ fn users_load_in_the_background_and_can_be_filtered_sorted_and_exported() {
                 format,
                 path,
                 replace,
+                ..
             },
         ] => {
             assert_eq!(rows.len(), 12, "exactly the rows shown");
@@ -421,7 +422,13 @@ fn users_load_in_the_background_and_can_be_filtered_sorted_and_exported() {
         }
         _ => panic!("export"),
     }
-    app.update(Action::Exported(Ok((12, "/tmp/x/users-acme.json".into()))));
+    app.update(Action::Exported(Ok(ploy_connect::tui::msg::Written {
+        users: 12,
+        deactivated: 0,
+        grants: None,
+        caveats: Vec::new(),
+        path: "/tmp/x/users-acme.json".into(),
+    })));
     assert!(
         render(&app, 80, 24).contains("Wrote 12 users to /tmp/x/users-acme.json"),
         "the path written, absolute"
@@ -863,10 +870,17 @@ fn run_exports(app: &mut App, effects: Vec<Effect>) -> usize {
             format,
             path,
             replace,
+            entitlements,
         } = e
         {
             ran += 1;
-            let result = ploy_connect::tui::runner::export(&rows, format, &path, replace);
+            let result = ploy_connect::tui::runner::export(
+                &rows,
+                format,
+                &path,
+                replace,
+                entitlements.as_deref(),
+            );
             app.update(Action::Exported(result));
         }
     }
@@ -938,12 +952,13 @@ fn a_relative_export_path_is_reported_absolute() {
     assert!(relative.is_relative());
     let mut table = ploy_core::users::UserTable::default();
     table.push((0..3).map(|i| user(i, UserStatus::Active)).collect());
-    let (n, written) = ploy_connect::tui::runner::export(
+    let written = ploy_connect::tui::runner::export(
         &table.shown_users(),
         ploy_core::users::ExportFormat::Csv,
         &relative,
         Replace::Never,
+        None,
     )
     .unwrap();
-    assert_eq!((n, written), (3, here.join(&relative)));
+    assert_eq!((written.users, written.path), (3, here.join(&relative)));
 }

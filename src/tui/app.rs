@@ -192,7 +192,7 @@ impl App {
             // The screen was left meanwhile: say it on the status line.
             Action::Exported(result) if !matches!(self.screen, Screen::Users(_)) => {
                 self.message = Some(match result {
-                    Ok((n, path)) => Notice::news(ploy_core::users::written(n, &path)),
+                    Ok(written) => Notice::news(written.to_string()),
                     Err(f) => Notice::failure(f.message),
                 });
                 vec![]

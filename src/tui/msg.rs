@@ -17,6 +17,9 @@ use ploy_core::keys::{Generated, KeyInputError, KeySource, KeyType, ParsedKey};
 use ploy_core::profile::Profiles;
 use ploy_core::session::PageTicket;
 use ploy_core::setup::{Candidate, Draft, Intent, Promotion, PublicKeys, Rotation, Staged};
+use std::sync::Arc;
+
+use ploy_core::entitlements::Entitlements;
 use ploy_core::users::{ExportFormat, ShownUsers, SortJob, Sorted, User};
 
 use super::keybox::ReadKey;
@@ -81,8 +84,12 @@ pub enum Action {
     UsersDone(Result<u64, AppError>),
     /// The users table put in order away from the UI thread.
     UsersSorted(Sorted),
-    /// An export was written (how many users, where) or why not.
-    Exported(Result<(usize, PathBuf), ExportFailure>),
+    /// How far reading entitlements has got (Okta's, after the users).
+    EntitlementsProgress(ploy_core::connector::okta::Progress),
+    /// Entitlements read apart from the users (`None`: the vendor's come with the users).
+    EntitlementsDone(Result<Option<Box<Entitlements>>, AppError>),
+    /// An export was written (what it holds, where) or why not.
+    Exported(Result<Written, ExportFailure>),
     /// Whether the keyring answers, asked when the wizard opens.
     KeyringProbed(Result<(), AppError>),
     /// A key pair made for the wizard.
@@ -197,6 +204,29 @@ impl std::fmt::Display for PublicKeyError {
 
 impl std::error::Error for PublicKeyError {}
 
+/// What an export wrote, for the status line's one sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub users: u64,
+    pub deactivated: u64,
+    /// `None`: written without entitlements.
+    pub grants: Option<u64>,
+    pub caveats: Vec<String>,
+    pub path: PathBuf,
+}
+
+impl std::fmt::Display for Written {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&ploy_core::entitlements::export_summary(
+            self.users,
+            self.deactivated,
+            self.grants,
+            &self.caveats,
+            &self.path.display().to_string(),
+        ))
+    }
+}
+
 /// Why an export was not written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportFailure {
@@ -245,6 +275,8 @@ pub enum Effect {
         format: ExportFormat,
         path: PathBuf,
         replace: Replace,
+        /// Written with each user when the export has them.
+        entitlements: Option<Arc<Entitlements>>,
     },
     /// Ask the keyring whether it answers, before the admin types a secret for it: the
     /// profile's own keyring when it names one (`secret_store`), else this run's.

@@ -17,11 +17,12 @@ use ploy_core::integration::Integration;
 use ploy_core::keys::{KeySource, KeyType};
 use ploy_core::session::{self, SecretSource};
 use ploy_core::setup::{self, Candidate, Draft, Intent};
+use ploy_core::entitlements::Entitlements;
 use ploy_core::users::{self, ExportFormat, ShownUsers, SortJob};
 
 use super::msg::{
     Action, Effect, ExportFailure, PublicKeyAction, PublicKeyDone, PublicKeyError, PublicKeySource,
-    RunId,
+    RunId, Written,
 };
 
 /// Adds a public JWK to the demo's emulated Okta app (the admin's part); what it did, in words.
@@ -80,7 +81,8 @@ impl Runner {
                 format,
                 path,
                 replace,
-            } => self.export(rows, format, path, replace),
+                entitlements,
+            } => self.export(rows, format, path, replace, entitlements),
             Effect::ProbeKeyring(kept) => self.probe_keyring(kept),
             Effect::GenerateKey { generation, kind } => self.generate_key(generation, kind),
             Effect::PublicKey {
@@ -226,8 +228,23 @@ impl Runner {
         self.spawn_blocking(move || Action::UsersSorted(job.run()));
     }
 
-    fn export(&self, rows: ShownUsers, format: ExportFormat, path: PathBuf, replace: Replace) {
-        self.spawn_blocking(move || Action::Exported(export(&rows, format, &path, replace)));
+    fn export(
+        &self,
+        rows: ShownUsers,
+        format: ExportFormat,
+        path: PathBuf,
+        replace: Replace,
+        entitlements: Option<Arc<Entitlements>>,
+    ) {
+        self.spawn_blocking(move || {
+            Action::Exported(export(
+                &rows,
+                format,
+                &path,
+                replace,
+                entitlements.as_deref(),
+            ))
+        });
     }
 
     fn probe_keyring(&self, kept: Option<ploy_core::secret::Backend>) {
@@ -363,15 +380,29 @@ fn public_key_file(profile: &str, jwk: &serde_json::Value) -> PathBuf {
     PathBuf::from(format!("okta-public-key-{profile}-{short}.json"))
 }
 
-/// Writes an export: how many users and where (absolute), or why not in the dialog's words.
+/// Writes an export: what it holds and where (absolute), or why not in the dialog's words.
 pub fn export(
     rows: &ShownUsers,
     format: ExportFormat,
     path: &Path,
     replace: Replace,
-) -> Result<(usize, PathBuf), ExportFailure> {
-    users::write_users_file(path, format, rows.iter(), replace)
-        .map(|written| (rows.len(), written))
+    entitlements: Option<&Entitlements>,
+) -> Result<Written, ExportFailure> {
+    users::write_users_file(path, format, rows.iter(), replace, entitlements)
+        .map(|written| Written {
+            users: rows.len() as u64,
+            deactivated: rows
+                .iter()
+                .filter(|u| u.status() == users::UserStatus::Deprovisioned)
+                .count() as u64,
+            grants: entitlements.map(|e| {
+                rows.iter()
+                    .map(|u| e.grants_of(u.id()).len() as u64)
+                    .sum()
+            }),
+            caveats: entitlements.map(|e| e.caveats()).unwrap_or_default(),
+            path: written,
+        })
         .map_err(|e| {
             let exists = e.kind() == std::io::ErrorKind::AlreadyExists;
             ExportFailure {
@@ -418,5 +449,18 @@ async fn fetch_users(name: String, services: Services, tx: UnboundedSender<Actio
         Ok::<_, Failure>(())
     })
     .await;
+    let read = result.is_ok();
     let _ = tx.send(Action::UsersDone(result.map_err(failed)));
+    if !read {
+        return;
+    }
+    // Users are browsable already; what they can do streams in behind them.
+    let progress = tx.clone();
+    let mut step = move |p| {
+        let _ = progress.send(Action::EntitlementsProgress(p));
+    };
+    let entitlements = session::read_entitlements(&mut opened.connector, &mut step).await;
+    let _ = tx.send(Action::EntitlementsDone(
+        entitlements.map(|e| e.map(Box::new)).map_err(failed),
+    ));
 }

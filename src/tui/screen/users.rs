@@ -2,20 +2,25 @@
 //! Three key tables: browsing, typing a filter, and the export prompt.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ratatui::crossterm::event::KeyEvent;
 
+use ploy_core::connector::okta::Progress;
+use ploy_core::entitlements::{Entitlements, Kind};
 use ploy_core::files::Replace;
 use ploy_core::integration::Integration;
-use ploy_core::users::{Column, ExportFormat, Sorted, User, UserRef, UserTable};
+use ploy_core::users::{
+    Column, ExportFormat, Sorted, User, UserRef, UserStatus, UserTable, holders_filter,
+};
 
 use crate::tui::bindings::{
     BACK_HOME, Binding, DOWN, END, ENTER, ESC, HELP, HOME, Key, PGDN, PGUP, QUIT, Shown, TAB,
     Table, UP, lookup,
 };
 use crate::tui::input::TextField;
-use crate::tui::msg::{Action, Effect, ExportFailure, Go, Reply};
+use crate::tui::msg::{Action, Effect, ExportFailure, Go, Reply, Written};
 use crate::tui::notice::Notice;
 
 pub struct ExportPrompt {
@@ -61,6 +66,34 @@ pub enum Command {
     SwitchFormat,
     Write,
     CancelExport,
+    DetailsDown,
+    DetailsUp,
+    Catalogue,
+    CatalogueDown,
+    CatalogueUp,
+    CataloguePageDown,
+    CataloguePageUp,
+    Holders,
+    CloseCatalogue,
+}
+
+/// Where reading entitlements is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EntitlementState {
+    /// The users come first.
+    Waiting,
+    Reading(Option<Progress>),
+    Done,
+    Failed(Notice),
+}
+
+/// The entitlements view: every group, app, role and access level with how many hold it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Catalogue {
+    /// (catalogue index, holders), groups first, then apps, roles, access levels; by name.
+    pub rows: Vec<(u32, u32)>,
+    pub selected: usize,
+    pub offset: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +146,7 @@ pub const BROWSE_KEYS: &[Binding<Command>] = &[
     Binding {
         keys: &[Key::Char('/')],
         footer: Some("filter"),
-        help: "filter by name, email, login or status",
+        help: "filter: name, email, login, status; terms group:, app:, role:, access:, status:",
         command: C::Filter,
     },
     Binding {
@@ -135,6 +168,24 @@ pub const BROWSE_KEYS: &[Binding<Command>] = &[
         command: C::CloseDetails,
     },
     Binding {
+        keys: &[Key::Char(']')],
+        footer: None,
+        help: "scroll the details down",
+        command: C::DetailsDown,
+    },
+    Binding {
+        keys: &[Key::Char('[')],
+        footer: None,
+        help: "scroll the details up",
+        command: C::DetailsUp,
+    },
+    Binding {
+        keys: &[Key::Char('e')],
+        footer: Some("entitlements"),
+        help: "groups, apps, roles and access levels, with who holds each",
+        command: C::Catalogue,
+    },
+    Binding {
         keys: &[ENTER],
         footer: Some("details"),
         help: "details of the selected user",
@@ -147,6 +198,48 @@ pub const BROWSE_KEYS: &[Binding<Command>] = &[
         command: C::Export,
     },
     BACK_HOME.with(C::Back),
+    HELP.with(C::Help),
+    QUIT.with(C::Quit),
+];
+
+/// The entitlements view.
+pub const CATALOGUE_KEYS: &[Binding<Command>] = &[
+    Binding {
+        keys: &[DOWN, Key::Char('j')],
+        footer: None,
+        help: "next entitlement",
+        command: C::CatalogueDown,
+    },
+    Binding {
+        keys: &[UP, Key::Char('k')],
+        footer: None,
+        help: "previous entitlement",
+        command: C::CatalogueUp,
+    },
+    Binding {
+        keys: &[PGDN],
+        footer: None,
+        help: "a screen down",
+        command: C::CataloguePageDown,
+    },
+    Binding {
+        keys: &[PGUP],
+        footer: None,
+        help: "a screen up",
+        command: C::CataloguePageUp,
+    },
+    Binding {
+        keys: &[ENTER],
+        footer: Some("who holds it"),
+        help: "the users who hold it, and how (directly or through which group)",
+        command: C::Holders,
+    },
+    Binding {
+        keys: &[ESC, Key::Char('e')],
+        footer: Some("users"),
+        help: "back to the users",
+        command: C::CloseCatalogue,
+    },
     HELP.with(C::Help),
     QUIT.with(C::Quit),
 ];
@@ -218,6 +311,7 @@ pub fn tables() -> Vec<Table> {
         Table::of("users", false, BROWSE_KEYS),
         Table::of("users filter", true, FILTER_KEYS),
         Table::of("users export", true, EXPORT_KEYS),
+        Table::of("users entitlements", false, CATALOGUE_KEYS),
     ]
 }
 
@@ -241,6 +335,14 @@ pub struct UsersScreen {
     pub done: bool,
     pub failure: Option<Notice>,
     pub export: Option<ExportPrompt>,
+    /// What users can do: grows while loading (OneTrust's come with the users, Okta's after
+    /// them); the table gets its share once complete.
+    pub entitlements: Arc<Entitlements>,
+    pub entitlement_state: EntitlementState,
+    pub deactivated: u64,
+    /// Lines the details pane is scrolled down.
+    pub details_scroll: usize,
+    pub catalogue: Option<Catalogue>,
 }
 
 impl UsersScreen {
@@ -261,6 +363,97 @@ impl UsersScreen {
             done: false,
             failure: None,
             export: None,
+            entitlements: Arc::default(),
+            entitlement_state: EntitlementState::Waiting,
+            deactivated: 0,
+            details_scroll: 0,
+            catalogue: None,
+        }
+    }
+
+    /// Whether everything an export would write is in: users, then entitlements.
+    pub fn loaded(&self) -> bool {
+        self.done
+            && self.failure.is_none()
+            && matches!(self.entitlement_state, EntitlementState::Done)
+    }
+
+    /// Why an export now would be partial, with the counts, or `None`.
+    pub fn partial(&self) -> Option<String> {
+        let n = ploy_core::text::thousands(self.table.len() as u64);
+        if self.failure.is_some() {
+            return Some(format!(
+                "Loading stopped after {n} users: a partial list is not exported. Go back and load the users again."
+            ));
+        }
+        if !self.done {
+            return Some(format!(
+                "Still loading users ({n} so far): an export writes all of them, so it waits until they are in."
+            ));
+        }
+        match &self.entitlement_state {
+            EntitlementState::Waiting | EntitlementState::Reading(_) => Some(format!(
+                "All {n} users are in, entitlements are still loading: export when they are in (the header shows how far)."
+            )),
+            EntitlementState::Failed(_) => Some(
+                "Entitlements could not be read (see the status line): an export would leave them out. Go back and load again."
+                    .into(),
+            ),
+            EntitlementState::Done => None,
+        }
+    }
+
+    /// The entitlement the table shows the holders of, if it does.
+    pub fn holding(&self) -> Option<&ploy_core::entitlements::Entitlement> {
+        let n: u32 = self.table.filter().strip_prefix("held:#")?.parse().ok()?;
+        self.entitlements.get(n)
+    }
+
+    fn entitlements_in(&mut self, more: Option<Box<Entitlements>>) {
+        if let Some(more) = more {
+            Arc::make_mut(&mut self.entitlements).absorb(*more);
+        }
+        self.entitlement_state = EntitlementState::Done;
+        self.table.set_entitlements(Arc::clone(&self.entitlements));
+        if let Some(c) = &mut self.catalogue {
+            *c = Catalogue {
+                rows: catalogue_rows(&self.entitlements),
+                ..Catalogue::default()
+            };
+        }
+    }
+
+    fn open_catalogue(&mut self) {
+        self.catalogue = Some(Catalogue {
+            rows: catalogue_rows(&self.entitlements),
+            ..Catalogue::default()
+        });
+    }
+
+    fn catalogue_move(&mut self, to: impl FnOnce(usize) -> usize, rows: usize) {
+        if let Some(c) = &mut self.catalogue {
+            let last = c.rows.len().saturating_sub(1);
+            c.selected = to(c.selected).min(last);
+            let page = rows.max(1);
+            if c.selected < c.offset {
+                c.offset = c.selected;
+            } else if c.selected >= c.offset + page {
+                c.offset = c.selected + 1 - page;
+            }
+        }
+    }
+
+    fn show_holders(&mut self) {
+        let Some(c) = self.catalogue.take() else {
+            return;
+        };
+        if let Some((e, _)) = c.rows.get(c.selected) {
+            self.table.set_filter(&holders_filter(*e));
+            self.selected = 0;
+            self.offset = 0;
+            self.pinned = false;
+            self.details = true;
+            self.details_scroll = 0;
         }
     }
 
@@ -268,8 +461,21 @@ impl UsersScreen {
         self.table.row(self.selected)
     }
 
-    pub fn add_page(&mut self, users: Vec<User>, rows: usize) {
+    pub fn add_page(&mut self, mut users: Vec<User>, rows: usize) {
         self.pages += 1;
+        self.deactivated += users
+            .iter()
+            .filter(|u| u.status == UserStatus::Deprovisioned)
+            .count() as u64;
+        // What comes with the users (OneTrust's access levels) is kept beside the table,
+        // which keeps only the users' own fields.
+        if users.iter().any(|u| !u.access.is_empty()) {
+            let e = Arc::make_mut(&mut self.entitlements);
+            for u in &mut users {
+                let access = std::mem::take(&mut u.access);
+                e.grant_all(&u.id, &access);
+            }
+        }
         self.reordering(rows, |t| t.push(users));
     }
 
@@ -356,11 +562,11 @@ impl UsersScreen {
 
     /// What became of an export: written (the dialog closes; the news goes to the status
     /// line) or not (the dialog stays, with why).
-    fn exported(&mut self, result: Result<(usize, PathBuf), ExportFailure>) -> Reply {
+    fn exported(&mut self, result: Result<Written, ExportFailure>) -> Reply {
         match result {
-            Ok((count, path)) => {
+            Ok(written) => {
                 self.export = None;
-                Reply::none().say(Notice::news(ploy_core::users::written(count, &path)))
+                Reply::none().say(Notice::news(written.to_string()))
             }
             Err(failure) => {
                 if let Some(prompt) = &mut self.export {
@@ -411,8 +617,24 @@ impl UsersScreen {
                 Reply::none()
             }
             Action::UsersDone(r) => {
+                if r.is_ok() {
+                    self.entitlement_state = EntitlementState::Reading(None);
+                }
                 self.done(r, rows);
                 Reply::none()
+            }
+            Action::EntitlementsProgress(p) => {
+                self.entitlement_state = EntitlementState::Reading(Some(p));
+                Reply::none()
+            }
+            Action::EntitlementsDone(Ok(more)) => {
+                self.entitlements_in(more);
+                Reply::none()
+            }
+            Action::EntitlementsDone(Err(e)) => {
+                let notice = Notice::from(&e);
+                self.entitlement_state = EntitlementState::Failed(notice.clone());
+                Reply::none().say(notice)
             }
             Action::Exported(r) => self.exported(r),
             Action::Tick => {
@@ -440,6 +662,8 @@ impl UsersScreen {
     pub fn table_keys(&self) -> &'static [Binding<Command>] {
         if self.export.is_some() {
             EXPORT_KEYS
+        } else if self.catalogue.is_some() {
+            CATALOGUE_KEYS
         } else if self.filter.is_some() {
             FILTER_KEYS
         } else {
@@ -459,7 +683,11 @@ impl UsersScreen {
             C::Write | C::SwitchFormat | C::CancelExport => !writing,
             C::CloseDetails => self.details,
             C::Back => !self.details,
-            C::Reverse => self.table.sort().is_some(),
+            C::DetailsDown | C::DetailsUp => self.details,
+            C::Holders => self
+                .catalogue
+                .as_ref()
+                .is_some_and(|c| !c.rows.is_empty()),
             _ => true,
         }
     }
@@ -549,8 +777,20 @@ impl UsersScreen {
                 self.pinned = false;
             }
             C::Last => self.select(self.table.shown().saturating_sub(1)),
-            C::Details => self.details = !self.details,
+            C::Details => {
+                self.details = !self.details;
+                self.details_scroll = 0;
+            }
             C::CloseDetails => self.details = false,
+            C::DetailsDown => self.details_scroll = self.details_scroll.saturating_add(page / 2),
+            C::DetailsUp => self.details_scroll = self.details_scroll.saturating_sub(page / 2),
+            C::Catalogue => self.open_catalogue(),
+            C::CloseCatalogue => self.catalogue = None,
+            C::CatalogueDown => self.catalogue_move(|s| s + 1, rows),
+            C::CatalogueUp => self.catalogue_move(|s| s.saturating_sub(1), rows),
+            C::CataloguePageDown => self.catalogue_move(|s| s + page, rows),
+            C::CataloguePageUp => self.catalogue_move(|s| s.saturating_sub(page), rows),
+            C::Holders => self.show_holders(),
             C::Filter => self.filter = Some(TextField::new(self.table.filter())),
             C::Sort => {
                 let next = match self.table.sort() {
@@ -559,11 +799,14 @@ impl UsersScreen {
                 };
                 self.sort_by(next);
             }
-            C::Reverse => {
-                if let Some((c, _)) = self.table.sort() {
-                    self.sort_by(c);
+            // Without a sort yet, the reverse of the first column's.
+            C::Reverse => match self.table.sort() {
+                Some((c, _)) => self.sort_by(c),
+                None => {
+                    self.sort_by(Column::Name);
+                    self.sort_by(Column::Name);
                 }
-            }
+            },
             C::Export => {
                 self.export = Some(ExportPrompt {
                     format: ExportFormat::Csv,
@@ -620,6 +863,15 @@ impl UsersScreen {
             prompt.error = Some("Type a file name first.".into());
             return Reply::none();
         }
+        let partial = self.partial();
+        let Some(prompt) = &mut self.export else {
+            return Reply::none();
+        };
+        // A part of the users handed to an access review is a compliance failure.
+        if let Some(why) = partial {
+            prompt.error = Some(why);
+            return Reply::none();
+        }
         prompt.writing = true;
         prompt.error = None;
         Reply::effect(Effect::Export {
@@ -631,6 +883,33 @@ impl UsersScreen {
             } else {
                 Replace::Never
             },
+            entitlements: Some(Arc::clone(&self.entitlements)),
         })
+    }
+}
+
+/// The entitlements view's rows: kind order, then name, with how many users hold each.
+fn catalogue_rows(e: &Entitlements) -> Vec<(u32, u32)> {
+    let counts = e.counts();
+    let mut rows: Vec<(u32, u32)> = (0..e.all().len())
+        .filter_map(|i| Some((u32::try_from(i).ok()?, *counts.get(i)?)))
+        .collect();
+    rows.sort_by(|a, b| {
+        let (x, y) = (e.get(a.0), e.get(b.0));
+        let key = |v: Option<&ploy_core::entitlements::Entitlement>| {
+            v.map(|v| (v.kind, ploy_core::text::folded(&v.label())))
+        };
+        key(x).cmp(&key(y))
+    });
+    rows
+}
+
+/// How the header names a kind's count ("3 groups").
+pub fn kind_word(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Group => "groups",
+        Kind::App => "apps",
+        Kind::Role => "roles",
+        Kind::AccessLevel => "access levels",
     }
 }

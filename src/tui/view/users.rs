@@ -10,7 +10,9 @@ use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table};
 use ploy_core::users::{Column, ExportFormat, User, UserRef, display_time};
 
 use crate::tui::layout::{self, TABLE_CHROME, UsersAreas, centered};
-use crate::tui::screen::users::{ExportPrompt, UsersScreen};
+use crate::tui::screen::users::{
+    Catalogue, EntitlementState, ExportPrompt, UsersScreen, kind_word,
+};
 use crate::tui::text::{self, Place, fit, txt};
 use crate::tui::theme::Theme;
 
@@ -42,9 +44,13 @@ pub fn draw(u: &UsersScreen, frame: &mut Frame, area: Rect, theme: &Theme) {
     };
     frame.render_widget(line, progress);
 
-    draw_table(u, frame, list, theme);
+    match &u.catalogue {
+        Some(c) => draw_catalogue(u, c, frame, list, theme),
+        None => draw_table(u, frame, list, theme),
+    }
     if let Some(r) = details {
         draw_details(
+            u,
             u.selected_user().map(|r| r.to_user()).as_ref(),
             frame,
             r,
@@ -71,16 +77,49 @@ pub fn draw(u: &UsersScreen, frame: &mut Frame, area: Rect, theme: &Theme) {
 /// How far the download is, the filter and the sort, and the tenant's rate-limit waits.
 fn progress_line<'a>(u: &UsersScreen, theme: &Theme) -> Line<'a> {
     let mut parts = Vec::new();
-    if u.done {
-        parts.push(format!("{} users", u.table.len()));
+    let n = |v: u64| ploy_core::text::thousands(v);
+    let active = (u.table.len() as u64).saturating_sub(u.deactivated);
+    let people = if u.deactivated > 0 {
+        format!("{} users + {} deactivated", n(active), n(u.deactivated))
     } else {
-        parts.push(format!(
-            "Loading… {} pages, {} users",
-            u.pages,
-            u.table.len()
-        ));
+        format!("{} users", n(active))
+    };
+    if u.done {
+        parts.push(people);
+    } else {
+        parts.push(format!("Loading… {} pages, {people}", u.pages));
     }
-    if !u.table.filter().is_empty() {
+    match &u.entitlement_state {
+        EntitlementState::Waiting => {}
+        EntitlementState::Reading(None) => parts.push("entitlements loading…".into()),
+        EntitlementState::Reading(Some(p)) => parts.push(format!(
+            "entitlements: {} {}/{}",
+            kind_word(p.kind),
+            n(p.done),
+            n(p.total)
+        )),
+        EntitlementState::Done => {
+            parts.push(format!("{} entitlements", n(u.entitlements.total())));
+            if !u.entitlements.not_visible.is_empty() {
+                let hidden: Vec<String> = u
+                    .entitlements
+                    .not_visible
+                    .iter()
+                    .map(|v| format!("{} not visible", kind_word(v.what)))
+                    .collect();
+                parts.push(hidden.join(", "));
+            }
+        }
+        EntitlementState::Failed(_) => parts.push("entitlements not read".into()),
+    }
+    if let Some(e) = u.holding() {
+        parts.push(format!(
+            "{} hold {} ({})",
+            n(u.table.shown() as u64),
+            e.label(),
+            e.kind.id().replace('_', " ")
+        ));
+    } else if !u.table.filter().is_empty() {
         parts.push(format!(
             "{} match \"{}\"",
             u.table.shown(),
@@ -213,10 +252,18 @@ fn draw_table(u: &UsersScreen, frame: &mut Frame, area: Rect, theme: &Theme) {
     frame.render_widget(table, area);
 }
 
-fn draw_details(user: Option<&User>, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let block = Block::bordered().title(" Details ");
+fn draw_details(
+    screen: &UsersScreen,
+    user: Option<&User>,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+) {
     let Some(u) = user else {
-        frame.render_widget(Paragraph::new("No user selected.").block(block), area);
+        frame.render_widget(
+            Paragraph::new("No user selected.").block(Block::bordered().title(" Details ")),
+            area,
+        );
         return;
     };
     let when = |t: &Option<String>, none: &str| {
@@ -234,7 +281,8 @@ fn draw_details(user: Option<&User>, frame: &mut Frame, area: Rect, theme: &Them
         ("source", u.source.display_name().to_string()),
         ("id", u.id.clone()),
     ];
-    fields.extend(u.extra.iter().map(|(k, v)| (k, v.to_string())));
+    // Vendor dates read like ours (RFC 3339 becomes "2024-02-14 13:33 UTC").
+    fields.extend(u.extra.iter().map(|(k, v)| (k, display_time(v))));
     // Labels align on the longest (a vendor's extra field may be longer than ours).
     let label_width = fields
         .iter()
@@ -245,13 +293,145 @@ fn draw_details(user: Option<&User>, frame: &mut Frame, area: Rect, theme: &Them
     let width = area.width.saturating_sub(2) as usize;
     // A field is shown up to what the pane could hold; a tenant's value may be megabytes.
     let room = width * area.height as usize;
-    let lines: Vec<Line> = fields
+    let mut lines: Vec<Line> = fields
         .iter()
         .flat_map(|(k, v)| {
             let label = format!("{:<label_width$} ", fit(k, label_width));
             text::labelled(&label, &fit(v, room), width, theme.dim(), Style::new())
         })
-        .take(area.height as usize)
         .collect();
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    lines.extend(entitlement_lines(screen, &u.id, width, room, theme));
+    let inner = area.height.saturating_sub(2) as usize;
+    let scroll = screen.details_scroll.min(lines.len().saturating_sub(inner));
+    let more_below = lines.len() > scroll + inner;
+    let title = match (scroll > 0, more_below) {
+        (false, false) => " Details ".to_string(),
+        (true, false) => " Details ↑ ([) ".to_string(),
+        (false, true) => " Details ↓ (]) ".to_string(),
+        (true, true) => " Details ↑↓ ([ ]) ".to_string(),
+    };
+    let shown: Vec<Line> = lines.into_iter().skip(scroll).take(inner).collect();
+    frame.render_widget(
+        Paragraph::new(shown).block(Block::bordered().title(title)),
+        area,
+    );
+}
+
+/// The user's groups, apps (with the group they come through), roles and access levels.
+fn entitlement_lines<'a>(
+    screen: &UsersScreen,
+    user: &str,
+    width: usize,
+    room: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let mut lines = vec![Line::raw("")];
+    match &screen.entitlement_state {
+        EntitlementState::Waiting | EntitlementState::Reading(_) => {
+            lines.push(Line::styled("Entitlements: loading…", theme.dim()));
+            return lines;
+        }
+        EntitlementState::Failed(_) => {
+            lines.push(Line::styled("Entitlements: could not be read", theme.fail()));
+            return lines;
+        }
+        EntitlementState::Done => {}
+    }
+    let held = screen.entitlements.held_by(user);
+    for kind in ploy_core::entitlements::Kind::ALL {
+        let of_kind: Vec<_> = held.iter().filter(|h| h.kind == kind).collect();
+        let hidden = screen.entitlements.not_visible.iter().find(|v| v.what == kind);
+        if of_kind.is_empty() && hidden.is_none() {
+            continue;
+        }
+        lines.push(Line::styled(
+            format!("{} ({})", kind.plural(), of_kind.len()),
+            theme.accent(),
+        ));
+        if let Some(v) = hidden {
+            lines.push(Line::styled(
+                format!("  not visible: {}", txt(&v.fix)),
+                theme.dim(),
+            ));
+        }
+        for h in of_kind {
+            let mut item = h.name.to_string();
+            if let Some(org) = h.organization {
+                item.push_str(&format!(" in {org}"));
+            }
+            let via = h.via.map(|g| format!("via group {g}"));
+            let item = fit(&item, room);
+            match via {
+                Some(v) => lines.extend(text::labelled(
+                    "  ",
+                    &format!("{item} — {}", fit(&v, room)),
+                    width,
+                    theme.dim(),
+                    Style::new(),
+                )),
+                None => lines.extend(text::labelled("  ", &item, width, theme.dim(), Style::new())),
+            }
+        }
+    }
+    if held.is_empty() && screen.entitlements.not_visible.is_empty() {
+        lines.push(Line::styled("Holds no entitlement that was read", theme.dim()));
+    }
+    if !screen.entitlements.implicit.is_empty() {
+        lines.push(Line::styled(
+            format!(
+                "Also in {} (everyone)",
+                txt(&screen.entitlements.implicit.join(", "))
+            ),
+            theme.dim(),
+        ));
+    }
+    lines
+}
+
+/// The entitlements view: kind, name, and how many users hold each.
+fn draw_catalogue(u: &UsersScreen, c: &Catalogue, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let rows_shown = area.height.saturating_sub(TABLE_CHROME) as usize;
+    let header = Row::new(["Kind", "Name", "Type", "Holders"].map(Cell::from)).style(theme.accent());
+    let rows = c
+        .rows
+        .iter()
+        .enumerate()
+        .skip(c.offset)
+        .take(rows_shown)
+        .filter_map(|(i, (e, count))| {
+            let e = u.entitlements.get(*e)?;
+            let row = Row::new([
+                Cell::from(e.kind.id().replace('_', " ")),
+                Cell::from(txt(&e.label())),
+                Cell::from(txt(e.detail.as_deref().unwrap_or(""))),
+                Cell::from(ploy_core::text::thousands(u64::from(*count))),
+            ]);
+            Some(if i == c.selected {
+                row.style(theme.selected())
+            } else {
+                row
+            })
+        });
+    let title = if c.rows.is_empty() {
+        match u.entitlement_state {
+            EntitlementState::Done => " Entitlements: none read ".to_string(),
+            _ => " Entitlements: loading… ".to_string(),
+        }
+    } else {
+        format!(" Entitlements ({}) ", ploy_core::text::thousands(c.rows.len() as u64))
+    };
+    let name_width = area.width.saturating_sub(2 + 13 + 12 + 9 + 3).max(10);
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(12),
+            Constraint::Length(name_width),
+            Constraint::Length(12),
+            Constraint::Length(9),
+        ],
+    )
+    .column_spacing(1)
+    .header(header)
+    .block(Block::bordered().title(title));
+    frame.render_widget(table, area);
 }

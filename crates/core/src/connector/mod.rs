@@ -529,7 +529,7 @@ mod tests {
         let ok: Limited<u8, 3> = serde_json::from_str("[1,2,3]").unwrap();
         assert_eq!(ok.0, vec![1, 2, 3]);
         let e = serde_json::from_str::<Limited<u8, 3>>("[1,2,3,4]").unwrap_err();
-        assert!(e.to_string().contains("more than 3 users"), "{e}");
+        assert!(e.to_string().contains("more than 3 entries"), "{e}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod store;
 mod table;
 
 pub use store::{StoreSnapshot, UserRef, UserStore};
-pub use table::{ShownUsers, SortJob, Sorted, UserTable};
+pub use table::{ShownUsers, SortJob, Sorted, UserTable, holders_filter};
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -662,10 +662,20 @@ pub fn write_users_file<R: Record>(
     format: ExportFormat,
     rows: impl IntoIterator<Item = R>,
     replace: crate::files::Replace,
+    entitlements: Option<&Entitlements>,
 ) -> std::io::Result<std::path::PathBuf> {
     let pending = crate::files::PendingFile::create(path, replace)?;
-    let mut out = Exporter::new(format, std::io::BufWriter::new(pending.writer()?))?;
-    out.write(rows)?;
+    let options = ExportOptions {
+        entitlements: if entitlements.is_some() {
+            EntitlementColumns::PerUser
+        } else {
+            EntitlementColumns::Off
+        },
+        ..ExportOptions::default()
+    };
+    let mut out =
+        Exporter::with_options(format, std::io::BufWriter::new(pending.writer()?), options)?;
+    out.write_with(rows, entitlements)?;
     out.finish()?.flush()?;
     pending.commit()?;
     Ok(crate::files::absolute(path))
@@ -809,6 +819,7 @@ pub(crate) mod tests {
         assert_eq!(&row[5], "'@SUM(A1)");
         assert_eq!(&row[1], "'-2");
         let raw = text(ExportOptions {
+            entitlements: EntitlementColumns::Off,
             guard_formulas: false,
         });
         let row = csv::Reader::from_reader(raw.as_bytes())

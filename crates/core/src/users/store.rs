@@ -205,7 +205,7 @@ fn folded(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
-        text.to_lowercase()
+        crate::text::folded(text)
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect(),
@@ -601,7 +601,7 @@ mod tests {
         }
         assert!(store.get(CHUNK_ROWS + 12).is_none());
         let first = store.get(0).unwrap();
-        assert_eq!(first.folded()[0], "ünïcode [31m name");
+        assert_eq!(first.folded()[0], "unicode [31m name", "diacritics folded for search");
     }
 
     #[test]

@@ -51,6 +51,8 @@ pub struct UserTable {
     out: Option<u64>,
     sources: Vec<Integration>,
     widest_status: usize,
+    /// What `group:`, `app:`, `role:` and `access:` terms look in.
+    entitlements: Option<std::sync::Arc<crate::entitlements::Entitlements>>,
 }
 
 /// A sort to run away from the UI thread: `run` it anywhere, hand the result to `sorted`.
@@ -204,22 +206,39 @@ impl UserTable {
         };
         let len = self.store.len();
         if top.seen < len {
-            let m = Matcher::new(&top.needle);
+            let m = Matcher::new(&top.needle, self.entitlements.clone());
             let new = (top.seen..len).filter(|&i| m.row(&self.store, i));
             top.view.extend(new.map(|i| i as u32));
             top.seen = len;
         }
     }
 
+    /// The entitlements the filter's terms look in, as they grow while loading: views that
+    /// depend on them are made again.
+    pub fn set_entitlements(&mut self, e: std::sync::Arc<crate::entitlements::Entitlements>) {
+        self.entitlements = Some(e);
+        let terms = Terms::parse(&self.filter.to_lowercase());
+        if terms.held.is_empty() && terms.exact.is_none() {
+            return;
+        }
+        self.levels.truncate(1);
+        let filter = std::mem::take(&mut self.filter);
+        if let Some(base) = self.levels.first_mut() {
+            base.needle.clear();
+        }
+        self.set_filter(&filter);
+    }
+
     pub fn set_filter(&mut self, filter: &str) {
         self.filter = filter.to_string();
-        let needle = filter.to_lowercase();
-        // Back to the widest view this filter narrows.
-        while self
-            .levels
-            .last()
-            .is_some_and(|l| !needle.contains(l.needle.as_str()))
-        {
+        let needle = crate::text::folded(filter);
+        // Back to the widest view this filter narrows. A term is not narrowed by text that
+        // contains it (`held:#12` is not within `held:#1`'s holders): from the full view.
+        let termed = needle.contains(':');
+        while self.levels.last().is_some_and(|l| {
+            !needle.contains(l.needle.as_str())
+                || (termed && !l.needle.is_empty() && l.needle != needle)
+        }) {
             self.levels.pop();
         }
         if self.levels.is_empty() {
@@ -237,9 +256,13 @@ impl UserTable {
             return;
         };
         if base.needle != needle {
-            let m = Matcher::new(&needle);
-            // A wide view is filtered by scanning whole chunks; a narrow one row by row.
-            let hits = (base.view.len() > self.store.len() / SCAN_SHARE)
+            let m = Matcher::new(&needle, self.entitlements.clone());
+            // A wide view is filtered by scanning whole chunks; a narrow one row by row (and
+            // any view by entitlement terms, which look up each row's user).
+            let hits = (m.held.is_empty()
+                && m.exact.is_none()
+                && m.status_term.is_none()
+                && base.view.len() > self.store.len() / SCAN_SHARE)
                 .then(|| m.scan(self.store.chunks()));
             let keep = |i: &u32| match &hits {
                 Some(hits) => hits.get(*i as usize),
@@ -444,26 +467,96 @@ fn prefix(text: &str) -> u64 {
     u64::from_be_bytes(key)
 }
 
-/// Whether a row matches a filter: its name, email or login contains it (any case), or its
-/// status does.
+/// A filter's words: `status:`, `group:`, `app:`, `role:` and `access:` terms, and the plain
+/// text left over.
+struct Terms {
+    plain: String,
+    status: Option<String>,
+    held: Vec<(crate::entitlements::Kind, String)>,
+    /// `held:#N`: holders of catalogue entry N exactly (the entitlements view's Enter).
+    exact: Option<u32>,
+}
+
+/// The filter term that shows exactly the holders of catalogue entry `entitlement`.
+pub fn holders_filter(entitlement: u32) -> String {
+    format!("held:#{entitlement}")
+}
+
+impl Terms {
+    fn parse(needle: &str) -> Terms {
+        use crate::entitlements::Kind;
+        let mut plain = Vec::new();
+        let mut status = None;
+        let mut held = Vec::new();
+        let mut exact = None;
+        for word in needle.split_whitespace() {
+            if let Some(n) = word.strip_prefix("held:#").and_then(|n| n.parse().ok()) {
+                exact = Some(n);
+                continue;
+            }
+            let kind = word.split_once(':').and_then(|(k, v)| {
+                let kind = match k {
+                    "status" => None,
+                    "group" => Some(Kind::Group),
+                    "app" => Some(Kind::App),
+                    "role" => Some(Kind::Role),
+                    "access" | "level" => Some(Kind::AccessLevel),
+                    _ => return None,
+                };
+                Some((kind, v))
+            });
+            match kind {
+                Some((None, v)) => status = Some(v.to_string()),
+                Some((Some(k), v)) => held.push((k, v.to_string())),
+                None => plain.push(word),
+            }
+        }
+        Terms {
+            plain: plain.join(" "),
+            status,
+            held,
+            exact,
+        }
+    }
+}
+
+/// Whether a row matches a filter: its name, email or login contains the plain text (any
+/// case, diacritics folded), or its status starts with it (`active` is not `INACTIVE`); and
+/// every term holds (`status:deprovisioned`, `group:finance` — a group whose name contains
+/// "finance").
 struct Matcher {
     finder: Option<Finder<'static>>,
     statuses: Vec<UserStatus>,
     all: bool,
+    status_term: Option<Vec<UserStatus>>,
+    held: Vec<(crate::entitlements::Kind, String)>,
+    exact: Option<u32>,
+    entitlements: Option<std::sync::Arc<crate::entitlements::Entitlements>>,
 }
 
 impl Matcher {
-    fn new(needle: &str) -> Self {
+    fn new(
+        needle: &str,
+        entitlements: Option<std::sync::Arc<crate::entitlements::Entitlements>>,
+    ) -> Self {
+        let terms = Terms::parse(needle);
+        let needle = terms.plain.as_str();
         // A separator in a needle would match across fields: nothing holds one.
         let impossible = needle.bytes().any(|b| b == FIELD_END || b == ROW_END);
-        let statuses = UserStatus::ALL
-            .into_iter()
-            .filter(|s| s.as_str().to_lowercase().contains(needle))
-            .collect();
+        let statuses_starting = |text: &str| -> Vec<UserStatus> {
+            UserStatus::ALL
+                .into_iter()
+                .filter(|s| s.as_str().to_lowercase().starts_with(text))
+                .collect()
+        };
         Self {
             finder: (!impossible).then(|| Finder::new(needle.as_bytes()).into_owned()),
-            statuses,
+            statuses: statuses_starting(needle),
             all: needle.is_empty(),
+            status_term: terms.status.as_deref().map(statuses_starting),
+            held: terms.held,
+            exact: terms.exact,
+            entitlements,
         }
     }
 
@@ -471,7 +564,36 @@ impl Matcher {
         self.statuses.contains(&s)
     }
 
+    fn terms_hold(&self, store: &UserStore, i: usize) -> bool {
+        if self.status_term.is_none() && self.held.is_empty() && self.exact.is_none() {
+            return true;
+        }
+        let Some(user) = store.get(i) else {
+            return false;
+        };
+        if let Some(s) = &self.status_term
+            && !s.contains(&user.status())
+        {
+            return false;
+        }
+        if let Some(n) = self.exact
+            && !self.entitlements.as_ref().is_some_and(|e| {
+                e.grants_of(user.id()).iter().any(|g| g.entitlement == n)
+            })
+        {
+            return false;
+        }
+        self.held.iter().all(|(kind, needle)| {
+            self.entitlements
+                .as_ref()
+                .is_some_and(|e| e.user_matches(user.id(), *kind, needle))
+        })
+    }
+
     fn row(&self, store: &UserStore, i: usize) -> bool {
+        if !self.terms_hold(store, i) {
+            return false;
+        }
         if self.all {
             return true;
         }
@@ -569,22 +691,23 @@ mod tests {
 
     /// What the table must show, computed the slow, obvious way.
     fn expected(users: &[User], filter: &str, sort: Option<(Column, bool)>) -> Vec<String> {
-        let needle = filter.to_lowercase();
+        let f = crate::text::folded;
+        let needle = f(filter).split_whitespace().collect::<Vec<_>>().join(" ");
         let mut shown: Vec<(usize, &User)> = users
             .iter()
             .enumerate()
             .filter(|(_, u)| {
                 [&u.name, &u.email, &u.login]
                     .iter()
-                    .any(|f| f.to_lowercase().contains(&needle))
-                    || u.status.as_str().to_lowercase().contains(&needle)
+                    .any(|x| f(x).contains(&needle))
+                    || u.status.as_str().to_lowercase().starts_with(&needle)
             })
             .collect();
         if let Some((c, asc)) = sort {
             shown.sort_by(|(ia, a), (ib, b)| {
                 let o = match c {
-                    Column::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
-                    Column::Login => a.login.to_lowercase().cmp(&b.login.to_lowercase()),
+                    Column::Name => f(&a.name).cmp(&f(&b.name)),
+                    Column::Login => f(&a.login).cmp(&f(&b.login)),
                     Column::Status => a.status.cmp(&b.status),
                     Column::LastLogin => a.last_login.cmp(&b.last_login),
                     Column::Source => a.source.id().cmp(b.source.id()),
@@ -594,6 +717,43 @@ mod tests {
             });
         }
         shown.into_iter().map(|(_, u)| u.id.clone()).collect()
+    }
+
+    #[test]
+    fn terms_look_in_entitlements_and_statuses_match_whole_words() {
+        use crate::entitlements::{Entitlement, Entitlements, Kind};
+        let mut users: Vec<User> = (0..6).map(user).collect();
+        users[1].status = UserStatus::Inactive;
+        users[2].status = UserStatus::Deprovisioned;
+        users[3].name = "Karen Spärck Jones".into();
+        let mut t = UserTable::default();
+        t.push(users.clone());
+        t.set_filter("active");
+        assert!(!ids(&t).contains(&users[1].id), "active is not INACTIVE");
+        t.set_filter("sparck");
+        assert_eq!(ids(&t), vec![users[3].id.clone()], "diacritics folded");
+        t.set_filter("status:deprovisioned");
+        assert_eq!(ids(&t), vec![users[2].id.clone()]);
+        t.set_filter("group:fin");
+        assert!(ids(&t).is_empty(), "no entitlements yet");
+        let mut e = Entitlements::default();
+        let g = e
+            .intern(Entitlement {
+                kind: Kind::Group,
+                id: "00g1".into(),
+                name: "Finance".into(),
+                organization: None,
+                detail: None,
+            })
+            .unwrap();
+        e.grant(&users[4].id, g, None);
+        e.grant(&users[2].id, g, None);
+        t.set_entitlements(std::sync::Arc::new(e));
+        assert_eq!(ids(&t).len(), 2, "the view is made again when they arrive");
+        t.set_filter("group:fin status:deprovisioned");
+        assert_eq!(ids(&t), vec![users[2].id.clone()]);
+        t.set_filter("");
+        assert_eq!(ids(&t).len(), 6);
     }
 
     #[test]
