@@ -6,6 +6,7 @@
 //! Member lists are built once, on first use, by one pass over the people (a million users with
 //! eight groups each is 32 MB of indexes); a page then costs only its own rows.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::data::Directory;
@@ -27,6 +28,16 @@ impl Shape {
             groups: (users / 40).clamp(8, 2_000),
             apps: (users / 400).clamp(6, 200),
             memberships: 3,
+        }
+    }
+
+    /// Issue 17's benchmark tenant (with 100k users): 2,000 groups, about eight memberships
+    /// a person, 200 apps.
+    pub fn bench() -> Self {
+        Self {
+            groups: 2_000,
+            apps: 200,
+            memberships: 8,
         }
     }
 }
@@ -78,9 +89,15 @@ pub enum Held {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Role {
-    /// `RoleType`.
+    /// `RoleType` (`CUSTOM` for a custom role, whose label is its own).
     pub kind: &'static str,
     pub label: &'static str,
+}
+
+impl Role {
+    pub fn is_custom(self) -> bool {
+        self.kind == "CUSTOM"
+    }
 }
 
 /// A OneTrust access level: a role in an organization.
@@ -122,7 +139,8 @@ const APP_NAMES: &[&str] = &[
     "Box",
 ];
 
-/// Roles held directly, in turn; the last is rare on purpose (one in a hundred role holders).
+/// Roles held directly, in turn; SUPER_ADMIN is rare on purpose (one in a hundred role
+/// holders), the custom role one in ten.
 const DIRECT_ROLES: &[Role] = &[
     Role {
         kind: "READ_ONLY_ADMIN",
@@ -140,6 +158,10 @@ const DIRECT_ROLES: &[Role] = &[
         kind: "SUPER_ADMIN",
         label: "Super Administrator",
     },
+    Role {
+        kind: "CUSTOM",
+        label: "Access Reviewer",
+    },
 ];
 
 /// What members of an admin group hold through it.
@@ -148,8 +170,10 @@ pub const GROUP_ROLE: Role = Role {
     label: "Group Administrator",
 };
 
-const ORGS: &[&str] = &["Acme", "Acme EMEA", "Acme Americas", "Acme APAC"];
-const OT_ROLES: &[&str] = &[
+/// OneTrust organizations: the root first, then its children.
+pub const ORGS: &[&str] = &["Acme", "Acme EMEA", "Acme Americas", "Acme APAC"];
+/// OneTrust roles; the last, Site Admin, is held only in the root organization.
+pub const OT_ROLES: &[&str] = &[
     "Privacy Viewer",
     "Audit Manager",
     "Vendor Manager",
@@ -195,6 +219,9 @@ pub struct Access {
     shape: Shape,
     seed: u64,
     lists: Arc<OnceLock<Lists>>,
+    /// Group and app indexes by id.
+    #[allow(clippy::type_complexity)]
+    ids: Arc<OnceLock<(HashMap<String, usize>, HashMap<String, usize>)>>,
     /// Per app, its user rows (person, how held), made when the app is first listed.
     app_rows: Arc<Mutex<Vec<Option<Arc<Vec<(u32, Held)>>>>>>,
 }
@@ -211,6 +238,7 @@ impl Access {
             shape,
             seed,
             lists: Arc::default(),
+            ids: Arc::default(),
             app_rows: Arc::new(Mutex::new(vec![None; shape.apps])),
         }
     }
@@ -258,9 +286,25 @@ impl Access {
     }
 
     pub fn group_by_id(&self, id: &str) -> Option<Group> {
-        (0..self.shape.groups)
-            .map(|g| self.group(g))
-            .find(|g| g.id == id)
+        self.ids().0.get(id).map(|g| self.group(*g))
+    }
+
+    /// Group and app indexes by id, made once (cheap: no person is involved).
+    fn ids(&self) -> &(HashMap<String, usize>, HashMap<String, usize>) {
+        self.ids.get_or_init(|| {
+            (
+                (0..self.shape.groups)
+                    .map(|g| (self.group(g).id, g))
+                    .collect(),
+                (0..self.shape.apps).map(|a| (self.app(a).id, a)).collect(),
+            )
+        })
+    }
+
+    /// The last group and every 17th (from the 17th) have no members: a tenant has empty
+    /// groups, which a reader skips by `usersCount`.
+    pub fn is_empty_group(&self, g: usize) -> bool {
+        g >= 2 && (g % 17 == 16 || g + 1 == self.shape.groups)
     }
 
     /// Apps: the first is assigned to `Everyone`; each other to one or two groups; every
@@ -288,7 +332,8 @@ impl Access {
             index: a,
             id: okta_id("0oa", self.seed ^ 0xA99, a as u64),
             label,
-            active: a % 7 != 6,
+            // Every seventh and the last are INACTIVE, so even a small tenant has one.
+            active: a % 7 != 6 && (a == 0 || a + 1 != self.shape.apps),
             groups,
         }
     }
@@ -298,9 +343,7 @@ impl Access {
     }
 
     pub fn app_by_id(&self, id: &str) -> Option<App> {
-        (0..self.shape.apps)
-            .map(|a| self.app(a))
-            .find(|a| a.id == id)
+        self.ids().1.get(id).map(|a| self.app(*a))
     }
 
     /// The groups of person `i` besides `Everyone`, ascending.
@@ -309,6 +352,7 @@ impl Access {
         // The first few people are all IT admins, so a small tenant has some.
         let mut v: Vec<usize> = (0..self.shape.memberships)
             .map(|k| 2 + (self.r(i, 16 + k as u64) % (g as u64 - 2).max(1)) as usize)
+            .map(|x| if self.is_empty_group(x) { x + 1 } else { x })
             .filter(|x| *x < g)
             .collect();
         if i % 50 == 3 {
@@ -399,9 +443,11 @@ impl Access {
                 if self.direct_app_of(i) == Some(a) {
                     return Some((a, Held::Directly));
                 }
+                // The app's rows name the lowest of its groups a person is in.
                 app.groups
                     .iter()
-                    .find(|g| **g == 0 || groups.contains(g))
+                    .filter(|g| **g == 0 || groups.contains(g))
+                    .min()
                     .map(|g| (a, Held::Via(*g)))
             })
             .collect()
@@ -423,6 +469,8 @@ impl Access {
         let n = i / 97;
         let role = if n % 100 == 7 {
             DIRECT_ROLES[3]
+        } else if n % 10 == 4 {
+            DIRECT_ROLES[4]
         } else {
             DIRECT_ROLES[n % 3]
         };
@@ -457,8 +505,9 @@ impl Access {
         )
     }
 
-    /// A OneTrust person's access levels: a role in their default organization (`Acme`), and in
-    /// up to two more; one in forty is a Site Admin of the root organization.
+    /// The access levels of the OneTrust account at index `i`: one in its default
+    /// organization, and in up to two more (one role per organization); one in forty people
+    /// whose default is the root is its Site Admin, a role held nowhere else.
     pub fn access_levels_of(&self, i: usize) -> Vec<AccessLevel> {
         let level = |org: usize, role: usize| AccessLevel {
             organization_id: uuid_of(self.seed ^ 0x0e6, org as u64),
@@ -466,22 +515,28 @@ impl Access {
             role_id: uuid_of(self.seed ^ 0x201e, role as u64),
             role_name: OT_ROLES[role],
         };
-        let root_role = if self.r(i, 60) % 40 == 0 {
+        let ordinary = |field: u64| (self.r(i, field) % (OT_ROLES.len() as u64 - 1)) as usize;
+        let home = self.people.default_org(i);
+        let home_role = if home == 0 && self.r(i, 60) % 40 == 0 {
             OT_ROLES.len() - 1
         } else {
-            (self.r(i, 61) % (OT_ROLES.len() as u64 - 1)) as usize
+            ordinary(61)
         };
-        let mut v = vec![level(0, root_role)];
+        let mut v = vec![level(home, home_role)];
         let extra = (self.r(i, 62) % 3) as usize;
         for k in 0..extra {
-            let org = 1 + (self.r(i, 63 + k as u64) % (ORGS.len() as u64 - 1)) as usize;
+            let org = (self.r(i, 63 + k as u64) % ORGS.len() as u64) as usize;
             if v.iter().any(|l| l.organization_name == ORGS[org]) {
                 continue;
             }
-            let role = (self.r(i, 70 + k as u64) % (OT_ROLES.len() as u64 - 1)) as usize;
-            v.push(level(org, role));
+            v.push(level(org, ordinary(70 + k as u64)));
         }
         v
+    }
+
+    /// The id of OneTrust organization `org` (an index into `ORGS`).
+    pub fn organization_id(&self, org: usize) -> String {
+        uuid_of(self.seed ^ 0x0e6, org as u64)
     }
 }
 
@@ -533,10 +588,21 @@ mod tests {
                 assert!((0..m.len()).any(|k| m.get(k) == Some(i)));
             }
             let levels = access.access_levels_of(i);
-            assert_eq!(levels[0].organization_name, "Acme");
+            assert_eq!(
+                levels[0].organization_name,
+                ORGS[people.default_org(i)],
+                "a role in the default organization"
+            );
             let mut orgs: Vec<_> = levels.iter().map(|l| l.organization_name).collect();
+            orgs.sort_unstable();
             orgs.dedup();
             assert_eq!(orgs.len(), levels.len(), "one role per organization");
+            assert!(
+                levels
+                    .iter()
+                    .all(|l| l.role_name != "Site Admin" || l.organization_name == "Acme"),
+                "Site Admin only at the root"
+            );
         }
         let deactivated = (0..2_000)
             .find(|i| people.okta_status(*i) == "DEPROVISIONED")

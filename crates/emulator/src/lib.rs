@@ -8,6 +8,7 @@ pub mod jose;
 pub mod okta;
 mod okta_access;
 pub mod onetrust;
+pub mod record;
 pub mod scenario;
 pub mod stats;
 
@@ -34,17 +35,48 @@ pub struct EmulatorConfig {
     pub shape: Option<access::Shape>,
     /// Seconds in an Okta rate-limit window: 60 as Okta's; benchmarks compress time.
     pub rate_window_secs: u64,
+    /// How the people are mixed: statuses, orphans, leavers, address variants, sign-ins.
+    pub mix: data::Mix,
+    /// The day dates are made relative to (Unix seconds, rounded down to the day); `None`:
+    /// today. A test that compares dates pins it.
+    pub anchor: Option<i64>,
 }
 
 impl EmulatorConfig {
     /// The entitlements this config's tenants hold: the record tests compare with.
     pub fn access(&self) -> access::Access {
         access::Access::new(
-            data::Directory::new(self.users, self.seed),
+            self.directory(),
             self.shape
                 .unwrap_or_else(|| access::Shape::for_users(self.users)),
             self.seed,
         )
+    }
+
+    /// The people this config's tenants hold.
+    pub fn directory(&self) -> data::Directory {
+        data::Directory::with(
+            self.users,
+            self.seed,
+            self.mix,
+            self.anchor.unwrap_or_else(data::today),
+        )
+    }
+
+    /// The expected-record API: what this config's tenants hold, person by person and in
+    /// total, for tests to compare a client's result with.
+    pub fn record(&self) -> record::Record {
+        record::Record::new(self.access())
+    }
+
+    /// Issue 17's benchmark tenant: 100k users, 2,000 groups, about eight memberships a
+    /// person, 200 apps.
+    pub fn bench() -> Self {
+        Self {
+            users: 100_000,
+            shape: Some(access::Shape::bench()),
+            ..Self::default()
+        }
     }
 }
 
@@ -57,6 +89,8 @@ impl Default for EmulatorConfig {
             network: Network::default(),
             shape: None,
             rate_window_secs: 60,
+            mix: data::Mix::default(),
+            anchor: None,
         }
     }
 }

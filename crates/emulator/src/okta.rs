@@ -1123,29 +1123,26 @@ pub(crate) fn user_json(org: &Org, index: usize) -> Value {
 
 fn okta_user(org: &Org, p: &Person) -> Value {
     let id = super::data::okta_user_id(&p.id);
-    let active_like = !matches!(p.okta_status, "STAGED" | "PROVISIONED");
     // A deactivated user keeps `activated` and `lastLogin`; `statusChanged` is when it was
-    // deactivated, the same instant as `lastUpdated` (entitlements-wire §1.3).
-    let changed = if p.okta_status == "DEPROVISIONED" {
-        p.last_login.unwrap_or(p.created) + time::Duration::days(3)
-    } else {
-        p.created
-    };
+    // deactivated, the same instant as `lastUpdated` (entitlements-wire §1.3). A STAGED or
+    // PROVISIONED user was never activated: those dates are null, as in okta-wire §5's record.
+    let changed = p.deactivated.or(p.activated);
+    let updated = changed.unwrap_or(p.created);
     json!({
         "id": id,
         "status": p.okta_status,
         "created": iso(p.created),
-        "activated": active_like.then(|| iso(p.created)),
-        "statusChanged": active_like.then(|| iso(changed)),
+        "activated": p.activated.map(iso),
+        "statusChanged": changed.map(iso),
         "lastLogin": p.last_login.map(iso),
-        "lastUpdated": iso(changed),
-        "passwordChanged": active_like.then(|| iso(p.created)),
+        "lastUpdated": iso(updated),
+        "passwordChanged": p.activated.map(iso),
         "type": {"id": "otyemulatordefault0"},
         "profile": {
             "firstName": p.first, "lastName": p.last, "mobilePhone": null, "secondEmail": null,
-            "login": p.email, "email": p.email,
+            "login": p.okta_email, "email": p.okta_email,
         },
-        "credentials": {"password": {}, "emails": [{"value": p.email, "status": "VERIFIED", "type": "PRIMARY"}],
+        "credentials": {"password": {}, "emails": [{"value": p.okta_email, "status": "VERIFIED", "type": "PRIMARY"}],
                         "provider": {"type": "OKTA", "name": "OKTA"}},
         "_links": {"self": {"href": format!("{}{USERS_PATH}/{id}", org.base)}},
     })

@@ -415,7 +415,7 @@ async fn app_users(
                 "id": user, "externalId": null, "created": CREATED, "lastUpdated": CREATED,
                 "scope": if held == Held::Directly { "USER" } else { "GROUP" },
                 "status": "ACTIVE", "statusChanged": CREATED, "passwordChanged": null,
-                "syncState": "DISABLED", "credentials": {"userName": person.email},
+                "syncState": "DISABLED", "credentials": {"userName": person.okta_email},
                 "profile": {},
                 "_links": {"app": {"href": format!("{}/api/v1/apps/{id}", org.base())},
                            "user": {"href": format!("{}/api/v1/users/{user}", org.base())}},

@@ -318,7 +318,12 @@ struct OtUser<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     last_login_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    expiration_date_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     disabled_date_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disabled_by: Option<&'a str>,
+    default_organization_id: String,
     default_organization_name: &'a str,
     access_levels: Vec<OtAccessLevel>,
 }
@@ -453,27 +458,33 @@ async fn users(
     let total_pages = total.div_ceil(size);
     let start = page.saturating_mul(size).min(total);
     let end = (start + size).min(total);
-    let people: Vec<_> = (start..end).map(|i| (i, t.people.person(i))).collect();
-    let content: Vec<OtUser> = people
+    let accounts: Vec<_> = (start..end).map(|i| t.people.onetrust(i)).collect();
+    let content: Vec<OtUser> = accounts
         .iter()
-        .map(|(i, p)| OtUser {
-            user_id: &p.id,
-            first_name: p.first,
-            last_name: p.last,
-            full_name: format!("{} {}", p.first, p.last),
-            email: &p.email,
-            active: p.active,
-            internal: p.internal,
-            email_confirmed: p.last_login.is_some(),
+        .map(|a| OtUser {
+            user_id: &a.id,
+            first_name: a.first,
+            last_name: a.last,
+            full_name: format!("{} {}", a.first, a.last),
+            email: &a.email,
+            active: a.active,
+            internal: a.internal,
+            email_confirmed: a.email_confirmed,
             external_id: None,
-            created_date: iso(p.created),
-            last_modified_date: iso(p.created),
-            last_login_date: p.last_login.map(iso),
-            disabled_date_time: (!p.active).then(|| iso(p.created)),
-            default_organization_name: "Acme",
+            created_date: iso(a.created),
+            last_modified_date: iso(a.modified),
+            last_login_date: a.last_login.map(iso),
+            expiration_date_time: a.expiration.map(iso),
+            disabled_date_time: a.disabled.map(iso),
+            disabled_by: a.disabled_by,
+            default_organization_id: t.access.organization_id(a.default_org),
+            default_organization_name: crate::access::ORGS
+                .get(a.default_org)
+                .copied()
+                .unwrap_or_default(),
             access_levels: t
                 .access
-                .access_levels_of(*i)
+                .access_levels_of(a.index)
                 .into_iter()
                 .map(|l| OtAccessLevel {
                     organization_id: l.organization_id,
