@@ -810,6 +810,7 @@ pub(crate) mod tests {
         assert_eq!(&row[1], "'-2");
         let raw = text(ExportOptions {
             guard_formulas: false,
+            ..ExportOptions::default()
         });
         let row = csv::Reader::from_reader(raw.as_bytes())
             .records()
