@@ -491,9 +491,9 @@ pub struct UsersArgs {
     pub profile: Option<String>,
     #[command(flatten)]
     pub once: ThisRun,
-    /// The output format
-    #[arg(long, value_enum, default_value = "csv")]
-    pub format: FormatArg,
+    /// The output format [default: the file's extension, .json or .csv; else csv]
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
     /// Write to this file (replaced only once complete) instead of standard output (- means
     /// standard output)
     #[arg(long, short, value_name = "FILE")]
@@ -627,19 +627,103 @@ pub fn scenario_help() -> String {
     s
 }
 
-impl CommonSetup {
-    /// No flag given at all: a person on a terminal gets the wizard.
-    pub fn is_bare(&self) -> bool {
-        self.profile.is_none()
-            && self.host.is_none()
-            && self.client_id.is_none()
-            && !self.test.no_test
-            && !self.test.json
+/// Which full-screen start a person at a terminal gets for this command line; `None` means
+/// line mode. Decided from what clap parsed, not from a list of flags kept by hand: a command
+/// that names anything at all beyond the global options (a profile, a key to make, a file to
+/// write) is a script's or an admin's precise request, and line mode does exactly that.
+pub fn tui_start(cmd: &clap::Command, m: &clap::ArgMatches) -> Option<TuiStart> {
+    let Some((name, sub)) = m.subcommand() else {
+        return Some(TuiStart::Home);
+    };
+    if name != "setup" {
+        return None;
     }
+    let setup = cmd.find_subcommand(name)?;
+    let Some((vendor, vm)) = sub.subcommand() else {
+        return Some(TuiStart::Wizard(None));
+    };
+    let vcmd = setup.find_subcommand(vendor)?;
+    let given = vcmd
+        .get_arguments()
+        .filter(|a| !a.is_global_set())
+        .any(|a| {
+            matches!(
+                vm.value_source(a.get_id().as_str()),
+                Some(
+                    clap::parser::ValueSource::CommandLine | clap::parser::ValueSource::EnvVariable
+                )
+            )
+        });
+    if given {
+        return None;
+    }
+    let integration = match vendor {
+        "okta" => ploy_core::integration::Integration::Okta,
+        _ => ploy_core::integration::Integration::OneTrust,
+    };
+    Some(TuiStart::Wizard(Some(integration)))
 }
 
-impl KeyInput {
-    pub fn is_empty(&self) -> bool {
-        self.private_key_file.is_none() && !self.private_key_stdin && self.key_id.is_none()
+/// Where the full-screen face opens (the TUI's own `Start`, which this module cannot name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TuiStart {
+    Home,
+    Wizard(Option<ploy_core::integration::Integration>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ploy_core::integration::Integration;
+
+    fn start(args: &[&str]) -> Option<TuiStart> {
+        let cmd = command();
+        let m = cmd
+            .clone()
+            .try_get_matches_from(std::iter::once("ploy-connect").chain(args.iter().copied()))
+            .unwrap();
+        tui_start(&cmd, &m)
+    }
+
+    /// Only a bare command line opens the full-screen face; any flag of a vendor's setup,
+    /// whichever it is, is a request line mode carries out.
+    #[test]
+    fn the_face_comes_from_what_was_parsed() {
+        assert_eq!(start(&[]), Some(TuiStart::Home));
+        assert_eq!(start(&["--plain"]), Some(TuiStart::Home));
+        assert_eq!(start(&["setup"]), Some(TuiStart::Wizard(None)));
+        assert_eq!(
+            start(&["--config-dir", "cfg", "setup", "okta"]),
+            Some(TuiStart::Wizard(Some(Integration::Okta)))
+        );
+        assert_eq!(
+            start(&["setup", "onetrust", "--secret-store", "keyutils"]),
+            Some(TuiStart::Wizard(Some(Integration::OneTrust)))
+        );
+        for line in [
+            &["setup", "okta", "--generate-key"][..],
+            &[
+                "setup",
+                "okta",
+                "--generate-key",
+                "--key-type",
+                "ec-p256",
+                "--public-key-out",
+                "F",
+            ],
+            &["setup", "okta", "--generate-key", "--public-key-out", "F"],
+            &["setup", "okta", "--no-dpop"],
+            &["setup", "okta", "--scopes", "okta.users.read"],
+            &["setup", "okta", "--private-key-stdin"],
+            &["setup", "okta", "--profile", "corp"],
+            &["setup", "okta", "--no-test"],
+            &["setup", "onetrust", "--client-secret-stdin"],
+            &["setup", "onetrust", "--json"],
+            &["test", "acme"],
+            &["status"],
+            &["profiles", "list"],
+        ] {
+            assert_eq!(start(line), None, "{line:?}");
+        }
     }
 }
