@@ -5,6 +5,7 @@
 
 mod store;
 mod table;
+pub mod target;
 
 pub use store::{StoreSnapshot, UserRef, UserStore};
 pub use table::{ShownUsers, SortJob, Sorted, UserTable};
