@@ -26,6 +26,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    // Every command suggested from here on names the same config dir and keyring.
+    ploy_core::suggest::set_invocation(ploy_core::suggest::Invocation {
+        config_dir: cli.config_dir.clone(),
+        secret_store: cli.secret_store,
+    });
     terminal::remember_settings();
     let log_file = logging::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

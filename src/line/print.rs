@@ -56,8 +56,13 @@ fn diagnosis_lines(d: &Diagnosis, detail: Option<&str>) -> Vec<String> {
 }
 
 /// What `profiles list` and `status` say when there is nothing to list.
-pub const NO_PROFILES: &str =
-    "No profiles yet. Create one: ploy-connect setup onetrust | setup okta";
+pub fn no_profiles() -> String {
+    format!(
+        "No profiles yet. Create one: {} | {}",
+        ploy_core::suggest::command(&["setup", "onetrust"]),
+        ploy_core::suggest::command(&["setup", "okta"])
+    )
+}
 
 /// The tenant asked to wait.
 pub fn waiting(status: u16, wait: std::time::Duration) {

@@ -36,7 +36,7 @@ pub async fn run(
                     "profiles": list,
                 }));
             } else if all.profiles.is_empty() {
-                outln!("{}", print::NO_PROFILES);
+                outln!("{}", print::no_profiles());
             } else {
                 let now = OffsetDateTime::now_utc();
                 let rows: Vec<[String; 5]> = all
@@ -74,7 +74,10 @@ pub async fn run(
             let key = session::secret_key(&name, p);
             let secret = match services.vault.get(&key).await {
                 Ok(Some(_)) => "stored".to_string(),
-                Ok(None) => format!("missing (ploy-connect rotate {name} stores it)"),
+                Ok(None) => format!(
+                    "missing ({} stores it)",
+                    ploy_core::suggest::command(&["rotate", &name])
+                ),
                 Err(e) => format!("unknown: {e}"),
             };
             if json {
@@ -102,8 +105,9 @@ pub async fn run(
                 outln!("secret age:  {age_text}");
                 if old {
                     errln!(
-                        "warning: the {} of \"{name}\" is older than {max}: rotate it (ploy-connect rotate {name})",
-                        super::setup::secret_word(p.integration)
+                        "warning: the {} of \"{name}\" is older than {max}: rotate it ({})",
+                        super::setup::secret_word(p.integration),
+                        ploy_core::suggest::command(&["rotate", &name])
                     );
                 }
                 if let Some(o) = &p.okta {
@@ -120,10 +124,11 @@ pub async fn run(
                     );
                     if let Some(st) = &o.staged {
                         outln!(
-                            "staged key:  {} made {}, kid {} — add it in Okta, then: ploy-connect rotate {name} --promote",
+                            "staged key:  {} made {}, kid {} — add it in Okta, then: {}",
                             st.key_type.words(),
                             text::ago(now, st.created),
-                            st.key_id
+                            st.key_id,
+                            ploy_core::suggest::command(&["rotate", &name, "--promote"])
                         );
                     }
                 }

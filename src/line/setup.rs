@@ -60,9 +60,9 @@ fn flag_of(field: SetupField, integration: Integration) -> &'static str {
 fn missing(fields: &[SetupField], integration: Integration) -> AppError {
     let names: Vec<_> = fields.iter().map(|f| flag_of(*f, integration)).collect();
     AppError::Usage(format!(
-        "missing {} (no terminal to ask on); see: ploy-connect setup {} --help",
+        "missing {} (no terminal to ask on); see: {}",
         names.join(", "),
-        integration.id()
+        ploy_core::suggest::command(&["setup", integration.id(), "--help"])
     ))
 }
 
@@ -79,9 +79,11 @@ fn ask(
 /// `setup` without a vendor: on a terminal, ask which one; without one, say how to name it.
 pub async fn choose_and_run(services: &Services, p: &mut dyn Prompter) -> Result<u8, AppError> {
     if !p.interactive() {
-        return Err(AppError::Usage(
-            "choose what to set up: ploy-connect setup onetrust | setup okta (see --help)".into(),
-        ));
+        return Err(AppError::Usage(format!(
+            "choose what to set up: {} | {}",
+            ploy_core::suggest::command(&["setup", "onetrust"]),
+            ploy_core::suggest::command(&["setup", "okta"])
+        )));
     }
     probe_keyring(services, None, None).await?;
     let names: Vec<&str> = Integration::ALL.iter().map(|i| i.display_name()).collect();
@@ -188,7 +190,8 @@ pub async fn run(
         Kind::Okta(o) if o.generate.generate_key => {
             if existing.is_some() {
                 return Err(AppError::Usage(format!(
-                    "\"{name}\" exists: a new key now would stop it working until Okta has it. Replace its key without downtime: ploy-connect rotate {name} --generate-key"
+                    "\"{name}\" exists: a new key now would stop it working until Okta has it. Replace its key without downtime: {}",
+                    ploy_core::suggest::command(&["rotate", &name, "--generate-key"])
                 )));
             }
             super::keys::check_public_out(o.generate.public_key_out.as_deref())?;
@@ -241,7 +244,10 @@ pub async fn run(
                     true,
                 )?)
         {
-            errln!("Test it once the key is in Okta: ploy-connect test {name}");
+            errln!(
+                "Test it once the key is in Okta: {}",
+                ploy_core::suggest::command(&["test", &name])
+            );
             return Ok(exit::OK);
         }
     }

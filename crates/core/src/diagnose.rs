@@ -176,10 +176,17 @@ impl Diagnosis {
         let pick = |base: &String, over: Option<&String>| fill(over.unwrap_or(base));
         let pick_opt =
             |base: &Option<String>, over: Option<&String>| over.or(base.as_ref()).map(|s| fill(s));
-        let run_new = pick_opt(&e.run_new, vendor.and_then(|v| v.run_new.as_ref()));
+        // A command runs as printed: this run's --config-dir, the name quoted (`suggest`). A
+        // run without a profile has no name a command could give.
+        let command = |base: &Option<String>, over: Option<&String>| {
+            over.or(base.as_ref())
+                .filter(|_| profile != crate::setup::this_run::NAME)
+                .map(|s| crate::suggest::fill(s, profile))
+        };
+        let run_new = command(&e.run_new, vendor.and_then(|v| v.run_new.as_ref()));
         let run = match (new, run_new) {
             (true, Some(r)) => Some(r),
-            _ => pick_opt(&e.run, vendor.and_then(|v| v.run.as_ref())),
+            _ => command(&e.run, vendor.and_then(|v| v.run.as_ref())),
         };
         let fix = pick(&e.fix, vendor.and_then(|v| v.fix.as_ref()));
         let hint = match &run {

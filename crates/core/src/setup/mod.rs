@@ -113,11 +113,13 @@ pub enum InputError {
     #[error("{0}")]
     Name(#[from] ProfileNameError),
     #[error(
-        "a profile named \"{0}\" exists: pick another name, or change that profile (ploy-connect setup ... --profile {0})"
+        "a profile named \"{0}\" exists: pick another name, or change that profile ({set})",
+        set = crate::suggest::command(&["profiles", "set", .0, "--help"])
     )]
     NameTaken(String),
     #[error(
-        "profile \"{name}\" is a {existing} profile; pick another name or remove it first (ploy-connect profiles remove {name})"
+        "profile \"{name}\" is a {existing} profile; pick another name or remove it first ({remove})",
+        remove = crate::suggest::command(&["profiles", "remove", name])
     )]
     WrongIntegration { name: String, existing: Integration },
     #[error("{0}")]
