@@ -298,10 +298,10 @@ pub struct OktaSetup {
     #[command(flatten)]
     pub generate: GenerateKey,
     /// Require DPoP-bound tokens (Okta's default for API Services apps made since February 2024)
-    #[arg(long, overrides_with = "no_dpop")]
+    #[arg(long, conflicts_with = "no_dpop")]
     pub dpop: bool,
     /// The app does not require DPoP
-    #[arg(long, overrides_with = "dpop")]
+    #[arg(long)]
     pub no_dpop: bool,
     /// Scopes to request, space-separated [default: okta.users.read; recommended:
     /// "okta.users.read okta.groups.read okta.apps.read"; the users table needs okta.users.read]
@@ -536,6 +536,16 @@ pub enum ProfilesCommand {
         #[command(flatten)]
         age: MaxAgeArg,
     },
+    /// Change a profile's settings; its secret stays (rotate replaces that)
+    Set(ProfileSet),
+    /// Rename a profile; its secret moves to the new name in the keyring
+    #[command(visible_alias = "mv")]
+    Rename {
+        /// The profile's name now
+        old: String,
+        /// Its new name (letters, digits, '-', '_', '.')
+        new: String,
+    },
     /// Remove a profile and delete its secret from the keyring
     #[command(visible_alias = "rm")]
     Remove {
@@ -551,6 +561,25 @@ pub enum ProfilesCommand {
         #[arg(long)]
         yes: bool,
     },
+}
+
+/// What `profiles set` changes; what is not given stays as it is.
+#[derive(Debug, Args)]
+pub struct ProfileSet {
+    /// The profile to change
+    pub name: String,
+    /// The tenant hostname (the stored secret is bound to it: a host typed here is confirmed)
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Okta: require DPoP-bound tokens
+    #[arg(long, conflicts_with = "no_dpop")]
+    pub dpop: bool,
+    /// Okta: the app does not require DPoP
+    #[arg(long)]
+    pub no_dpop: bool,
+    /// Okta: the scopes to request, space-separated (okta.users.read is required)
+    #[arg(long, value_name = "SCOPES")]
+    pub scopes: Option<String>,
 }
 
 #[derive(Debug, Args)]

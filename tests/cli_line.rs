@@ -193,3 +193,146 @@ fn suggested_commands_run_as_printed_with_the_same_config_dir_and_keyring() {
         .args(["profiles", "remove", &profile, "--yes"]));
     assert_eq!(code, 0, "{err}");
 }
+
+/// Item 14: `profiles show` says DPoP, scopes and the key ID (also as JSON); `profiles set`
+/// changes them, `profiles rename` moves the secret with the name, `--dpop --no-dpop` is a
+/// usage error, and `profiles list` says when a secret is missing from the keyring.
+#[test]
+fn profiles_show_set_rename_and_say_a_missing_secret() {
+    if !keyutils_usable() {
+        return;
+    }
+    let env = Env::without_keyring();
+    let cfg = env.home.path().join("cfg");
+    let cfg = cfg.to_str().unwrap();
+    let globals = ["--config-dir", cfg, "--secret-store", "keyutils"];
+    let t = tenant(4, &[]);
+    let pid = std::process::id();
+    let (old, new) = (format!("okta-{pid}"), format!("renamed-{pid}"));
+    let key = env.file("okta-key.pem", &t.okta.private_key_pem);
+    let (code, _, err) = run(env
+        .cmd()
+        .args(globals)
+        .args(["setup", "okta", "--profile", &old, "--host", &t.okta.host])
+        .args(["--client-id", &t.okta.client_id, "--private-key-file"])
+        .arg(&key)
+        .args(["--key-id", &t.okta.key_id, "--no-test", "--no-dpop"])
+        .args(["--scopes", "okta.users.read okta.groups.read"]));
+    assert_eq!(code, 0, "{err}");
+
+    let show = |name: &str| {
+        let (code, out, err) = run(env
+            .cmd()
+            .args(globals)
+            .args(["profiles", "show", name, "--json"]));
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        common::assert_documented("profiles show NAME --json", &v);
+        v
+    };
+    let v = show(&old);
+    assert_eq!(v["dpop"], false);
+    assert_eq!(
+        v["scopes"],
+        serde_json::json!(["okta.users.read", "okta.groups.read"])
+    );
+    assert_eq!(v["key_id"], t.okta.key_id.as_str());
+    assert_eq!(v["secret_in_keyring"], true);
+    let (_, out, _) = run(env.cmd().args(globals).args(["profiles", "show", &old]));
+    for line in [
+        "DPoP:        off",
+        "scopes:      okta.users.read okta.groups.read",
+    ] {
+        assert!(out.contains(line), "{out}");
+    }
+    assert!(
+        out.contains(&format!("key ID:      {}", t.okta.key_id)),
+        "{out}"
+    );
+
+    // Both at once is a usage error, in setup and in set.
+    let (code, _, err) =
+        run(env
+            .cmd()
+            .args(globals)
+            .args(["profiles", "set", &old, "--dpop", "--no-dpop"]));
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = run(env.cmd().args(globals).args([
+        "setup",
+        "okta",
+        "--profile",
+        &old,
+        "--dpop",
+        "--no-dpop",
+    ]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot be used with"), "{err}");
+
+    let dpop = if t.okta.dpop { "--dpop" } else { "--no-dpop" };
+    let (code, _, err) = run(env.cmd().args(globals).args([
+        "profiles",
+        "set",
+        &old,
+        dpop,
+        "--scopes",
+        "okta.users.read",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let v = show(&old);
+    assert_eq!(v["dpop"], t.okta.dpop);
+    assert_eq!(v["scopes"], serde_json::json!(["okta.users.read"]));
+    let (code, _, err) = run(env.cmd().args(globals).args([
+        "profiles",
+        "set",
+        &old,
+        "--scopes",
+        "okta.groups.read",
+    ]));
+    assert_eq!(code, 2, "the users scope stays required: {err}");
+
+    let (code, _, err) = run(env
+        .cmd()
+        .args(globals)
+        .args(["profiles", "rename", &old, &new]));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, _) = run(env.cmd().args(globals).args(["profiles", "show", &old]));
+    assert_eq!(code, 2, "the old name is gone");
+    assert_eq!(show(&new)["secret_in_keyring"], true);
+    let (code, out, err) = run(env.cmd().args(globals).args(["test", &new]));
+    assert_eq!(code, 0, "the key moved with the name: {out}{err}");
+
+    // The keyring entry goes missing (the profile now names an entry nobody stored).
+    let file = std::path::Path::new(cfg).join("profiles.toml");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let text = original
+        .lines()
+        .map(|l| {
+            if l.starts_with("secret_ref") {
+                "secret_ref = \"gone0000000000000000\"".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&file, text).unwrap();
+    let (code, out, err) = run(env.cmd().args(globals).args(["profiles", "list"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("missing from the keyring"), "{out}");
+    assert!(
+        !out.contains("min ago") && !out.contains("just now"),
+        "{out}"
+    );
+    assert!(err.contains("rotate"), "{err}");
+    let (_, out, _) = run(env.cmd().args(globals).args(["profiles", "list", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    common::assert_documented("profiles list --json", &v);
+    assert_eq!(v["profiles"][0]["secret_in_keyring"], false);
+    // Put back, so that removing the profile deletes its entry from the kernel keyring.
+    std::fs::write(&file, original).unwrap();
+    let (code, _, err) = run(env
+        .cmd()
+        .args(globals)
+        .args(["profiles", "remove", &new, "--yes"]));
+    assert_eq!(code, 0, "{err}");
+}

@@ -5,10 +5,12 @@
 //! back if the profile cannot be written. `rotate` (in `rotate.rs`) replaces a secret only
 //! after the candidate passed a test.
 
+mod change;
 mod keys;
 mod prune;
 mod rotate;
 pub mod this_run;
+pub use change::{Change, change, key_id_of, rename, secret_present};
 
 use secrecy::{ExposeSecret, SecretString};
 use thiserror::Error;
