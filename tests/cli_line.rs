@@ -336,3 +336,23 @@ fn profiles_show_set_rename_and_say_a_missing_secret() {
         .args(["profiles", "remove", &new, "--yes"]));
     assert_eq!(code, 0, "{err}");
 }
+
+/// Item 7: scopes without the users scope get a title that says so, not a generic one.
+#[test]
+fn scopes_without_the_users_scope_are_named_in_the_title() {
+    let env = Env::without_keyring();
+    let t = tenant(1, &[]);
+    let key = env.file("okta-key.pem", &t.okta.private_key_pem);
+    let (code, _, err) = run(env
+        .cmd()
+        .args(["setup", "okta", "--profile", "corp", "--host", &t.okta.host])
+        .args(["--client-id", &t.okta.client_id, "--private-key-file"])
+        .arg(&key)
+        .args(["--scopes", "okta.groups.read", "--no-test"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("The scopes leave out okta.users.read  [okta.scopes_without_users]"),
+        "{err}"
+    );
+    assert!(!err.contains("A setting is not valid"), "{err}");
+}

@@ -29,6 +29,10 @@ pub mod code {
     /// A key made here that Okta does not know yet.
     pub const OKTA_KEY_NOT_REGISTERED: &str = "okta.key_not_registered";
     pub const OKTA_MISSING_SCOPE: &str = "okta.missing_scope";
+    /// Scopes typed without the one reading users needs.
+    pub const OKTA_SCOPES_WITHOUT_USERS: &str = "okta.scopes_without_users";
+    /// A typed scope that is not an Okta API scope.
+    pub const OKTA_SCOPE_UNKNOWN: &str = "okta.scope_unknown";
     pub const OKTA_NO_ADMIN_ROLE: &str = "okta.no_admin_role";
     pub const OKTA_DPOP_PROOF_REJECTED: &str = "okta.dpop_proof_rejected";
     /// Offers the one-key "turn DPoP on and re-test" in the TUI.
@@ -54,6 +58,8 @@ pub mod code {
         OKTA_NO_JWKS,
         OKTA_KEY_NOT_REGISTERED,
         OKTA_MISSING_SCOPE,
+        OKTA_SCOPES_WITHOUT_USERS,
+        OKTA_SCOPE_UNKNOWN,
         OKTA_NO_ADMIN_ROLE,
         OKTA_DPOP_PROOF_REJECTED,
         OKTA_DPOP_REQUIRED,

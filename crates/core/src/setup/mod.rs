@@ -159,6 +159,8 @@ impl InputError {
         match self {
             InputError::Host(_) => code::HOST_INVALID,
             InputError::Key(_) => code::OKTA_INVALID_KEY,
+            InputError::Scopes(ScopesError::MissingUsersRead) => code::OKTA_SCOPES_WITHOUT_USERS,
+            InputError::Scopes(ScopesError::NotAScope(_)) => code::OKTA_SCOPE_UNKNOWN,
             _ => code::INPUT_INVALID,
         }
     }
