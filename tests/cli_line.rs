@@ -356,3 +356,21 @@ fn scopes_without_the_users_scope_are_named_in_the_title() {
     );
     assert!(!err.contains("A setting is not valid"), "{err}");
 }
+
+/// Item 8: an https:// address of a plain-HTTP server (the emulator) is diagnosed as such,
+/// not as a certificate problem.
+#[test]
+fn plain_http_behind_an_https_address_is_not_a_certificate_problem() {
+    let env = Env::without_keyring();
+    let t = tenant(1, &[]);
+    let host = format!("https://{}", t.host);
+    let (code, out, err) = run(env
+        .cmd()
+        .args(["test", "--vendor", "onetrust", "--host", &host])
+        .args(["--client-id", &t.client_id])
+        .env("PLOY_CONNECT_CLIENT_SECRET", &t.client_secret));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("[tls.plain_http]"), "{out}");
+    assert!(out.contains("plain HTTP"), "{out}");
+    assert!(!out.contains("root certificate"), "{out}");
+}

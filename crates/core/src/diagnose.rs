@@ -17,6 +17,8 @@ pub mod code {
     pub const HOST_UNREACHABLE: &str = "host.unreachable";
     pub const HOST_NO_ANSWER: &str = "host.no_answer";
     pub const TLS_FAILED: &str = "tls.failed";
+    /// An `https://` address whose server answered in plain HTTP.
+    pub const TLS_PLAIN_HTTP: &str = "tls.plain_http";
     pub const SECRET_MISSING: &str = "secret.missing";
     pub const SECRET_STORE_UNAVAILABLE: &str = "secret.store_unavailable";
     pub const SECRET_HOST_CHANGED: &str = "secret.host_changed";
@@ -48,6 +50,7 @@ pub mod code {
         HOST_UNREACHABLE,
         HOST_NO_ANSWER,
         TLS_FAILED,
+        TLS_PLAIN_HTTP,
         SECRET_MISSING,
         SECRET_STORE_UNAVAILABLE,
         SECRET_HOST_CHANGED,
