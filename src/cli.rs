@@ -17,9 +17,12 @@ Credential Manager on Windows). Profiles (no secrets) live in profiles.toml in t
 Logs: set PLOY_CONNECT_LOG=debug for more detail; the log file path is shown by `profiles list --verbose`.
 
 Try it without a tenant:
-  ploy-connect emulator --credentials-out creds.json        # prints the address; Ctrl-C stops
-  jq -r .onetrust.client_secret creds.json | ploy-connect setup onetrust --profile demo \\
-      --host \"$(jq -r .onetrust.host creds.json)\" --client-id \"$(jq -r .onetrust.client_id creds.json)\" --client-secret-stdin";
+  ploy-connect emulator --credentials-out creds.json    # Ctrl-C stops it
+Then, in another terminal:
+  host=$(jq -r .onetrust.host creds.json)
+  id=$(jq -r .onetrust.client_id creds.json)
+  jq -r .onetrust.client_secret creds.json | ploy-connect setup onetrust \\
+      --profile demo --host \"$host\" --client-id \"$id\" --client-secret-stdin";
 
 /// What `--version` says: the commit and the day of the build come from build.rs ("unknown"
 /// for a build outside a git checkout), so a bug report names the exact build.

@@ -374,3 +374,182 @@ fn plain_http_behind_an_https_address_is_not_a_certificate_problem() {
     assert!(out.contains("plain HTTP"), "{out}");
     assert!(!out.contains("root certificate"), "{out}");
 }
+
+/// Item 12: what `--help` shows at 80 columns wraps no example inside a `$(…)`, and the top
+/// man page names commands, not pages that only `man --out-dir` writes.
+#[test]
+fn help_examples_fit_80_columns_and_the_man_page_names_no_missing_page() {
+    let env = Env::without_keyring();
+    let (code, out, _) = run(env.cmd().arg("--help").env("COLUMNS", "80"));
+    assert_eq!(code, 0);
+    for line in out.lines().filter(|l| l.contains("$(")) {
+        assert_eq!(
+            line.matches("$(").count(),
+            line.matches(')').count(),
+            "a $(…) cut by wrapping: {line}"
+        );
+    }
+    assert!(out.contains("ploy-connect setup onetrust \\"), "{out}");
+    let (code, page, _) = run(env.cmd().arg("man"));
+    assert_eq!(code, 0);
+    assert!(
+        !page.contains("(1)"),
+        "the single page refers to other pages:\n{page}"
+    );
+    assert!(page.contains("ploy\\-connect setup"), "{page}");
+}
+
+/// The real binary in tmux at 80×24, without a keyring; returns the screen once it ended.
+fn at_80_columns(env: &Env, extra_env: &str, args: &str) -> String {
+    if !common::tools_available(&["tmux"]) {
+        return String::new();
+    }
+    let shell_env = format!(
+        "{} DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent {extra_env}",
+        env.shell_env()
+    );
+    let t = common::tmux::Tmux::start_sized(&shell_env, &format!("{} {args}", common::BIN), 80, 24);
+    let screen = t.wait_for("EXIT=");
+    screen[..screen.find("EXIT=").unwrap()].to_string()
+}
+
+/// Profiles whose rows are far wider than 80 columns.
+fn wide_profiles(env: &Env) -> Vec<String> {
+    let names: Vec<String> = (1..=3).map(|i| format!("tenant-{i}")).collect();
+    let mut text = String::from("schema_version = 1\n");
+    for (i, name) in names.iter().enumerate() {
+        text.push_str(&format!(
+            r#"
+[profiles.{name}]
+integration = "onetrust"
+host = "a-rather-long-tenant-name-number-{i}.my.onetrust.com"
+client_id = "3d8efc3b94ed49628482eb2ab5e3bc8{i}"
+secret_ref = "r{i}"
+created = "2026-01-01T00:00:00Z"
+updated = "2026-01-01T00:00:00Z"
+secret_stored = "2026-01-01T00:00:00Z"
+
+[profiles.{name}.last_test]
+ok = false
+at = "2026-01-02T00:00:00Z"
+code = "onetrust.missing_user_scope"
+"#
+        ));
+    }
+    std::fs::create_dir_all(env.config_dir()).unwrap();
+    std::fs::write(env.profiles_file(), text).unwrap();
+    names
+}
+
+/// Item 12: at 80 columns a row of `profiles list` and `status` is one line: the wide
+/// columns are cut with "…" rather than wrapped into broken lines.
+#[test]
+fn tables_fit_80_columns() {
+    let env = Env::without_keyring();
+    let names = wide_profiles(&env);
+    for (args, header) in [("profiles list", "NAME"), ("status", "NAME")] {
+        let screen = at_80_columns(&env, "", args);
+        if screen.is_empty() {
+            return;
+        }
+        let lines: Vec<&str> = screen.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.contains(header) && l.contains("HOST"))
+            .unwrap_or_else(|| panic!("{args}: no table:\n{screen}"));
+        let rows: Vec<&str> = lines[at + 1..]
+            .iter()
+            .copied()
+            .take_while(|l| !l.trim().is_empty())
+            .collect();
+        assert_eq!(rows.len(), names.len(), "{args}: a row wrapped:\n{screen}");
+        for (row, name) in rows.iter().zip(&names) {
+            assert!(row.contains(name.as_str()), "{args}: {row}\n{screen}");
+            assert!(row.chars().count() < 80, "{args}: {row}");
+        }
+        assert!(screen.contains('…'), "{args}: nothing cut:\n{screen}");
+    }
+}
+
+/// Item 12: at 80 columns a diagnosis wraps between words: no line fills the terminal (a line
+/// the terminal wrapped itself does), and the command stays whole.
+#[test]
+fn diagnoses_wrap_at_word_boundaries_at_80_columns() {
+    let env = Env::without_keyring();
+    let t = tenant(1, &["onetrust:missing-user-scope"]);
+    let screen = at_80_columns(
+        &env,
+        &format!("PLOY_CONNECT_CLIENT_SECRET='{}'", t.client_secret),
+        &format!(
+            "test --vendor onetrust --host {} --client-id {}",
+            t.host, t.client_id
+        ),
+    );
+    if screen.is_empty() {
+        return;
+    }
+    assert!(screen.contains("[onetrust.missing_user_scope]"), "{screen}");
+    assert!(screen.contains("Why: "), "{screen}");
+    for line in screen.lines() {
+        assert!(
+            line.chars().count() < 80,
+            "wrapped by the terminal: {line}\n{screen}"
+        );
+    }
+}
+
+/// Item 12: the DPoP question of a line-mode Okta setup on an 80-column terminal is printed
+/// once (a prompt that wraps is drawn again).
+#[test]
+fn the_dpop_question_prints_once_at_80_columns() {
+    if !common::tools_available(&["tmux"]) || !keyutils_usable() {
+        return;
+    }
+    let env = Env::without_keyring();
+    let t = tenant(1, &[]);
+    let key = env.file("okta-key.pem", &t.okta.private_key_pem);
+    let cfg = env.home.path().join("cfg");
+    let shell_env = format!(
+        "{} DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent",
+        env.shell_env()
+    );
+    let args = format!(
+        "{} --config-dir {} --secret-store keyutils setup okta --profile dpop-{} --host {} --client-id {} --private-key-file {} --no-test",
+        common::BIN,
+        cfg.display(),
+        std::process::id(),
+        t.okta.host,
+        t.okta.client_id,
+        key.display()
+    );
+    let tm = common::tmux::Tmux::start_sized(&shell_env, &args, 80, 24);
+    let screen = tm.wait_for("[Y/n]");
+    assert_eq!(
+        screen.matches("Does the app require DPoP?").count(),
+        1,
+        "{screen}"
+    );
+    tm.keys(&["n"]);
+    tm.wait_for("Scopes to request");
+    tm.keys(&["Enter"]);
+    tm.wait_for("Key ID");
+    tm.keys(&["Enter"]);
+    let screen = tm.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert_eq!(
+        screen.matches("Does the app require DPoP?").count(),
+        1,
+        "{screen}"
+    );
+    let (code, _, err) = run(env.cmd().args([
+        "--config-dir",
+        cfg.to_str().unwrap(),
+        "--secret-store",
+        "keyutils",
+        "profiles",
+        "remove",
+        &format!("dpop-{}", std::process::id()),
+        "--yes",
+    ]));
+    assert_eq!(code, 0, "{err}");
+}

@@ -23,7 +23,7 @@ pub fn man(out_dir: Option<&Path>) -> Result<u8, AppError> {
     // section refers to.
     cmd.build();
     match out_dir {
-        None => write_out(&page(&cmd, &[])?),
+        None => write_out(&single_page(&cmd)?),
         Some(dir) => {
             std::fs::create_dir_all(dir)
                 .map_err(AppError::io(format!("cannot create {}", dir.display())))?;
@@ -36,6 +36,18 @@ pub fn man(out_dir: Option<&Path>) -> Result<u8, AppError> {
             write_out(&list)
         }
     }
+}
+
+/// The top page alone: its SUBCOMMANDS name the commands (`ploy-connect setup`), not pages
+/// (`ploy-connect-setup(1)`) that only `--out-dir` writes.
+fn single_page(cmd: &clap::Command) -> Result<Vec<u8>, AppError> {
+    let mut text = String::from_utf8_lossy(&page(cmd, &[])?).into_owned();
+    let top = page_name(cmd).replace('-', "\\-");
+    for sub in cmd.get_subcommands() {
+        let name = sub.get_name().replace('-', "\\-");
+        text = text.replace(&format!("{top}\\-{name}(1)"), &format!("{top} {name}"));
+    }
+    Ok(text.into_bytes())
 }
 
 /// `help` is a command clap adds, not one with a page of its own; left in, every page that

@@ -72,7 +72,11 @@ pub async fn run(
                         ]
                     })
                     .collect();
-                print::table(["NAME", "SOURCE", "HOST", "LAST TEST", "SECRET"], &rows);
+                print::table(
+                    ["NAME", "SOURCE", "HOST", "LAST TEST", "SECRET"],
+                    &rows,
+                    [false, false, true, true, true],
+                );
                 for ((n, _), k) in all.profiles.iter().zip(&kept) {
                     if matches!(k, Some(None)) {
                         errln!(

@@ -71,7 +71,11 @@ pub async fn run(
             "profiles": docs,
         }));
     } else {
-        print::table(["", "NAME", "SOURCE", "HOST", "RESULT", "SECRET"], &rows);
+        print::table(
+            ["", "NAME", "SOURCE", "HOST", "RESULT", "SECRET"],
+            &rows,
+            [false, false, false, true, true, true],
+        );
         outln!("");
         outln!(
             "Secrets: {}, service \"ploy-connect\".",
