@@ -35,6 +35,62 @@ pub const VERSION: &str = concat!(
     ")"
 );
 
+/// The variable the shell's completion script sets when it asks this binary for candidates
+/// (clap_complete's dynamic completion). Ours, not clap's default `COMPLETE`, which another
+/// program's environment may hold.
+pub const COMPLETE_VAR: &str = "_PLOY_CONNECT_COMPLETE";
+
+/// When a shell asks for completions: answers (subcommands, flags, values, profile names) on
+/// standard output and exits; otherwise returns at once.
+pub fn complete_if_asked() {
+    if std::env::var_os(COMPLETE_VAR).is_none() {
+        return;
+    }
+    // The profiles to offer are those of the config dir the line being completed names.
+    let args: Vec<String> = std::env::args().collect();
+    let dir = args.windows(2).find_map(|w| match (w[0].as_str(), &w[1]) {
+        ("--config-dir", v) => Some(v.clone()),
+        (a, _) => a.strip_prefix("--config-dir=").map(str::to_string),
+    });
+    if let Some(d) = dir {
+        let _ = COMPLETION_DIR.set(ploy_core::files::expand_home(std::path::Path::new(&d)));
+    }
+    clap_complete::CompleteEnv::with_factory(command)
+        .var(COMPLETE_VAR)
+        .complete();
+}
+
+static COMPLETION_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// The profile names a completion offers: from the config dir on the line being completed,
+/// else `PLOY_CONNECT_CONFIG_DIR`, else the default one. Nothing when it cannot be read.
+fn profile_names() -> Vec<clap_complete::CompletionCandidate> {
+    let dir = COMPLETION_DIR
+        .get()
+        .cloned()
+        .or_else(|| std::env::var_os("PLOY_CONNECT_CONFIG_DIR").map(PathBuf::from))
+        .or_else(ploy_core::profile::ProfileStore::default_dir);
+    let Some(dir) = dir else {
+        return Vec::new();
+    };
+    let Ok(all) = ploy_core::profile::ProfileStore::new(dir).load() else {
+        return Vec::new();
+    };
+    all.profiles
+        .iter()
+        .map(|(name, p)| {
+            clap_complete::CompletionCandidate::new(name).help(Some(
+                format!("{} at {}", p.integration.display_name(), p.host).into(),
+            ))
+        })
+        .collect()
+}
+
+/// Completes an argument that names a stored profile.
+fn profiles() -> clap_complete::ArgValueCandidates {
+    clap_complete::ArgValueCandidates::new(profile_names)
+}
+
 /// The day of the build, YYYY-MM-DD (the man pages' date).
 pub const BUILD_DATE: &str = env!("PLOY_CONNECT_BUILD_DATE");
 
@@ -191,7 +247,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Only these profiles [default: all]
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profiles())]
     pub profiles: Vec<String>,
     /// Print one JSON object instead of lines
     #[arg(long)]
@@ -218,6 +274,7 @@ pub enum KeysCommand {
     /// Print the public key(s) of an Okta profile as JSON: {"current": JWK, "staged": JWK|null}
     Show {
         /// The Okta profile
+        #[arg(add = profiles())]
         name: String,
         /// Print only the staged key's public JWK (the one to add in Okta before --promote)
         #[arg(long, conflicts_with = "current")]
@@ -271,7 +328,7 @@ pub enum SetupIntegration {
 #[derive(Debug, Default, Args)]
 pub struct CommonSetup {
     /// Profile name (letters, digits, '-', '_', '.'), e.g. acme
-    #[arg(long)]
+    #[arg(long, add = profiles())]
     pub profile: Option<String>,
     /// Tenant hostname, the host you sign in to (OneTrust: acme.my.onetrust.com; Okta: company.okta.com)
     #[arg(long)]
@@ -385,7 +442,7 @@ pub struct AfterSave {
 #[derive(Debug, Args)]
 pub struct TestArgs {
     /// The profile to test (without one, give --vendor, --host and --client-id)
-    #[arg(required_unless_present = "vendor")]
+    #[arg(required_unless_present = "vendor", add = profiles())]
     pub profile: Option<String>,
     /// Print one JSON object instead of lines
     #[arg(long)]
@@ -455,6 +512,7 @@ impl From<VendorArg> for ploy_core::integration::Integration {
 #[derive(Debug, Args)]
 pub struct RotateArgs {
     /// The profile whose secret or key changed
+    #[arg(add = profiles())]
     pub profile: String,
     /// OneTrust: read the new client secret from standard input
     #[arg(long)]
@@ -490,7 +548,7 @@ pub struct RotateArgs {
 #[derive(Debug, Args)]
 pub struct UsersArgs {
     /// The profile to read users from (without one, give --vendor, --host and --client-id)
-    #[arg(required_unless_present = "vendor")]
+    #[arg(required_unless_present = "vendor", add = profiles())]
     pub profile: Option<String>,
     #[command(flatten)]
     pub once: ThisRun,
@@ -532,6 +590,7 @@ pub enum ProfilesCommand {
     /// A profile's settings and whether its secret is in the keyring
     Show {
         /// The profile to show
+        #[arg(add = profiles())]
         name: String,
         /// Print one JSON object instead of lines
         #[arg(long)]
@@ -545,6 +604,7 @@ pub enum ProfilesCommand {
     #[command(visible_alias = "mv")]
     Rename {
         /// The profile's name now
+        #[arg(add = profiles())]
         old: String,
         /// Its new name (letters, digits, '-', '_', '.')
         new: String,
@@ -553,6 +613,7 @@ pub enum ProfilesCommand {
     #[command(visible_alias = "rm")]
     Remove {
         /// The profile to remove
+        #[arg(add = profiles())]
         name: String,
         /// Do not ask for confirmation (needed without a terminal)
         #[arg(long)]
@@ -570,6 +631,7 @@ pub enum ProfilesCommand {
 #[derive(Debug, Args)]
 pub struct ProfileSet {
     /// The profile to change
+    #[arg(add = profiles())]
     pub name: String,
     /// The tenant hostname (the stored secret is bound to it: a host typed here is confirmed)
     #[arg(long)]

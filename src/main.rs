@@ -17,6 +17,8 @@ use ploy_core::profile::ProfileStore;
 use ploy_core::secret::Vault;
 
 fn main() -> ExitCode {
+    // A shell asking for completions gets them and nothing else.
+    ploy_connect::cli::complete_if_asked();
     ploy_core::private::no_core_dumps();
     ploy_core::secret::ensure_session_keyring();
     let cmd = ploy_connect::cli::command();

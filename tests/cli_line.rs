@@ -553,3 +553,120 @@ fn the_dpop_question_prints_once_at_80_columns() {
     ]));
     assert_eq!(code, 0, "{err}");
 }
+
+/// What `shell` offers for the last of `words` (the word being completed, maybe empty), using
+/// the script `completions SHELL` prints, run by the real shell with the binary on PATH.
+fn complete_in(shell: &str, env: &Env, script: &std::path::Path, words: &[&str]) -> Vec<String> {
+    let program = match shell {
+        "bash" => format!(
+            r#"source '{}'
+COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_TYPE=9; COMPREPLY=()
+_clap_complete_ploy_connect ploy-connect "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"
+printf '%s\n' "${{COMPREPLY[@]}}""#,
+            script.display()
+        ),
+        // Outside a completion widget: compdef is not needed, and _describe prints what it
+        // would offer.
+        "zsh" => format!(
+            r#"compdef() {{ :; }}
+_describe() {{ local name=$3; print -l -- ${{(P)name}}; }}
+source '{}'
+words=("$@"); CURRENT=$#
+_clap_dynamic_completer_ploy_connect"#,
+            script.display()
+        ),
+        "fish" => format!(
+            r#"source '{}'; complete -C (string join ' ' -- $argv)"#,
+            script.display()
+        ),
+        other => panic!("{other}"),
+    };
+    let bin_dir = std::path::Path::new(common::BIN).parent().unwrap();
+    let mut cmd = std::process::Command::new(shell);
+    cmd.env_clear();
+    for (k, v) in env.std_cmd().get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    cmd.env(
+        "PATH",
+        format!(
+            "{}:{}",
+            bin_dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        ),
+    );
+    match shell {
+        "zsh" => cmd.arg("-f"),
+        "fish" => cmd.arg("--no-config"),
+        _ => cmd.arg("--norc"),
+    };
+    cmd.arg("-c").arg(&program);
+    if shell != "fish" {
+        cmd.arg(shell);
+    }
+    cmd.args(words);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{shell}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            l.split(['\t', ':'])
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        })
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// Item 2: completion in bash, zsh and fish, through the scripts `completions` prints (the
+/// program name has a hyphen): subcommands, flags, values and the profiles of the config dir
+/// given on the line or in PLOY_CONNECT_CONFIG_DIR.
+#[test]
+fn completions_work_in_bash_zsh_and_fish_with_profile_names() {
+    if !common::tools_available(&["bash", "zsh", "fish"]) {
+        return;
+    }
+    let env = Env::without_keyring();
+    let names = wide_profiles(&env);
+    let cfg = env.config_dir();
+    let cfg = cfg.to_str().unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, script, err) = run(env.cmd().args(["completions", shell]));
+        assert_eq!(code, 0, "{err}");
+        let path = env.home.path().join(format!("completion.{shell}"));
+        std::fs::write(&path, script).unwrap();
+        let offered = |words: &[&str]| complete_in(shell, &env, &path, words);
+        let has = |words: &[&str], want: &[&str]| {
+            let got = offered(words);
+            for w in want {
+                assert!(
+                    got.iter().any(|g| g == w),
+                    "{shell} {words:?}: {w} not in {got:?}"
+                );
+            }
+        };
+        has(&["ploy-connect", "te"], &["test"]);
+        has(&["ploy-connect", "setup", "o"], &["onetrust", "okta"]);
+        has(&["ploy-connect", "test", "--"], &["--json", "--vendor"]);
+        has(&["ploy-connect", "users", "--f"], &["--format"]);
+        has(
+            &["ploy-connect", "users", "x", "--format", ""],
+            &["csv", "json"],
+        );
+        let profiles: Vec<&str> = names.iter().map(String::as_str).collect();
+        has(
+            &["ploy-connect", "--config-dir", cfg, "test", ""],
+            &profiles,
+        );
+        has(&["ploy-connect", "profiles", "show", "tenant-"], &profiles);
+        has(&["ploy-connect", "rotate", ""], &profiles);
+    }
+}

@@ -7,10 +7,30 @@ use std::path::{Path, PathBuf};
 use ploy_core::app::{AppError, exit};
 use ploy_core::files::{PendingFile, Replace};
 
+/// The shell's side of completion: a script that asks `ploy-connect` itself (found on PATH)
+/// for the candidates as each word is completed (clap_complete's dynamic completion), so
+/// subcommands, flags, values and the profiles of the config dir on the line all complete,
+/// and a script installed once never disagrees with the binary.
 pub fn completions(shell: clap_complete::Shell) -> Result<u8, AppError> {
-    let mut cmd = crate::cli::command();
+    use clap_complete::Shell;
+    use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
+    let adapter: &dyn EnvCompleter = match shell {
+        Shell::Bash => &Bash,
+        Shell::Zsh => &Zsh,
+        Shell::Fish => &Fish,
+        Shell::Elvish => &Elvish,
+        Shell::PowerShell => &Powershell,
+        other => {
+            return Err(AppError::Usage(format!(
+                "no completion for {other}; bash, zsh, fish, elvish and powershell have one"
+            )));
+        }
+    };
+    let name = ploy_core::suggest::PROGRAM;
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut cmd, "ploy-connect", &mut out);
+    adapter
+        .write_registration(crate::cli::COMPLETE_VAR, name, name, name, &mut out)
+        .map_err(AppError::io("cannot write the completion script"))?;
     write_out(&out)
 }
 
