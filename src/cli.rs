@@ -17,9 +17,12 @@ Credential Manager on Windows). Profiles (no secrets) live in profiles.toml in t
 Logs: set PLOY_CONNECT_LOG=debug for more detail; the log file path is shown by `profiles list --verbose`.
 
 Try it without a tenant:
-  ploy-connect emulator --credentials-out creds.json        # prints the address; Ctrl-C stops
-  jq -r .onetrust.client_secret creds.json | ploy-connect setup onetrust --profile demo \\
-      --host \"$(jq -r .onetrust.host creds.json)\" --client-id \"$(jq -r .onetrust.client_id creds.json)\" --client-secret-stdin";
+  ploy-connect emulator --credentials-out creds.json    # Ctrl-C stops it
+Then, in another terminal:
+  host=$(jq -r .onetrust.host creds.json)
+  id=$(jq -r .onetrust.client_id creds.json)
+  jq -r .onetrust.client_secret creds.json | ploy-connect setup onetrust \\
+      --profile demo --host \"$host\" --client-id \"$id\" --client-secret-stdin";
 
 /// What `--version` says: the commit and the day of the build come from build.rs ("unknown"
 /// for a build outside a git checkout), so a bug report names the exact build.
@@ -31,6 +34,62 @@ pub const VERSION: &str = concat!(
     env!("PLOY_CONNECT_BUILD_DATE"),
     ")"
 );
+
+/// The variable the shell's completion script sets when it asks this binary for candidates
+/// (clap_complete's dynamic completion). Ours, not clap's default `COMPLETE`, which another
+/// program's environment may hold.
+pub const COMPLETE_VAR: &str = "_PLOY_CONNECT_COMPLETE";
+
+/// When a shell asks for completions: answers (subcommands, flags, values, profile names) on
+/// standard output and exits; otherwise returns at once.
+pub fn complete_if_asked() {
+    if std::env::var_os(COMPLETE_VAR).is_none() {
+        return;
+    }
+    // The profiles to offer are those of the config dir the line being completed names.
+    let args: Vec<String> = std::env::args().collect();
+    let dir = args.windows(2).find_map(|w| match (w[0].as_str(), &w[1]) {
+        ("--config-dir", v) => Some(v.clone()),
+        (a, _) => a.strip_prefix("--config-dir=").map(str::to_string),
+    });
+    if let Some(d) = dir {
+        let _ = COMPLETION_DIR.set(ploy_core::files::expand_home(std::path::Path::new(&d)));
+    }
+    clap_complete::CompleteEnv::with_factory(command)
+        .var(COMPLETE_VAR)
+        .complete();
+}
+
+static COMPLETION_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// The profile names a completion offers: from the config dir on the line being completed,
+/// else `PLOY_CONNECT_CONFIG_DIR`, else the default one. Nothing when it cannot be read.
+fn profile_names() -> Vec<clap_complete::CompletionCandidate> {
+    let dir = COMPLETION_DIR
+        .get()
+        .cloned()
+        .or_else(|| std::env::var_os("PLOY_CONNECT_CONFIG_DIR").map(PathBuf::from))
+        .or_else(ploy_core::profile::ProfileStore::default_dir);
+    let Some(dir) = dir else {
+        return Vec::new();
+    };
+    let Ok(all) = ploy_core::profile::ProfileStore::new(dir).load() else {
+        return Vec::new();
+    };
+    all.profiles
+        .iter()
+        .map(|(name, p)| {
+            clap_complete::CompletionCandidate::new(name).help(Some(
+                format!("{} at {}", p.integration.display_name(), p.host).into(),
+            ))
+        })
+        .collect()
+}
+
+/// Completes an argument that names a stored profile.
+fn profiles() -> clap_complete::ArgValueCandidates {
+    clap_complete::ArgValueCandidates::new(profile_names)
+}
 
 /// The day of the build, YYYY-MM-DD (the man pages' date).
 pub const BUILD_DATE: &str = env!("PLOY_CONNECT_BUILD_DATE");
@@ -188,7 +247,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Only these profiles [default: all]
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profiles())]
     pub profiles: Vec<String>,
     /// Print one JSON object instead of lines
     #[arg(long)]
@@ -215,6 +274,7 @@ pub enum KeysCommand {
     /// Print the public key(s) of an Okta profile as JSON: {"current": JWK, "staged": JWK|null}
     Show {
         /// The Okta profile
+        #[arg(add = profiles())]
         name: String,
         /// Print only the staged key's public JWK (the one to add in Okta before --promote)
         #[arg(long, conflicts_with = "current")]
@@ -268,7 +328,7 @@ pub enum SetupIntegration {
 #[derive(Debug, Default, Args)]
 pub struct CommonSetup {
     /// Profile name (letters, digits, '-', '_', '.'), e.g. acme
-    #[arg(long)]
+    #[arg(long, add = profiles())]
     pub profile: Option<String>,
     /// Tenant hostname, the host you sign in to (OneTrust: acme.my.onetrust.com; Okta: company.okta.com)
     #[arg(long)]
@@ -298,10 +358,10 @@ pub struct OktaSetup {
     #[command(flatten)]
     pub generate: GenerateKey,
     /// Require DPoP-bound tokens (Okta's default for API Services apps made since February 2024)
-    #[arg(long, overrides_with = "no_dpop")]
+    #[arg(long, conflicts_with = "no_dpop")]
     pub dpop: bool,
     /// The app does not require DPoP
-    #[arg(long, overrides_with = "dpop")]
+    #[arg(long)]
     pub no_dpop: bool,
     /// Scopes to request, space-separated [default: okta.users.read; recommended:
     /// "okta.users.read okta.groups.read okta.apps.read"; the users table needs okta.users.read]
@@ -382,7 +442,7 @@ pub struct AfterSave {
 #[derive(Debug, Args)]
 pub struct TestArgs {
     /// The profile to test (without one, give --vendor, --host and --client-id)
-    #[arg(required_unless_present = "vendor")]
+    #[arg(required_unless_present = "vendor", add = profiles())]
     pub profile: Option<String>,
     /// Print one JSON object instead of lines
     #[arg(long)]
@@ -452,6 +512,7 @@ impl From<VendorArg> for ploy_core::integration::Integration {
 #[derive(Debug, Args)]
 pub struct RotateArgs {
     /// The profile whose secret or key changed
+    #[arg(add = profiles())]
     pub profile: String,
     /// OneTrust: read the new client secret from standard input
     #[arg(long)]
@@ -487,13 +548,13 @@ pub struct RotateArgs {
 #[derive(Debug, Args)]
 pub struct UsersArgs {
     /// The profile to read users from (without one, give --vendor, --host and --client-id)
-    #[arg(required_unless_present = "vendor")]
+    #[arg(required_unless_present = "vendor", add = profiles())]
     pub profile: Option<String>,
     #[command(flatten)]
     pub once: ThisRun,
-    /// The output format
-    #[arg(long, value_enum, default_value = "csv")]
-    pub format: FormatArg,
+    /// The output format [default: the file's extension, .json or .csv; else csv]
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
     /// Write to this file (replaced only once complete) instead of standard output (- means
     /// standard output)
     #[arg(long, short, value_name = "FILE")]
@@ -529,6 +590,7 @@ pub enum ProfilesCommand {
     /// A profile's settings and whether its secret is in the keyring
     Show {
         /// The profile to show
+        #[arg(add = profiles())]
         name: String,
         /// Print one JSON object instead of lines
         #[arg(long)]
@@ -536,10 +598,22 @@ pub enum ProfilesCommand {
         #[command(flatten)]
         age: MaxAgeArg,
     },
+    /// Change a profile's settings; its secret stays (rotate replaces that)
+    Set(ProfileSet),
+    /// Rename a profile; its secret moves to the new name in the keyring
+    #[command(visible_alias = "mv")]
+    Rename {
+        /// The profile's name now
+        #[arg(add = profiles())]
+        old: String,
+        /// Its new name (letters, digits, '-', '_', '.')
+        new: String,
+    },
     /// Remove a profile and delete its secret from the keyring
     #[command(visible_alias = "rm")]
     Remove {
         /// The profile to remove
+        #[arg(add = profiles())]
         name: String,
         /// Do not ask for confirmation (needed without a terminal)
         #[arg(long)]
@@ -551,6 +625,26 @@ pub enum ProfilesCommand {
         #[arg(long)]
         yes: bool,
     },
+}
+
+/// What `profiles set` changes; what is not given stays as it is.
+#[derive(Debug, Args)]
+pub struct ProfileSet {
+    /// The profile to change
+    #[arg(add = profiles())]
+    pub name: String,
+    /// The tenant hostname (the stored secret is bound to it: a host typed here is confirmed)
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Okta: require DPoP-bound tokens
+    #[arg(long, conflicts_with = "no_dpop")]
+    pub dpop: bool,
+    /// Okta: the app does not require DPoP
+    #[arg(long)]
+    pub no_dpop: bool,
+    /// Okta: the scopes to request, space-separated (okta.users.read is required)
+    #[arg(long, value_name = "SCOPES")]
+    pub scopes: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -627,19 +721,103 @@ pub fn scenario_help() -> String {
     s
 }
 
-impl CommonSetup {
-    /// No flag given at all: a person on a terminal gets the wizard.
-    pub fn is_bare(&self) -> bool {
-        self.profile.is_none()
-            && self.host.is_none()
-            && self.client_id.is_none()
-            && !self.test.no_test
-            && !self.test.json
+/// Which full-screen start a person at a terminal gets for this command line; `None` means
+/// line mode. Decided from what clap parsed, not from a list of flags kept by hand: a command
+/// that names anything at all beyond the global options (a profile, a key to make, a file to
+/// write) is a script's or an admin's precise request, and line mode does exactly that.
+pub fn tui_start(cmd: &clap::Command, m: &clap::ArgMatches) -> Option<TuiStart> {
+    let Some((name, sub)) = m.subcommand() else {
+        return Some(TuiStart::Home);
+    };
+    if name != "setup" {
+        return None;
     }
+    let setup = cmd.find_subcommand(name)?;
+    let Some((vendor, vm)) = sub.subcommand() else {
+        return Some(TuiStart::Wizard(None));
+    };
+    let vcmd = setup.find_subcommand(vendor)?;
+    let given = vcmd
+        .get_arguments()
+        .filter(|a| !a.is_global_set())
+        .any(|a| {
+            matches!(
+                vm.value_source(a.get_id().as_str()),
+                Some(
+                    clap::parser::ValueSource::CommandLine | clap::parser::ValueSource::EnvVariable
+                )
+            )
+        });
+    if given {
+        return None;
+    }
+    let integration = match vendor {
+        "okta" => ploy_core::integration::Integration::Okta,
+        _ => ploy_core::integration::Integration::OneTrust,
+    };
+    Some(TuiStart::Wizard(Some(integration)))
 }
 
-impl KeyInput {
-    pub fn is_empty(&self) -> bool {
-        self.private_key_file.is_none() && !self.private_key_stdin && self.key_id.is_none()
+/// Where the full-screen face opens (the TUI's own `Start`, which this module cannot name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TuiStart {
+    Home,
+    Wizard(Option<ploy_core::integration::Integration>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ploy_core::integration::Integration;
+
+    fn start(args: &[&str]) -> Option<TuiStart> {
+        let cmd = command();
+        let m = cmd
+            .clone()
+            .try_get_matches_from(std::iter::once("ploy-connect").chain(args.iter().copied()))
+            .unwrap();
+        tui_start(&cmd, &m)
+    }
+
+    /// Only a bare command line opens the full-screen face; any flag of a vendor's setup,
+    /// whichever it is, is a request line mode carries out.
+    #[test]
+    fn the_face_comes_from_what_was_parsed() {
+        assert_eq!(start(&[]), Some(TuiStart::Home));
+        assert_eq!(start(&["--plain"]), Some(TuiStart::Home));
+        assert_eq!(start(&["setup"]), Some(TuiStart::Wizard(None)));
+        assert_eq!(
+            start(&["--config-dir", "cfg", "setup", "okta"]),
+            Some(TuiStart::Wizard(Some(Integration::Okta)))
+        );
+        assert_eq!(
+            start(&["setup", "onetrust", "--secret-store", "keyutils"]),
+            Some(TuiStart::Wizard(Some(Integration::OneTrust)))
+        );
+        for line in [
+            &["setup", "okta", "--generate-key"][..],
+            &[
+                "setup",
+                "okta",
+                "--generate-key",
+                "--key-type",
+                "ec-p256",
+                "--public-key-out",
+                "F",
+            ],
+            &["setup", "okta", "--generate-key", "--public-key-out", "F"],
+            &["setup", "okta", "--no-dpop"],
+            &["setup", "okta", "--scopes", "okta.users.read"],
+            &["setup", "okta", "--private-key-stdin"],
+            &["setup", "okta", "--profile", "corp"],
+            &["setup", "okta", "--no-test"],
+            &["setup", "onetrust", "--client-secret-stdin"],
+            &["setup", "onetrust", "--json"],
+            &["test", "acme"],
+            &["status"],
+            &["profiles", "list"],
+        ] {
+            assert_eq!(start(line), None, "{line:?}");
+        }
     }
 }

@@ -116,7 +116,7 @@ pub struct JsonDoc {
 /// One profile, in `profiles list --json` and (with more members) `profiles show --json`.
 macro_rules! profile {
     () => {
-        r#""name":"NAME","integration":"onetrust|okta","host":"HOST","client_id":"ID","updated":"RFC3339","secret_stored":"RFC3339","key_origin":"generated|pasted","secret_store":"os|keyutils","staged_key_id":"KID","last_test":{"ok":true,"at":"RFC3339","code":"CODE","users_seen":0}"#
+        r#""name":"NAME","integration":"onetrust|okta","host":"HOST","client_id":"ID","updated":"RFC3339","secret_stored":"RFC3339","key_origin":"generated|pasted","secret_store":"os|keyutils","staged_key_id":"KID","dpop":true,"scopes":["SCOPE"],"key_id":"KID","secret_in_keyring":true,"last_test":{"ok":true,"at":"RFC3339","code":"CODE","users_seen":0}"#
     };
 }
 
@@ -137,7 +137,7 @@ pub const JSON_DOCS: &[JsonDoc] = &[
         asked: "profiles list --json",
         commands: &["profiles list"],
         shape: concat!(r#"{"schema_version":1,"profiles":[{"#, profile!(), "}]}"),
-        note: "secret_stored, key_origin (OneTrust), staged_key_id and last_test are null when unknown or none; last_test.code is null after a pass, users_seen after a failure",
+        note: "secret_stored, key_origin (OneTrust), staged_key_id and last_test are null when unknown or none; dpop, scopes and key_id are null for OneTrust (key_id also for a PEM given no key ID); secret_in_keyring is null when the keyring could not be asked; last_test.code is null after a pass, users_seen after a failure",
     },
     JsonDoc {
         asked: "profiles show NAME --json",

@@ -7,23 +7,32 @@ use std::time::Duration;
 
 use clap::FromArgMatches;
 
-use ploy_connect::cli::{Cli, Command, SetupIntegration};
+use ploy_connect::cli::{Cli, Command, SetupIntegration, TuiStart};
 use ploy_connect::line::{self, print, prompt::Terminal, setup::Kind};
 use ploy_connect::signals::{self, Shutdown};
 use ploy_connect::tui::{self, Start};
 use ploy_connect::{logging, terminal};
 use ploy_core::app::{AppError, Services, commits_settled, exit};
-use ploy_core::integration::Integration;
 use ploy_core::profile::ProfileStore;
 use ploy_core::secret::Vault;
 
 fn main() -> ExitCode {
+    // A shell asking for completions gets them and nothing else.
+    ploy_connect::cli::complete_if_asked();
     ploy_core::private::no_core_dumps();
     ploy_core::secret::ensure_session_keyring();
-    let cli = match Cli::from_arg_matches(&ploy_connect::cli::command().get_matches()) {
+    let cmd = ploy_connect::cli::command();
+    let matches = cmd.clone().get_matches();
+    let start = ploy_connect::cli::tui_start(&cmd, &matches);
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    // Every command suggested from here on names the same config dir and keyring.
+    ploy_core::suggest::set_invocation(ploy_core::suggest::Invocation {
+        config_dir: cli.config_dir.clone(),
+        secret_store: cli.secret_store,
+    });
     terminal::remember_settings();
     let log_file = logging::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -40,7 +49,7 @@ fn main() -> ExitCode {
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         runtime.block_on(async {
             let shutdown = signals::install();
-            let result = run(cli, log_file, shutdown).await;
+            let result = run(cli, start, log_file, shutdown).await;
             // A change started by a task (the TUI saves on one) finishes before we leave.
             commits_settled(Duration::from_secs(10)).await;
             result
@@ -71,10 +80,16 @@ fn tui_possible(plain: bool) -> bool {
 
 async fn run(
     cli: Cli,
+    start: Option<TuiStart>,
     log_file: Option<std::path::PathBuf>,
     shutdown: Shutdown,
 ) -> Result<u8, AppError> {
     let tui_ok = tui_possible(cli.plain);
+    // The face is decided once, from what was parsed (`cli::tui_start`).
+    let start = start.filter(|_| tui_ok).map(|s| match s {
+        TuiStart::Home => Start::Home,
+        TuiStart::Wizard(i) => Start::Wizard(i),
+    });
     let command = match cli.command {
         Some(Command::Completions { shell }) => return line::help::completions(shell),
         Some(Command::Man { out_dir }) => return line::help::man(out_dir.as_deref()),
@@ -94,42 +109,16 @@ async fn run(
     };
     let mut prompter = Terminal::new();
     let p = &mut prompter;
+    if let Some(start) = start {
+        return tui::run(services, start, None, shutdown).await;
+    }
     match command {
-        None if tui_ok => tui::run(services, Start::Home, None, shutdown).await,
         None => {
             let _ = ploy_connect::cli::command().print_help();
             Ok(exit::USAGE)
         }
         Some(Command::Setup(args)) => match args.integration {
-            None if tui_ok => tui::run(services, Start::Wizard(None), None, shutdown).await,
             None => line::setup::choose_and_run(&services, p).await,
-            Some(SetupIntegration::OneTrust(a))
-                if tui_ok && a.common.is_bare() && !a.client_secret_stdin =>
-            {
-                tui::run(
-                    services,
-                    Start::Wizard(Some(Integration::OneTrust)),
-                    None,
-                    shutdown,
-                )
-                .await
-            }
-            Some(SetupIntegration::Okta(a))
-                if tui_ok
-                    && a.common.is_bare()
-                    && a.key.is_empty()
-                    && !a.dpop
-                    && !a.no_dpop
-                    && a.scopes.is_none() =>
-            {
-                tui::run(
-                    services,
-                    Start::Wizard(Some(Integration::Okta)),
-                    None,
-                    shutdown,
-                )
-                .await
-            }
             Some(SetupIntegration::OneTrust(a)) => {
                 let kind = Kind::OneTrust {
                     secret_stdin: a.client_secret_stdin,

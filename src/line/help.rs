@@ -7,10 +7,30 @@ use std::path::{Path, PathBuf};
 use ploy_core::app::{AppError, exit};
 use ploy_core::files::{PendingFile, Replace};
 
+/// The shell's side of completion: a script that asks `ploy-connect` itself (found on PATH)
+/// for the candidates as each word is completed (clap_complete's dynamic completion), so
+/// subcommands, flags, values and the profiles of the config dir on the line all complete,
+/// and a script installed once never disagrees with the binary.
 pub fn completions(shell: clap_complete::Shell) -> Result<u8, AppError> {
-    let mut cmd = crate::cli::command();
+    use clap_complete::Shell;
+    use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
+    let adapter: &dyn EnvCompleter = match shell {
+        Shell::Bash => &Bash,
+        Shell::Zsh => &Zsh,
+        Shell::Fish => &Fish,
+        Shell::Elvish => &Elvish,
+        Shell::PowerShell => &Powershell,
+        other => {
+            return Err(AppError::Usage(format!(
+                "no completion for {other}; bash, zsh, fish, elvish and powershell have one"
+            )));
+        }
+    };
+    let name = ploy_core::suggest::PROGRAM;
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut cmd, "ploy-connect", &mut out);
+    adapter
+        .write_registration(crate::cli::COMPLETE_VAR, name, name, name, &mut out)
+        .map_err(AppError::io("cannot write the completion script"))?;
     write_out(&out)
 }
 
@@ -23,7 +43,7 @@ pub fn man(out_dir: Option<&Path>) -> Result<u8, AppError> {
     // section refers to.
     cmd.build();
     match out_dir {
-        None => write_out(&page(&cmd, &[])?),
+        None => write_out(&single_page(&cmd)?),
         Some(dir) => {
             std::fs::create_dir_all(dir)
                 .map_err(AppError::io(format!("cannot create {}", dir.display())))?;
@@ -36,6 +56,18 @@ pub fn man(out_dir: Option<&Path>) -> Result<u8, AppError> {
             write_out(&list)
         }
     }
+}
+
+/// The top page alone: its SUBCOMMANDS name the commands (`ploy-connect setup`), not pages
+/// (`ploy-connect-setup(1)`) that only `--out-dir` writes.
+fn single_page(cmd: &clap::Command) -> Result<Vec<u8>, AppError> {
+    let mut text = String::from_utf8_lossy(&page(cmd, &[])?).into_owned();
+    let top = page_name(cmd).replace('-', "\\-");
+    for sub in cmd.get_subcommands() {
+        let name = sub.get_name().replace('-', "\\-");
+        text = text.replace(&format!("{top}\\-{name}(1)"), &format!("{top} {name}"));
+    }
+    Ok(text.into_bytes())
 }
 
 /// `help` is a command clap adds, not one with a page of its own; left in, every page that

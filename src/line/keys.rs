@@ -62,7 +62,8 @@ pub async fn run(services: &Services, cmd: KeysCommand) -> Result<u8, AppError> 
             let keys = setup::public_keys(services, &name).await?;
             let missing = |which: &str| {
                 AppError::Usage(format!(
-                    "\"{name}\" has no {which} key (stage one with ploy-connect rotate {name} --generate-key)"
+                    "\"{name}\" has no {which} key (stage one with {})",
+                    ploy_core::suggest::command(&["rotate", &name, "--generate-key"])
                 ))
             };
             let value = if staged {

@@ -7,9 +7,11 @@ use time::OffsetDateTime;
 use ploy_core::age::MaxAge;
 use ploy_core::app::{AppError, Services, exit};
 use ploy_core::profile::{KeyOrigin, Profile, Profiles};
+use ploy_core::secret::unseal;
 use ploy_core::session;
 use ploy_core::setup;
 use ploy_core::text;
+use secrecy::SecretString;
 
 use super::print;
 use super::prompt::Prompter;
@@ -25,34 +27,64 @@ pub async fn run(
         ProfilesCommand::List { json, verbose, age } => {
             let all = services.store.load()?;
             let max = max_age(&age, &all)?;
+            // What the keyring holds, asked once per profile (None: it could not be asked).
+            let mut kept = Vec::new();
+            for (n, p) in &all.profiles {
+                let raw = services
+                    .vault
+                    .get_raw(&session::secret_key(n, p))
+                    .await
+                    .ok();
+                let value = raw.as_ref().map(|r| r.as_ref().map(|v| unseal(v).1));
+                kept.push(value);
+            }
             if json {
                 let list: Vec<_> = all
                     .profiles
                     .iter()
-                    .map(|(n, p)| profile_json(n, p))
+                    .zip(&kept)
+                    .map(|((n, p), k)| profile_json(n, p, k.as_ref()))
                     .collect();
                 super::out::json(&serde_json::json!({
                     "schema_version": ploy_core::app::JSON_SCHEMA_VERSION,
                     "profiles": list,
                 }));
             } else if all.profiles.is_empty() {
-                outln!("{}", print::NO_PROFILES);
+                outln!("{}", print::no_profiles());
             } else {
                 let now = OffsetDateTime::now_utc();
                 let rows: Vec<[String; 5]> = all
                     .profiles
                     .iter()
-                    .map(|(n, p)| {
+                    .zip(&kept)
+                    .map(|((n, p), k)| {
+                        let secret = match k {
+                            // Its age would read as if it were there.
+                            Some(None) => MISSING.to_string(),
+                            _ => secret_column(p, max, now),
+                        };
                         [
                             n.clone(),
                             p.integration.display_name().to_string(),
                             p.host.clone(),
                             p.last_test_summary(n, now),
-                            secret_column(p, max, now),
+                            secret,
                         ]
                     })
                     .collect();
-                print::table(["NAME", "SOURCE", "HOST", "LAST TEST", "SECRET"], &rows);
+                print::table(
+                    ["NAME", "SOURCE", "HOST", "LAST TEST", "SECRET"],
+                    &rows,
+                    [false, false, true, true, true],
+                );
+                for ((n, _), k) in all.profiles.iter().zip(&kept) {
+                    if matches!(k, Some(None)) {
+                        errln!(
+                            "The secret of \"{n}\" is not in the keyring; store it: {}",
+                            ploy_core::suggest::command(&["rotate", n])
+                        );
+                    }
+                }
             }
             if verbose {
                 errln!("profiles file: {}", services.store.path().display());
@@ -72,13 +104,21 @@ pub async fn run(
             let max = max_age(&age, &all)?;
             let p = all.get(&name)?;
             let key = session::secret_key(&name, p);
-            let secret = match services.vault.get(&key).await {
+            let stored = services.vault.get(&key).await;
+            let key_id = setup::key_id_of(p, stored.as_ref().ok().and_then(Option::as_ref));
+            let present = stored.as_ref().ok().map(Option::is_some);
+            let secret = match stored {
                 Ok(Some(_)) => "stored".to_string(),
-                Ok(None) => format!("missing (ploy-connect rotate {name} stores it)"),
+                Ok(None) => format!(
+                    "missing ({} stores it)",
+                    ploy_core::suggest::command(&["rotate", &name])
+                ),
                 Err(e) => format!("unknown: {e}"),
             };
             if json {
-                let mut v = profile_json(&name, p);
+                let mut v = profile_json(&name, p, None);
+                v["secret_in_keyring"] = present.into();
+                v["key_id"] = key_id.clone().into();
                 v["schema_version"] = ploy_core::app::JSON_SCHEMA_VERSION.into();
                 v["secret"] = secret.into();
                 v["keyring_account"] = key.account().into();
@@ -102,33 +142,73 @@ pub async fn run(
                 outln!("secret age:  {age_text}");
                 if old {
                     errln!(
-                        "warning: the {} of \"{name}\" is older than {max}: rotate it (ploy-connect rotate {name})",
-                        super::setup::secret_word(p.integration)
+                        "warning: the {} of \"{name}\" is older than {max}: rotate it ({})",
+                        super::setup::secret_word(p.integration),
+                        ploy_core::suggest::command(&["rotate", &name])
                     );
                 }
                 if let Some(o) = &p.okta {
                     outln!(
-                        "key:         {}{}",
+                        "key:         {}",
                         match o.key_origin {
                             KeyOrigin::Generated => "made here",
                             KeyOrigin::Pasted => "copied from Okta",
-                        },
-                        o.key_id
-                            .as_deref()
-                            .map(|k| format!(", kid {k}"))
-                            .unwrap_or_default()
+                        }
                     );
+                    outln!(
+                        "key ID:      {}",
+                        key_id.as_deref().unwrap_or(
+                            "none (a PEM without --key-id: Okta must hold only this key)"
+                        )
+                    );
+                    outln!(
+                        "DPoP:        {}",
+                        if o.dpop {
+                            "on (tokens are DPoP-bound)"
+                        } else {
+                            "off"
+                        }
+                    );
+                    outln!("scopes:      {}", o.scopes.join(" "));
                     if let Some(st) = &o.staged {
                         outln!(
-                            "staged key:  {} made {}, kid {} — add it in Okta, then: ploy-connect rotate {name} --promote",
+                            "staged key:  {} made {}, kid {} — add it in Okta, then: {}",
                             st.key_type.words(),
                             text::ago(now, st.created),
-                            st.key_id
+                            st.key_id,
+                            ploy_core::suggest::command(&["rotate", &name, "--promote"])
                         );
                     }
                 }
                 outln!("last test:   {}", p.last_test_summary(&name, now));
             }
+            Ok(exit::OK)
+        }
+        ProfilesCommand::Set(a) => {
+            let change = setup::Change {
+                host: a.host,
+                dpop: match (a.dpop, a.no_dpop) {
+                    (true, _) => Some(true),
+                    (_, true) => Some(false),
+                    _ => None,
+                },
+                scopes: a.scopes,
+            };
+            let v = setup::change(services, &a.name, &change).await?;
+            print::notes(v.notes.iter().map(|(_, n)| n));
+            errln!(
+                "Changed \"{}\"; its secret stays. Test it: {}",
+                a.name,
+                ploy_core::suggest::command(&["test", &a.name])
+            );
+            Ok(exit::OK)
+        }
+        ProfilesCommand::Rename { old, new } => {
+            setup::rename(services, &old, &new).await?;
+            errln!(
+                "Renamed \"{old}\" to \"{new}\"; its secret moved with it ({}).",
+                services.kept_in(&new)
+            );
             Ok(exit::OK)
         }
         ProfilesCommand::Remove { name, yes } => {
@@ -198,6 +278,9 @@ pub fn max_age(arg: &MaxAgeArg, all: &Profiles) -> Result<MaxAge, AppError> {
     }
 }
 
+/// The SECRET column of a profile whose secret is not in its keyring.
+const MISSING: &str = "! missing from the keyring";
+
 /// "set 12 days ago", flagged when older than `max`.
 pub fn secret_column(p: &Profile, max: MaxAge, now: OffsetDateTime) -> String {
     let age = max.secret_age(p.secret_stored, p.staged().is_some(), now);
@@ -208,8 +291,15 @@ pub fn secret_column(p: &Profile, max: MaxAge, now: OffsetDateTime) -> String {
     }
 }
 
-fn profile_json(name: &str, p: &Profile) -> serde_json::Value {
+/// A profile as `--json` gives it; `kept` is its secret as the keyring gave it (`None`: the
+/// keyring could not be asked; `Some(None)`: it holds none).
+fn profile_json(name: &str, p: &Profile, kept: Option<&Option<SecretString>>) -> serde_json::Value {
+    let okta = p.okta.as_ref();
     serde_json::json!({
+        "dpop": okta.map(|o| o.dpop),
+        "scopes": okta.map(|o| o.scopes.clone()),
+        "key_id": setup::key_id_of(p, kept.and_then(Option::as_ref)),
+        "secret_in_keyring": kept.map(Option::is_some),
         "name": name,
         "integration": p.integration.id(),
         "host": p.host,

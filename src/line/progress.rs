@@ -8,8 +8,30 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-const BAR: &str = "  {bar:28} {human_pos}/{human_len} users  {per_sec:.dim}  {eta} left";
-const COUNTER: &str = "  {spinner} {human_pos} users  {per_sec:.dim}  {elapsed}  {msg}";
+const BAR: &str = "  {bar:28} {human_pos}/{human_len} users  {rate:.dim}  {eta} left";
+const COUNTER: &str = "  {spinner} {human_pos} users  {rate:.dim}  {elapsed}  {msg}";
+
+/// "1,454/s": users a second, whole and with separators (indicatif's `per_sec` prints
+/// "1,454.4514/s").
+pub fn rate_text(per_sec: f64) -> String {
+    let whole = if per_sec.is_finite() && per_sec > 0.0 {
+        per_sec.round() as u64
+    } else {
+        0
+    };
+    format!("{}/s", indicatif::HumanCount(whole))
+}
+
+/// A template with the `{rate}` key.
+fn style(template: &str) -> Option<ProgressStyle> {
+    let style = ProgressStyle::with_template(template).ok()?;
+    Some(style.with_key(
+        "rate",
+        |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = w.write_str(&rate_text(state.per_sec()));
+        },
+    ))
+}
 
 /// Shared with the HTTP notices, which print above the bar.
 #[derive(Clone)]
@@ -22,7 +44,7 @@ impl Progress {
     pub fn new(shown: bool) -> Self {
         let bar = if shown {
             let bar = ProgressBar::new_spinner();
-            if let Ok(style) = ProgressStyle::with_template(COUNTER) {
+            if let Some(style) = style(COUNTER) {
                 bar.set_style(style);
             }
             bar
@@ -45,7 +67,7 @@ impl Progress {
         if let Some(total) = total.filter(|&t| t > 0 && !self.sized) {
             self.sized = true;
             self.bar.set_length(total);
-            if let Ok(style) = ProgressStyle::with_template(BAR) {
+            if let Some(style) = style(BAR) {
                 self.bar.set_style(style.progress_chars("█▉▊▋▌▍▎▏ "));
             }
         }
@@ -72,5 +94,22 @@ impl Progress {
 
     pub fn finish(&self) {
         self.bar.finish_and_clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Item 12 (issue 20): a rate is whole users with separators, never four decimals.
+    #[test]
+    fn rates_are_whole_numbers_with_separators() {
+        assert_eq!(rate_text(1454.4514), "1,454/s");
+        assert_eq!(rate_text(12_345_678.9), "12,345,679/s");
+        assert_eq!(rate_text(f64::NAN), "0/s");
+        for t in [BAR, COUNTER] {
+            assert!(t.contains("{rate") && !t.contains("per_sec"), "{t}");
+            assert!(style(t).is_some(), "{t}");
+        }
     }
 }

@@ -6,6 +6,7 @@ use tokio::sync::mpsc;
 use ploy_core::app::{AppError, Services, exit};
 use ploy_core::integration::Integration;
 use ploy_core::setup::{self, Candidate};
+use ploy_core::suggest;
 
 use super::prompt::Prompter;
 use super::setup::{read_key, secret_word};
@@ -120,7 +121,10 @@ async fn stage(services: &Services, name: &str, args: &RotateArgs) -> Result<u8,
         staged.key_type.words()
     );
     super::keys::announce(&staged.public_jwk, args.generate.public_key_out.as_deref())?;
-    errln!("Then make it current: ploy-connect rotate {name} --promote");
+    errln!(
+        "Then make it current: {}",
+        suggest::command(&["rotate", name, "--promote"])
+    );
     Ok(exit::OK)
 }
 
@@ -160,7 +164,9 @@ async fn promote(services: &Services, name: &str, json: bool) -> Result<u8, AppE
             == Some(ploy_core::diagnose::code::OKTA_KEY_NOT_REGISTERED)
         {
             errln!(
-                "Add the staged key in Okta (ploy-connect keys show {name} --staged prints it), then run: ploy-connect rotate {name} --promote"
+                "Add the staged key in Okta ({} prints it), then run: {}",
+                suggest::command(&["keys", "show", name, "--staged"]),
+                suggest::command(&["rotate", name, "--promote"])
             );
         }
     }

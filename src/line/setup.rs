@@ -60,9 +60,9 @@ fn flag_of(field: SetupField, integration: Integration) -> &'static str {
 fn missing(fields: &[SetupField], integration: Integration) -> AppError {
     let names: Vec<_> = fields.iter().map(|f| flag_of(*f, integration)).collect();
     AppError::Usage(format!(
-        "missing {} (no terminal to ask on); see: ploy-connect setup {} --help",
+        "missing {} (no terminal to ask on); see: {}",
         names.join(", "),
-        integration.id()
+        ploy_core::suggest::command(&["setup", integration.id(), "--help"])
     ))
 }
 
@@ -79,9 +79,11 @@ fn ask(
 /// `setup` without a vendor: on a terminal, ask which one; without one, say how to name it.
 pub async fn choose_and_run(services: &Services, p: &mut dyn Prompter) -> Result<u8, AppError> {
     if !p.interactive() {
-        return Err(AppError::Usage(
-            "choose what to set up: ploy-connect setup onetrust | setup okta (see --help)".into(),
-        ));
+        return Err(AppError::Usage(format!(
+            "choose what to set up: {} | {}",
+            ploy_core::suggest::command(&["setup", "onetrust"]),
+            ploy_core::suggest::command(&["setup", "okta"])
+        )));
     }
     probe_keyring(services, None, None).await?;
     let names: Vec<&str> = Integration::ALL.iter().map(|i| i.display_name()).collect();
@@ -107,13 +109,33 @@ pub async fn run(
         probe_keyring(services, Some(integration), common.profile.as_deref()).await?;
     }
 
+    let generate = matches!(&kind, Kind::Okta(o) if o.generate.generate_key);
+    // A name this setup cannot take (another vendor's profile, or one a new key would break)
+    // is asked again on a terminal, as an invalid one is.
+    let name_rule = |s: &str| -> Result<(), String> {
+        let n = setup::check_name(s, Intent::CreateOrUpdate, &[]).map_err(|e| e.to_string())?;
+        let existing = services
+            .store
+            .load()
+            .ok()
+            .and_then(|a| a.profiles.get(&n).cloned());
+        setup::check_existing(&n, integration, Intent::CreateOrUpdate, existing.as_ref())
+            .map_err(|e| e.to_string())?;
+        match existing {
+            Some(_) if generate => Err(generate_over_existing(&n)),
+            _ => Ok(()),
+        }
+    };
     let name = match common.profile {
+        Some(n) if prompts => match name_rule(&n) {
+            Ok(()) => n,
+            Err(e) => {
+                errln!("✗ {e}");
+                ask(p, "Profile name", None, name_rule)?
+            }
+        },
         Some(n) => n,
-        None if prompts => ask(p, "Profile name", None, |s| {
-            setup::check_name(s, Intent::CreateOrUpdate, &[])
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        })?,
+        None if prompts => ask(p, "Profile name", None, name_rule)?,
         None => {
             let mut fields = vec![SetupField::Name];
             if common.host.is_none() {
@@ -187,9 +209,7 @@ pub async fn run(
         }
         Kind::Okta(o) if o.generate.generate_key => {
             if existing.is_some() {
-                return Err(AppError::Usage(format!(
-                    "\"{name}\" exists: a new key now would stop it working until Okta has it. Replace its key without downtime: ploy-connect rotate {name} --generate-key"
-                )));
+                return Err(AppError::Usage(generate_over_existing(&name)));
             }
             super::keys::check_public_out(o.generate.public_key_out.as_deref())?;
             let kind: KeyType = o.generate.key_type.into();
@@ -241,11 +261,22 @@ pub async fn run(
                     true,
                 )?)
         {
-            errln!("Test it once the key is in Okta: ploy-connect test {name}");
+            errln!(
+                "Test it once the key is in Okta: {}",
+                ploy_core::suggest::command(&["test", &name])
+            );
             return Ok(exit::OK);
         }
     }
     super::test::run_stored(services, &name, common.test.json).await
+}
+
+/// Why a key made here cannot go to an existing profile, and what does it without downtime.
+fn generate_over_existing(name: &str) -> String {
+    format!(
+        "\"{name}\" exists: a new key now would stop it working until Okta has it. Pick another name, or replace its key without downtime: {}",
+        ploy_core::suggest::command(&["rotate", name, "--generate-key"])
+    )
 }
 
 /// Probes the keyring the secret will go to: the one chosen for this run, else the one the
@@ -331,6 +362,8 @@ fn okta_fields(
     } else if flags.no_dpop {
         Some(false)
     } else if prompts && new {
+        // The question stays short: a prompt that wraps is drawn again on each redraw.
+        errln!("  {}", diagnose::note("okta.dpop_where"));
         Some(p.confirm(diagnose::note("okta.dpop_question"), setup::DEFAULT_DPOP)?)
     } else {
         None
@@ -476,5 +509,60 @@ mod tests {
         assert!(run.contains("setup okta"), "{run}");
         assert!(!run.contains("rotate"), "{run}");
         assert!(services.store.load().unwrap().profiles.is_empty());
+    }
+
+    /// Item 7 (issue 20): on a terminal, a name this setup cannot take (here another vendor's
+    /// profile) is asked again, as an invalid one is, instead of ending the setup.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_taken_name_is_asked_again_on_a_terminal() {
+        let dir = tempfile::tempdir().unwrap();
+        let services = services(dir.path());
+        let draft = Draft {
+            name: "acme".into(),
+            host: Some("acme.my.onetrust.com".into()),
+            client_id: Some("0123456789abcdef0123456789abcdef".into()),
+            secret: Some(secrecy::SecretString::from("s3cr3t-value-0123456789abcdef")),
+            ..Draft::default()
+        };
+        let v = setup::prepare(&services, Integration::OneTrust, Intent::Create, &draft)
+            .await
+            .unwrap();
+        setup::save(&services, &v).await.unwrap();
+        let generated = ploy_core::keys::generate(KeyType::EcP256).unwrap();
+        let mut script = Script {
+            interactive: true,
+            answers: VecDeque::from(
+                [
+                    "corp",
+                    "corp.okta.com",
+                    "0oa1b2c3d4e5f6g7h8i9",
+                    secrecy::ExposeSecret::expose_secret(&generated.pem),
+                    "y",
+                    "okta.users.read",
+                    "",
+                ]
+                .map(String::from),
+            ),
+            ..Script::default()
+        };
+        let common = CommonSetup {
+            profile: Some("acme".into()),
+            test: crate::cli::AfterSave {
+                no_test: true,
+                json: false,
+            },
+            ..CommonSetup::default()
+        };
+        let code = run(&services, &mut script, common, Kind::Okta(Box::default()))
+            .await
+            .unwrap();
+        assert_eq!(code, exit::OK, "asked: {:?}", script.asked);
+        assert_eq!(script.asked[0], "Profile name", "{:?}", script.asked);
+        let saved = services.store.load().unwrap();
+        assert_eq!(saved.get("corp").unwrap().integration, Integration::Okta);
+        assert_eq!(
+            saved.get("acme").unwrap().integration,
+            Integration::OneTrust
+        );
     }
 }

@@ -33,7 +33,7 @@ pub async fn run(
     let mut seen = std::collections::HashSet::new();
     names.retain(|n| seen.insert(n.clone()));
     if names.is_empty() && !json {
-        outln!("{}", print::NO_PROFILES);
+        outln!("{}", print::no_profiles());
         return Ok(exit::OK);
     }
     if !json && std::io::stderr().is_terminal() {
@@ -71,14 +71,27 @@ pub async fn run(
             "profiles": docs,
         }));
     } else {
-        print::table(["", "NAME", "SOURCE", "HOST", "RESULT", "SECRET"], &rows);
+        print::table(
+            ["", "NAME", "SOURCE", "HOST", "RESULT", "SECRET"],
+            &rows,
+            [false, false, false, true, true, true],
+        );
         outln!("");
         outln!(
             "Secrets: {}, service \"ploy-connect\".",
             services.kept_in_all(&names)
         );
-        if code != exit::OK {
-            outln!("For the steps and the fix of a failure: ploy-connect test NAME");
+        // The command for each failure, with its real name: `test` shows its steps and fix.
+        let failed: Vec<&String> = results
+            .iter()
+            .filter(|(_, r)| r.as_ref().is_ok_and(|ran| !ran.report.ok))
+            .map(|(n, _)| n)
+            .collect();
+        for name in failed {
+            outln!(
+                "For the steps and the fix: {}",
+                ploy_core::suggest::command(&["test", name])
+            );
         }
     }
     Ok(code)

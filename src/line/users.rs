@@ -35,6 +35,10 @@ pub async fn run(
     args: UsersArgs,
     shutdown: Shutdown,
 ) -> Result<u8, AppError> {
+    // A contradiction in the command line fails before anything is read or asked.
+    let target =
+        users::target::export_target(args.output.as_deref(), args.format.map(ExportFormat::from))
+            .map_err(|e| AppError::Usage(e.to_string()))?;
     let once = super::sources::this_run(services, p, args.profile.as_deref(), &args.once)?;
     let (name, profile, source, unsaved) = match &once {
         Some(once) => (
@@ -53,9 +57,8 @@ pub async fn run(
         let d = Diagnosed::new(f, name, Some(profile.integration));
         AppError::Failed(if unsaved { d.for_new_profile() } else { d })
     };
-    let format = ExportFormat::from(args.format);
-    // `-o -` is standard output, as for most tools.
-    let output = args.output.as_ref().filter(|p| p.as_os_str() != "-");
+    let format = target.format;
+    let output = target.path.as_ref();
     // A bar on the terminal the users are written to would tear their lines.
     let shown = io::stderr().is_terminal() && (output.is_some() || !io::stdout().is_terminal());
     let mut progress = Progress::new(shown);
@@ -70,12 +73,10 @@ pub async fn run(
     let (sink, pending): (Box<dyn Write + Send>, Option<PendingFile>) = match output {
         None => (Box::new(io::BufWriter::new(io::stdout())), None),
         Some(path) => {
-            let pending = PendingFile::create(path, Replace::Allow).map_err(AppError::io(
-                format!("cannot write next to {}", path.display()),
-            ))?;
-            let file = pending
-                .writer()
-                .map_err(AppError::io(format!("cannot write {}", path.display())))?;
+            let cannot = || format!("cannot write {}", files::absolute(path).display());
+            let pending =
+                PendingFile::create(path, Replace::Allow).map_err(AppError::io(cannot()))?;
+            let file = pending.writer().map_err(AppError::io(cannot()))?;
             (Box::new(io::BufWriter::new(file)), Some(pending))
         }
     };
@@ -141,7 +142,7 @@ pub async fn run(
         None => {
             let signal = shutdown.requested();
             let by = signal.map_or("a signal", |s| s.name);
-            match &args.output {
+            match output {
                 Some(path) => errln!("Stopped by {by}; {} was not changed.", path.display()),
                 None => errln!("Stopped by {by}."),
             }
@@ -161,9 +162,10 @@ pub async fn run(
     }
     let target = match (pending, output) {
         (Some(pending), Some(path)) => {
-            pending
-                .commit()
-                .map_err(AppError::io(format!("cannot replace {}", path.display())))?;
+            pending.commit().map_err(AppError::io(format!(
+                "cannot write {}",
+                files::absolute(path).display()
+            )))?;
             files::absolute(path).display().to_string()
         }
         _ => "standard output".to_string(),

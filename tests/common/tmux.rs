@@ -30,6 +30,12 @@ impl Tmux {
     }
 
     pub fn start_with_env(env: &str, command: &str) -> Self {
+        Self::start_sized(env, command, 100, 30)
+    }
+
+    /// `start_with_env` in a window `width` × `height` (line mode at 80×24).
+    pub fn start_sized(env: &str, command: &str, width: u16, height: u16) -> Self {
+        let (width, height) = (width.to_string(), height.to_string());
         let dir = tempfile::tempdir().unwrap();
         let t = Tmux {
             socket: dir.path().join("tmux.sock"),
@@ -45,9 +51,9 @@ impl Tmux {
             "-s",
             "e2e",
             "-x",
-            "100",
+            &width,
             "-y",
-            "30",
+            &height,
             &shell,
         ]);
         assert!(

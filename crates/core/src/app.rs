@@ -169,7 +169,9 @@ pub enum AppError {
     Failed(Diagnosed),
     #[error(transparent)]
     Profile(#[from] ProfileError),
-    #[error("{what}: {source}")]
+    /// `what` says what was being done ("cannot write /home/ann/x.json"), `files::why` why
+    /// it failed, in words.
+    #[error("{what}: {}", crate::files::why(.source))]
     Io {
         what: String,
         source: std::io::Error,

@@ -17,6 +17,8 @@ pub mod code {
     pub const HOST_UNREACHABLE: &str = "host.unreachable";
     pub const HOST_NO_ANSWER: &str = "host.no_answer";
     pub const TLS_FAILED: &str = "tls.failed";
+    /// An `https://` address whose server answered in plain HTTP.
+    pub const TLS_PLAIN_HTTP: &str = "tls.plain_http";
     pub const SECRET_MISSING: &str = "secret.missing";
     pub const SECRET_STORE_UNAVAILABLE: &str = "secret.store_unavailable";
     pub const SECRET_HOST_CHANGED: &str = "secret.host_changed";
@@ -29,6 +31,10 @@ pub mod code {
     /// A key made here that Okta does not know yet.
     pub const OKTA_KEY_NOT_REGISTERED: &str = "okta.key_not_registered";
     pub const OKTA_MISSING_SCOPE: &str = "okta.missing_scope";
+    /// Scopes typed without the one reading users needs.
+    pub const OKTA_SCOPES_WITHOUT_USERS: &str = "okta.scopes_without_users";
+    /// A typed scope that is not an Okta API scope.
+    pub const OKTA_SCOPE_UNKNOWN: &str = "okta.scope_unknown";
     pub const OKTA_NO_ADMIN_ROLE: &str = "okta.no_admin_role";
     pub const OKTA_DPOP_PROOF_REJECTED: &str = "okta.dpop_proof_rejected";
     /// Offers the one-key "turn DPoP on and re-test" in the TUI.
@@ -44,6 +50,7 @@ pub mod code {
         HOST_UNREACHABLE,
         HOST_NO_ANSWER,
         TLS_FAILED,
+        TLS_PLAIN_HTTP,
         SECRET_MISSING,
         SECRET_STORE_UNAVAILABLE,
         SECRET_HOST_CHANGED,
@@ -54,6 +61,8 @@ pub mod code {
         OKTA_NO_JWKS,
         OKTA_KEY_NOT_REGISTERED,
         OKTA_MISSING_SCOPE,
+        OKTA_SCOPES_WITHOUT_USERS,
+        OKTA_SCOPE_UNKNOWN,
         OKTA_NO_ADMIN_ROLE,
         OKTA_DPOP_PROOF_REJECTED,
         OKTA_DPOP_REQUIRED,
@@ -176,10 +185,17 @@ impl Diagnosis {
         let pick = |base: &String, over: Option<&String>| fill(over.unwrap_or(base));
         let pick_opt =
             |base: &Option<String>, over: Option<&String>| over.or(base.as_ref()).map(|s| fill(s));
-        let run_new = pick_opt(&e.run_new, vendor.and_then(|v| v.run_new.as_ref()));
+        // A command runs as printed: this run's --config-dir, the name quoted (`suggest`). A
+        // run without a profile has no name a command could give.
+        let command = |base: &Option<String>, over: Option<&String>| {
+            over.or(base.as_ref())
+                .filter(|_| profile != crate::setup::this_run::NAME)
+                .map(|s| crate::suggest::fill(s, profile))
+        };
+        let run_new = command(&e.run_new, vendor.and_then(|v| v.run_new.as_ref()));
         let run = match (new, run_new) {
             (true, Some(r)) => Some(r),
-            _ => pick_opt(&e.run, vendor.and_then(|v| v.run.as_ref())),
+            _ => command(&e.run, vendor.and_then(|v| v.run.as_ref())),
         };
         let fix = pick(&e.fix, vendor.and_then(|v| v.fix.as_ref()));
         let hint = match &run {

@@ -56,6 +56,70 @@ pub enum Replace {
     Never,
 }
 
+/// `~` and `~/x` as a shell would expand them: a path given as `--output=~/x.json`, or typed
+/// into a prompt, reaches us with the tilde still in it.
+pub fn expand_home(path: &Path) -> PathBuf {
+    let home = || directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
+    let Some(text) = path.to_str() else {
+        return path.to_path_buf();
+    };
+    if text == "~" {
+        return home().unwrap_or_else(|| path.to_path_buf());
+    }
+    match (text.strip_prefix("~/"), home()) {
+        (Some(rest), Some(h)) => h.join(rest),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// What went wrong with a file, in words an admin acts on: never a bare "(os error 2)", and
+/// never the name of a temporary file (its error is worded before it leaves `PendingFile`).
+/// Our own errors (`check_target`, an existing file) keep their words.
+pub fn why(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    // Ours already say it with the file's name ("… already exists", "… is a directory").
+    let ours = e.raw_os_error().is_none() && !is_wrapped(e);
+    if ours && let Some(inner) = e.get_ref() {
+        return inner.to_string();
+    }
+    let words = match e.kind() {
+        K::NotFound => "its folder does not exist",
+        K::PermissionDenied => "permission denied (you may not write there)",
+        K::AlreadyExists => "a file of that name already exists",
+        K::StorageFull => "the disk is full",
+        K::QuotaExceeded => "your disk quota is used up",
+        K::ReadOnlyFilesystem => "the file system is read-only",
+        K::NotADirectory => "a part of the path is a file, not a folder",
+        K::IsADirectory => "it is a folder",
+        K::FileTooLarge => "the file is larger than the file system allows",
+        K::InvalidFilename => "the name is not a valid file name",
+        _ => {
+            let text = e.to_string();
+            let end = [" (os error", " at path "]
+                .iter()
+                .filter_map(|m| text.find(m))
+                .min();
+            return match end {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            };
+        }
+    };
+    words.to_string()
+}
+
+/// tempfile's errors carry the temporary's path ("… at path …"): its words are not ours.
+fn is_wrapped(e: &std::io::Error) -> bool {
+    e.get_ref()
+        .is_some_and(|inner| inner.to_string().contains(" at path "))
+}
+
+/// The same error, worded (`why`) and kept of its kind, for errors that would name a
+/// temporary file.
+fn worded(e: &std::io::Error) -> std::io::Error {
+    std::io::Error::new(e.kind(), why(e))
+}
+
 /// `path` made absolute against the working directory, to tell the admin where a file went.
 pub fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
@@ -168,7 +232,9 @@ impl PendingFile {
         let tmp = tempfile::Builder::new()
             .prefix(&format!("{TMP_PREFIX}{}-", std::process::id()))
             .suffix(TMP_SUFFIX)
-            .tempfile_in(dir)?;
+            .tempfile_in(dir)
+            // tempfile names the temporary in its error; the admin knows only the target.
+            .map_err(|e| worded(&e))?;
         if let Ok(mut list) = PENDING.lock() {
             list.push(tmp.path().to_path_buf());
         }
@@ -201,13 +267,16 @@ impl PendingFile {
             .ok_or_else(|| std::io::Error::other("already committed"))?;
         let tmp_path = tmp.path().to_path_buf();
         let result = match self.replace {
-            Replace::Allow => tmp.persist(&self.path).map(|_| ()).map_err(|e| e.error),
+            Replace::Allow => tmp
+                .persist(&self.path)
+                .map(|_| ())
+                .map_err(|e| worded(&e.error)),
             Replace::Never => {
                 tmp.persist_noclobber(&self.path)
                     .map(|_| ())
                     .map_err(|e| match e.error.kind() {
                         std::io::ErrorKind::AlreadyExists => exists(&self.path),
-                        _ => e.error,
+                        _ => worded(&e.error),
                     })
             }
         };

@@ -60,6 +60,8 @@ pub enum TransportKind {
     /// Connected, but the answer did not come (or stopped coming) in time.
     NoAnswer,
     Tls,
+    /// The TLS handshake was answered in plain HTTP (an `https://` address of an HTTP server).
+    PlainHttp,
     /// The answer was larger than ploy-connect reads.
     TooLarge,
     Other,
@@ -489,8 +491,15 @@ fn classify(e: &reqwest::Error) -> TransportKind {
     }
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = source {
-        if err.is::<rustls::Error>() {
-            return TransportKind::Tls;
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            // A record that is not TLS at all: "HTTP/1.1 400 …" starts with a byte no TLS
+            // record starts with. A certificate problem is something else entirely.
+            return match tls {
+                rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => {
+                    TransportKind::PlainHttp
+                }
+                _ => TransportKind::Tls,
+            };
         }
         source = err.source();
         if let Some(io) = err.downcast_ref::<std::io::Error>() {

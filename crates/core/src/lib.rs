@@ -21,6 +21,7 @@ pub mod redact;
 pub mod secret;
 pub mod session;
 pub mod setup;
+pub mod suggest;
 pub mod text;
 pub mod users;
 pub mod validate;

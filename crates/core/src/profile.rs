@@ -273,7 +273,10 @@ pub enum ProfileError {
         "{path} was written by a newer ploy-connect (schema {found}, this one reads up to {SCHEMA_VERSION}); upgrade ploy-connect"
     )]
     NewerSchema { path: PathBuf, found: u32 },
-    #[error("no profile named \"{0}\" (see: ploy-connect profiles list)")]
+    #[error(
+        "no profile named \"{0}\" (see: {list})",
+        list = crate::suggest::command(&["profiles", "list"])
+    )]
     NotFound(String),
     #[error(
         "another ploy-connect is changing the profiles (waited {secs} s for {path}); try again once it is done"

@@ -360,6 +360,7 @@ impl ConnectorError {
                 TransportKind::Connect => code::HOST_UNREACHABLE,
                 TransportKind::NoAnswer => code::HOST_NO_ANSWER,
                 TransportKind::Tls => code::TLS_FAILED,
+                TransportKind::PlainHttp => code::TLS_PLAIN_HTTP,
                 TransportKind::TooLarge | TransportKind::Other => code::UNEXPECTED_RESPONSE,
             },
             ConnectorError::Answer(a) => {

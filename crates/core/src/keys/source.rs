@@ -182,16 +182,7 @@ pub fn expand_path(raw: &str) -> PathBuf {
     if cfg!(unix) {
         text = text.replace("\\ ", " ");
     }
-    let home = || directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
-    if text == "~" {
-        return home().unwrap_or_else(|| PathBuf::from(text));
-    }
-    if let Some(rest) = text.strip_prefix("~/")
-        && let Some(h) = home()
-    {
-        return h.join(rest);
-    }
-    PathBuf::from(text)
+    crate::files::expand_home(Path::new(&text))
 }
 
 use crate::private::kind_of;

@@ -194,7 +194,8 @@ pub async fn promote(
     okta_only(name, &stored)?;
     let staged = stored.staged().cloned().ok_or_else(|| {
         AppError::Usage(format!(
-            "\"{name}\" has no staged key: make one first with ploy-connect rotate {name} --generate-key"
+            "\"{name}\" has no staged key: make one first with {}",
+            crate::suggest::command(&["rotate", name, "--generate-key"])
         ))
     })?;
     let store_err = |e| AppError::store(e, name, Some(Integration::Okta));
@@ -205,7 +206,8 @@ pub async fn promote(
         .map_err(store_err)?
         .ok_or_else(|| {
             AppError::Usage(format!(
-                "the staged key of \"{name}\" is not in the keyring any more; stage a new one with ploy-connect rotate {name} --generate-key"
+                "the staged key of \"{name}\" is not in the keyring any more; stage a new one with {}",
+                crate::suggest::command(&["rotate", name, "--generate-key"])
             ))
         })?;
     let mut candidate = stored.clone();

@@ -5,10 +5,12 @@
 //! back if the profile cannot be written. `rotate` (in `rotate.rs`) replaces a secret only
 //! after the candidate passed a test.
 
+mod change;
 mod keys;
 mod prune;
 mod rotate;
 pub mod this_run;
+pub use change::{Change, change, key_id_of, rename, secret_present};
 
 use secrecy::{ExposeSecret, SecretString};
 use thiserror::Error;
@@ -113,11 +115,13 @@ pub enum InputError {
     #[error("{0}")]
     Name(#[from] ProfileNameError),
     #[error(
-        "a profile named \"{0}\" exists: pick another name, or change that profile (ploy-connect setup ... --profile {0})"
+        "a profile named \"{0}\" exists: pick another name, or change that profile ({set})",
+        set = crate::suggest::command(&["profiles", "set", .0, "--help"])
     )]
     NameTaken(String),
     #[error(
-        "profile \"{name}\" is a {existing} profile; pick another name or remove it first (ploy-connect profiles remove {name})"
+        "profile \"{name}\" is a {existing} profile; pick another name or remove it first ({remove})",
+        remove = crate::suggest::command(&["profiles", "remove", name])
     )]
     WrongIntegration { name: String, existing: Integration },
     #[error("{0}")]
@@ -155,6 +159,8 @@ impl InputError {
         match self {
             InputError::Host(_) => code::HOST_INVALID,
             InputError::Key(_) => code::OKTA_INVALID_KEY,
+            InputError::Scopes(ScopesError::MissingUsersRead) => code::OKTA_SCOPES_WITHOUT_USERS,
+            InputError::Scopes(ScopesError::NotAScope(_)) => code::OKTA_SCOPE_UNKNOWN,
             _ => code::INPUT_INVALID,
         }
     }

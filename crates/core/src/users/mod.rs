@@ -5,6 +5,7 @@
 
 mod store;
 mod table;
+pub mod target;
 
 pub use store::{StoreSnapshot, UserRef, UserStore};
 pub use table::{ShownUsers, SortJob, Sorted, UserTable, holders_filter};
@@ -821,6 +822,7 @@ pub(crate) mod tests {
         let raw = text(ExportOptions {
             entitlements: EntitlementColumns::Off,
             guard_formulas: false,
+            ..ExportOptions::default()
         });
         let row = csv::Reader::from_reader(raw.as_bytes())
             .records()

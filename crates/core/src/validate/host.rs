@@ -534,6 +534,27 @@ mod tests {
         ));
     }
 
+    /// Item 8 (issue 20): loopback hosts follow one rule whatever the vendor: https:// kept,
+    /// http:// the default, a port allowed, the same notes.
+    #[test]
+    fn loopback_hosts_are_one_rule_for_both_vendors() {
+        for raw in [
+            "https://127.0.0.1:8443",
+            "HTTPS://localhost:9/",
+            "http://127.0.0.1:8080",
+            "127.0.0.1:8080",
+            "https://[::1]:443",
+        ] {
+            let a = hostname(raw, Integration::OneTrust).unwrap();
+            let b = hostname(raw, Integration::Okta).unwrap();
+            assert_eq!(a.value, b.value, "{raw}");
+            assert_eq!(a.notes, b.notes, "{raw}");
+        }
+        let kept = hostname("https://127.0.0.1:8443", Integration::Okta).unwrap();
+        assert_eq!(kept.value.scheme(), Scheme::Https);
+        assert_eq!(kept.value.to_profile_string(), "https://127.0.0.1:8443");
+    }
+
     #[test]
     fn a_bare_ipv6_loopback_is_accepted() {
         let c = ot("::1").unwrap();
