@@ -809,6 +809,7 @@ pub(crate) mod tests {
         assert_eq!(&row[5], "'@SUM(A1)");
         assert_eq!(&row[1], "'-2");
         let raw = text(ExportOptions {
+            entitlements: EntitlementColumns::Off,
             guard_formulas: false,
         });
         let row = csv::Reader::from_reader(raw.as_bytes())
