@@ -831,7 +831,16 @@ async fn a_failing_rotation_keeps_the_secret_and_offers_to_store_it_anyway() {
     let screen = render(&app, 80, 24);
     assert!(screen.contains("Kept the current secret"), "{screen}");
     assert!(screen.contains("f store anyway"), "{screen}");
-    // The admin chooses to store it anyway.
+    // The admin chooses to store it anyway: asked first, then stored.
+    assert!(
+        app.update(key(KeyCode::Char('f'))).is_empty(),
+        "f asks first"
+    );
+    assert!(
+        render(&app, 80, 24).contains("although its test failed? y / n"),
+        "{}",
+        render(&app, 80, 24)
+    );
     let [
         Effect::StoreAnyway {
             run,
@@ -839,9 +848,9 @@ async fn a_failing_rotation_keeps_the_secret_and_offers_to_store_it_anyway() {
             candidate,
             report,
         },
-    ] = &app.update(key(KeyCode::Char('f')))[..]
+    ] = &app.update(key(KeyCode::Char('y')))[..]
     else {
-        panic!("f stores anyway");
+        panic!("y stores anyway");
     };
     let result =
         ploy_core::setup::store_after_failed_test(&lab.services, name, candidate.clone(), report)

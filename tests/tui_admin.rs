@@ -109,11 +109,24 @@ fn the_catalogue_names_only_keys_the_test_screen_has() {
             _ => None,
         })
         .collect();
+    // Also as worded while a rotation or a promotion runs on the test screen.
+    let doings = [
+        diagnose::Doing::Test,
+        diagnose::Doing::Rotate,
+        diagnose::Doing::Promote,
+    ];
     for code in diagnose::catalogue() {
-        for vendor in Integration::ALL {
-            let d = Diagnosis::for_code(code, "p", Some(vendor));
+        for (vendor, doing) in Integration::ALL
+            .into_iter()
+            .flat_map(|v| doings.map(|d| (v, d)))
+        {
+            let d = Diagnosis::for_code_doing(code, "p", Some(vendor), doing);
             let key = d.key.as_deref().unwrap_or_else(|| panic!("{code}: no key"));
-            assert!(d.run.is_some(), "{code}: no command for line mode");
+            // A rotation's own message gives its next command.
+            assert!(
+                d.run.is_some() || doing == diagnose::Doing::Rotate,
+                "{code}: no command for line mode"
+            );
             let words: Vec<&str> = key.split(' ').collect();
             for pair in words.windows(2) {
                 if matches!(pair[0], "Press" | "press" | "or") && pair[1].chars().count() == 1 {

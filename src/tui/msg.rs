@@ -352,6 +352,8 @@ pub enum Go {
     Promote(String),
     /// Tests a candidate secret or key; it replaces the stored one only if it passes.
     Rotation(String, Candidate),
+    /// Asks before a candidate that failed its test is stored over the profile's secret.
+    AskStoreAnyway(String),
 }
 
 /// A screen's answer to a message: work for the runner, where to go, and what the status
