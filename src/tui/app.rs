@@ -191,6 +191,12 @@ impl App {
                 self.message = Some(Notice::of(result.map(|done| done.to_string())));
                 vec![]
             }
+            Action::Copied { what, result } => {
+                self.message = Some(Notice::of(result.map(|()| {
+                    format!("Sent {what} to the clipboard (OSC 52). If nothing was copied, the terminal does not allow it.")
+                })));
+                vec![]
+            }
             // The screen was left meanwhile: say it on the status line.
             Action::Exported(result) if !matches!(self.screen, Screen::Users(_)) => {
                 self.message = Some(match result {
@@ -251,12 +257,10 @@ impl App {
             Screen::Wizard(w) => w.key(key),
             Screen::Check(c) => {
                 let panel = layout::check_panel(size);
+                let tested = self.profiles.profiles.get(&c.profile);
                 let ctx = check::Ctx {
-                    integration: self
-                        .profiles
-                        .profiles
-                        .get(&c.profile)
-                        .map(|p| p.integration),
+                    integration: tested.map(|p| p.integration),
+                    host: tested.map(|p| p.host.clone()),
                     panel_total: panel::lines(c, panel.width as usize, &Theme::new(false)).len(),
                     panel_height: panel.height as usize,
                 };
@@ -480,14 +484,19 @@ impl App {
 
     /// Tests the staged key of `name` on the test screen; it becomes current only if it passes.
     fn start_promote(&mut self, name: &str) -> Vec<Effect> {
-        // Nothing staged is said before anything about testing it.
+        // Nothing staged is said before anything about testing it. The rotate screen knows a
+        // key it just staged before the profiles are read again.
         let staged = match self.profiles.profiles.get(name) {
             Some(p) => ploy_core::setup::staged_key(name, p).map(|s| s.key_id.clone()),
             None => return vec![],
         };
-        let key_id = match staged {
-            Ok(k) => k,
-            Err(e) => {
+        let just_staged = match &self.screen {
+            Screen::Rotate(r) if r.profile == name => r.staged.as_ref().map(|s| s.key_id.clone()),
+            _ => None,
+        };
+        let key_id = match (staged, just_staged) {
+            (Ok(k), _) | (Err(_), Some(k)) => k,
+            (Err(e), None) => {
                 self.message = Some(Notice::from(&e));
                 return vec![];
             }

@@ -92,6 +92,11 @@ pub enum Action {
     },
     /// A public key copied, written or added in the demo, or why not.
     PublicKeyDone(Result<PublicKeyDone, PublicKeyError>),
+    /// Text sent to the clipboard (`what` it was), or why not.
+    Copied {
+        what: &'static str,
+        result: Result<(), String>,
+    },
     /// A profile's public key, read from the keyring, for `action`.
     PublicKeyReady {
         action: PublicKeyAction,
@@ -268,6 +273,11 @@ pub enum Effect {
         name: String,
     },
     LoadPublicKeys(String),
+    /// Text to the clipboard, through the terminal (OSC 52): `what` names it in the news.
+    Copy {
+        text: String,
+        what: &'static str,
+    },
 }
 
 impl From<ReadKey> for Effect {

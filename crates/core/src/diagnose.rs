@@ -237,7 +237,7 @@ impl Diagnosis {
             run,
             key: pick_opt(&e.key, over(|o| o.key.as_ref())),
             hint,
-            step: pick(&e.step, over(|o| o.step.as_ref())),
+            step: with_address(pick(&e.step, over(|o| o.step.as_ref()))),
             field: e.field,
         }
     }
@@ -253,6 +253,68 @@ fn retest(run: &str, doing: Doing) -> String {
         Doing::Promote if run == r.test => r.promote.clone(),
         _ => run.to_string(),
     }
+}
+
+/// Where a vendor's setup guide is read (`[[guide]]` in hints.toml): a diagnosis's guide step
+/// carries it, and the wizard's guide panel names it.
+pub fn guide_address(integration: Integration) -> Option<&'static str> {
+    CATALOG
+        .guide
+        .iter()
+        .find(|g| g.vendor == integration.id())
+        .map(|g| g.address.as_str())
+}
+
+/// A guide step ("Okta guide, step 14") with the address of the guide it names.
+fn with_address(step: String) -> String {
+    match CATALOG.guide.iter().find(|g| step.starts_with(&g.name)) {
+        Some(g) => format!("{step} — {}", g.address),
+        None => step,
+    }
+}
+
+/// The response headers whose value identifies a request for the vendor's support: Okta's
+/// request ID (on every answer, okta-wire.md) and OneTrust's rate-limit event ID
+/// (onetrust-wire.md). A failure's detail quotes them as "header: value".
+pub const REQUEST_ID_HEADERS: [&str; 2] = ["x-okta-request-id", "ot-ratelimit-event-id"];
+
+/// The request IDs a failure's detail quotes, as "header value".
+pub fn request_ids(detail: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for h in REQUEST_ID_HEADERS {
+        let mut rest = detail;
+        while let Some(at) = rest.find(&format!("{h}: ")) {
+            rest = &rest[at + h.len() + 2..];
+            let value: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .collect();
+            if !value.is_empty() {
+                out.push(format!("{h} {value}"));
+            }
+        }
+    }
+    out
+}
+
+/// A diagnosis as an admin pastes it into a support ticket: the code and title, `about` (the
+/// face's lines: which profile, step, version), the request IDs, what the tenant said and the
+/// guide's step. Scrubbed of secrets and made safe, like everything else that leaves.
+pub fn ticket(d: &Diagnosis, detail: &str, about: &[(&str, String)]) -> String {
+    let mut lines = vec![format!("{}: {}", d.code, d.title)];
+    lines.extend(about.iter().map(|(k, v)| format!("{k}: {v}")));
+    let ids = request_ids(detail);
+    if !ids.is_empty() {
+        lines.push(format!("Request ID: {}", ids.join(", ")));
+    }
+    if !detail.is_empty() {
+        lines.push(format!("The tenant said: {detail}"));
+    }
+    if !d.step.is_empty() {
+        lines.push(format!("Guide: {}", d.step));
+    }
+    let text = lines.join("\n");
+    crate::text::safe(&text)
 }
 
 /// A failure: which diagnosis, plus the specific detail of this occurrence.
@@ -399,6 +461,15 @@ impl Rule {
     }
 }
 
+/// A vendor's setup guide: the name a step starts with, and where it is read.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Guide {
+    vendor: String,
+    name: String,
+    address: String,
+}
+
 #[derive(Debug, Deserialize)]
 struct Catalog {
     diagnosis: HashMap<String, Entry>,
@@ -406,6 +477,8 @@ struct Catalog {
     note: HashMap<String, String>,
     #[serde(default)]
     retest: Retest,
+    #[serde(default)]
+    guide: Vec<Guide>,
     #[serde(default)]
     rule: Vec<Rule>,
 }
@@ -420,13 +493,14 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
         diagnosis: HashMap<String, Entry>,
         note: HashMap<String, String>,
         retest: Retest,
+        guide: Vec<Guide>,
     }
     #[derive(Deserialize)]
     struct Rules {
         rule: Vec<Rule>,
     }
-    let (diagnosis, note, retest) = toml::from_str::<Hints>(hints)
-        .map(|h| (h.diagnosis, h.note, h.retest))
+    let (diagnosis, note, retest, guide) = toml::from_str::<Hints>(hints)
+        .map(|h| (h.diagnosis, h.note, h.retest, h.guide))
         .unwrap_or_default();
     let rule = toml::from_str::<Rules>(map)
         .map(|r| r.rule)
@@ -435,6 +509,7 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
         diagnosis,
         note,
         retest,
+        guide,
         rule,
     }
 });
@@ -582,6 +657,47 @@ mod tests {
             }
             assert!(!promoted.hint.contains("ploy-connect test corp"), "{c}");
         }
+    }
+
+    /// Issue 20, item 9: "Okta guide, step 14" says where that guide is read.
+    #[test]
+    fn every_guide_step_names_where_the_guide_is() {
+        let mut steps = 0;
+        for c in catalogue() {
+            for i in Integration::ALL {
+                let d = Diagnosis::for_code(c, "p", Some(i));
+                if d.step.is_empty() {
+                    continue;
+                }
+                steps += 1;
+                // The guide the step names (an Okta-only code names Okta's guide).
+                let guide = CATALOG.guide.iter().find(|g| d.step.starts_with(&g.name));
+                let address = guide.map(|g| g.address.as_str()).unwrap_or("none");
+                assert!(d.step.ends_with(address), "{c} ({i}): {}", d.step);
+                assert!(address.starts_with("https://"), "{address}");
+            }
+        }
+        assert!(steps > 20, "{steps} guide steps");
+    }
+
+    /// Issue 20, item 9: a support ticket carries the code, the request ID and what was said.
+    #[test]
+    fn a_ticket_names_the_code_the_request_id_and_what_the_tenant_said() {
+        let d = Diagnosis::for_code(code::OKTA_DPOP_REQUIRED, "corp", Some(Integration::Okta));
+        let detail = "HTTP 400 from POST /oauth2/v1/token: {\"error\":\"invalid_dpop_proof\"} (x-okta-request-id: aBc-123_x)";
+        assert_eq!(request_ids(detail), ["x-okta-request-id aBc-123_x"]);
+        let t = ticket(&d, detail, &[("Profile", "corp".into())]);
+        assert!(
+            t.starts_with("okta.dpop_required: This app requires DPoP"),
+            "{t}"
+        );
+        assert!(t.contains("Profile: corp"), "{t}");
+        assert!(t.contains("Request ID: x-okta-request-id aBc-123_x"), "{t}");
+        assert!(t.contains("invalid_dpop_proof"), "{t}");
+        assert!(t.contains("Guide: Okta guide, step 14 — https://"), "{t}");
+        // A control sequence in what the tenant said is shown, not obeyed.
+        let t = ticket(&d, "evil \u{1b}]52;c;AAAA\u{7}", &[]);
+        assert!(!t.contains('\u{1b}'), "{t}");
     }
 
     #[test]

@@ -64,6 +64,8 @@ pub struct CheckScreen {
 pub struct Ctx {
     /// The tested profile's vendor, while the profile exists.
     pub integration: Option<Integration>,
+    /// Its host, for a support ticket.
+    pub host: Option<String>,
     /// The panel's lines now and how many of them show.
     pub panel_total: usize,
     pub panel_height: usize,
@@ -84,6 +86,8 @@ pub enum Command {
     CopyPublic,
     WritePublic,
     DemoAddPublic,
+    /// The diagnosis, for a support ticket.
+    CopyDiagnosis,
 }
 
 /// Moving through the diagnosis panel.
@@ -175,6 +179,12 @@ pub const KEYS: &[Binding<Command>] = &[
     COPY_PUBLIC.with(C::CopyPublic),
     WRITE_PUBLIC.with(C::WritePublic),
     DEMO_ADD_PUBLIC.with(C::DemoAddPublic),
+    Binding {
+        keys: &[Key::Char('i')],
+        footer: Some("copy for support"),
+        help: "copy the diagnosis for a support ticket (code, request ID, what the tenant said) to the clipboard (OSC 52)",
+        command: C::CopyDiagnosis,
+    },
     BACK_HOME.with(C::Back),
     HELP.with(C::Help),
     QUIT.with(C::Quit),
@@ -293,6 +303,7 @@ impl CheckScreen {
             C::DemoAddPublic => {
                 self.demo_okta && self.failed_code() == Some(code::OKTA_KEY_NOT_REGISTERED)
             }
+            C::CopyDiagnosis => self.diagnosed().is_some(),
         }
     }
 
@@ -334,6 +345,13 @@ impl CheckScreen {
             C::CopyPublic => self.public_key(PublicKeyAction::Copy),
             C::WritePublic => self.public_key(PublicKeyAction::Write),
             C::DemoAddPublic => self.public_key(PublicKeyAction::DemoAdd),
+            C::CopyDiagnosis => match self.ticket(ctx) {
+                Some(text) => Reply::effect(Effect::Copy {
+                    text,
+                    what: "the diagnosis",
+                }),
+                None => Reply::none(),
+            },
             C::Scroll(how) => {
                 self.scroll_by(how, ctx.panel_total, ctx.panel_height);
                 Reply::none()
@@ -353,6 +371,32 @@ impl CheckScreen {
                 None => Reply::none(),
             },
         }
+    }
+
+    /// The failure shown, with its diagnosis: a failed step's, else a problem outside the steps.
+    fn diagnosed(&self) -> Option<(&ploy_core::diagnose::Diagnosis, &str, Option<StepId>)> {
+        if let Some(f) = self.failure()
+            && let Some(d) = &f.diagnosis
+        {
+            return Some((d, &f.detail, Some(f.id)));
+        }
+        self.problem
+            .as_ref()
+            .and_then(|p| p.diagnosis.as_ref().map(|d| (d, p.detail.as_str(), None)))
+    }
+
+    /// The diagnosis as a support ticket takes it, in the core's words.
+    pub fn ticket(&self, ctx: &Ctx) -> Option<String> {
+        let (d, detail, step) = self.diagnosed()?;
+        let mut about = vec![("Profile", self.profile.clone())];
+        if let (Some(i), Some(host)) = (ctx.integration, &ctx.host) {
+            about.push(("Tenant", format!("{i} at {host}")));
+        }
+        if let Some(step) = step {
+            about.push(("Step", step.id().to_string()));
+        }
+        about.push(("ploy-connect", crate::cli::VERSION.to_string()));
+        Some(ploy_core::diagnose::ticket(d, detail, &about))
     }
 
     /// The effect that stores the candidate although its test failed (the admin said yes).
@@ -511,6 +555,7 @@ mod tests {
     fn press(c: &mut CheckScreen, ch: char) -> Reply {
         let ctx = Ctx {
             integration: Some(Integration::Okta),
+            host: None,
             panel_total: 0,
             panel_height: 0,
         };
