@@ -203,3 +203,83 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         })
         .collect()
 }
+
+/// Issue 20, item 6: each failed rotation says what helps next, never the command just run,
+/// a test of the old key, or a command that sets the key ID of a key that was not stored.
+#[test]
+fn a_failed_rotation_says_what_helps_next() {
+    if !keyutils_usable() {
+        return;
+    }
+    let env = Env::without_keyring();
+    let t = tenant(5, &[]);
+    // Every command keeps its secrets in the kernel keyring.
+    let cmd = || {
+        let mut c = env.cmd();
+        c.env("PLOY_CONNECT_SECRET_STORE", "keyutils");
+        c
+    };
+
+    // OneTrust: a wrong new secret. Rotating again with it would fail again.
+    let (code, _, err) = run(cmd()
+        .args(["setup", "onetrust", "--profile", "ot", "--host", &t.host])
+        .args(["--client-id", &t.client_id, "--client-secret-stdin"])
+        .arg("--no-test")
+        .write_stdin(t.client_secret.clone()));
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(cmd()
+        .args(["rotate", "ot", "--client-secret-stdin"])
+        .write_stdin("a-wrong-new-secret-1234"));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("onetrust.invalid_client"), "{out}");
+    assert!(!out.contains("Run: ploy-connect rotate ot"), "{out}");
+    assert!(out.contains("--client-id"), "{out}");
+    assert!(err.contains("Kept the current secret"), "{err}");
+
+    // Okta: nothing staged is said before anything is tested.
+    env.setup_okta("corp", &t, &["--secret-store", "keyutils"])
+        .success();
+    let (code, out, err) = run(cmd().args(["rotate", "corp", "--promote"]));
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(!out.contains("Testing the staged key"), "{out}");
+    assert!(err.contains("no staged key"), "{err}");
+
+    // A PEM (no kid) while the app holds two keys: the key ID goes with the new key, as
+    // rotate takes it; `setup --key-id` would name the key that was kept.
+    let other = ploy_core::keys::generate(ploy_core::keys::KeyType::Rsa2048).unwrap();
+    t.emulator.okta.add_key(&other.public_jwk).unwrap();
+    let pem = env.file("new.pem", &t.okta.private_key_pem);
+    let (code, out, err) = run(cmd()
+        .args(["rotate", "corp", "--private-key-file"])
+        .arg(&pem));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("okta.kid_invalid"), "{out}");
+    assert!(!out.contains("setup okta"), "{out}");
+    assert!(
+        out.contains("rotate corp --private-key-file KEY --key-id KID"),
+        "{out}"
+    );
+    assert!(err.contains("Kept the current key"), "{err}");
+    assert!(
+        t.emulator
+            .okta
+            .remove_key(other.public_jwk["kid"].as_str().unwrap())
+    );
+
+    // A staged key Okta does not know yet: its public half and promote again, not `keys
+    // show` (both keys in a wrapper) nor `test` (the current key).
+    let (code, _, err) = run(cmd().args(["rotate", "corp", "--generate-key"]));
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(cmd().args(["rotate", "corp", "--promote"]));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("okta.key_not_registered"), "{out}");
+    assert!(out.contains("keys show corp --staged"), "{out}");
+    assert!(out.contains("rotate corp --promote"), "{out}");
+    assert!(!out.contains("ploy-connect test corp"), "{out}");
+    assert!(err.contains("Nothing changed"), "{err}");
+
+    for name in ["ot", "corp"] {
+        let (code, _, err) = run(cmd().args(["profiles", "remove", name, "--yes"]));
+        assert_eq!(code, 0, "{err}");
+    }
+}

@@ -87,6 +87,40 @@ async fn a_key_made_here_works_once_the_admin_adds_its_public_half() {
     }
 }
 
+/// Issue 20, item 6: a key made here exists nowhere but the keyring; when it is gone the fix
+/// is a new key made here, not a key pasted from Okta.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_key_made_here_points_to_making_a_new_one() {
+    let lab = Lab::new(5, &[]).await;
+    generated_profile(&lab, "corp", KeyType::Rsa2048).await;
+    let p = lab.profile("corp");
+    lab.services
+        .vault
+        .delete(&ploy_core::session::secret_key("corp", &p))
+        .await
+        .unwrap();
+    let report = lab
+        .expect_failure("corp", "input", "okta.made_key_missing")
+        .await;
+    let hint = common::step(&report, "input")["diagnosis"]["hint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(hint.contains("rotate corp --generate-key"), "{hint}");
+    assert!(!hint.contains("--private-key"), "{hint}");
+    assert!(!hint.to_lowercase().contains("paste"), "{hint}");
+    // A pasted key that is gone is still pasted again.
+    lab.okta("pasted", |_| {}).await;
+    let p = lab.profile("pasted");
+    lab.services
+        .vault
+        .delete(&ploy_core::session::secret_key("pasted", &p))
+        .await
+        .unwrap();
+    lab.expect_failure("pasted", "input", "secret.missing")
+        .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pasted_key_with_an_unknown_kid_is_still_a_kid_problem() {
     let lab = Lab::new(5, &["okta:multi-key"]).await;

@@ -177,8 +177,7 @@ fn okta_wizard_takes_a_pasted_pem_with_cr_line_breaks() {
     typed(&mut app, "corp-admin.okta.com");
     snap("wizard_okta_domain", &app);
     app.update(key(KeyCode::Enter));
-    typed(&mut app, "0oa1b2c3d4e5f6g7h8i9");
-    app.update(key(KeyCode::Enter));
+    // The steps follow the guide: the app and its key (2–9) before its client ID (10–11).
     // The key step offers to make the key here first; this admin pastes Okta's.
     assert!(render(&app, 80, 24).contains("Make a key pair here"));
     app.update(key(KeyCode::Char(' ')));
@@ -188,14 +187,16 @@ fn okta_wizard_takes_a_pasted_pem_with_cr_line_breaks() {
     press(&mut app, Action::Paste(pem().replace('\n', "\r")));
     snap("wizard_okta_key_pasted", &app);
     app.update(key(KeyCode::Enter));
-    snap("wizard_okta_dpop", &app);
-    app.update(key(KeyCode::Char('y')));
+    typed(&mut app, "0oa1b2c3d4e5f6g7h8i9");
     app.update(key(KeyCode::Enter));
     snap("wizard_okta_scopes", &app);
     app.update(key(KeyCode::Char(' '))); // untick okta.users.read
     app.update(key(KeyCode::Enter));
     snap("wizard_okta_scopes_need_users_read", &app);
     app.update(key(KeyCode::Char(' ')));
+    app.update(key(KeyCode::Enter));
+    snap("wizard_okta_dpop", &app);
+    app.update(key(KeyCode::Char('y')));
     app.update(key(KeyCode::Enter));
     snap("wizard_okta_review", &app);
     match app.update(key(KeyCode::Enter)).as_slice() {
@@ -210,7 +211,7 @@ fn okta_wizard_takes_a_pasted_pem_with_cr_line_breaks() {
             assert_eq!(v.profile.host, "corp.okta.com");
             let okta = v.profile.okta.as_ref().unwrap();
             assert!(okta.dpop);
-            assert_eq!(okta.scopes.len(), 3);
+            assert_eq!(okta.scopes.len(), ploy_core::setup::DEFAULT_SCOPES.len());
             let stored = v.secret.as_ref().unwrap().expose_secret();
             assert!(!stored.contains('\r'), "stored normalised");
             assert_eq!(stored, pem().trim());
@@ -538,8 +539,6 @@ fn okta_key_step() -> App {
     app.update(key(KeyCode::Tab));
     typed(&mut app, "corp.okta.com");
     app.update(key(KeyCode::Enter));
-    typed(&mut app, "0oa1b2c3d4e5f6g7h8i9");
-    app.update(key(KeyCode::Enter));
     app.update(key(KeyCode::Char(' ')));
     app.update(key(KeyCode::Tab));
     app
@@ -838,7 +837,16 @@ async fn a_failing_rotation_keeps_the_secret_and_offers_to_store_it_anyway() {
     let screen = render(&app, 80, 24);
     assert!(screen.contains("Kept the current secret"), "{screen}");
     assert!(screen.contains("f store anyway"), "{screen}");
-    // The admin chooses to store it anyway.
+    // The admin chooses to store it anyway: asked first, then stored.
+    assert!(
+        app.update(key(KeyCode::Char('f'))).is_empty(),
+        "f asks first"
+    );
+    assert!(
+        render(&app, 80, 24).contains("although its test failed? y / n"),
+        "{}",
+        render(&app, 80, 24)
+    );
     let [
         Effect::StoreAnyway {
             run,
@@ -846,9 +854,9 @@ async fn a_failing_rotation_keeps_the_secret_and_offers_to_store_it_anyway() {
             candidate,
             report,
         },
-    ] = &app.update(key(KeyCode::Char('f')))[..]
+    ] = &app.update(key(KeyCode::Char('y')))[..]
     else {
-        panic!("f stores anyway");
+        panic!("y stores anyway");
     };
     let result =
         ploy_core::setup::store_after_failed_test(&lab.services, name, candidate.clone(), report)

@@ -109,11 +109,24 @@ fn the_catalogue_names_only_keys_the_test_screen_has() {
             _ => None,
         })
         .collect();
+    // Also as worded while a rotation or a promotion runs on the test screen.
+    let doings = [
+        diagnose::Doing::Test,
+        diagnose::Doing::Rotate,
+        diagnose::Doing::Promote,
+    ];
     for code in diagnose::catalogue() {
-        for vendor in Integration::ALL {
-            let d = Diagnosis::for_code(code, "p", Some(vendor));
+        for (vendor, doing) in Integration::ALL
+            .into_iter()
+            .flat_map(|v| doings.map(|d| (v, d)))
+        {
+            let d = Diagnosis::for_code_doing(code, "p", Some(vendor), doing);
             let key = d.key.as_deref().unwrap_or_else(|| panic!("{code}: no key"));
-            assert!(d.run.is_some(), "{code}: no command for line mode");
+            // A rotation's own message gives its next command.
+            assert!(
+                d.run.is_some() || doing == diagnose::Doing::Rotate,
+                "{code}: no command for line mode"
+            );
             let words: Vec<&str> = key.split(' ').collect();
             for pair in words.windows(2) {
                 if matches!(pair[0], "Press" | "press" | "or") && pair[1].chars().count() == 1 {
@@ -810,4 +823,74 @@ fn a_rate_limit_wait_stays_shown_until_it_is_over_even_as_a_page_arrives() {
     let screen = render(&app, 100, 30);
     assert!(!screen.contains("waiting 59 s"), "{screen}");
     assert!(screen.contains("1 rate-limit wait"), "{screen}");
+}
+
+/// Issue 20, item 9: the Okta wizard's guide panel follows the guide's step numbers (1, 2–9,
+/// 10–11, 12–13, 14, 15 — whichever way the key comes), and names where the guide is read.
+#[test]
+fn the_wizard_guide_keeps_the_guides_order_and_says_where_it_is() {
+    use ploy_connect::tui::screen::wizard::texts;
+    let okta = texts(Integration::Okta).unwrap();
+    // The step numbers a text starts its lines with ("6–8." counts as 6 and 8).
+    let numbers = |text: &str| -> Vec<u32> {
+        text.lines()
+            .filter_map(|l| l.split_once(". "))
+            .flat_map(|(n, _)| n.split('–').map(|x| x.parse::<u32>()).collect::<Vec<_>>())
+            .filter_map(Result::ok)
+            .collect()
+    };
+    for made_here in [false, true] {
+        let mut all = Vec::new();
+        for s in &okta.step {
+            let guide = match (&s.generate_guide, made_here) {
+                (Some(g), true) => g,
+                _ => &s.guide,
+            };
+            all.extend(numbers(guide));
+        }
+        assert!(all.windows(2).all(|w| w[0] < w[1]), "out of order: {all:?}");
+        assert_eq!(all.first(), Some(&1));
+        assert_eq!(all.last(), Some(&15));
+    }
+    // Each guide panel says where the guide is.
+    let mut app = app();
+    app.update(key(KeyCode::Char('a')));
+    app.update(key(KeyCode::Down));
+    app.update(key(KeyCode::Enter));
+    let screen = render(&app, 120, 40);
+    assert!(
+        ploy_core::diagnose::guide_address(Integration::Okta)
+            .unwrap()
+            .starts_with("https://app.joinploy.com/integrations")
+    );
+    assert!(
+        screen.contains("Okta: https://app.joinploy.com/integrations"),
+        "{screen}"
+    );
+}
+
+/// Issue 20, item 9: `i` on the test screen copies the diagnosis for a support ticket.
+#[test]
+fn a_diagnosis_is_copied_for_a_support_ticket() {
+    let detail = "HTTP 400 from POST /oauth2/v1/token: {\"error\":\"invalid_dpop_proof\"} (x-okta-request-id: Req-42)";
+    let mut app = failed_check("corp", Integration::Okta, "okta.dpop_required", detail);
+    assert!(
+        app.bindings()
+            .footer
+            .iter()
+            .any(|(k, w)| k == "i" && *w == "copy for support"),
+        "{:?}",
+        app.bindings().footer
+    );
+    let [Effect::Copy { text, .. }] = &app.update(key(KeyCode::Char('i')))[..] else {
+        panic!("i copies the diagnosis");
+    };
+    assert!(text.starts_with("okta.dpop_required: "), "{text}");
+    assert!(
+        text.contains("Request ID: x-okta-request-id Req-42"),
+        "{text}"
+    );
+    assert!(text.contains("invalid_dpop_proof"), "{text}");
+    assert!(text.contains("Tenant: Okta at corp.okta.com"), "{text}");
+    assert!(text.contains("Step: token"), "{text}");
 }

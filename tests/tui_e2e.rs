@@ -322,15 +322,17 @@ fn a_key_made_in_the_wizard_is_copied_over_osc52_and_works_once_added() {
     t.type_text(&okta.host);
     t.wait_for("loopback address");
     t.keys(&["Enter"]);
+    // The guide's order: the app and its key (steps 2–9), then its client ID (10–11).
     t.wait_for("Step 2 of 6");
-    t.type_text(&okta.client_id);
-    t.keys(&["Enter"]);
     t.wait_for("Key ID ");
     t.keys(&["c"]);
     t.wait_for("Sent the public key to the clipboard");
     let copied = String::from_utf8_lossy(&t.run(&["show-buffer"]).stdout).to_string();
     let jwk: serde_json::Value = serde_json::from_str(&copied).expect("the clipboard holds a JWK");
     assert!(jwk.get("d").is_none(), "only the public key is copied");
+    t.keys(&["Enter"]);
+    t.wait_for("Step 3 of 6");
+    t.type_text(&okta.client_id);
     for _ in 0..3 {
         t.keys(&["Enter"]);
     }
@@ -341,6 +343,42 @@ fn a_key_made_in_the_wizard_is_copied_over_osc52_and_works_once_added() {
     org.okta.add_key(&jwk).unwrap();
     t.keys(&["t"]);
     t.wait_for("Connection OK");
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0");
+}
+
+/// Issue 20, item 9: `i` on a failed test copies the diagnosis for a support ticket over
+/// OSC 52 (as the public key is copied): the code, the request ID and what Okta said.
+#[test]
+fn a_diagnosis_is_copied_for_a_support_ticket_over_osc52() {
+    if !have_tmux() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start(&format!("{} demo", common::BIN), home.path());
+    assert!(
+        t.run(&["set", "-g", "set-clipboard", "on"])
+            .status
+            .success()
+    );
+    t.wait_for("corp-okta-no-dpop");
+    // The failing profile is the last one.
+    t.keys(&["G", "t"]);
+    t.wait_for("okta.dpop_required");
+    t.keys(&["i"]);
+    t.wait_for("Sent the diagnosis to the clipboard");
+    let copied = String::from_utf8_lossy(&t.run(&["show-buffer"]).stdout).to_string();
+    assert!(copied.starts_with("okta.dpop_required: "), "{copied}");
+    assert!(
+        copied.contains("Request ID: x-okta-request-id "),
+        "{copied}"
+    );
+    assert!(copied.contains("invalid_dpop_proof"), "{copied}");
+    assert!(copied.contains("Profile: corp-okta-no-dpop"), "{copied}");
+    assert!(
+        copied.contains("Guide: Okta guide, step 14 — https://"),
+        "{copied}"
+    );
     t.keys(&["q"]);
     t.wait_for("EXIT=0");
 }

@@ -31,8 +31,6 @@ fn wizard_with_made_key(demo: bool) -> App {
     typed(&mut app, "corp2");
     app.update(key(KeyCode::Tab));
     typed(&mut app, "corp.okta.com");
-    app.update(key(KeyCode::Enter));
-    typed(&mut app, "0oa1b2c3d4e5f6g7h8i9");
     let effects = press(&mut app, key(KeyCode::Enter));
     assert!(
         effects
@@ -101,8 +99,10 @@ fn the_wizard_makes_the_key_and_shows_only_its_public_half() {
 
     // On through the steps: the draft carries the key made here and its key ID.
     app.update(key(KeyCode::Enter));
-    app.update(key(KeyCode::Enter));
-    app.update(key(KeyCode::Enter));
+    typed(&mut app, "0oa1b2c3d4e5f6g7h8i9");
+    for _ in 0..3 {
+        app.update(key(KeyCode::Enter));
+    }
     let review = render(&app, 100, 30);
     assert!(review.contains("made here"), "{review}");
     match app.update(key(KeyCode::Enter)).as_slice() {
@@ -351,6 +351,77 @@ fn a_failed_promotion_changes_nothing_and_t_tries_it_again() {
         app.update(key(KeyCode::Char('t'))).as_slice(),
         [Effect::Promote { .. }]
     ));
+}
+
+/// Issue 20, item 6: the old key to retire is named as line mode names it, also when its ID
+/// is not known; and with nothing staged, `t` says so instead of "Testing the staged key".
+#[test]
+fn a_promotion_names_the_key_to_retire_and_nothing_staged_is_said() {
+    let mut app = rotate_screen();
+    let staged = |kid: Option<&str>| {
+        let mut profiles = profiles();
+        profiles
+            .profiles
+            .get_mut("corp")
+            .unwrap()
+            .okta
+            .as_mut()
+            .unwrap()
+            .staged = kid.map(|k| StagedKey {
+            secret_ref: "r2".into(),
+            key_id: k.into(),
+            key_type: KeyType::Rsa2048,
+            created: now(),
+        });
+        profiles
+    };
+    app.update(Action::Profiles(Ok(staged(Some("new-kid")))));
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('r')));
+    let [Effect::Promote { run, .. }] = app.update(key(KeyCode::Enter))[..].clone_effects() else {
+        panic!("Enter promotes the staged key");
+    };
+    let report = Report {
+        profile: "corp".into(),
+        integration: Integration::Okta,
+        ok: true,
+        steps: StepId::ALL
+            .iter()
+            .map(|id| step(*id, StepStatus::Passed, 5, "fine", None))
+            .collect(),
+        users_seen: 3,
+        users_total: None,
+        at: now(),
+        carry: Carry::default(),
+    };
+    app.update(Action::Promoted {
+        run,
+        result: Ok(Promotion {
+            report,
+            promoted: true,
+            key_id: "new-kid".into(),
+            // A key pasted as PEM: its ID was never known here.
+            retired: None,
+        }),
+    });
+    let screen = render(&app, 120, 40);
+    assert!(
+        screen.contains("retire the old key in Okta (the one whose")
+            && screen.contains("is not new-kid)"),
+        "{screen}"
+    );
+
+    // The staged key is gone (promoted elsewhere): t says so and tests nothing.
+    app.update(Action::Profiles(Ok(staged(None))));
+    let Screen::Check(c) = &mut app.screen else {
+        panic!("the test screen");
+    };
+    c.promotion.as_mut().unwrap().promoted = Some(false);
+    let effects = app.update(key(KeyCode::Char('t')));
+    assert!(effects.is_empty(), "nothing to promote");
+    let said = app.message.as_ref().map(|m| m.line()).unwrap_or_default();
+    assert!(said.contains("no staged key"), "{said}");
+    assert!(!render(&app, 80, 24).contains("Testing the staged key"));
 }
 
 #[test]

@@ -106,3 +106,96 @@ async fn a_key_made_here_is_staged_added_in_the_demo_okta_and_promoted() {
     })
     .await;
 }
+
+/// Issue 20, item 6: a new key that fails its test keeps the working one — said as a key,
+/// not a secret — `t` tries the same new key again, and `f` asks before storing it over a key
+/// that passed its last test.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_key_that_fails_is_stored_over_a_working_one_only_when_the_admin_says_yes() {
+    use ploy_connect::tui::msg::Action;
+    use secrecy::ExposeSecret;
+
+    let mut h = Harness::demo(10).await;
+    h.select("corp-okta");
+    h.press(KeyCode::Char('t'));
+    h.until("the first test", test_finished).await;
+    h.press(KeyCode::Esc);
+    h.until("the passed test on home", |app| {
+        matches!(app.screen, Screen::Home)
+            && app.profiles.profiles["corp-okta"]
+                .last_test
+                .as_ref()
+                .is_some_and(|t| t.ok)
+    })
+    .await;
+    let stored = |h: &Harness| {
+        let services = h.demo.services.clone();
+        async move {
+            let p = services.store.load().unwrap().profiles["corp-okta"].clone();
+            let key = ploy_core::session::secret_key("corp-okta", &p);
+            services
+                .vault
+                .get(&key)
+                .await
+                .unwrap()
+                .unwrap()
+                .expose_secret()
+                .to_string()
+        }
+    };
+    let kept = stored(&h).await;
+
+    // A key the emulated Okta app does not hold, pasted on the rotate screen.
+    h.press(KeyCode::Char('r'));
+    h.press(KeyCode::Char(' '));
+    h.press(KeyCode::Tab);
+    let stranger = ploy_core::keys::generate(ploy_core::keys::KeyType::Rsa2048).unwrap();
+    h.send(Action::Paste(stranger.pem.expose_secret().to_string()));
+    h.until(
+        "the key read",
+        |app| matches!(&app.screen, Screen::Rotate(r) if r.key.parsed().is_some()),
+    )
+    .await;
+    h.press(KeyCode::Enter);
+    h.until("the new key's test", test_finished).await;
+    let screen = h.screen();
+    assert!(screen.contains("Kept the current key"), "{screen}");
+    assert!(!screen.contains("current secret"), "{screen}");
+
+    // t tries the same new key again (from memory), not the stored one.
+    h.press(KeyCode::Char('t'));
+    let Screen::Check(c) = &h.app.screen else {
+        panic!("the test screen")
+    };
+    assert!(
+        c.rotation.is_some(),
+        "t re-tests the new key\n{}",
+        h.screen()
+    );
+    h.until("the second test", test_finished).await;
+
+    // f asks first; n keeps the working key.
+    h.press(KeyCode::Char('f'));
+    let screen = h.screen();
+    assert!(
+        screen.contains("Store the new key although its test failed?"),
+        "{screen}"
+    );
+    assert!(screen.contains("passed its last test"), "{screen}");
+    h.press(KeyCode::Char('n'));
+    assert_eq!(stored(&h).await, kept, "n keeps the working key");
+    // y stores it.
+    h.press(KeyCode::Char('f'));
+    h.press(KeyCode::Char('y'));
+    h.until("the key stored anyway", |app| {
+        matches!(&app.screen, Screen::Check(c)
+            if c.rotation.as_ref().is_some_and(|r| r.replaced == Some(true)))
+    })
+    .await;
+    assert!(
+        h.screen().contains("The new key is stored"),
+        "{}",
+        h.screen()
+    );
+    assert_ne!(stored(&h).await, kept, "y stored the new key");
+}

@@ -23,6 +23,8 @@ pub async fn run(
     let integration = profile.integration;
     let name = args.profile.as_str();
     if args.promote {
+        // Nothing staged is said before anything about testing it.
+        setup::staged_key(name, &profile)?;
         return promote(services, name, args.json).await;
     }
     if args.generate.generate_key {
@@ -103,7 +105,7 @@ pub async fn run(
     } else {
         errln!(
             "{} To store it anyway (the vendor is down), run again with --force.",
-            setup::kept_message()
+            setup::kept_message(integration)
         );
     }
     Ok(rotation.report.exit_code())
@@ -148,27 +150,14 @@ async fn promote(services: &Services, name: &str, json: bool) -> Result<u8, AppE
             promotion.key_id,
             services.kept_in(name)
         );
-        match &promotion.retired {
-            Some(old) => errln!("Now retire the old key (key ID {old}) in Okta."),
-            None => errln!(
-                "Now retire the old key in Okta (the one whose key ID is not {}).",
-                promotion.key_id
-            ),
-        }
+        errln!("{}", setup::retire_message(&promotion));
         errln!("{}", ploy_core::diagnose::note("okta.retire_steps"));
     } else {
+        // The diagnosis above says what to do next (for a key Okta does not know yet: add
+        // the staged key, then promote again).
         errln!(
             "Nothing changed: the current key is still in use, and the staged key is kept for another try."
         );
-        if promotion.report.failure_code()
-            == Some(ploy_core::diagnose::code::OKTA_KEY_NOT_REGISTERED)
-        {
-            errln!(
-                "Add the staged key in Okta ({} prints it), then run: {}",
-                suggest::command(&["keys", "show", name, "--staged"]),
-                suggest::command(&["rotate", name, "--promote"])
-            );
-        }
     }
     Ok(promotion.report.exit_code())
 }

@@ -30,6 +30,8 @@ use super::theme::Theme;
 pub enum Question {
     Remove(String),
     Quit,
+    /// Store a rotation's candidate that failed its test over this profile's secret.
+    StoreAnyway(String),
 }
 
 pub enum Screen {
@@ -189,6 +191,12 @@ impl App {
                 self.message = Some(Notice::of(result.map(|done| done.to_string())));
                 vec![]
             }
+            Action::Copied { what, result } => {
+                self.message = Some(Notice::of(result.map(|()| {
+                    format!("Sent {what} to the clipboard (OSC 52). If nothing was copied, the terminal does not allow it.")
+                })));
+                vec![]
+            }
             // The screen was left meanwhile: say it on the status line.
             Action::Exported(result) if !matches!(self.screen, Screen::Users(_)) => {
                 self.message = Some(match result {
@@ -249,12 +257,10 @@ impl App {
             Screen::Wizard(w) => w.key(key),
             Screen::Check(c) => {
                 let panel = layout::check_panel(size);
+                let tested = self.profiles.profiles.get(&c.profile);
                 let ctx = check::Ctx {
-                    integration: self
-                        .profiles
-                        .profiles
-                        .get(&c.profile)
-                        .map(|p| p.integration),
+                    integration: tested.map(|p| p.integration),
+                    host: tested.map(|p| p.host.clone()),
                     panel_total: panel::lines(c, panel.width as usize, &Theme::new(false)).len(),
                     panel_height: panel.height as usize,
                 };
@@ -305,7 +311,31 @@ impl App {
             Go::Edit(name, field) => self.edit(&name, field),
             Go::Promote(name) => self.start_promote(&name),
             Go::Rotation(name, candidate) => self.start_rotation(name, candidate),
+            Go::AskStoreAnyway(name) => {
+                self.message = Some(Notice::news(format!(
+                    "{} y / n",
+                    self.store_anyway_question(&name)
+                )));
+                self.question = Some(Question::StoreAnyway(name));
+                vec![]
+            }
         }
+    }
+
+    /// "Store the new key although its test failed? …": what storing it replaces, in words.
+    fn store_anyway_question(&self, name: &str) -> String {
+        let Some(p) = self.profiles.profiles.get(name) else {
+            return "Store it although its test failed?".into();
+        };
+        let noun = p.integration.secret_noun();
+        let works = match &p.last_test {
+            Some(t) if t.ok => format!(
+                " It replaces the stored {noun}, which passed its last test {}.",
+                ploy_core::text::ago(self.now, t.at)
+            ),
+            _ => String::new(),
+        };
+        format!("Store the new {noun} although its test failed?{works}")
     }
 
     /// Quits, or asks first while a save or an export would be cut short.
@@ -349,6 +379,17 @@ impl App {
             }
             (Question::Remove(_), bindings::Answer::No) => {
                 self.message = Some(Notice::news("Nothing removed."));
+                vec![]
+            }
+            (Question::StoreAnyway(name), bindings::Answer::Yes) => {
+                self.message = None;
+                match &self.screen {
+                    Screen::Check(c) if c.profile == name => c.store_anyway(),
+                    _ => vec![],
+                }
+            }
+            (Question::StoreAnyway(_), bindings::Answer::No) => {
+                self.message = Some(Notice::news("Nothing stored."));
                 vec![]
             }
             (Question::Quit, bindings::Answer::Yes) => self.quit_now(),
@@ -443,13 +484,23 @@ impl App {
 
     /// Tests the staged key of `name` on the test screen; it becomes current only if it passes.
     fn start_promote(&mut self, name: &str) -> Vec<Effect> {
-        let key_id = self
-            .profiles
-            .profiles
-            .get(name)
-            .and_then(|p| p.staged())
-            .map(|s| s.key_id.clone())
-            .unwrap_or_default();
+        // Nothing staged is said before anything about testing it. The rotate screen knows a
+        // key it just staged before the profiles are read again.
+        let staged = match self.profiles.profiles.get(name) {
+            Some(p) => ploy_core::setup::staged_key(name, p).map(|s| s.key_id.clone()),
+            None => return vec![],
+        };
+        let just_staged = match &self.screen {
+            Screen::Rotate(r) if r.profile == name => r.staged.as_ref().map(|s| s.key_id.clone()),
+            _ => None,
+        };
+        let key_id = match (staged, just_staged) {
+            (Ok(k), _) | (Err(_), Some(k)) => k,
+            (Err(e), None) => {
+                self.message = Some(Notice::from(&e));
+                return vec![];
+            }
+        };
         self.message = None;
         let screen = CheckScreen::promotion(name, self.demo_okta, key_id);
         let run = screen.run;

@@ -99,6 +99,11 @@ pub enum Action {
     },
     /// A public key copied, written or added in the demo, or why not.
     PublicKeyDone(Result<PublicKeyDone, PublicKeyError>),
+    /// Text sent to the clipboard (`what` it was), or why not.
+    Copied {
+        what: &'static str,
+        result: Result<(), String>,
+    },
     /// A profile's public key, read from the keyring, for `action`.
     PublicKeyReady {
         action: PublicKeyAction,
@@ -300,6 +305,11 @@ pub enum Effect {
         name: String,
     },
     LoadPublicKeys(String),
+    /// Text to the clipboard, through the terminal (OSC 52): `what` names it in the news.
+    Copy {
+        text: String,
+        what: &'static str,
+    },
 }
 
 impl From<ReadKey> for Effect {
@@ -384,6 +394,8 @@ pub enum Go {
     Promote(String),
     /// Tests a candidate secret or key; it replaces the stored one only if it passes.
     Rotation(String, Candidate),
+    /// Asks before a candidate that failed its test is stored over the profile's secret.
+    AskStoreAnyway(String),
 }
 
 /// A screen's answer to a message: work for the runner, where to go, and what the status

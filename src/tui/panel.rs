@@ -27,20 +27,25 @@ pub fn lines<'a>(c: &CheckScreen, width: usize, theme: &Theme) -> Vec<Line<'a>> 
 }
 
 fn rotation(rot: &RotationRun, theme: &Theme) -> (String, Style) {
+    let noun = rot.integration.secret_noun();
     match rot.replaced {
         None => (
-            "Testing the new secret; the stored one stays until the test passes.".to_string(),
+            format!("Testing the new {noun}; the stored one stays until the test passes."),
             theme.dim(),
         ),
         Some(true) => (
-            "The new secret is stored in the keyring.".to_string(),
+            format!("The new {noun} is stored in the keyring."),
             theme.ok(),
         ),
-        Some(false) => (
+        Some(false) if rot.candidate.is_some() => (
             format!(
-                "{} Press f to store it anyway.",
-                ploy_core::setup::kept_message()
+                "{} Press t to test the new {noun} again, or f to store it anyway.",
+                ploy_core::setup::kept_message(rot.integration)
             ),
+            theme.warn(),
+        ),
+        Some(false) => (
+            ploy_core::setup::kept_message(rot.integration).to_string(),
             theme.warn(),
         ),
     }
@@ -58,12 +63,9 @@ fn promotion(p: &PromotionRun, theme: &Theme) -> (String, Style) {
         ),
         Some(true) => (
             format!(
-                "The new key {} is in use; the old private key was deleted here. Now retire the old key in Okta{}. {}",
+                "The new key {} is in use; the old private key was deleted here. {} {}",
                 p.key_id,
-                p.retired
-                    .as_deref()
-                    .map(|k| format!(" (key ID {k})"))
-                    .unwrap_or_default(),
+                p.retire,
                 ploy_core::diagnose::note("okta.retire_steps")
             ),
             theme.ok(),

@@ -98,6 +98,11 @@ impl Runner {
             Effect::StageKey { name, kind } => self.stage(name, kind),
             Effect::Promote { run, name } => self.promote(run, name),
             Effect::LoadPublicKeys(name) => self.load_public_keys(name),
+            // On the loop's thread, so the sequence never lands inside a frame being drawn.
+            Effect::Copy { text, what } => {
+                let result = copy_text(&text).map_err(|e| format!("cannot copy: {e}"));
+                let _ = self.tx.send(Action::Copied { what, result });
+            }
         }
     }
 
@@ -357,14 +362,19 @@ where
 }
 
 fn copy_to_clipboard(jwk: &serde_json::Value) -> Result<PublicKeyDone, PublicKeyError> {
-    use ratatui::crossterm::clipboard::CopyToClipboard;
     let text = serde_json::to_string_pretty(jwk).unwrap_or_default();
+    copy_text(&text)
+        .map(|()| PublicKeyDone::Copied)
+        .map_err(PublicKeyError::Copy)
+}
+
+/// `text` to the terminal's clipboard (OSC 52); whether it arrived, only the terminal knows.
+fn copy_text(text: &str) -> std::io::Result<()> {
+    use ratatui::crossterm::clipboard::CopyToClipboard;
     ratatui::crossterm::execute!(
         std::io::stdout(),
         CopyToClipboard::to_clipboard_from(text.as_bytes())
     )
-    .map(|()| PublicKeyDone::Copied)
-    .map_err(PublicKeyError::Copy)
 }
 
 /// "okta-public-key-corp-AbCd1234.json" in the working directory.

@@ -10,7 +10,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::Services;
 use crate::connector::{AnyConnector, Carry, Connector};
-use crate::diagnose::{Diagnosis, Failure, code};
+use crate::diagnose::{Diagnosis, Doing, Failure, code};
 use crate::http::HttpClient;
 use crate::integration::Integration;
 use crate::profile::{CachedNonce, LastTest, Profile, ProfileError, ProfileStore};
@@ -159,6 +159,7 @@ impl Report {
 struct Recorder<'a> {
     profile: &'a str,
     integration: Integration,
+    doing: Doing,
     events: Option<&'a UnboundedSender<CheckEvent>>,
     steps: Vec<StepResult>,
 }
@@ -198,10 +199,11 @@ impl Recorder<'_> {
                     status: StepStatus::Failed,
                     ms,
                     detail: scrub(&f.detail),
-                    diagnosis: Some(Diagnosis::for_code(
+                    diagnosis: Some(Diagnosis::for_code_doing(
                         f.code,
                         self.profile,
                         Some(self.integration),
+                        self.doing,
                     )),
                 },
                 None,
@@ -245,9 +247,22 @@ pub async fn run(
     source: &SecretSource<'_>,
     events: Option<&UnboundedSender<CheckEvent>>,
 ) -> Report {
+    run_doing(name, profile, source, events, Doing::Test).await
+}
+
+/// The same test, run while `doing` that: a failure's fix is worded for it (a rotation's new
+/// secret is not fixed by testing the stored one again).
+pub async fn run_doing(
+    name: &str,
+    profile: &Profile,
+    source: &SecretSource<'_>,
+    events: Option<&UnboundedSender<CheckEvent>>,
+    doing: Doing,
+) -> Report {
     let mut rec = Recorder {
         profile: name,
         integration: profile.integration,
+        doing,
         events,
         steps: Vec::new(),
     };

@@ -30,6 +30,8 @@ pub mod code {
     pub const OKTA_NO_JWKS: &str = "okta.no_jwks";
     /// A key made here that Okta does not know yet.
     pub const OKTA_KEY_NOT_REGISTERED: &str = "okta.key_not_registered";
+    /// A key made here whose private half is no longer in the keyring: no copy exists.
+    pub const OKTA_MADE_KEY_MISSING: &str = "okta.made_key_missing";
     pub const OKTA_MISSING_SCOPE: &str = "okta.missing_scope";
     /// Scopes typed without the one reading users needs.
     pub const OKTA_SCOPES_WITHOUT_USERS: &str = "okta.scopes_without_users";
@@ -60,6 +62,7 @@ pub mod code {
         OKTA_KID_INVALID,
         OKTA_NO_JWKS,
         OKTA_KEY_NOT_REGISTERED,
+        OKTA_MADE_KEY_MISSING,
         OKTA_MISSING_SCOPE,
         OKTA_SCOPES_WITHOUT_USERS,
         OKTA_SCOPE_UNKNOWN,
@@ -100,6 +103,22 @@ pub struct Diagnosis {
     /// Where the vendor guide covers it; empty when it does not.
     pub step: String,
     pub field: Field,
+}
+
+/// What the admin was doing when a failure happened. A few fixes depend on it: a rotation's
+/// new secret is not fixed by testing the stored one again, nor is a staged key, and a fix
+/// must not name the command that just failed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Doing {
+    /// Testing a stored profile.
+    #[default]
+    Test,
+    /// Setting up a profile that is not saved yet: its command sets it up.
+    Setup,
+    /// Trying a new secret or a pasted key before it replaces the stored one (`rotate`).
+    Rotate,
+    /// Testing a staged key before it becomes current (`rotate --promote`).
+    Promote,
 }
 
 /// A part of a diagnosis as a face shows it.
@@ -152,16 +171,26 @@ impl Diagnosis {
     /// The catalogue entry for `code`, worded for `integration` when the catalogue has a
     /// vendor-specific text, with `{profile}` filled in.
     pub fn for_code(code: &str, profile: &str, integration: Option<Integration>) -> Self {
-        Self::build(code, profile, integration, false)
+        Self::build(code, profile, integration, Doing::Test)
     }
 
     /// The same for a profile that is not saved yet (a setup that failed): its command sets it
     /// up rather than changing it.
     pub fn for_new_profile(code: &str, profile: &str, integration: Option<Integration>) -> Self {
-        Self::build(code, profile, integration, true)
+        Self::build(code, profile, integration, Doing::Setup)
     }
 
-    fn build(code: &str, profile: &str, integration: Option<Integration>, new: bool) -> Self {
+    /// The entry for `code` as said while `doing` that (see `Doing`).
+    pub fn for_code_doing(
+        code: &str,
+        profile: &str,
+        integration: Option<Integration>,
+        doing: Doing,
+    ) -> Self {
+        Self::build(code, profile, integration, doing)
+    }
+
+    fn build(code: &str, profile: &str, integration: Option<Integration>, doing: Doing) -> Self {
         let Some(e) = CATALOG.diagnosis.get(code) else {
             // Only reachable if code and catalogue drift apart; a unit test guards that.
             return Diagnosis {
@@ -181,39 +210,127 @@ impl Diagnosis {
             Some(Integration::Okta) => e.okta.as_ref(),
             None => None,
         };
+        // What the admin was doing words a part first, then the vendor, then the entry.
+        let during = match doing {
+            Doing::Rotate => e.rotate.as_ref(),
+            Doing::Promote => e.promote.as_ref(),
+            Doing::Test | Doing::Setup => None,
+        };
+        let over = |part: fn(&Override) -> Option<&String>| {
+            during.and_then(part).or_else(|| vendor.and_then(part))
+        };
         let fill = |s: &str| s.replace("{profile}", profile);
         let pick = |base: &String, over: Option<&String>| fill(over.unwrap_or(base));
         let pick_opt =
             |base: &Option<String>, over: Option<&String>| over.or(base.as_ref()).map(|s| fill(s));
         // A command runs as printed: this run's --config-dir, the name quoted (`suggest`). A
         // run without a profile has no name a command could give.
-        let command = |base: &Option<String>, over: Option<&String>| {
-            over.or(base.as_ref())
+        let command = |r: &str| {
+            Some(r)
                 .filter(|_| profile != crate::setup::this_run::NAME)
-                .map(|s| crate::suggest::fill(s, profile))
+                .map(|r| crate::suggest::fill(r, profile))
         };
-        let run_new = command(&e.run_new, vendor.and_then(|v| v.run_new.as_ref()));
-        let run = match (new, run_new) {
-            (true, Some(r)) => Some(r),
-            _ => command(&e.run, vendor.and_then(|v| v.run.as_ref())),
-        };
-        let fix = pick(&e.fix, vendor.and_then(|v| v.fix.as_ref()));
+        let run_new = over(|o| o.run_new.as_ref()).or(e.run_new.as_ref());
+        let run = match (doing, run_new) {
+            (Doing::Setup, Some(r)) => command(r),
+            _ => over(|o| o.run.as_ref())
+                .or(e.run.as_ref())
+                .map(|r| retest(r, doing))
+                .and_then(|r| command(&r)),
+        }
+        // An empty command (a rotation's retest, an override's "") is none.
+        .filter(|r| !r.is_empty());
+        let fix = pick(&e.fix, over(|o| o.fix.as_ref()));
         let hint = match &run {
             Some(r) => format!("{fix} Run: {r}"),
             None => fix.clone(),
         };
         Diagnosis {
             code: code.to_string(),
-            title: pick(&e.title, vendor.and_then(|v| v.title.as_ref())),
-            why: pick(&e.why, vendor.and_then(|v| v.why.as_ref())),
+            title: pick(&e.title, over(|o| o.title.as_ref())),
+            why: pick(&e.why, over(|o| o.why.as_ref())),
             fix,
             run,
-            key: pick_opt(&e.key, vendor.and_then(|v| v.key.as_ref())),
+            key: pick_opt(&e.key, over(|o| o.key.as_ref())),
             hint,
-            step: pick(&e.step, vendor.and_then(|v| v.step.as_ref())),
+            step: with_address(pick(&e.step, over(|o| o.step.as_ref()))),
             field: e.field,
         }
     }
+}
+
+/// A fix whose command only tests the stored profile again (`[retest] test`), said while a
+/// new secret or a staged key is tried: that test would try the old one. A rotation's next
+/// step is the one its own message gives; a promotion tries the staged key again.
+fn retest(run: &str, doing: Doing) -> String {
+    let r = &CATALOG.retest;
+    match doing {
+        Doing::Rotate if run == r.test => r.rotate.clone(),
+        Doing::Promote if run == r.test => r.promote.clone(),
+        _ => run.to_string(),
+    }
+}
+
+/// Where a vendor's setup guide is read (`[[guide]]` in hints.toml): a diagnosis's guide step
+/// carries it, and the wizard's guide panel names it.
+pub fn guide_address(integration: Integration) -> Option<&'static str> {
+    CATALOG
+        .guide
+        .iter()
+        .find(|g| g.vendor == integration.id())
+        .map(|g| g.address.as_str())
+}
+
+/// A guide step ("Okta guide, step 14") with the address of the guide it names.
+fn with_address(step: String) -> String {
+    match CATALOG.guide.iter().find(|g| step.starts_with(&g.name)) {
+        Some(g) => format!("{step} — {}", g.address),
+        None => step,
+    }
+}
+
+/// The response headers whose value identifies a request for the vendor's support: Okta's
+/// request ID (on every answer, okta-wire.md) and OneTrust's rate-limit event ID
+/// (onetrust-wire.md). A failure's detail quotes them as "header: value".
+pub const REQUEST_ID_HEADERS: [&str; 2] = ["x-okta-request-id", "ot-ratelimit-event-id"];
+
+/// The request IDs a failure's detail quotes, as "header value".
+pub fn request_ids(detail: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for h in REQUEST_ID_HEADERS {
+        let mut rest = detail;
+        while let Some(at) = rest.find(&format!("{h}: ")) {
+            rest = &rest[at + h.len() + 2..];
+            let value: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .collect();
+            if !value.is_empty() {
+                out.push(format!("{h} {value}"));
+            }
+        }
+    }
+    out
+}
+
+/// A diagnosis as an admin pastes it into a support ticket: the code and title, `about` (the
+/// face's lines: which profile, step, version), the request IDs, what the tenant said and the
+/// guide's step. Scrubbed of secrets and made safe, like everything else that leaves.
+pub fn ticket(d: &Diagnosis, detail: &str, about: &[(&str, String)]) -> String {
+    let mut lines = vec![format!("{}: {}", d.code, d.title)];
+    lines.extend(about.iter().map(|(k, v)| format!("{k}: {v}")));
+    let ids = request_ids(detail);
+    if !ids.is_empty() {
+        lines.push(format!("Request ID: {}", ids.join(", ")));
+    }
+    if !detail.is_empty() {
+        lines.push(format!("The tenant said: {detail}"));
+    }
+    if !d.step.is_empty() {
+        lines.push(format!("Guide: {}", d.step));
+    }
+    let text = lines.join("\n");
+    crate::text::safe(&text)
 }
 
 /// A failure: which diagnosis, plus the specific detail of this occurrence.
@@ -295,6 +412,22 @@ struct Entry {
     onetrust: Option<Override>,
     #[serde(default)]
     okta: Option<Override>,
+    /// Its words while a rotation's new secret or key is tried (`Doing::Rotate`).
+    #[serde(default)]
+    rotate: Option<Override>,
+    /// Its words while a staged key is tested (`Doing::Promote`).
+    #[serde(default)]
+    promote: Option<Override>,
+}
+
+/// The command that tests a profile again, and what it becomes while a rotation or a
+/// promotion runs (see `retest`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Retest {
+    test: String,
+    rotate: String,
+    promote: String,
 }
 
 /// A vendor's own wording for a shared diagnosis (its guide's step, its host examples).
@@ -344,11 +477,24 @@ impl Rule {
     }
 }
 
+/// A vendor's setup guide: the name a step starts with, and where it is read.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Guide {
+    vendor: String,
+    name: String,
+    address: String,
+}
+
 #[derive(Debug, Deserialize)]
 struct Catalog {
     diagnosis: HashMap<String, Entry>,
     #[serde(default)]
     note: HashMap<String, String>,
+    #[serde(default)]
+    retest: Retest,
+    #[serde(default)]
+    guide: Vec<Guide>,
     #[serde(default)]
     rule: Vec<Rule>,
 }
@@ -362,13 +508,15 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     struct Hints {
         diagnosis: HashMap<String, Entry>,
         note: HashMap<String, String>,
+        retest: Retest,
+        guide: Vec<Guide>,
     }
     #[derive(Deserialize)]
     struct Rules {
         rule: Vec<Rule>,
     }
-    let (diagnosis, note) = toml::from_str::<Hints>(hints)
-        .map(|h| (h.diagnosis, h.note))
+    let (diagnosis, note, retest, guide) = toml::from_str::<Hints>(hints)
+        .map(|h| (h.diagnosis, h.note, h.retest, h.guide))
         .unwrap_or_default();
     let rule = toml::from_str::<Rules>(map)
         .map(|r| r.rule)
@@ -376,6 +524,8 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     Catalog {
         diagnosis,
         note,
+        retest,
+        guide,
         rule,
     }
 });
@@ -469,6 +619,101 @@ mod tests {
         let new =
             Diagnosis::for_new_profile(code::OKTA_INVALID_KEY, "corp", Some(Integration::Okta));
         assert!(new.run.unwrap().contains("setup okta --profile corp"));
+    }
+
+    /// Issue 20, item 6: what a failure suggests while a new secret or a staged key is tried.
+    #[test]
+    fn a_rotation_or_a_promotion_is_told_what_helps_then() {
+        let okta = Some(Integration::Okta);
+        let doing = |code, doing| Diagnosis::for_code_doing(code, "corp", okta, doing);
+        // A staged key Okta does not know: its own public half, then promote again — not the
+        // wrapper of both keys, nor a test of the current key.
+        let d = doing(code::OKTA_KEY_NOT_REGISTERED, Doing::Promote);
+        let run = d.run.unwrap();
+        assert!(run.contains("keys show corp --staged"), "{run}");
+        assert!(run.contains("rotate corp --promote"), "{run}");
+        assert!(!run.contains("ploy-connect test"), "{run}");
+        // A plain test shows the current key's public half, not the wrapper.
+        let run = Diagnosis::for_code(code::OKTA_KEY_NOT_REGISTERED, "corp", okta)
+            .run
+            .unwrap();
+        assert!(run.contains("keys show corp --current"), "{run}");
+        // A pasted PEM without its kid: the kid goes with the new key.
+        let run = doing(code::OKTA_KID_INVALID, Doing::Rotate).run.unwrap();
+        assert!(run.starts_with("ploy-connect rotate corp"), "{run}");
+        assert!(run.contains("--key-id"), "{run}");
+        // Never the command that just failed, nor a test of the secret that was kept.
+        let ot = Diagnosis::for_code_doing(
+            "onetrust.invalid_client",
+            "acme",
+            Some(Integration::OneTrust),
+            Doing::Rotate,
+        );
+        assert!(!ot.run.unwrap().contains("rotate acme"));
+        assert!(doing("okta.invalid_client", Doing::Rotate).run.is_none());
+        for c in code::ALL
+            .iter()
+            .copied()
+            .chain(CATALOG.rule.iter().map(|r| r.code.as_str()))
+        {
+            let tested = Diagnosis::for_code(c, "corp", okta);
+            let rotated = doing(c, Doing::Rotate);
+            let promoted = doing(c, Doing::Promote);
+            if tested.run.as_deref() == Some("ploy-connect test corp") {
+                assert_eq!(rotated.run, None, "{c}");
+                assert_eq!(
+                    promoted.run.as_deref(),
+                    Some("ploy-connect rotate corp --promote"),
+                    "{c}"
+                );
+            }
+            // A rotation's key is pasted, never "not registered" (that is a key made here).
+            if c != code::OKTA_KEY_NOT_REGISTERED {
+                assert!(!rotated.hint.contains("ploy-connect test corp"), "{c}");
+            }
+            assert!(!promoted.hint.contains("ploy-connect test corp"), "{c}");
+        }
+    }
+
+    /// Issue 20, item 9: "Okta guide, step 14" says where that guide is read.
+    #[test]
+    fn every_guide_step_names_where_the_guide_is() {
+        let mut steps = 0;
+        for c in catalogue() {
+            for i in Integration::ALL {
+                let d = Diagnosis::for_code(c, "p", Some(i));
+                if d.step.is_empty() {
+                    continue;
+                }
+                steps += 1;
+                // The guide the step names (an Okta-only code names Okta's guide).
+                let guide = CATALOG.guide.iter().find(|g| d.step.starts_with(&g.name));
+                let address = guide.map(|g| g.address.as_str()).unwrap_or("none");
+                assert!(d.step.ends_with(address), "{c} ({i}): {}", d.step);
+                assert!(address.starts_with("https://"), "{address}");
+            }
+        }
+        assert!(steps > 20, "{steps} guide steps");
+    }
+
+    /// Issue 20, item 9: a support ticket carries the code, the request ID and what was said.
+    #[test]
+    fn a_ticket_names_the_code_the_request_id_and_what_the_tenant_said() {
+        let d = Diagnosis::for_code(code::OKTA_DPOP_REQUIRED, "corp", Some(Integration::Okta));
+        let detail = "HTTP 400 from POST /oauth2/v1/token: {\"error\":\"invalid_dpop_proof\"} (x-okta-request-id: aBc-123_x)";
+        assert_eq!(request_ids(detail), ["x-okta-request-id aBc-123_x"]);
+        let t = ticket(&d, detail, &[("Profile", "corp".into())]);
+        assert!(
+            t.starts_with("okta.dpop_required: This app requires DPoP"),
+            "{t}"
+        );
+        assert!(t.contains("Profile: corp"), "{t}");
+        assert!(t.contains("Request ID: x-okta-request-id aBc-123_x"), "{t}");
+        assert!(t.contains("invalid_dpop_proof"), "{t}");
+        assert!(t.contains("Guide: Okta guide, step 14 — https://"), "{t}");
+        // A control sequence in what the tenant said is shown, not obeyed.
+        let t = ticket(&d, "evil \u{1b}]52;c;AAAA\u{7}", &[]);
+        assert!(!t.contains('\u{1b}'), "{t}");
     }
 
     #[test]

@@ -29,6 +29,14 @@ impl Integration {
         }
     }
 
+    /// What the keyring holds for a profile, in one word: a OneTrust secret, an Okta key.
+    pub fn secret_noun(self) -> &'static str {
+        match self {
+            Integration::OneTrust => "secret",
+            Integration::Okta => "key",
+        }
+    }
+
     pub fn example_host(self) -> &'static str {
         match self {
             Integration::OneTrust => "acme.my.onetrust.com",

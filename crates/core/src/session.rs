@@ -77,8 +77,18 @@ impl SecretSource<'_> {
                 .await
                 .map_err(store_failure)?
                 .ok_or_else(|| {
+                    // A key made here has no copy anywhere: the fix is a new key, not a paste.
+                    let made_here = profile
+                        .okta
+                        .as_ref()
+                        .is_some_and(|o| o.key_origin == crate::profile::KeyOrigin::Generated);
+                    let code = if made_here {
+                        code::OKTA_MADE_KEY_MISSING
+                    } else {
+                        code::SECRET_MISSING
+                    };
                     Failure::new(
-                        code::SECRET_MISSING,
+                        code,
                         format!("no secret for \"{name}\" in {}", vault.describe()),
                     )
                 }),

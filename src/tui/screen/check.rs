@@ -26,6 +26,8 @@ pub enum StepState {
 
 /// A rotation being tested: the candidate stays in memory until stored or dropped.
 pub struct RotationRun {
+    /// Whose secret it is: a OneTrust secret or an Okta key (the words differ).
+    pub integration: Integration,
     pub candidate: Option<Candidate>,
     /// `Some(true)` once stored, `Some(false)` when the test failed and nothing was replaced.
     pub replaced: Option<bool>,
@@ -36,8 +38,8 @@ pub struct PromotionRun {
     pub key_id: String,
     /// `Some(true)` once it is current, `Some(false)` when its test failed and nothing changed.
     pub promoted: Option<bool>,
-    /// The key to retire in Okta, when known.
-    pub retired: Option<String>,
+    /// Which old key to retire in Okta, in the core's words (empty until promoted).
+    pub retire: String,
 }
 
 pub struct CheckScreen {
@@ -62,6 +64,8 @@ pub struct CheckScreen {
 pub struct Ctx {
     /// The tested profile's vendor, while the profile exists.
     pub integration: Option<Integration>,
+    /// Its host, for a support ticket.
+    pub host: Option<String>,
     /// The panel's lines now and how many of them show.
     pub panel_total: usize,
     pub panel_height: usize,
@@ -82,6 +86,8 @@ pub enum Command {
     CopyPublic,
     WritePublic,
     DemoAddPublic,
+    /// The diagnosis, for a support ticket.
+    CopyDiagnosis,
 }
 
 /// Moving through the diagnosis panel.
@@ -173,6 +179,12 @@ pub const KEYS: &[Binding<Command>] = &[
     COPY_PUBLIC.with(C::CopyPublic),
     WRITE_PUBLIC.with(C::WritePublic),
     DEMO_ADD_PUBLIC.with(C::DemoAddPublic),
+    Binding {
+        keys: &[Key::Char('i')],
+        footer: Some("copy for support"),
+        help: "copy the diagnosis for a support ticket (code, request ID, what the tenant said) to the clipboard (OSC 52)",
+        command: C::CopyDiagnosis,
+    },
     BACK_HOME.with(C::Back),
     HELP.with(C::Help),
     QUIT.with(C::Quit),
@@ -205,7 +217,12 @@ impl CheckScreen {
     /// A rotation's test of `candidate`.
     pub fn rotation(profile: &str, demo_okta: bool, candidate: Candidate) -> Self {
         let mut c = Self::new(profile, demo_okta);
+        let integration = match candidate {
+            Candidate::Secret(_) => Integration::OneTrust,
+            Candidate::Key { .. } => Integration::Okta,
+        };
         c.rotation = Some(RotationRun {
+            integration,
             candidate: Some(candidate),
             replaced: None,
         });
@@ -218,7 +235,7 @@ impl CheckScreen {
         c.promotion = Some(PromotionRun {
             key_id,
             promoted: None,
-            retired: None,
+            retire: String::new(),
         });
         c
     }
@@ -262,20 +279,23 @@ impl CheckScreen {
         }
     }
 
-    pub fn available(&self, cmd: Command) -> bool {
-        let pending_candidate = self
-            .rotation
+    /// A rotation's candidate that failed its test and is still held: `t` tries it again, `f`
+    /// stores it anyway.
+    fn pending_candidate(&self) -> Option<&Candidate> {
+        self.rotation
             .as_ref()
-            .is_some_and(|r| r.replaced == Some(false) && r.candidate.is_some());
+            .filter(|r| r.replaced == Some(false))
+            .and_then(|r| r.candidate.as_ref())
+    }
+
+    pub fn available(&self, cmd: Command) -> bool {
         match cmd {
             C::Back | C::Help | C::Quit | C::Scroll(_) => true,
             _ if self.running => false,
             C::Users => self.passed(),
             C::DpopFix => self.failed_code() == Some(code::OKTA_DPOP_REQUIRED),
-            C::StoreAnyway => pending_candidate,
-            // A rejected candidate is re-tested by rotating again, not by re-running.
-            C::Rerun => !pending_candidate,
-            C::Edit | C::Rotate => true,
+            C::StoreAnyway => self.pending_candidate().is_some(),
+            C::Rerun | C::Edit | C::Rotate => true,
             // The key Okta does not know yet: hand its public half over from here.
             C::CopyPublic | C::WritePublic => {
                 self.failed_code() == Some(code::OKTA_KEY_NOT_REGISTERED)
@@ -283,6 +303,7 @@ impl CheckScreen {
             C::DemoAddPublic => {
                 self.demo_okta && self.failed_code() == Some(code::OKTA_KEY_NOT_REGISTERED)
             }
+            C::CopyDiagnosis => self.diagnosed().is_some(),
         }
     }
 
@@ -312,29 +333,31 @@ impl CheckScreen {
             {
                 Reply::go(Go::Promote(name))
             }
-            C::Rerun => Reply::go(Go::Test(name)),
+            // A rejected candidate is tried again, still from memory: the diagnosis's "test
+            // again" means the new secret, not the stored one.
+            C::Rerun => match self.pending_candidate() {
+                Some(candidate) => Reply::go(Go::Rotation(name, candidate.clone())),
+                None => Reply::go(Go::Test(name)),
+            },
             C::Rotate => Reply::go(Go::Rotate(name)),
             C::Users => Reply::go(Go::Users(name)),
             C::Edit => Reply::go(Go::Edit(name, self.failed_field())),
             C::CopyPublic => self.public_key(PublicKeyAction::Copy),
             C::WritePublic => self.public_key(PublicKeyAction::Write),
             C::DemoAddPublic => self.public_key(PublicKeyAction::DemoAdd),
+            C::CopyDiagnosis => match self.ticket(ctx) {
+                Some(text) => Reply::effect(Effect::Copy {
+                    text,
+                    what: "the diagnosis",
+                }),
+                None => Reply::none(),
+            },
             C::Scroll(how) => {
                 self.scroll_by(how, ctx.panel_total, ctx.panel_height);
                 Reply::none()
             }
-            C::StoreAnyway => {
-                let candidate = self.rotation.as_ref().and_then(|r| r.candidate.clone());
-                match (candidate, self.report.clone()) {
-                    (Some(candidate), Some(report)) => Reply::effect(Effect::StoreAnyway {
-                        run: self.run,
-                        name,
-                        candidate,
-                        report: Box::new(report),
-                    }),
-                    _ => Reply::none(),
-                }
-            }
+            // Storing a secret that failed over the stored one is asked first.
+            C::StoreAnyway => Reply::go(Go::AskStoreAnyway(name)),
             C::DpopFix => match ctx.integration {
                 Some(integration) => Reply::effect(Effect::Save {
                     integration,
@@ -347,6 +370,45 @@ impl CheckScreen {
                 }),
                 None => Reply::none(),
             },
+        }
+    }
+
+    /// The failure shown, with its diagnosis: a failed step's, else a problem outside the steps.
+    fn diagnosed(&self) -> Option<(&ploy_core::diagnose::Diagnosis, &str, Option<StepId>)> {
+        if let Some(f) = self.failure()
+            && let Some(d) = &f.diagnosis
+        {
+            return Some((d, &f.detail, Some(f.id)));
+        }
+        self.problem
+            .as_ref()
+            .and_then(|p| p.diagnosis.as_ref().map(|d| (d, p.detail.as_str(), None)))
+    }
+
+    /// The diagnosis as a support ticket takes it, in the core's words.
+    pub fn ticket(&self, ctx: &Ctx) -> Option<String> {
+        let (d, detail, step) = self.diagnosed()?;
+        let mut about = vec![("Profile", self.profile.clone())];
+        if let (Some(i), Some(host)) = (ctx.integration, &ctx.host) {
+            about.push(("Tenant", format!("{i} at {host}")));
+        }
+        if let Some(step) = step {
+            about.push(("Step", step.id().to_string()));
+        }
+        about.push(("ploy-connect", crate::cli::VERSION.to_string()));
+        Some(ploy_core::diagnose::ticket(d, detail, &about))
+    }
+
+    /// The effect that stores the candidate although its test failed (the admin said yes).
+    pub fn store_anyway(&self) -> Vec<Effect> {
+        match (self.pending_candidate(), &self.report) {
+            (Some(candidate), Some(report)) if !self.running => vec![Effect::StoreAnyway {
+                run: self.run,
+                name: self.profile.clone(),
+                candidate: candidate.clone(),
+                report: Box::new(report.clone()),
+            }],
+            _ => vec![],
         }
     }
 
@@ -425,7 +487,7 @@ impl CheckScreen {
             Ok(p) => {
                 if let Some(view) = self.promotion.as_mut() {
                     view.promoted = Some(p.promoted);
-                    view.retired = p.retired;
+                    view.retire = ploy_core::setup::retire_message(&p);
                 }
                 self.report = Some(p.report);
             }
@@ -493,6 +555,7 @@ mod tests {
     fn press(c: &mut CheckScreen, ch: char) -> Reply {
         let ctx = Ctx {
             integration: Some(Integration::Okta),
+            host: None,
             panel_total: 0,
             panel_height: 0,
         };

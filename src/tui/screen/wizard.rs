@@ -58,6 +58,9 @@ pub struct StepText {
     /// The key step's guide when the key is made here.
     #[serde(default)]
     pub generate_guide: Option<String>,
+    /// The key step's guide when editing a profile whose key was made here.
+    #[serde(default)]
+    pub edit_made_guide: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

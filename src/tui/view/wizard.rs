@@ -35,7 +35,20 @@ pub fn draw(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
         (Some(g), StepId::Key) if w.makes_key() => g,
         _ => &step_text.guide,
     };
-    let guide = Paragraph::new(guide_text.trim_start_matches('\n'))
+    // The guide's steps for this screen, then where the guide is read.
+    let mut lines: Vec<Line> = guide_text
+        .trim_start_matches('\n')
+        .lines()
+        .map(Line::raw)
+        .collect();
+    if let Some(address) = ploy_core::diagnose::guide_address(integration) {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!("{}: {address}", text.name),
+            theme.dim(),
+        ));
+    }
+    let guide = Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .block(Block::bordered().title(format!(" {} setup guide ", text.name)));
     frame.render_widget(guide, guide_area);

@@ -71,7 +71,7 @@ impl VendorAnswer {
                 .unwrap_or_default();
             notes.push(format!("asked to wait {} s{period}", excerpt(wait, 40)));
         }
-        for id in ["x-okta-request-id", "ot-ratelimit-event-id"] {
+        for id in diagnose::REQUEST_ID_HEADERS {
             if let Some(v) = r.header(id) {
                 notes.push(format!("{id}: {}", excerpt(v, 80)));
             }

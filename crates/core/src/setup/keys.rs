@@ -183,6 +183,30 @@ async fn forget_leftovers(services: &Services, name: &str, p: &Profile, store_id
     }
 }
 
+/// The staged key of profile `name`, or why there is none to promote: asked before a face says
+/// it is testing one.
+pub fn staged_key<'a>(name: &str, p: &'a Profile) -> Result<&'a StagedKey, AppError> {
+    okta_only(name, p)?;
+    p.staged().ok_or_else(|| {
+        AppError::Usage(format!(
+            "\"{name}\" has no staged key to test: make one first with {}",
+            crate::suggest::command(&["rotate", name, "--generate-key"])
+        ))
+    })
+}
+
+/// After a promotion: which old key to retire in Okta — named when known, else told apart
+/// from the new one — the same words in both faces.
+pub fn retire_message(p: &Promotion) -> String {
+    match &p.retired {
+        Some(old) => format!("Now retire the old key (key ID {old}) in Okta."),
+        None => format!(
+            "Now retire the old key in Okta (the one whose key ID is not {}).",
+            p.key_id
+        ),
+    }
+}
+
 /// Tests the staged key of profile `name`; only a passing test makes it current, then the old
 /// private key is deleted from the keyring. A failing test changes nothing.
 pub async fn promote(
@@ -191,13 +215,7 @@ pub async fn promote(
     events: Option<&UnboundedSender<CheckEvent>>,
 ) -> Result<Promotion, AppError> {
     let stored = services.store.load()?.get(name)?.clone();
-    okta_only(name, &stored)?;
-    let staged = stored.staged().cloned().ok_or_else(|| {
-        AppError::Usage(format!(
-            "\"{name}\" has no staged key: make one first with {}",
-            crate::suggest::command(&["rotate", name, "--generate-key"])
-        ))
-    })?;
+    let staged = staged_key(name, &stored)?.clone();
     let store_err = |e| AppError::store(e, name, Some(Integration::Okta));
     let secret = services
         .vault
@@ -219,7 +237,14 @@ pub async fn promote(
         secret,
         from: "the keyring (the staged key)",
     };
-    let report = check::run(name, &candidate, &source, events).await;
+    let report = check::run_doing(
+        name,
+        &candidate,
+        &source,
+        events,
+        crate::diagnose::Doing::Promote,
+    )
+    .await;
     if !report.ok {
         return Ok(Promotion {
             report,

@@ -17,7 +17,8 @@ use thiserror::Error;
 use time::OffsetDateTime;
 
 pub use keys::{
-    Promotion, PublicKeys, Staged, generate, promote, public_keys, stage, write_public_key,
+    Promotion, PublicKeys, Staged, generate, promote, public_keys, retire_message, stage,
+    staged_key, write_public_key,
 };
 pub use prune::{Orphans, orphans, prune};
 pub use rotate::{Candidate, Rotation, rotate, store_after_failed_test, store_untested};
@@ -632,9 +633,13 @@ pub async fn remove(services: &Services, name: &str) -> Result<(), AppError> {
 
 use crate::session::entry_key as entry;
 
-/// What to tell the admin when a rotation's candidate failed and nothing was replaced.
-pub fn kept_message() -> &'static str {
-    diagnose::note("rotate.kept")
+/// What to tell the admin when a rotation's candidate failed and nothing was replaced: an
+/// Okta profile keeps its key, a OneTrust profile its secret.
+pub fn kept_message(integration: Integration) -> &'static str {
+    match integration {
+        Integration::OneTrust => diagnose::note("rotate.kept"),
+        Integration::Okta => diagnose::note("rotate.kept_key"),
+    }
 }
 
 #[cfg(test)]

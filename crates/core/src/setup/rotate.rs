@@ -93,7 +93,14 @@ pub async fn rotate(
         secret: checked.secret.clone(),
         from: "memory (not stored yet)",
     };
-    let report = check::run(name, &checked.profile, &source, events).await;
+    let report = check::run_doing(
+        name,
+        &checked.profile,
+        &source,
+        events,
+        crate::diagnose::Doing::Rotate,
+    )
+    .await;
     if !report.ok && !force {
         return Ok(Rotation {
             report,
