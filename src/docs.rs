@@ -152,8 +152,8 @@ pub const JSON_DOCS: &[JsonDoc] = &[
     JsonDoc {
         asked: "users --format json",
         commands: &["users"],
-        shape: r#"{"schema_version":1,"users":[{"id":"ID","login":"TEXT","email":"TEXT","name":"TEXT","first_name":"TEXT","last_name":"TEXT","status":"ACTIVE|INACTIVE|STAGED|PROVISIONED|RECOVERY|LOCKED_OUT|PASSWORD_EXPIRED|SUSPENDED|DEPROVISIONED|UNKNOWN","created":"RFC3339","last_login":"RFC3339","source":"onetrust|okta","extra":{"FIELD":"TEXT"}}]}"#,
-        note: "also the TUI's JSON export; users are written one per line as pages arrive; created and last_login are null when the vendor has none, extra (the vendor's other fields) is left out when empty",
+        shape: r#"{"schema_version":1,"users":[{"id":"ID","login":"TEXT","email":"TEXT","name":"TEXT","first_name":"TEXT","last_name":"TEXT","status":"ACTIVE|INACTIVE|STAGED|PROVISIONED|RECOVERY|LOCKED_OUT|PASSWORD_EXPIRED|SUSPENDED|DEPROVISIONED|UNKNOWN","created":"RFC3339","last_login":"RFC3339","source":"onetrust|okta","extra":{"FIELD":"TEXT"},"entitlements":[{"kind":"group|app|role|access_level","id":"ID","name":"TEXT","via":"TEXT","organization":"TEXT"}]}]}"#,
+        note: "also the TUI's JSON export; users are written one per line as pages arrive; created and last_login are null when the vendor has none, extra (the vendor's other fields) is left out when empty; entitlements is what the user holds (via: the group an app or role comes through, null when held directly; organization: a OneTrust access level's) and is left out with --no-entitlements",
     },
 ];
 

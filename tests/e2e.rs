@@ -161,7 +161,9 @@ fn export_to_csv_and_json() {
         .arg(&csv_file)
         .assert()
         .success()
-        .stderr(predicate::str::contains("Wrote 4500 users"));
+        .stderr(predicate::str::contains(
+            "Wrote 4,500 users (0 deactivated) with ",
+        ));
     let rows = csv_rows(&std::fs::read_to_string(&csv_file).unwrap());
     assert_eq!(rows.len(), 4500);
     let out = env
@@ -194,10 +196,14 @@ fn export_to_csv_and_json() {
         .args(["users", "acme", "-o", "relative.csv"])
         .assert()
         .success()
-        .stderr(format!(
-            "Wrote 4500 users to {}.\n",
-            env.home.path().join("relative.csv").display()
-        ));
+        .stderr(
+            predicate::str::starts_with("Wrote 4,500 users (0 deactivated) with ")
+                .and(predicate::str::ends_with(format!(
+                    " entitlements to {}.\n",
+                    env.home.path().join("relative.csv").display()
+                )))
+                .and(predicate::function(|s: &str| s.lines().count() == 1)),
+        );
     // The test says the tenant's total, not only the first page.
     env.cmd()
         .args(["test", "acme"])

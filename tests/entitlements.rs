@@ -2,6 +2,9 @@
 //! and roles of every user, a deactivated user who keeps groups and loses apps, a credential
 //! without okta.roles.read, OneTrust access levels.
 
+// Test code throughout, helpers included: clippy.toml's test allowances apply to all of it.
+#![cfg(test)]
+
 mod common;
 
 use std::collections::{BTreeSet, HashMap};
@@ -72,8 +75,8 @@ async fn okta_apps_groups_and_roles_match_the_tenants_record() {
     assert!(e.caveats().iter().any(|c| c.contains("Everyone")));
 
     // Every user's groups (Everyone is implicit) and admin roles.
-    for i in 0..n {
-        let held = e.held_by(&id_of[i]);
+    for (i, id) in id_of.iter().enumerate().take(n) {
+        let held = e.held_by(id);
         let groups: BTreeSet<String> = held
             .iter()
             .filter(|h| h.kind == Kind::Group)

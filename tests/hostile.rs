@@ -464,7 +464,7 @@ fn hostile_exports_keep_memory_bounded() {
         (
             Mode::TinyUsers,
             Integration::OneTrust,
-            Some("more than 2000 users"),
+            Some("more than 2000 entries in one list"),
         ),
         (Mode::LongLinks, Integration::Okta, Some("after=")),
         (

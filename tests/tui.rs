@@ -390,6 +390,7 @@ fn users_load_in_the_background_and_can_be_filtered_sorted_and_exported() {
         Default::default(),
     ));
     app.update(Action::UsersDone(Ok(60)));
+    app.update(Action::EntitlementsDone(Ok(None)));
     app.update(key(KeyCode::Char('/')));
     typed(&mut app, "GRACE");
     snap("users_filter_typing", &app);
@@ -431,7 +432,10 @@ fn users_load_in_the_background_and_can_be_filtered_sorted_and_exported() {
         path: "/tmp/x/users-acme.json".into(),
     })));
     assert!(
-        render(&app, 80, 24).contains("Wrote 12 users to /tmp/x/users-acme.json"),
+        {
+            let screen = render(&app, 80, 24);
+            screen.contains("Wrote 12 users") && screen.contains("/tmp/x/users-acme.json")
+        },
         "the path written, absolute"
     );
     let effects = app.update(key(KeyCode::Esc));
@@ -909,6 +913,7 @@ fn export_asks_before_replacing_says_where_and_stays_open_on_errors() {
     std::fs::write(&target, "precious").unwrap();
     let mut app = users_app();
     app.update(Action::UsersDone(Ok(40)));
+    app.update(Action::EntitlementsDone(Ok(None)));
     app.update(key(KeyCode::Char('x')));
     app.update(Action::Key(KeyEvent::new(
         KeyCode::Char('u'),
@@ -935,7 +940,9 @@ fn export_asks_before_replacing_says_where_and_stays_open_on_errors() {
             .unwrap()
             .contains("Ada Lovelace")
     );
-    assert!(render(&app, 120, 24).contains(&format!("Wrote 40 users to {}", target.display())));
+    let screen = render(&app, 120, 24);
+    assert!(screen.contains("Wrote 40 users"), "{screen}");
+    assert!(screen.contains(&target.display().to_string()), "{screen}");
 
     // A file that cannot be written: the dialog stays, with why, and the name can be changed.
     app.update(key(KeyCode::Char('x')));

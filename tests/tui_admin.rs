@@ -743,6 +743,8 @@ fn news_left_by_the_last_save_outlives_the_quit_question() {
 #[test]
 fn an_export_dialog_cannot_be_closed_while_it_writes() {
     let mut app = users_of(10, (80, 24), |_| Integration::Okta);
+    app.update(Action::UsersDone(Ok(10)));
+    app.update(Action::EntitlementsDone(Ok(None)));
     app.update(key(KeyCode::Char('x')));
     let effects = app.update(key(KeyCode::Enter));
     assert!(matches!(effects.as_slice(), [Effect::Export { .. }]));

@@ -45,10 +45,8 @@ fn demo_wizard_paste_test_users_filter_quit() {
     t.type_text(&okta.host);
     t.wait_for("loopback address");
     t.keys(&["Enter"]);
+    // The guide's order: the app and its key (steps 2-9), then its client ID.
     t.wait_for("Step 2 of 6");
-    t.type_text(&okta.client_id);
-    t.keys(&["Enter"]);
-    t.wait_for("Step 3 of 6");
     // This admin pastes Okta's key rather than making one here.
     t.wait_for("Make a key pair here");
     t.keys(&["Space"]);
@@ -62,6 +60,9 @@ fn demo_wizard_paste_test_users_filter_quit() {
         !screen.contains(body_line),
         "the key is never shown:\n{screen}"
     );
+    t.keys(&["Enter"]);
+    t.wait_for("Step 3 of 6");
+    t.type_text(&okta.client_id);
     t.keys(&["Enter"]);
     t.wait_for("Step 4 of 6");
     t.keys(&["Enter"]);
@@ -444,7 +445,7 @@ fn an_export_on_a_terminal_shows_a_bar_with_rate_and_time_left_then_only_the_res
     assert!(screen.contains("/s"), "a rate:\n{screen}");
     assert!(screen.contains("left"), "time left:\n{screen}");
     let screen = term.wait_for("EXIT=");
-    assert!(screen.contains("Wrote 4500 users to"), "{screen}");
+    assert!(screen.contains("Wrote 4,500 users"), "{screen}");
     assert!(
         !screen.contains("/4,500 users"),
         "the bar is cleared once done:\n{screen}"

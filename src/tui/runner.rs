@@ -11,13 +11,13 @@ use tokio::task::JoinHandle;
 use ploy_core::app::{AppError, Diagnosed, Services};
 use ploy_core::check::{self, CheckEvent};
 use ploy_core::diagnose::Failure;
+use ploy_core::entitlements::Entitlements;
 use ploy_core::files::Replace;
 use ploy_core::http::{HttpNotice, Notify};
 use ploy_core::integration::Integration;
 use ploy_core::keys::{KeySource, KeyType};
 use ploy_core::session::{self, SecretSource};
 use ploy_core::setup::{self, Candidate, Draft, Intent};
-use ploy_core::entitlements::Entitlements;
 use ploy_core::users::{self, ExportFormat, ShownUsers, SortJob};
 
 use super::msg::{
@@ -405,11 +405,8 @@ pub fn export(
                 .iter()
                 .filter(|u| u.status() == users::UserStatus::Deprovisioned)
                 .count() as u64,
-            grants: entitlements.map(|e| {
-                rows.iter()
-                    .map(|u| e.grants_of(u.id()).len() as u64)
-                    .sum()
-            }),
+            grants: entitlements
+                .map(|e| rows.iter().map(|u| e.grants_of(u.id()).len() as u64).sum()),
             caveats: entitlements.map(|e| e.caveats()).unwrap_or_default(),
             path: written,
         })

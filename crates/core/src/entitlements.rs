@@ -85,7 +85,7 @@ pub struct Held<'a> {
     pub name: &'a str,
     /// The group it is held through; `null` when held directly.
     pub via: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// OneTrust's organization of an access level; `null` for the others.
     pub organization: Option<&'a str>,
 }
 

@@ -212,6 +212,9 @@ struct Lists {
     direct: Vec<Vec<u32>>,
 }
 
+/// An app's holders, person by person, as its users endpoint lists them.
+type AppRows = Arc<Vec<(u32, Held)>>;
+
 /// The entitlements of one directory.
 #[derive(Debug, Clone)]
 pub struct Access {
@@ -223,7 +226,7 @@ pub struct Access {
     #[allow(clippy::type_complexity)]
     ids: Arc<OnceLock<(HashMap<String, usize>, HashMap<String, usize>)>>,
     /// Per app, its user rows (person, how held), made when the app is first listed.
-    app_rows: Arc<Mutex<Vec<Option<Arc<Vec<(u32, Held)>>>>>>,
+    app_rows: Arc<Mutex<Vec<Option<AppRows>>>>,
 }
 
 impl Access {
@@ -264,7 +267,7 @@ impl Access {
             _ => {
                 let base = GROUP_NAMES[g % GROUP_NAMES.len()];
                 let name = format!("{base} {}", g / GROUP_NAMES.len() + 1);
-                let kind = if g % 5 == 0 {
+                let kind = if g.is_multiple_of(5) {
                     GroupType::AppGroup
                 } else {
                     GroupType::OktaGroup
@@ -317,7 +320,7 @@ impl Access {
             let first = 1 + (a * 7) % (g - 1);
             let second = 1 + (a * 13 + 3) % (g - 1);
             let mut v = vec![first];
-            if a % 2 == 0 && second != first {
+            if a.is_multiple_of(2) && second != first {
                 v.push(second);
             }
             v
@@ -365,7 +368,9 @@ impl Access {
 
     /// The app person `i` is assigned directly, if any (one in four people).
     fn direct_app_of(&self, i: usize) -> Option<usize> {
-        (self.r(i, 90) % 4 == 0).then(|| (self.r(i, 91) % self.shape.apps as u64) as usize)
+        self.r(i, 90)
+            .is_multiple_of(4)
+            .then(|| (self.r(i, 91) % self.shape.apps as u64) as usize)
     }
 
     fn deprovisioned(&self, i: usize) -> bool {
@@ -400,7 +405,7 @@ impl Access {
     /// The user rows of app `a`: each person assigned directly (`USER`) or through one of its
     /// groups (`GROUP`, the first such group), in index order. A deactivated person has none:
     /// Okta deprovisions them from every assigned app.
-    pub fn app_rows(&self, a: usize) -> Arc<Vec<(u32, Held)>> {
+    pub fn app_rows(&self, a: usize) -> AppRows {
         if let Ok(cache) = self.app_rows.lock()
             && let Some(Some(rows)) = cache.get(a)
         {
@@ -517,7 +522,7 @@ impl Access {
         };
         let ordinary = |field: u64| (self.r(i, field) % (OT_ROLES.len() as u64 - 1)) as usize;
         let home = self.people.default_org(i);
-        let home_role = if home == 0 && self.r(i, 60) % 40 == 0 {
+        let home_role = if home == 0 && self.r(i, 60).is_multiple_of(40) {
             OT_ROLES.len() - 1
         } else {
             ordinary(61)

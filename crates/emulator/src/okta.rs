@@ -894,6 +894,8 @@ async fn users(
 
 /// Checks the token, its DPoP binding and proof, and that it carries `scope` (or its
 /// `.manage` sibling): the answer Okta gives when it does not.
+// The error is the handler's own answer, returned at once; boxing it buys nothing.
+#[allow(clippy::result_large_err)]
 pub(crate) fn authorize(
     org: &Org,
     headers: &HeaderMap,

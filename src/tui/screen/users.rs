@@ -84,7 +84,7 @@ pub enum EntitlementState {
     Waiting,
     Reading(Option<Progress>),
     Done,
-    Failed(Notice),
+    Failed(Box<Notice>),
 }
 
 /// The entitlements view: every group, app, role and access level with how many hold it.
@@ -151,7 +151,9 @@ pub const BROWSE_KEYS: &[Binding<Command>] = &[
     },
     Binding {
         keys: &[Key::Char('s')],
-        footer: Some("sort"),
+        // The header shows the sorted column and takes clicks; the footer keeps room for
+        // Esc home at 80 columns.
+        footer: None,
         help: "sort by the next column (or click a header)",
         command: C::Sort,
     },
@@ -180,8 +182,8 @@ pub const BROWSE_KEYS: &[Binding<Command>] = &[
         command: C::DetailsUp,
     },
     Binding {
-        keys: &[Key::Char('e')],
-        footer: Some("entitlements"),
+        keys: &[Key::Char('E')],
+        footer: Some("access"),
         help: "groups, apps, roles and access levels, with who holds each",
         command: C::Catalogue,
     },
@@ -235,7 +237,7 @@ pub const CATALOGUE_KEYS: &[Binding<Command>] = &[
         command: C::Holders,
     },
     Binding {
-        keys: &[ESC, Key::Char('e')],
+        keys: &[ESC, Key::Char('u')],
         footer: Some("users"),
         help: "back to the users",
         command: C::CloseCatalogue,
@@ -633,7 +635,7 @@ impl UsersScreen {
             }
             Action::EntitlementsDone(Err(e)) => {
                 let notice = Notice::from(&e);
-                self.entitlement_state = EntitlementState::Failed(notice.clone());
+                self.entitlement_state = EntitlementState::Failed(Box::new(notice.clone()));
                 Reply::none().say(notice)
             }
             Action::Exported(r) => self.exported(r),
@@ -684,10 +686,7 @@ impl UsersScreen {
             C::CloseDetails => self.details,
             C::Back => !self.details,
             C::DetailsDown | C::DetailsUp => self.details,
-            C::Holders => self
-                .catalogue
-                .as_ref()
-                .is_some_and(|c| !c.rows.is_empty()),
+            C::Holders => self.catalogue.as_ref().is_some_and(|c| !c.rows.is_empty()),
             _ => true,
         }
     }

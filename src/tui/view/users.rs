@@ -87,7 +87,11 @@ fn progress_line<'a>(u: &UsersScreen, theme: &Theme) -> Line<'a> {
     if u.done {
         parts.push(people);
     } else {
-        parts.push(format!("Loading… {} pages, {people}", u.pages));
+        parts.push(format!(
+            "Loading… {} {}, {people}",
+            u.pages,
+            if u.pages == 1 { "page" } else { "pages" }
+        ));
     }
     match &u.entitlement_state {
         EntitlementState::Waiting => {}
@@ -325,14 +329,16 @@ fn entitlement_lines<'a>(
     room: usize,
     theme: &Theme,
 ) -> Vec<Line<'a>> {
+    // Notes wrap at the pane's width rather than being cut.
+    let note = |text: &str, style: Style| text::labelled("", text, width, style, style);
     let mut lines = vec![Line::raw("")];
     match &screen.entitlement_state {
         EntitlementState::Waiting | EntitlementState::Reading(_) => {
-            lines.push(Line::styled("Entitlements: loading…", theme.dim()));
+            lines.extend(note("Entitlements: loading…", theme.dim()));
             return lines;
         }
         EntitlementState::Failed(_) => {
-            lines.push(Line::styled("Entitlements: could not be read", theme.fail()));
+            lines.extend(note("Entitlements: could not be read", theme.fail()));
             return lines;
         }
         EntitlementState::Done => {}
@@ -340,7 +346,11 @@ fn entitlement_lines<'a>(
     let held = screen.entitlements.held_by(user);
     for kind in ploy_core::entitlements::Kind::ALL {
         let of_kind: Vec<_> = held.iter().filter(|h| h.kind == kind).collect();
-        let hidden = screen.entitlements.not_visible.iter().find(|v| v.what == kind);
+        let hidden = screen
+            .entitlements
+            .not_visible
+            .iter()
+            .find(|v| v.what == kind);
         if of_kind.is_empty() && hidden.is_none() {
             continue;
         }
@@ -349,8 +359,11 @@ fn entitlement_lines<'a>(
             theme.accent(),
         ));
         if let Some(v) = hidden {
-            lines.push(Line::styled(
-                format!("  not visible: {}", txt(&v.fix)),
+            lines.extend(text::labelled(
+                "  ",
+                &format!("not visible: {}", txt(&v.fix)),
+                width,
+                theme.dim(),
                 theme.dim(),
             ));
         }
@@ -369,16 +382,22 @@ fn entitlement_lines<'a>(
                     theme.dim(),
                     Style::new(),
                 )),
-                None => lines.extend(text::labelled("  ", &item, width, theme.dim(), Style::new())),
+                None => lines.extend(text::labelled(
+                    "  ",
+                    &item,
+                    width,
+                    theme.dim(),
+                    Style::new(),
+                )),
             }
         }
     }
     if held.is_empty() && screen.entitlements.not_visible.is_empty() {
-        lines.push(Line::styled("Holds no entitlement that was read", theme.dim()));
+        lines.extend(note("Holds no entitlement that was read", theme.dim()));
     }
     if !screen.entitlements.implicit.is_empty() {
-        lines.push(Line::styled(
-            format!(
+        lines.extend(note(
+            &format!(
                 "Also in {} (everyone)",
                 txt(&screen.entitlements.implicit.join(", "))
             ),
@@ -391,7 +410,8 @@ fn entitlement_lines<'a>(
 /// The entitlements view: kind, name, and how many users hold each.
 fn draw_catalogue(u: &UsersScreen, c: &Catalogue, frame: &mut Frame, area: Rect, theme: &Theme) {
     let rows_shown = area.height.saturating_sub(TABLE_CHROME) as usize;
-    let header = Row::new(["Kind", "Name", "Type", "Holders"].map(Cell::from)).style(theme.accent());
+    let header =
+        Row::new(["Kind", "Name", "Type", "Holders"].map(Cell::from)).style(theme.accent());
     let rows = c
         .rows
         .iter()
@@ -418,7 +438,10 @@ fn draw_catalogue(u: &UsersScreen, c: &Catalogue, frame: &mut Frame, area: Rect,
             _ => " Entitlements: loading… ".to_string(),
         }
     } else {
-        format!(" Entitlements ({}) ", ploy_core::text::thousands(c.rows.len() as u64))
+        format!(
+            " Entitlements ({}) ",
+            ploy_core::text::thousands(c.rows.len() as u64)
+        )
     };
     let name_width = area.width.saturating_sub(2 + 13 + 12 + 9 + 3).max(10);
     let table = Table::new(

@@ -73,7 +73,11 @@ fn defaults_are_the_recommended_scopes_and_dpop() {
     let v = validate(&okta_draft(pem, None), Integration::Okta).unwrap();
     let okta = v.profile.okta.unwrap();
     assert_eq!(okta.scopes, DEFAULT_SCOPES);
-    assert_eq!(okta.scopes.len(), 4, "users, groups, apps and roles: what a review reads");
+    assert_eq!(
+        okta.scopes.len(),
+        4,
+        "users, groups, apps and roles: what a review reads"
+    );
     assert!(okta.dpop);
     assert!(v.key_summary.unwrap().starts_with("RSA 2048 private key"));
 }

@@ -822,7 +822,6 @@ pub(crate) mod tests {
         let raw = text(ExportOptions {
             entitlements: EntitlementColumns::Off,
             guard_formulas: false,
-            ..ExportOptions::default()
         });
         let row = csv::Reader::from_reader(raw.as_bytes())
             .records()

@@ -601,7 +601,11 @@ mod tests {
         }
         assert!(store.get(CHUNK_ROWS + 12).is_none());
         let first = store.get(0).unwrap();
-        assert_eq!(first.folded()[0], "unicode [31m name", "diacritics folded for search");
+        assert_eq!(
+            first.folded()[0],
+            "unicode [31m name",
+            "diacritics folded for search"
+        );
     }
 
     #[test]

@@ -577,9 +577,10 @@ impl Matcher {
             return false;
         }
         if let Some(n) = self.exact
-            && !self.entitlements.as_ref().is_some_and(|e| {
-                e.grants_of(user.id()).iter().any(|g| g.entitlement == n)
-            })
+            && !self
+                .entitlements
+                .as_ref()
+                .is_some_and(|e| e.grants_of(user.id()).iter().any(|g| g.entitlement == n))
         {
             return false;
         }
