@@ -124,14 +124,14 @@ pub const JSON_DOCS: &[JsonDoc] = &[
     JsonDoc {
         asked: "test --json",
         commands: &["test", "setup", "rotate"],
-        shape: r#"{"schema_version":1,"profile":"NAME","integration":"onetrust|okta","ok":true,"steps":[{"id":"input|dns|tls|token|scopes|users","status":"passed|failed|skipped","ms":0,"detail":"TEXT","diagnosis":{"code":"CODE","title":"TEXT","hint":"TEXT"}}],"users_seen":0,"users_total":0}"#,
-        note: "also setup --json and rotate --json; diagnosis is null on a step that did not fail; users_total is the vendor's count of all users, null when it gives none (Okta)",
+        shape: r#"{"schema_version":1,"profile":"NAME","integration":"onetrust|okta","ok":true,"steps":[{"id":"input|dns|tls|token|scopes|users","status":"passed|failed|skipped","ms":0,"detail":"TEXT","diagnosis":{"code":"CODE","title":"TEXT","hint":"TEXT"}}],"users_seen":0,"users_total":0,"users_deactivated":0}"#,
+        note: "also setup --json and rotate --json; diagnosis is null on a step that did not fail; users_total is the vendor's count of all users, null when it gives none (Okta); users_deactivated counts the first page (up to 200) of the users Okta's default list leaves out, null for OneTrust",
     },
     JsonDoc {
         asked: "status --json",
         commands: &["status"],
-        shape: r#"{"schema_version":1,"ok":true,"secrets":"TEXT","profiles":[{"name":"NAME","integration":"onetrust|okta","host":"HOST","ok":true,"code":"CODE","title":"TEXT","users_seen":0,"users_total":0,"secret_stored":"RFC3339","secret_age_days":0,"secret_too_old":false,"staged_key_id":"KID"}]}"#,
-        note: "code and title are null for a profile that passed; users_total, secret_stored, secret_age_days and staged_key_id are null when unknown or none",
+        shape: r#"{"schema_version":1,"ok":true,"secrets":"TEXT","profiles":[{"name":"NAME","integration":"onetrust|okta","host":"HOST","ok":true,"code":"CODE","title":"TEXT","users_seen":0,"users_total":0,"users_deactivated":0,"secret_stored":"RFC3339","secret_age_days":0,"secret_too_old":false,"staged_key_id":"KID"}]}"#,
+        note: "code and title are null for a profile that passed; users_total, users_deactivated, secret_stored, secret_age_days and staged_key_id are null when unknown or none",
     },
     JsonDoc {
         asked: "profiles list --json",

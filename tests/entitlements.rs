@@ -183,3 +183,134 @@ async fn onetrust_users_carry_their_access_levels() {
         "several organizations"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_test_counts_deactivated_users_apart_and_remembers_them() {
+    let n = 400;
+    let lab = Lab::new(n, &[]).await;
+    lab.okta("corp", |_| {}).await;
+    let gone = (0..n)
+        .filter(|i| record(n).people().okta_status(*i) == "DEPROVISIONED")
+        .count();
+    assert!(gone > 0 && gone < 200, "one page of them: {gone}");
+    let report = lab.test("corp").await;
+    assert!(report.ok);
+    assert_eq!(
+        report.users_deactivated.map(|d| (d.seen, d.more)),
+        Some((gone, false))
+    );
+    assert!(
+        report
+            .users_summary()
+            .ends_with(&format!(" + {gone} deactivated")),
+        "{}",
+        report.users_summary()
+    );
+    assert_eq!(report.to_json()["users_deactivated"], gone);
+    // Home and `status` read the last test: the count is kept with it.
+    let last = lab.profile("corp").last_test.unwrap();
+    assert_eq!(last.users_deactivated, Some(gone.to_string()));
+    // OneTrust's list has every user: nothing is counted apart.
+    lab.onetrust("acme", &lab.creds.onetrust.client_secret)
+        .await;
+    assert_eq!(lab.test("acme").await.users_deactivated, None);
+}
+
+/// The real binary: the JSON export names what each user holds and how, the CSV one row a
+/// (user, entitlement) with --entitlement-rows, --no-entitlements makes no extra call, and the
+/// last line counts users, deactivated users and entitlements.
+#[test]
+fn okta_exports_carry_entitlements_and_say_what_they_hold() {
+    let Some(env) = common::Env::with_keyring() else {
+        return;
+    };
+    let n = 300;
+    let t = common::tenant(n, &[]);
+    env.setup_okta("corp", &t, &[]).success();
+    let access = record(n);
+    let gone = (0..n)
+        .filter(|i| access.people().okta_status(*i) == "DEPROVISIONED")
+        .count();
+
+    let out = env
+        .cmd()
+        .args(["users", "corp", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    common::assert_documented("users --format json", &doc);
+    let users = doc["users"].as_array().unwrap();
+    assert_eq!(users.len(), n, "the deactivated users too");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with(&format!("Wrote {n} users ({gone} deactivated) with ")),
+        "{stderr}"
+    );
+    // An app held through a group names the group, as the tenant's record has it.
+    let through_group = users
+        .iter()
+        .flat_map(|u| u["entitlements"].as_array().unwrap())
+        .find(|e| e["kind"] == "app" && e["via"].is_string())
+        .expect("an app held through a group");
+    assert!(through_group["organization"].is_null());
+    let grants: usize = users
+        .iter()
+        .map(|u| u["entitlements"].as_array().unwrap().len())
+        .sum();
+    assert!(
+        stderr.contains(&format!(
+            " with {} entitlements",
+            ploy_core::text::thousands(grants as u64)
+        )),
+        "{stderr}"
+    );
+
+    // One row a (user, entitlement): as many rows as the JSON has entitlements (a user who
+    // holds none keeps one row).
+    let csv_file = env.home.path().join("rows.csv");
+    env.cmd()
+        .args(["users", "corp", "--entitlement-rows", "-o"])
+        .arg(&csv_file)
+        .assert()
+        .success();
+    let mut r = csv::Reader::from_path(&csv_file).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(
+        &header[header.len() - 5..],
+        [
+            "entitlement_kind",
+            "entitlement_id",
+            "entitlement_name",
+            "via",
+            "organization"
+        ]
+    );
+    let rows = r.records().count();
+    let empty = users
+        .iter()
+        .filter(|u| u["entitlements"].as_array().unwrap().is_empty())
+        .count();
+    assert_eq!(rows, grants + empty);
+
+    // Without entitlements: not one entitlement request, and the last line says so.
+    let before = t.emulator.okta_stats.snapshot().entitlement_requests;
+    assert!(before > 0);
+    let out = env
+        .cmd()
+        .args(["users", "corp", "--no-entitlements", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        t.emulator.okta_stats.snapshot().entitlement_requests,
+        before
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["users"][0].get("entitlements").is_none());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("entitlements not read"));
+}

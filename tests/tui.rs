@@ -297,6 +297,7 @@ fn the_test_screen_streams_steps_and_expands_the_failure() {
             steps: vec![failed],
             users_seen: 0,
             users_total: None,
+            users_deactivated: None,
             at: now(),
             carry: Carry::default(),
         }),
@@ -348,6 +349,7 @@ fn a_passed_test_offers_users() {
             steps,
             users_seen: 250,
             users_total: Some(2500),
+            users_deactivated: None,
             at: now(),
             carry: Carry::default(),
         }),
@@ -976,4 +978,119 @@ fn a_relative_export_path_is_reported_absolute() {
     )
     .unwrap();
     assert_eq!((written.users, written.path), (3, here.join(&relative)));
+}
+
+/// Finance (a group) for users 0–2, Salesforce through Finance for 0 and directly for 1, and
+/// user 2 in Finance only.
+fn review_entitlements() -> ploy_core::entitlements::Entitlements {
+    use ploy_core::entitlements::{Entitlement, Entitlements, Kind};
+    let mut e = Entitlements::default();
+    let finance = e
+        .intern(Entitlement {
+            kind: Kind::Group,
+            id: "00g1".into(),
+            name: "Finance".into(),
+            organization: None,
+            detail: Some("OKTA_GROUP".into()),
+        })
+        .unwrap();
+    let salesforce = e
+        .intern(Entitlement {
+            kind: Kind::App,
+            id: "0oa1".into(),
+            name: "Salesforce".into(),
+            organization: None,
+            detail: None,
+        })
+        .unwrap();
+    for u in ["00u00000", "00u00001", "00u00002"] {
+        e.grant(u, finance, None);
+    }
+    e.grant("00u00000", salesforce, Some(finance));
+    e.grant("00u00001", salesforce, None);
+    e
+}
+
+fn export_error(app: &App) -> Option<String> {
+    match &app.screen {
+        Screen::Users(u) => u.export.as_ref().and_then(|e| e.error.clone()),
+        _ => None,
+    }
+}
+
+#[test]
+fn an_export_waits_for_every_user_and_entitlement_and_who_holds_an_app_is_one_key_away() {
+    let mut app = users_app();
+    // Users still loading: nothing is written, and the dialog says how far it got.
+    app.update(key(KeyCode::Char('x')));
+    assert!(app.update(key(KeyCode::Enter)).is_empty());
+    let why = export_error(&app).expect("refused");
+    assert!(why.contains("Still loading users (40 so far)"), "{why}");
+    app.update(key(KeyCode::Esc));
+
+    // Users in, entitlements still coming: still refused, and the header shows progress.
+    app.update(Action::UsersDone(Ok(40)));
+    app.update(Action::EntitlementsProgress(
+        ploy_core::connector::okta::Progress {
+            kind: ploy_core::entitlements::Kind::App,
+            done: 3,
+            total: 9,
+        },
+    ));
+    let screen = render(&app, 100, 24);
+    assert!(screen.contains("3/9"), "{screen}");
+    app.update(key(KeyCode::Char('x')));
+    assert!(app.update(key(KeyCode::Enter)).is_empty());
+    let why = export_error(&app).expect("refused");
+    assert!(why.contains("entitlements are still loading"), "{why}");
+    app.update(key(KeyCode::Esc));
+
+    app.update(Action::EntitlementsDone(Ok(Some(Box::new(
+        review_entitlements(),
+    )))));
+    let screen = render(&app, 100, 24);
+    assert!(screen.contains("5 entitlements"), "{screen}");
+
+    // The filter takes field terms.
+    app.update(key(KeyCode::Char('/')));
+    app.update(Action::Paste("app:salesforce".into()));
+    app.update(key(KeyCode::Enter));
+    match &app.screen {
+        Screen::Users(u) => assert_eq!(u.table.shown(), 2, "two hold Salesforce"),
+        _ => panic!("users"),
+    }
+    app.update(key(KeyCode::Char('/')));
+    app.update(Action::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    app.update(key(KeyCode::Enter));
+
+    // E lists the entitlements with their holders; Enter on Salesforce shows who holds it.
+    app.update(key(KeyCode::Char('E')));
+    let screen = render(&app, 100, 24);
+    assert!(screen.contains("Finance"), "{screen}");
+    assert!(screen.contains("Salesforce"), "{screen}");
+    // Groups come first: Finance, then Salesforce.
+    app.update(key(KeyCode::Down));
+    app.update(key(KeyCode::Enter));
+    let screen = render(&app, 120, 30);
+    match &app.screen {
+        Screen::Users(u) => {
+            assert_eq!(u.table.shown(), 2, "the holders of Salesforce:\n{screen}");
+            assert_eq!(u.holding().map(|e| e.name.as_str()), Some("Salesforce"));
+        }
+        _ => panic!("users"),
+    }
+    assert!(screen.contains("via group Finance"), "{screen}");
+
+    // Now it is complete: the export carries the entitlements.
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('x')));
+    match app.update(key(KeyCode::Enter)).as_slice() {
+        [Effect::Export { entitlements, .. }] => {
+            assert_eq!(entitlements.as_ref().map(|e| e.total()), Some(5));
+        }
+        other => panic!("an export, not {} effects", other.len()),
+    }
 }

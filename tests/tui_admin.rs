@@ -216,6 +216,7 @@ fn failed_check(name: &str, integration: Integration, code: &str, detail: &str) 
             steps: vec![failed],
             users_seen: 0,
             users_total: None,
+            users_deactivated: None,
             at: now(),
             carry: Carry::default(),
         }),
@@ -656,6 +657,7 @@ fn the_last_test_is_written_in_words_by_the_core_for_both_faces() {
         code: Some("okta.dpop_required".into()),
         users_seen: None,
         users_total: None,
+        users_deactivated: None,
     };
     assert_eq!(
         t.summary("corp", Integration::Okta, now()),
@@ -775,6 +777,7 @@ fn a_passed_test_is_remembered_with_the_vendors_total() {
         code: None,
         users_seen: Some(2000),
         users_total: Some(2500),
+        users_deactivated: None,
     };
     assert_eq!(
         t.summary("acme", Integration::OneTrust, now()),

@@ -232,6 +232,7 @@ fn rotation_stages_a_key_then_promotes_it_after_its_test() {
             .collect(),
         users_seen: 200,
         users_total: None,
+        users_deactivated: None,
         at: now(),
         carry: Carry::default(),
     };
@@ -320,6 +321,7 @@ fn a_failed_promotion_changes_nothing_and_t_tries_it_again() {
                 steps: vec![failed],
                 users_seen: 0,
                 users_total: None,
+                users_deactivated: None,
                 at: now(),
                 carry: Carry::default(),
             },
@@ -391,6 +393,7 @@ fn a_promotion_names_the_key_to_retire_and_nothing_staged_is_said() {
             .collect(),
         users_seen: 3,
         users_total: None,
+        users_deactivated: None,
         at: now(),
         carry: Carry::default(),
     };

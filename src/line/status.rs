@@ -126,6 +126,7 @@ fn doc(name: &str, ran: &Ran, max: MaxAge, now: OffsetDateTime) -> serde_json::V
         "title": diagnosis.map(|d| d.title.clone()),
         "users_seen": r.users_seen,
         "users_total": r.users_total,
+        "users_deactivated": r.users_deactivated.map(|d| d.seen),
         "secret_stored": ran.profile.secret_stored.map(text::rfc3339),
         "secret_age_days": ran.profile.secret_stored.map(|t| (now - t).whole_days()),
         "secret_too_old": ran.profile.secret_stored.is_some_and(|t| max.exceeded(t, now)),

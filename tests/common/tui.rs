@@ -57,6 +57,7 @@ pub fn profiles() -> Profiles {
                 code: None,
                 users_seen: Some(250),
                 users_total: Some(250),
+                users_deactivated: None,
             }),
         ),
     );
@@ -71,6 +72,7 @@ pub fn profiles() -> Profiles {
                 code: Some("okta.dpop_required".into()),
                 users_seen: None,
                 users_total: None,
+                users_deactivated: None,
             }),
         ),
     );

@@ -90,6 +90,8 @@ pub struct Report {
     pub users_seen: usize,
     /// Users in all, when the vendor says (more than `users_seen` when the first page is full).
     pub users_total: Option<u64>,
+    /// Users the default list leaves out (Okta), when the test counted them.
+    pub users_deactivated: Option<Deactivated>,
     pub at: OffsetDateTime,
     /// State to keep on the profile (Okta's DPoP nonce).
     pub carry: Carry,
@@ -139,19 +141,24 @@ impl Report {
             "steps": steps,
             "users_seen": self.users_seen,
             "users_total": self.users_total,
+            "users_deactivated": self.users_deactivated.map(|d| d.seen),
         })
     }
 
     /// How many users the test saw, in words both faces use: the vendor's total when it gives one.
     pub fn users_summary(&self) -> String {
-        match self.users_total {
+        let mut s = match self.users_total {
             Some(total) if total > self.users_seen as u64 => {
                 format!("{total} users ({} on the first page)", self.users_seen)
             }
             Some(total) => format!("{total} users"),
             // Okta does not say how many there are in all.
             None => format!("{} users on the first page", self.users_seen),
+        };
+        if let Some(d) = self.users_deactivated {
+            s.push_str(&format!(" + {d} deactivated"));
         }
+        s
     }
 }
 
@@ -234,6 +241,7 @@ impl Recorder<'_> {
             steps: self.steps,
             users_seen,
             users_total,
+            users_deactivated: None,
             at: OffsetDateTime::now_utc(),
             carry: Carry::default(),
         }
@@ -323,13 +331,32 @@ pub async fn run_doing(
                 Some(total) => format!("{n} users on the first page, {total} in all"),
                 None => format!("{n} users on the first page"),
             };
+            // Okta's default list leaves deactivated users out; their own first page says how
+            // many a review will also get. It is a count, not a test: a failure only omits it.
+            let deactivated = match connector.deactivated_start() {
+                Some(start) => connector
+                    .users_page(Some(&start))
+                    .await
+                    .ok()
+                    .map(|p| Deactivated {
+                        seen: p.users.len(),
+                        more: p.next.is_some(),
+                    }),
+                None => None,
+            };
+            if let Some(d) = deactivated {
+                detail.push_str(&format!(", and {d} deactivated"));
+            }
             if let Some(w) = page.warning {
                 detail = format!("{detail} — {w}");
             }
-            Ok(((n, page.total), detail))
+            Ok((((n, page.total), deactivated), detail))
         })
         .await;
-    finish_with(rec, integration, seen.unwrap_or((0, None)), connector)
+    let (seen, deactivated) = seen.unwrap_or(((0, None), None));
+    let mut report = finish_with(rec, integration, seen, connector);
+    report.users_deactivated = deactivated;
+    report
 }
 
 fn finish_with(
@@ -341,6 +368,26 @@ fn finish_with(
     let mut report = rec.finish(integration, seen);
     report.carry = c.carry_over();
     report
+}
+
+/// Deactivated users a test saw: the first page of Okta's DEPROVISIONED list, which the
+/// default list leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deactivated {
+    pub seen: usize,
+    /// More than a page of them.
+    pub more: bool,
+}
+
+impl std::fmt::Display for Deactivated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = crate::text::thousands(self.seen as u64);
+        if self.more {
+            write!(f, "{n}+")
+        } else {
+            write!(f, "{n}")
+        }
+    }
 }
 
 /// Looks the tenant up, unless the client's requests go through a proxy: then the proxy
@@ -500,6 +547,10 @@ pub fn record(p: &mut Profile, report: &Report) {
         code: report.failure_code().map(str::to_string),
         users_seen: report.ok.then_some(report.users_seen),
         users_total: report.users_total.filter(|_| report.ok),
+        users_deactivated: report
+            .users_deactivated
+            .filter(|_| report.ok)
+            .map(|d| d.to_string()),
     });
     if let (Some(okta), Some(nonce)) = (p.okta.as_mut(), &report.carry.dpop_nonce)
         && okta.dpop_nonce.as_ref().map(|n| &n.value) != Some(nonce)
@@ -537,6 +588,7 @@ mod tests {
             steps: Vec::new(),
             users_seen: users,
             users_total: None,
+            users_deactivated: None,
             at: OffsetDateTime::from_unix_timestamp(1_790_000_100).unwrap(),
             carry: Carry::default(),
         }

@@ -163,6 +163,9 @@ pub struct LastTest {
     /// All users, when the vendor says (OneTrust).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users_total: Option<u64>,
+    /// Deactivated users the test counted apart ("12", or "200+" past a page), Okta only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users_deactivated: Option<String>,
 }
 
 impl LastTest {
@@ -171,9 +174,15 @@ impl LastTest {
     pub fn summary(&self, name: &str, integration: Integration, now: OffsetDateTime) -> String {
         let when = crate::text::ago(now, self.at);
         if self.ok {
+            let deactivated = match self.users_deactivated.as_deref() {
+                Some(d) => format!(" + {} deactivated", crate::text::safe(d)),
+                None => String::new(),
+            };
             match (self.users_total, self.users_seen) {
-                (Some(n), _) => format!("passed {when}, {n} users"),
-                (None, Some(n)) => format!("passed {when}, {n} users on the first page"),
+                (Some(n), _) => format!("passed {when}, {n} users{deactivated}"),
+                (None, Some(n)) => {
+                    format!("passed {when}, {n} users on the first page{deactivated}")
+                }
                 (None, None) => format!("passed {when}"),
             }
         } else {

@@ -458,6 +458,15 @@ impl AnyConnector {
             Integration::Okta => AnyConnector::Okta(Box::new(okta::Okta::new(config)?)),
         })
     }
+
+    /// Where the users a default list leaves out begin, for a vendor that leaves some out
+    /// (Okta's DEPROVISIONED users).
+    pub fn deactivated_start(&self) -> Option<Cursor> {
+        match self {
+            AnyConnector::OneTrust(_) => None,
+            AnyConnector::Okta(c) => Some(c.deactivated_start()),
+        }
+    }
 }
 
 impl Connector for AnyConnector {

@@ -345,6 +345,15 @@ impl Okta {
 
     /// The URL of the page after `cursor` (the first page without one); a next-page link is
     /// followed only within the org, so the token is never sent elsewhere.
+    /// The first page of the users the default list leaves out (DEPROVISIONED).
+    pub fn deactivated_start(&self) -> Cursor {
+        let mut u = self.url(USERS_PATH);
+        u.query_pairs_mut()
+            .append_pair("limit", &PAGE_LIMIT.to_string())
+            .append_pair("filter", DEPROVISIONED_FILTER);
+        Cursor(u.to_string())
+    }
+
     pub(crate) fn page_url(&self, cursor: Option<&Cursor>) -> Result<url::Url, ConnectorError> {
         match cursor {
             None => {
@@ -392,15 +401,9 @@ impl Okta {
             return Err(self.answer(Endpoint::Users, "GET", USERS_PATH, &answer));
         }
         let default_pass = !url.query_pairs().any(|(k, _)| k == "filter");
-        let next = next_link_in(&r.headers).map(Cursor).or_else(|| {
-            default_pass.then(|| {
-                let mut u = self.url(USERS_PATH);
-                u.query_pairs_mut()
-                    .append_pair("limit", &PAGE_LIMIT.to_string())
-                    .append_pair("filter", DEPROVISIONED_FILTER);
-                Cursor(u.to_string())
-            })
-        });
+        let next = next_link_in(&r.headers)
+            .map(Cursor)
+            .or_else(|| default_pass.then(|| self.deactivated_start()));
         Ok(PendingPage {
             next,
             first: cursor.is_none(),
