@@ -314,3 +314,48 @@ fn okta_exports_carry_entitlements_and_say_what_they_hold() {
     assert!(doc["users"][0].get("entitlements").is_none());
     assert!(String::from_utf8_lossy(&out.stderr).contains("entitlements not read"));
 }
+
+/// More apps requests than the apps bucket allows a window (Okta's 100): read several at
+/// once, each bucket is kept within what its headers announce, so not one request earns a
+/// 429, and every app is read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spent_bucket_is_waited_out_before_a_429() {
+    let shape = ploy_emulator::access::Shape {
+        groups: 20,
+        apps: 70,
+        memberships: 3,
+    };
+    let config = EmulatorConfig {
+        users: 300,
+        seed: 7,
+        shape: Some(shape),
+        rate_window_secs: 2,
+        ..EmulatorConfig::default()
+    };
+    let lab = Lab::of(
+        ploy_core::secret::Vault::new(std::sync::Arc::new(ploy_core::secret::MemoryStore::new())),
+        config.clone(),
+    )
+    .await;
+    lab.okta("corp", |_| {}).await;
+    let e = lab.entitlements("corp").await.unwrap().unwrap();
+    let apps_requests = lab
+        .emulator
+        .okta
+        .bucket_totals()
+        .into_iter()
+        .find(|(name, _, _)| *name == "apps")
+        .map(|(_, limit, total)| (limit, total))
+        .unwrap();
+    assert!(
+        apps_requests.1 > u64::from(apps_requests.0),
+        "more than one window's worth: {apps_requests:?}"
+    );
+    assert_eq!(lab.emulator.okta_stats.snapshot().rate_limited, 0);
+    let access = config.access();
+    let active = (0..shape.apps).filter(|a| access.app(*a).active).count();
+    assert_eq!(
+        e.all().iter().filter(|x| x.kind == Kind::App).count(),
+        active
+    );
+}

@@ -448,6 +448,17 @@ async fn fetch_users(name: String, services: Services, tx: UnboundedSender<Actio
             return;
         }
     };
+    // What users can do is read beside them (Okta's groups and apps have buckets of their
+    // own), streaming in while the table fills.
+    let reading = session::entitlement_reader(&opened.connector).map(|reader| {
+        let progress = tx.clone();
+        tokio::spawn(async move {
+            let mut step = move |p| {
+                let _ = progress.send(Action::EntitlementsProgress(p));
+            };
+            reader.read(&mut step).await
+        })
+    });
     // A few pages ahead of the table at most: the UI takes a page in between frames, and a
     // fast network must not pile a million users up in the channel.
     let gate = session::Gate::new(4);
@@ -458,16 +469,24 @@ async fn fetch_users(name: String, services: Services, tx: UnboundedSender<Actio
     .await;
     let read = result.is_ok();
     let _ = tx.send(Action::UsersDone(result.map_err(failed)));
+    let Some(reading) = reading else {
+        // OneTrust's users carry their own access levels.
+        if read {
+            let _ = tx.send(Action::EntitlementsDone(Ok(None)));
+        }
+        return;
+    };
     if !read {
+        reading.abort();
         return;
     }
-    // Users are browsable already; what they can do streams in behind them.
-    let progress = tx.clone();
-    let mut step = move |p| {
-        let _ = progress.send(Action::EntitlementsProgress(p));
+    let entitlements = match reading.await {
+        Ok(r) => r.map_err(failed),
+        Err(e) => Err(AppError::Internal(format!(
+            "reading entitlements stopped: {e}"
+        ))),
     };
-    let entitlements = session::read_entitlements(&mut opened.connector, &mut step).await;
     let _ = tx.send(Action::EntitlementsDone(
-        entitlements.map(|e| e.map(Box::new)).map_err(failed),
+        entitlements.map(|e| Some(Box::new(e))),
     ));
 }

@@ -58,9 +58,9 @@ impl Lab {
         vault: Vault,
         network: ploy_emulator::Network,
     ) -> Lab {
-        let emulator = ploy_emulator::start(
-            SocketAddr::from(([127, 0, 0, 1], 0)),
-            &EmulatorConfig {
+        Self::of(
+            vault,
+            EmulatorConfig {
                 users,
                 scenarios: scenarios(names),
                 seed: 7,
@@ -69,7 +69,13 @@ impl Lab {
             },
         )
         .await
-        .expect("emulator");
+    }
+
+    /// An emulator made as `config` says (shape, rate-limit windows, …).
+    pub async fn of(vault: Vault, config: EmulatorConfig) -> Lab {
+        let emulator = ploy_emulator::start(SocketAddr::from(([127, 0, 0, 1], 0)), &config)
+            .await
+            .expect("emulator");
         let dir = tempfile::tempdir().unwrap();
         Lab {
             services: Services {

@@ -295,6 +295,28 @@ pub async fn read_entitlements(
     }
 }
 
+/// Reads Okta's entitlements on a client of its own, so they come in beside the users pages
+/// (another rate-limit bucket) instead of after them. The same keys and buckets as the
+/// connector it was made from.
+pub struct EntitlementReader(Box<crate::connector::okta::Okta>);
+
+/// A reader for the vendor whose entitlements are read apart (Okta); `None` for OneTrust.
+pub fn entitlement_reader(connector: &AnyConnector) -> Option<EntitlementReader> {
+    match connector {
+        AnyConnector::Okta(okta) => Some(EntitlementReader(Box::new(okta.sibling()))),
+        AnyConnector::OneTrust(_) => None,
+    }
+}
+
+impl EntitlementReader {
+    pub async fn read(
+        mut self,
+        progress: &mut (dyn FnMut(crate::connector::okta::Progress) + Send),
+    ) -> Result<crate::entitlements::Entitlements, Failure> {
+        self.0.entitlements(progress).await.map_err(Failure::from)
+    }
+}
+
 /// How many OneTrust pages are asked for at once: enough to hide most of the network's
 /// round trip (six pages at once: about five times faster than one at a time over a 100 ms
 /// round trip), few enough to stay polite; `PLOY_CONNECT_PAGES_IN_FLIGHT` overrides it (1 to 16).

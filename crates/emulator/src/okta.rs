@@ -67,6 +67,9 @@ struct Issued {
 struct RateWindow {
     started: i64,
     used: u32,
+    /// Every request counted in this bucket, all windows together (for benchmarks' floors).
+    total: u64,
+    limit: u32,
 }
 
 pub struct Org {
@@ -303,6 +306,8 @@ impl Org {
         let w = buckets.entry(name).or_insert(RateWindow {
             started: t,
             used: 0,
+            total: 0,
+            limit,
         });
         if t >= w.started + window {
             w.started = t;
@@ -310,12 +315,24 @@ impl Org {
         }
         if counted {
             w.used += 1;
+            w.total += 1;
         }
         (
             limit,
             limit.saturating_sub(w.used),
             w.started + window + self.clock_offset,
         )
+    }
+
+    /// Per rate-limit bucket: its limit a window and every request counted in it so far.
+    pub fn bucket_totals(&self) -> Vec<(&'static str, u32, u64)> {
+        let mut all: Vec<_> = self
+            .rate
+            .lock()
+            .map(|b| b.iter().map(|(n, w)| (*n, w.limit, w.total)).collect())
+            .unwrap_or_default();
+        all.sort();
+        all
     }
 
     /// Whether the last request counted in `name` went over its limit.
@@ -326,7 +343,8 @@ impl Org {
             .unwrap_or(false)
     }
 
-    pub(crate) fn window(&self) -> i64 {
+    /// Seconds in a rate-limit window.
+    pub fn window(&self) -> i64 {
         self.window
     }
 

@@ -32,11 +32,6 @@ const GROUPS: Bucket = Bucket {
     limit: 500,
     scope: "okta.groups.read",
 };
-const GROUP_ONE: Bucket = Bucket {
-    name: "group",
-    limit: 1_000,
-    scope: "okta.groups.read",
-};
 const APPS: Bucket = Bucket {
     name: "apps",
     limit: 100,
@@ -267,7 +262,7 @@ async fn group_users(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
 ) -> Response {
-    guarded(&org, &GROUP_ONE, &headers, &uri, || {
+    guarded(&org, &GROUPS, &headers, &uri, || {
         let Some(g) = group_index(&org, &id) else {
             return not_found(&id);
         };

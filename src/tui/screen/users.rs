@@ -619,7 +619,8 @@ impl UsersScreen {
                 Reply::none()
             }
             Action::UsersDone(r) => {
-                if r.is_ok() {
+                // Entitlements may be in (or on their way) before the last page.
+                if r.is_ok() && self.entitlement_state == EntitlementState::Waiting {
                     self.entitlement_state = EntitlementState::Reading(None);
                 }
                 self.done(r, rows);

@@ -23,6 +23,7 @@ use crate::profile::KeyOrigin;
 use crate::users::{Extras, User, UserStatus};
 
 mod access;
+mod pace;
 pub use access::Progress;
 
 pub const TOKEN_PATH: &str = "/oauth2/v1/token";
@@ -55,6 +56,7 @@ enum Scheme {
     Dpop,
 }
 
+#[derive(Clone)]
 struct Token {
     access: SecretString,
     scheme: Scheme,
@@ -80,6 +82,9 @@ pub struct Okta {
     resource_nonce: Option<String>,
     token: Option<Token>,
     rate: RateWindow,
+    /// Okta's rate-limit buckets as read so far, shared by this client's siblings so that
+    /// requests several at once keep within them together.
+    pacer: std::sync::Arc<pace::Pacer>,
     /// Token requests this run (a warm DPoP run needs one, a cold one two).
     pub token_requests: u32,
     /// The key was made here: Okta not knowing it means the admin has not added it yet.
@@ -139,9 +144,30 @@ impl Okta {
             resource_nonce: None,
             token: None,
             rate: RateWindow::default(),
+            pacer: Default::default(),
             token_requests: 0,
             generated: settings.key_origin == KeyOrigin::Generated,
         })
+    }
+
+    /// Another client for the same org, for requests in parallel: the same keys, token,
+    /// nonces and rate-limit buckets.
+    pub(crate) fn sibling(&self) -> Okta {
+        Okta {
+            http: self.http.clone(),
+            base: self.base.clone(),
+            client_id: self.client_id.clone(),
+            key: self.key.clone(),
+            dpop_key: self.dpop_key.clone(),
+            scopes: self.scopes.clone(),
+            token_nonce: self.token_nonce.clone(),
+            resource_nonce: self.resource_nonce.clone(),
+            token: self.token.clone(),
+            rate: RateWindow::default(),
+            pacer: std::sync::Arc::clone(&self.pacer),
+            token_requests: 0,
+            generated: self.generated,
+        }
     }
 
     /// For a key made here, Okta not holding its ID (or no key at all) means one thing: the

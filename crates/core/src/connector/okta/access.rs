@@ -8,6 +8,7 @@
 
 use std::collections::HashSet;
 
+use futures_util::StreamExt;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -19,6 +20,29 @@ use crate::entitlements::{Entitlement, Entitlements, Kind, NotVisible};
 const MAX_LIST_PAGES: usize = 200_000;
 /// The most items one page of any of these lists may hold (groups allow `limit` 10,000).
 const MAX_ITEMS: usize = 10_000;
+/// Lists read at once; each rate-limit bucket bounds its own share further (`pace`).
+const IN_FLIGHT: usize = 16;
+
+/// Progress from the parts read at once (groups beside apps), to one callback.
+type ProgressSink<'a> = std::sync::Mutex<&'a mut (dyn FnMut(Progress) + Send)>;
+
+fn report(sink: &ProgressSink<'_>, kind: Kind, done: u64, total: u64) {
+    if let Ok(mut f) = sink.lock() {
+        (*f)(Progress { kind, done, total });
+    }
+}
+
+/// An active app and what its own lists say.
+struct AppRead {
+    app: Entitlement,
+    groups: Listed<IdOnly>,
+    rows: Listed<AppUser>,
+}
+
+enum AppsRead {
+    Hidden(NotVisible),
+    Read(Vec<AppRead>),
+}
 
 /// How far reading entitlements has got, for a progress line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +149,18 @@ impl Okta {
             .is_some_and(|t| t.scopes.iter().any(|s| *s == scope || *s == manage))
     }
 
+    /// A GET that leaves only when its rate-limit bucket has room (`pace`), and tells the
+    /// bucket what the answer's headers say.
+    async fn paced_get(
+        &mut self,
+        url: &url::Url,
+    ) -> Result<crate::http::HttpResponse, ConnectorError> {
+        let permit = self.pacer.acquire(url.path()).await;
+        let r = self.get_users(url).await?.read().await?;
+        permit.read(&r.headers);
+        Ok(r)
+    }
+
     /// One GET of an entitlement endpoint: the answer, after one fresh token for a dead one.
     async fn get_once(
         &mut self,
@@ -134,10 +170,10 @@ impl Okta {
         if self.token.is_none() {
             self.authenticate().await?;
         }
-        let mut r = self.get_users(url).await?.read().await?;
+        let mut r = self.paced_get(url).await?;
         if r.status == 401 && okta_error_code(&r).as_deref() == Some("E0000011") {
             self.authenticate().await?;
-            r = self.get_users(url).await?.read().await?;
+            r = self.paced_get(url).await?;
         }
         match r.status {
             200 => Ok(Some(r)),
@@ -202,16 +238,26 @@ impl Okta {
             self.authenticate().await?;
         }
         let mut out = Entitlements::default();
-        let admin_groups = self.read_groups(&mut out, progress).await?;
-        self.read_apps(&mut out, progress).await?;
-        self.read_roles(&mut out, &admin_groups, progress).await?;
+        let progress: ProgressSink = std::sync::Mutex::new(progress);
+        // Groups and apps have rate-limit buckets of their own: both at once.
+        let mut apps_reader = self.sibling();
+        // Roles name the group they come through: they follow the groups, beside the apps.
+        let (groups_and_roles, apps) = tokio::join!(
+            async {
+                let admin_groups = self.read_groups(&mut out, &progress).await?;
+                self.read_roles(&mut out, &admin_groups, &progress).await
+            },
+            apps_reader.fetch_apps(&progress)
+        );
+        groups_and_roles?;
+        Self::apply_apps(&mut out, apps?);
         Ok(out)
     }
 
     async fn read_groups(
         &mut self,
         out: &mut Entitlements,
-        progress: &mut (dyn FnMut(Progress) + Send),
+        progress: &ProgressSink<'_>,
     ) -> Result<Vec<(u32, String)>, ConnectorError> {
         let mut admin_groups = Vec::new();
         if !self.holds("okta.groups.read") {
@@ -232,13 +278,9 @@ impl Okta {
                 return Ok(admin_groups);
             }
         };
-        let total = groups.len() as u64;
-        for (n, g) in groups.into_iter().enumerate() {
-            progress(Progress {
-                kind: Kind::Group,
-                done: n as u64,
-                total,
-            });
+        // The catalogue first, in the tenant's order; then the member lists, several at once.
+        let mut lists = Vec::new();
+        for g in groups {
             let Some(id) = text(g.id) else { continue };
             let kind = text(g.kind).unwrap_or_default();
             let name = text(g.profile.name).unwrap_or_else(|| id.clone());
@@ -263,36 +305,45 @@ impl Okta {
             if stats.as_ref().and_then(|s| s.users_count) == Some(0) {
                 continue;
             }
-            let path = format!("/api/v1/groups/{id}/users");
-            let url = self.api(&path, &[("limit", "200")]);
-            let what = format!("GET {path}");
-            if let Listed::Items(members) = self.list::<IdOnly>(url, &what, false).await? {
+            lists.push((gi, format!("/api/v1/groups/{id}/users")));
+        }
+        let total = lists.len() as u64;
+        let mut done = 0;
+        report(progress, Kind::Group, done, total);
+        let mut reads = futures_util::stream::iter(lists.into_iter().map(|(gi, path)| {
+            let mut o = self.sibling();
+            async move {
+                let url = o.api(&path, &[("limit", "200")]);
+                let what = format!("GET {path}");
+                (gi, o.list::<IdOnly>(url, &what, false).await)
+            }
+        }))
+        .buffer_unordered(IN_FLIGHT);
+        while let Some((gi, members)) = reads.next().await {
+            if let Listed::Items(members) = members? {
                 for m in members {
                     if let Some(user) = text(m.id) {
                         out.grant(&user, gi, None);
                     }
                 }
             }
+            done += 1;
+            report(progress, Kind::Group, done, total);
         }
-        progress(Progress {
-            kind: Kind::Group,
-            done: total,
-            total,
-        });
         Ok(admin_groups)
     }
 
-    async fn read_apps(
+    /// Every active app with its group assignments and its users, read beside the groups
+    /// (another rate-limit bucket); `apply_apps` takes them in once the groups are.
+    async fn fetch_apps(
         &mut self,
-        out: &mut Entitlements,
-        progress: &mut (dyn FnMut(Progress) + Send),
-    ) -> Result<(), ConnectorError> {
+        progress: &ProgressSink<'_>,
+    ) -> Result<AppsRead, ConnectorError> {
         if !self.holds("okta.apps.read") {
-            out.not_visible.push(NotVisible {
+            return Ok(AppsRead::Hidden(NotVisible {
                 what: Kind::App,
                 fix: "grant okta.apps.read".into(),
-            });
-            return Ok(());
+            }));
         }
         let url = self.api(
             "/api/v1/apps",
@@ -301,12 +352,62 @@ impl Okta {
         let apps: Vec<OktaApp> = match self.list(url, "GET /api/v1/apps", false).await? {
             Listed::Items(a) => a,
             Listed::Forbidden => {
-                out.not_visible.push(NotVisible {
+                return Ok(AppsRead::Hidden(NotVisible {
                     what: Kind::App,
                     fix: "the app's admin role may not read apps".into(),
-                });
-                return Ok(());
+                }));
             }
+        };
+        let apps: Vec<Entitlement> = apps
+            .into_iter()
+            .filter_map(|app| {
+                let id = text(app.id)?;
+                Some(Entitlement {
+                    kind: Kind::App,
+                    name: text(app.label).unwrap_or_else(|| id.clone()),
+                    id,
+                    organization: None,
+                    detail: text(app.status),
+                })
+            })
+            .collect();
+        let total = apps.len() as u64;
+        let mut done = 0;
+        report(progress, Kind::App, done, total);
+        // Each app's group assignments, then its users (whose rows say only *that* a group
+        // gives it): the two lists of one app in turn, several apps at once.
+        let mut reads = futures_util::stream::iter(apps.into_iter().map(|app| {
+            let mut o = self.sibling();
+            async move {
+                let path = format!("/api/v1/apps/{}/groups", app.id);
+                let url = o.api(&path, &[("limit", "200")]);
+                let groups = o.list::<IdOnly>(url, &format!("GET {path}"), false).await?;
+                let path = format!("/api/v1/apps/{}/users", app.id);
+                let url = o.api(&path, &[("limit", "500")]);
+                let rows = o
+                    .list::<AppUser>(url, &format!("GET {path}"), false)
+                    .await?;
+                Ok::<_, ConnectorError>(AppRead { app, groups, rows })
+            }
+        }))
+        .buffer_unordered(IN_FLIGHT);
+        let mut read = Vec::new();
+        while let Some(app) = reads.next().await {
+            read.push(app?);
+            done += 1;
+            report(progress, Kind::App, done, total);
+        }
+        Ok(AppsRead::Read(read))
+    }
+
+    /// The apps into `out`, after the groups: an app held through a group names the group.
+    fn apply_apps(out: &mut Entitlements, apps: AppsRead) {
+        let apps = match apps {
+            AppsRead::Hidden(why) => {
+                out.not_visible.push(why);
+                return;
+            }
+            AppsRead::Read(apps) => apps,
         };
         out.notes.push("apps: active apps only".into());
         let everyone = out
@@ -318,29 +419,11 @@ impl Okta {
                     && e.name == "Everyone"
             })
             .and_then(|i| u32::try_from(i).ok());
-        let total = apps.len() as u64;
-        for (n, app) in apps.into_iter().enumerate() {
-            progress(Progress {
-                kind: Kind::App,
-                done: n as u64,
-                total,
-            });
-            let Some(id) = text(app.id) else { continue };
-            let Some(ai) = out.intern(Entitlement {
-                kind: Kind::App,
-                id: id.clone(),
-                name: text(app.label).unwrap_or_else(|| id.clone()),
-                organization: None,
-                detail: text(app.status),
-            }) else {
+        for AppRead { app, groups, rows } in apps {
+            let Some(ai) = out.intern(app) else {
                 continue;
             };
-            let path = format!("/api/v1/apps/{id}/groups");
-            let url = self.api(&path, &[("limit", "200")]);
-            let groups: Vec<u32> = match self
-                .list::<IdOnly>(url, &format!("GET {path}"), false)
-                .await?
-            {
+            let groups: Vec<u32> = match groups {
                 Listed::Items(g) => g
                     .into_iter()
                     .filter_map(|g| text(g.id))
@@ -348,12 +431,7 @@ impl Okta {
                     .collect(),
                 Listed::Forbidden => Vec::new(),
             };
-            let path = format!("/api/v1/apps/{id}/users");
-            let url = self.api(&path, &[("limit", "500")]);
-            let Listed::Items(rows) = self
-                .list::<AppUser>(url, &format!("GET {path}"), false)
-                .await?
-            else {
+            let Listed::Items(rows) = rows else {
                 continue;
             };
             for row in rows {
@@ -373,19 +451,13 @@ impl Okta {
                 out.grant(&user, ai, via);
             }
         }
-        progress(Progress {
-            kind: Kind::App,
-            done: total,
-            total,
-        });
-        Ok(())
     }
 
     async fn read_roles(
         &mut self,
         out: &mut Entitlements,
         admin_groups: &[(u32, String)],
-        progress: &mut (dyn FnMut(Progress) + Send),
+        progress: &ProgressSink<'_>,
     ) -> Result<(), ConnectorError> {
         let not_visible = || NotVisible {
             what: Kind::Role,
@@ -410,22 +482,36 @@ impl Okta {
             }
         };
         let total = (users.len() + admin_groups.len()) as u64;
-        for (n, u) in users.into_iter().enumerate() {
-            progress(Progress {
-                kind: Kind::Role,
-                done: n as u64,
-                total,
-            });
-            let Some(user) = text(u.id) else { continue };
-            let path = format!("/api/v1/users/{user}/roles");
-            let what = format!("GET {path}");
-            let url = self.api(&path, &[]);
-            let Some(r) = self.get_once(&url, &what).await? else {
+        let mut done = 0;
+        let mut reads =
+            futures_util::stream::iter(users.into_iter().filter_map(|u| text(u.id)).map(|user| {
+                let mut o = self.sibling();
+                async move {
+                    let path = format!("/api/v1/users/{user}/roles");
+                    let what = format!("GET {path}");
+                    let url = o.api(&path, &[]);
+                    let read = match o.get_once(&url, &what).await {
+                        Ok(Some(r)) => super::decode::<Limited<OktaRole, MAX_ITEMS>>(
+                            &r,
+                            &what,
+                            "a list of roles",
+                        )
+                        .map(|roles| Some(roles.0)),
+                        Ok(None) => Ok(None),
+                        Err(e) => Err(e),
+                    };
+                    (user, read)
+                }
+            }))
+            .buffer_unordered(IN_FLIGHT);
+        while let Some((user, read)) = reads.next().await {
+            done += 1;
+            report(progress, Kind::Role, done, total);
+            let Some(roles) = read? else {
                 out.not_visible.push(not_visible());
                 return Ok(());
             };
-            let roles: Limited<OktaRole, MAX_ITEMS> = super::decode(&r, &what, "a list of roles")?;
-            for mut role in roles.0 {
+            for mut role in roles {
                 let via = match text(role.assignment_type.take()).as_deref() {
                     Some("GROUP") => role
                         .links
@@ -441,12 +527,14 @@ impl Okta {
                 }
             }
         }
+        drop(reads);
         for (k, (gi, gid)) in admin_groups.iter().enumerate() {
-            progress(Progress {
-                kind: Kind::Role,
-                done: (total as usize - admin_groups.len() + k) as u64,
+            report(
+                progress,
+                Kind::Role,
+                (total as usize - admin_groups.len() + k) as u64,
                 total,
-            });
+            );
             let path = format!("/api/v1/groups/{gid}/roles");
             let what = format!("GET {path}");
             let url = self.api(&path, &[]);
@@ -468,11 +556,7 @@ impl Okta {
                 }
             }
         }
-        progress(Progress {
-            kind: Kind::Role,
-            done: total,
-            total,
-        });
+        report(progress, Kind::Role, total, total);
         Ok(())
     }
 }
