@@ -44,6 +44,12 @@ enum AppsRead {
     Read(Vec<AppRead>),
 }
 
+/// Each role assignee's roles.
+enum RolesRead {
+    Hidden(NotVisible),
+    Read(Vec<(String, Vec<OktaRole>)>),
+}
+
 /// How far reading entitlements has got, for a progress line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
@@ -239,18 +245,20 @@ impl Okta {
         }
         let mut out = Entitlements::default();
         let progress: ProgressSink = std::sync::Mutex::new(progress);
-        // Groups and apps have rate-limit buckets of their own: both at once.
+        // Groups, apps and roles have rate-limit buckets of their own: all three at once. Apps
+        // and roles name the group they come through, so they are taken in after the groups.
         let mut apps_reader = self.sibling();
-        // Roles name the group they come through: they follow the groups, beside the apps.
-        let (groups_and_roles, apps) = tokio::join!(
-            async {
-                let admin_groups = self.read_groups(&mut out, &progress).await?;
-                self.read_roles(&mut out, &admin_groups, &progress).await
-            },
-            apps_reader.fetch_apps(&progress)
+        let mut roles_reader = self.sibling();
+        let (admin_groups, apps, roles) = tokio::join!(
+            self.read_groups(&mut out, &progress),
+            apps_reader.fetch_apps(&progress),
+            roles_reader.fetch_user_roles(&progress)
         );
-        groups_and_roles?;
+        let admin_groups = admin_groups?;
         Self::apply_apps(&mut out, apps?);
+        if Self::apply_user_roles(&mut out, roles?) {
+            self.read_group_roles(&mut out, &admin_groups).await?;
+        }
         Ok(out)
     }
 
@@ -453,22 +461,18 @@ impl Okta {
         }
     }
 
-    async fn read_roles(
+    /// The admin roles of every user who holds one, read beside the groups and apps (roles'
+    /// own buckets); `apply_user_roles` takes them in once the groups are (a role held through
+    /// a group names it).
+    async fn fetch_user_roles(
         &mut self,
-        out: &mut Entitlements,
-        admin_groups: &[(u32, String)],
         progress: &ProgressSink<'_>,
-    ) -> Result<(), ConnectorError> {
-        let not_visible = || NotVisible {
-            what: Kind::Role,
-            fix: "grant okta.roles.read (and an admin role that may view role assignments)".into(),
-        };
+    ) -> Result<RolesRead, ConnectorError> {
         if !self.holds("okta.roles.read") {
-            out.not_visible.push(NotVisible {
+            return Ok(RolesRead::Hidden(NotVisible {
                 what: Kind::Role,
                 fix: "grant okta.roles.read".into(),
-            });
-            return Ok(());
+            }));
         }
         let url = self.api("/api/v1/iam/assignees/users", &[("limit", "100")]);
         let users: Vec<IdOnly> = match self
@@ -476,13 +480,11 @@ impl Okta {
             .await?
         {
             Listed::Items(u) => u,
-            Listed::Forbidden => {
-                out.not_visible.push(not_visible());
-                return Ok(());
-            }
+            Listed::Forbidden => return Ok(RolesRead::Hidden(roles_not_visible())),
         };
-        let total = (users.len() + admin_groups.len()) as u64;
+        let total = users.len() as u64;
         let mut done = 0;
+        report(progress, Kind::Role, done, total);
         let mut reads =
             futures_util::stream::iter(users.into_iter().filter_map(|u| text(u.id)).map(|user| {
                 let mut o = self.sibling();
@@ -504,13 +506,28 @@ impl Okta {
                 }
             }))
             .buffer_unordered(IN_FLIGHT);
-        while let Some((user, read)) = reads.next().await {
+        let mut read = Vec::new();
+        while let Some((user, roles)) = reads.next().await {
             done += 1;
             report(progress, Kind::Role, done, total);
-            let Some(roles) = read? else {
-                out.not_visible.push(not_visible());
-                return Ok(());
+            let Some(roles) = roles? else {
+                return Ok(RolesRead::Hidden(roles_not_visible()));
             };
+            read.push((user, roles));
+        }
+        Ok(RolesRead::Read(read))
+    }
+
+    /// Users' roles into `out`, after the groups.
+    fn apply_user_roles(out: &mut Entitlements, roles: RolesRead) -> bool {
+        let read = match roles {
+            RolesRead::Hidden(why) => {
+                out.not_visible.push(why);
+                return false;
+            }
+            RolesRead::Read(read) => read,
+        };
+        for (user, roles) in read {
             for mut role in roles {
                 let via = match text(role.assignment_type.take()).as_deref() {
                     Some("GROUP") => role
@@ -527,14 +544,17 @@ impl Okta {
                 }
             }
         }
-        drop(reads);
-        for (k, (gi, gid)) in admin_groups.iter().enumerate() {
-            report(
-                progress,
-                Kind::Role,
-                (total as usize - admin_groups.len() + k) as u64,
-                total,
-            );
+        true
+    }
+
+    /// The roles of groups with admin privilege, held by each member through the group:
+    /// after the groups, whose members they need.
+    async fn read_group_roles(
+        &mut self,
+        out: &mut Entitlements,
+        admin_groups: &[(u32, String)],
+    ) -> Result<(), ConnectorError> {
+        for (gi, gid) in admin_groups {
             let path = format!("/api/v1/groups/{gid}/roles");
             let what = format!("GET {path}");
             let url = self.api(&path, &[]);
@@ -556,8 +576,14 @@ impl Okta {
                 }
             }
         }
-        report(progress, Kind::Role, total, total);
         Ok(())
+    }
+}
+
+fn roles_not_visible() -> NotVisible {
+    NotVisible {
+        what: Kind::Role,
+        fix: "grant okta.roles.read (and an admin role that may view role assignments)".into(),
     }
 }
 
