@@ -896,3 +896,106 @@ fn a_diagnosis_is_copied_for_a_support_ticket() {
     assert!(text.contains("Tenant: Okta at corp.okta.com"), "{text}");
     assert!(text.contains("Step: token"), "{text}");
 }
+
+/// Issue 20, item 10: `e` opens on the first step; Esc walks back a step and keeps what was
+/// typed; leaving (Esc on the first step, q) with unsaved edits asks, and without edits does not.
+#[test]
+fn editing_starts_at_the_first_step_and_leaving_with_edits_asks() {
+    let mut app = app();
+    // acme, OneTrust: no edits, Esc leaves at once.
+    app.update(key(KeyCode::Char('e')));
+    assert!(
+        matches!(&app.screen, Screen::Wizard(w) if w.step == 0),
+        "first step"
+    );
+    assert!(render(&app, 80, 24).contains("Step 1 of 4"));
+    app.update(key(KeyCode::Esc));
+    assert!(matches!(app.screen, Screen::Home));
+
+    app.update(key(KeyCode::Char('e')));
+    app.update(key(KeyCode::Enter));
+    typed(&mut app, "x");
+    let client_id = |app: &App| match &app.screen {
+        Screen::Wizard(w) => (
+            w.step,
+            w.client_id.text().to_string(),
+            w.host.text().to_string(),
+        ),
+        _ => panic!("left the wizard"),
+    };
+    let (step, typed_id, host) = client_id(&app);
+    assert_eq!(step, 1);
+    assert!(typed_id.ends_with('x'));
+    // Back a step and forward again: nothing typed is lost.
+    app.update(key(KeyCode::Esc));
+    assert_eq!(client_id(&app), (0, typed_id.clone(), host.clone()));
+    app.update(key(KeyCode::Enter));
+    assert_eq!(client_id(&app), (1, typed_id.clone(), host.clone()));
+    // Leaving asks; n stays with the edits, y drops them.
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Esc));
+    assert!(matches!(app.screen, Screen::Wizard(_)), "asked first");
+    let screen = render(&app, 80, 24);
+    assert!(
+        screen.contains("Leave without saving your changes to acme? y / n"),
+        "{screen}"
+    );
+    app.update(key(KeyCode::Char('n')));
+    assert_eq!(client_id(&app).1, typed_id);
+    // q asks too, from the review (no text field takes it there); n stays.
+    for _ in 0..3 {
+        app.update(key(KeyCode::Enter));
+    }
+    assert!(render(&app, 80, 24).contains("Review"));
+    app.update(key(KeyCode::Char('q')));
+    assert!(!app.quit, "asked first");
+    assert!(render(&app, 80, 24).contains("Quit without saving your changes to acme? y / n"));
+    app.update(key(KeyCode::Char('n')));
+    assert!(!app.quit);
+    assert_eq!(client_id(&app).1, typed_id);
+    // Walking back from the review to the first step and out: asked, y drops the edits.
+    for _ in 0..4 {
+        app.update(key(KeyCode::Esc));
+    }
+    assert!(render(&app, 80, 24).contains("Leave without saving"));
+    app.update(key(KeyCode::Char('y')));
+    assert!(matches!(app.screen, Screen::Home));
+    assert!(!app.quit);
+    assert_eq!(
+        app.profiles.profiles["acme"].client_id,
+        "3d8efc3b94ed49628482eb2ab5e3bc8g"
+    );
+
+    // An Okta profile edited without a change leaves at once, scopes in any order.
+    let mut scopes: Vec<String> = ploy_core::setup::DEFAULT_SCOPES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    scopes.reverse();
+    app.profiles
+        .profiles
+        .get_mut("corp")
+        .unwrap()
+        .okta
+        .as_mut()
+        .unwrap()
+        .scopes = scopes;
+    app.update(key(KeyCode::Down));
+    app.update(key(KeyCode::Char('e')));
+    app.update(key(KeyCode::Esc));
+    assert!(
+        matches!(app.screen, Screen::Home),
+        "nothing changed, nothing asked"
+    );
+    app.update(key(KeyCode::Up));
+
+    // A new connection with a name typed: back at the choice of source, cancelling asks.
+    app.update(key(KeyCode::Char('a')));
+    app.update(key(KeyCode::Enter));
+    typed(&mut app, "zz");
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Esc));
+    assert!(render(&app, 80, 24).contains("Leave without saving this new connection?"));
+    app.update(key(KeyCode::Char('y')));
+    assert!(matches!(app.screen, Screen::Home));
+}

@@ -32,6 +32,10 @@ pub enum Question {
     Quit,
     /// Store a rotation's candidate that failed its test over this profile's secret.
     StoreAnyway(String),
+    /// Leave the wizard (and with `quit`, the program) although what was typed is not saved.
+    Discard {
+        quit: bool,
+    },
 }
 
 pub enum Screen {
@@ -292,6 +296,7 @@ impl App {
                 vec![]
             }
             Go::Quit => self.request_quit(),
+            Go::Home if self.unsaved() => self.ask_discard(false),
             Go::Home => {
                 self.screen = Screen::Home;
                 vec![]
@@ -338,8 +343,38 @@ impl App {
         format!("Store the new {noun} although its test failed?{works}")
     }
 
+    /// The wizard holds edits that leaving would drop.
+    fn unsaved(&self) -> bool {
+        matches!(&self.screen, Screen::Wizard(w) if !w.saving && w.dirty())
+    }
+
+    fn ask_discard(&mut self, quit: bool) -> Vec<Effect> {
+        let what = match &self.screen {
+            Screen::Wizard(w) => match &w.existing {
+                Some((name, _)) => format!("your changes to {name}"),
+                None => "this new connection".to_string(),
+            },
+            _ => "your changes".to_string(),
+        };
+        let leave = if quit { "Quit" } else { "Leave" };
+        self.message = Some(Notice::news(format!(
+            "{leave} without saving {what}? y / n"
+        )));
+        self.question = Some(Question::Discard { quit });
+        vec![]
+    }
+
     /// Quits, or asks first while a save or an export would be cut short.
     fn request_quit(&mut self) -> Vec<Effect> {
+        // Unsaved edits are asked about first; a second request while asking is the answer.
+        if self.unsaved() && !matches!(self.question, Some(Question::Discard { .. })) {
+            return self.ask_discard(true);
+        }
+        self.quit_unless_working()
+    }
+
+    /// Quits, or asks first while a save or an export would be cut short.
+    fn quit_unless_working(&mut self) -> Vec<Effect> {
         let what = if self.saves > 0 {
             Some("A save is still running")
         } else if self.exports > 0 {
@@ -387,6 +422,18 @@ impl App {
                     Screen::Check(c) if c.profile == name => c.store_anyway(),
                     _ => vec![],
                 }
+            }
+            (Question::Discard { quit }, bindings::Answer::Yes) => {
+                self.message = None;
+                if quit {
+                    return self.quit_unless_working();
+                }
+                self.screen = Screen::Home;
+                vec![]
+            }
+            (Question::Discard { .. }, bindings::Answer::No) => {
+                self.message = None;
+                vec![]
             }
             (Question::StoreAnyway(_), bindings::Answer::No) => {
                 self.message = Some(Notice::news("Nothing stored."));
@@ -454,8 +501,16 @@ impl App {
         match self.profiles.profiles.get(name) {
             Some(p) => {
                 let kept = p.secret_store;
-                self.screen = Screen::Wizard(Box::new(Wizard::edit(name, p, field)));
-                vec![Effect::ProbeKeyring(kept)]
+                let mut w = Wizard::edit(name, p, field);
+                w.demo_okta = self.demo_okta;
+                let made_here = w.edits_made_key();
+                self.screen = Screen::Wizard(Box::new(w));
+                let mut effects = vec![Effect::ProbeKeyring(kept)];
+                // Its public key, to show and copy as when it was made.
+                if made_here {
+                    effects.push(Effect::LoadPublicKeys(name.to_string()));
+                }
+                effects
             }
             None => vec![],
         }

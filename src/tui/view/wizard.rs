@@ -31,10 +31,12 @@ pub fn draw(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
     };
     let step_text = &text.step[w.step.min(text.step.len() - 1)];
     let [guide_area, form_area] = layout::guide_and_form(area);
-    let guide_text = match (&step_text.generate_guide, step) {
-        (Some(g), StepId::Key) if w.makes_key() => g,
-        _ => &step_text.guide,
-    };
+    let guide_text = match step {
+        StepId::Key if w.makes_key() => step_text.generate_guide.as_ref(),
+        StepId::Key if w.edits_made_key() => step_text.edit_made_guide.as_ref(),
+        _ => None,
+    }
+    .unwrap_or(&step_text.guide);
     // The guide's steps for this screen, then where the guide is read.
     let mut lines: Vec<Line> = guide_text
         .trim_start_matches('\n')
@@ -145,6 +147,7 @@ fn label(field: FieldId, integration: Option<Integration>) -> &'static str {
         FieldId::ClientId => "Client ID",
         FieldId::Secret => "Client secret",
         FieldId::KeyChoice => "The app's key",
+        FieldId::MadeKey => "The app's key (made here)",
         FieldId::Key => "Private key (JWK/PEM) or file path",
         FieldId::KeyId => "Key ID (KID), if the app has several",
         FieldId::Dpop => "Does the app require DPoP?",
@@ -190,6 +193,7 @@ fn draw_field(
             rest.y + h
         }
         FieldId::KeyChoice => draw_key_choice(w, focused, frame, rest, theme),
+        FieldId::MadeKey => draw_made_key(w, frame, rest, theme),
         FieldId::Dpop => draw_dpop(w, focused, frame, rest, theme),
         FieldId::Scopes => draw_scopes(w, focused, frame, rest, theme),
     };
@@ -280,6 +284,26 @@ fn draw_key_choice(w: &Wizard, focused: bool, frame: &mut Frame, area: Rect, the
     y
 }
 
+/// Editing a profile whose key was made here: the key stays; its public half is shown.
+fn draw_made_key(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) -> u16 {
+    let width = area.width as usize;
+    let mut lines = labelled(
+        "",
+        "Kept: the private key stays in the OS keyring. r on the profiles screen makes a new one without downtime.",
+        width,
+        theme.dim(),
+        theme.dim(),
+    );
+    lines.push(Line::raw(""));
+    match &w.made_public {
+        Some(Ok(jwk)) => lines.extend(publickey::lines(jwk, width, theme)),
+        Some(Err(e)) => lines.extend(labelled("✗ ", e, width, theme.fail(), theme.fail())),
+        None => lines.push(Line::styled("Reading its public key…", theme.dim())),
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+    area.y + area.height
+}
+
 fn draw_dpop(w: &Wizard, focused: bool, frame: &mut Frame, area: Rect, theme: &Theme) -> u16 {
     let (x, y, width) = (area.x, area.y, area.width);
     let yes = if w.dpop { "(•) yes" } else { "( ) yes" };
@@ -339,7 +363,9 @@ fn draw_verdict(w: &Wizard, field: FieldId, frame: &mut Frame, at: Rect, theme: 
         FieldId::Host => !w.host.is_empty(),
         FieldId::ClientId => !w.client_id.is_empty(),
         FieldId::Secret => !w.secret.is_empty(),
-        FieldId::KeyChoice | FieldId::Key | FieldId::KeyId | FieldId::Dpop => false,
+        FieldId::KeyChoice | FieldId::MadeKey | FieldId::Key | FieldId::KeyId | FieldId::Dpop => {
+            false
+        }
         FieldId::Scopes => true,
     };
     match w.check(field) {
@@ -419,6 +445,7 @@ fn draw_review(w: &Wizard, integration: Integration, frame: &mut Frame, area: Re
                     )
                 }
                 (_, Some(k)) => k.key.describe(),
+                _ if w.edits_made_key() => "made here, kept".into(),
                 _ => "stored key kept".into(),
             };
             lines.push(row("Private key", &k));
