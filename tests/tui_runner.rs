@@ -199,3 +199,140 @@ async fn a_new_key_that_fails_is_stored_over_a_working_one_only_when_the_admin_s
     );
     assert_ne!(stored(&h).await, kept, "y stored the new key");
 }
+
+/// Issue 20, item 15: the demo's `p` never silently pushes another profile's key out of the
+/// emulated Okta app (two keys at most). A key no profile uses goes first, and is named;
+/// when every key is in use, it asks, naming the key and the profiles it would stop.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_okta_admin_asks_before_retiring_a_key_a_profile_uses() {
+    use ploy_connect::tui::app::Question;
+
+    let mut h = Harness::demo(10).await;
+    let org = std::sync::Arc::clone(&h.demo.emulator.okta);
+    let console = h.demo.emulator.credentials.okta.key_id.clone();
+    let host = h.demo.emulator.credentials.okta.host.clone();
+    let said = |app: &App, text: &str| {
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.line().contains(text))
+    };
+
+    // corp-okta moves to a key made here: the app holds Okta's key and that one.
+    h.select("corp-okta");
+    h.press(KeyCode::Char('r'));
+    h.press(KeyCode::Enter);
+    h.until(
+        "the staged key",
+        |app| matches!(&app.screen, Screen::Rotate(r) if !r.staging && r.staged_public().is_some()),
+    )
+    .await;
+    h.press(KeyCode::Char('p'));
+    h.until("the demo's Okta", |app| said(app, "now holds the key"))
+        .await;
+    h.press(KeyCode::Enter);
+    h.until("the promotion", test_finished).await;
+    h.press(KeyCode::Esc);
+    h.until("corp-okta on its new key", |app| {
+        matches!(app.screen, Screen::Home)
+            && app.profiles.profiles["corp-okta"]
+                .okta
+                .as_ref()
+                .is_some_and(|o| o.staged.is_none() && o.key_id.as_deref() != Some(&*console))
+    })
+    .await;
+    let corp_key = h.app.profiles.profiles["corp-okta"]
+        .okta
+        .as_ref()
+        .and_then(|o| o.key_id.clone())
+        .unwrap();
+    assert_eq!(org.key_ids(), [console.clone(), corp_key.clone()]);
+
+    // A new profile's key made here: both keys in the app are in use, so p asks.
+    let new_profile = |h: &mut Harness, name: &str| {
+        h.press(KeyCode::Char('a'));
+        h.press(KeyCode::Down);
+        h.press(KeyCode::Enter);
+        for c in name.chars() {
+            h.press(KeyCode::Char(c));
+        }
+        h.press(KeyCode::Tab);
+        for c in host.chars() {
+            h.press(KeyCode::Char(c));
+        }
+        h.press(KeyCode::Enter);
+    };
+    let made = |app: &App| matches!(&app.screen, Screen::Wizard(w) if w.made.ready().is_some());
+    new_profile(&mut h, "mine");
+    h.until("the key pair made", made).await;
+    h.press(KeyCode::Char('p'));
+    h.until("the question", |app| {
+        matches!(app.question, Some(Question::DemoRetire { .. }))
+    })
+    .await;
+    let screen = h.screen();
+    assert!(screen.contains("Retire"), "{screen}");
+    let line = h.app.message.as_ref().unwrap().line();
+    assert!(line.contains(&console), "names the key: {line}");
+    assert!(
+        line.contains("corp-okta-no-dpop uses"),
+        "names whom it stops: {line}"
+    );
+    assert_eq!(
+        org.key_ids(),
+        [console.clone(), corp_key.clone()],
+        "nothing yet"
+    );
+    // n: nothing changes.
+    h.press(KeyCode::Char('n'));
+    assert!(said(&h.app, "Nothing changed in the emulated Okta app"));
+    assert_eq!(org.key_ids(), [console.clone(), corp_key.clone()]);
+    // y: the key named goes, and the news says whom that stops.
+    h.press(KeyCode::Char('p'));
+    h.until("the question again", |app| app.question.is_some())
+        .await;
+    h.press(KeyCode::Char('y'));
+    h.until("the demo's Okta", |app| said(app, "now holds the key"))
+        .await;
+    let line = h.app.message.as_ref().unwrap().line();
+    assert!(
+        line.contains(&format!("retired {console}")) && line.contains("corp-okta-no-dpop"),
+        "{line}"
+    );
+    let mine = match &h.app.screen {
+        Screen::Wizard(w) => w.made.public().unwrap()["kid"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+        _ => panic!("the wizard"),
+    };
+    assert_eq!(org.key_ids(), [corp_key.clone(), mine.clone()]);
+
+    // That profile is never saved; another one's key pushes out its key, which no profile
+    // uses, without asking, and says which.
+    for _ in 0..3 {
+        h.press(KeyCode::Esc);
+    }
+    h.press(KeyCode::Char('y'));
+    assert!(matches!(h.app.screen, Screen::Home));
+    new_profile(&mut h, "mine2");
+    h.until("the key pair made", made).await;
+    h.press(KeyCode::Char('p'));
+    h.until("the demo's Okta", |app| said(app, "now holds the key"))
+        .await;
+    let line = h.app.message.as_ref().unwrap().line();
+    assert!(
+        line.contains(&format!("retired {mine} first, which no profile uses")),
+        "{line}"
+    );
+    assert_eq!(org.key_ids()[0], corp_key, "corp-okta's key stays");
+
+    // corp-okta still connects.
+    for _ in 0..3 {
+        h.press(KeyCode::Esc);
+    }
+    h.press(KeyCode::Char('y'));
+    h.select("corp-okta");
+    h.press(KeyCode::Char('t'));
+    h.until("the test", test_finished).await;
+    assert!(h.screen().contains("Connection OK"), "{}", h.screen());
+}

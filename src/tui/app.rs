@@ -15,7 +15,7 @@ use ploy_core::setup::Candidate;
 
 use super::bindings::{self, Shown, lookup};
 use super::layout;
-use super::msg::{Action, Effect, Go, PublicKeySource, Reply, Work};
+use super::msg::{Action, DemoFull, Effect, Go, PublicKeySource, Reply, Work};
 use super::notice::Notice;
 use super::panel;
 use super::screen::check::{self, CheckScreen};
@@ -35,6 +35,12 @@ pub enum Question {
     /// Leave the wizard (and with `quit`, the program) although what was typed is not saved.
     Discard {
         quit: bool,
+    },
+    /// Demo: retire the emulated Okta app's key `retire` (profiles use it) so `jwk` fits.
+    DemoRetire {
+        jwk: serde_json::Value,
+        profile: String,
+        retire: String,
     },
 }
 
@@ -193,6 +199,18 @@ impl App {
             }],
             Action::PublicKeyDone(result) => {
                 self.message = Some(Notice::of(result.map(|done| done.to_string())));
+                vec![]
+            }
+            Action::DemoOktaFull { jwk, profile, full } => {
+                self.message = Some(Notice::news(format!(
+                    "{} y / n",
+                    demo_retire_question(&full)
+                )));
+                self.question = Some(Question::DemoRetire {
+                    jwk,
+                    profile,
+                    retire: full.kid,
+                });
                 vec![]
             }
             Action::Copied { what, result } => {
@@ -431,6 +449,27 @@ impl App {
                 self.screen = Screen::Home;
                 vec![]
             }
+            (
+                Question::DemoRetire {
+                    jwk,
+                    profile,
+                    retire,
+                },
+                bindings::Answer::Yes,
+            ) => {
+                self.message = None;
+                vec![Effect::DemoRetireAndAdd {
+                    jwk,
+                    profile,
+                    retire,
+                }]
+            }
+            (Question::DemoRetire { .. }, bindings::Answer::No) => {
+                self.message = Some(Notice::news(
+                    "Nothing changed in the emulated Okta app: the new key is not in it.",
+                ));
+                vec![]
+            }
             (Question::Discard { .. }, bindings::Answer::No) => {
                 self.message = None;
                 vec![]
@@ -588,4 +627,17 @@ impl App {
             vec![]
         }
     }
+}
+
+/// The demo's emulated Okta app is full of keys in use: which one adding the new key retires,
+/// and whom that stops.
+fn demo_retire_question(full: &DemoFull) -> String {
+    let (who, verb) = match full.users.as_slice() {
+        [one] => (one.clone(), "uses"),
+        many => (many.join(", "), "use"),
+    };
+    format!(
+        "The emulated Okta app holds {} keys at most, all in use. Retire {}, which {who} {verb} (it stops connecting), to add the new key?",
+        full.max, full.kid
+    )
 }
