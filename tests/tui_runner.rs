@@ -336,3 +336,61 @@ async fn the_demo_okta_admin_asks_before_retiring_a_key_a_profile_uses() {
     h.until("the test", test_finished).await;
     assert!(h.screen().contains("Connection OK"), "{}", h.screen());
 }
+
+/// Issue 20, item 16: `T` on home tests every profile at once, as `status` does, and each row
+/// shows its own result as it comes; the status line sums them up.
+#[tokio::test(flavor = "multi_thread")]
+async fn home_tests_every_profile_at_once_with_results_per_row() {
+    let mut h = Harness::demo(10).await;
+    assert!(h.screen().contains("T test all"), "{}", h.screen());
+    h.press(KeyCode::Char('T'));
+    // All three started together, each row saying so.
+    assert!(h.app.tests.running());
+    let screen = h.screen();
+    let testing = screen
+        .lines()
+        .filter(|l| l.contains("127.0.0.1") && l.contains("testing…"))
+        .count();
+    assert_eq!(testing, 3, "{screen}");
+    assert!(!screen.contains("T test all"), "not offered while running");
+    h.until("every row's result", |app| !app.tests.running())
+        .await;
+    let screen = h.screen();
+    let row = |name: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(&format!("│{name} ")))
+            .unwrap_or_else(|| panic!("no row {name}:\n{screen}"))
+            .to_string()
+    };
+    assert!(
+        row("acme-onetrust").contains("✓ passed just now"),
+        "{screen}"
+    );
+    assert!(row("corp-okta ").contains("✓ passed just now"), "{screen}");
+    assert!(
+        row("corp-okta-no-dpop").contains("✗ failed just now"),
+        "{screen}"
+    );
+    assert!(matches!(h.app.screen, Screen::Home), "home stays");
+    let line = h.app.message.as_ref().unwrap().line();
+    assert!(
+        line.contains("Tested 3 profile(s) at once: 1 failed (corp-okta-no-dpop)"),
+        "{line}"
+    );
+    // Each run was remembered, as status remembers it.
+    h.until("the last tests kept", |app| {
+        app.profiles
+            .profiles
+            .values()
+            .all(|p| p.last_test.is_some())
+    })
+    .await;
+    // t on the failed row shows its steps and the fix.
+    h.select("corp-okta-no-dpop");
+    assert!(
+        h.screen().contains("DPoP"),
+        "its reason under the table\n{}",
+        h.screen()
+    );
+}

@@ -57,6 +57,8 @@ pub struct App {
     pub profiles: Profiles,
     /// Home's selected row.
     pub selected: usize,
+    /// Home's test of every profile at once, row by row.
+    pub tests: home::AllTests,
     /// A profile to select once the list is read again (the one just added or edited).
     follow: Option<String>,
     pub help: bool,
@@ -86,6 +88,7 @@ impl App {
             screen: Screen::Home,
             profiles,
             selected: 0,
+            tests: home::AllTests::default(),
             follow: None,
             help: false,
             question: None,
@@ -109,6 +112,7 @@ impl App {
             Screen::Check(c) => c.running,
             Screen::Users(u) => !u.done,
             Screen::Wizard(w) => w.saving,
+            Screen::Home => self.tests.running(),
             _ => false,
         }
     }
@@ -123,7 +127,7 @@ impl App {
             return Shown::of(bindings::ANSWER_KEYS, |_| true, false);
         }
         match &self.screen {
-            Screen::Home => home::bindings(&self.profiles),
+            Screen::Home => home::bindings(&self.profiles, &self.tests),
             Screen::Wizard(w) => w.bindings(),
             Screen::Check(c) => c.bindings(),
             Screen::Users(u) => u.bindings(),
@@ -201,6 +205,19 @@ impl App {
                 self.message = Some(Notice::of(result.map(|done| done.to_string())));
                 vec![]
             }
+            // Home's tests of every profile: their steps are not shown, their ends are.
+            Action::Check { run, .. } if self.tests.owns(run) => vec![],
+            Action::CheckDone { run, report } if self.tests.owns(run) => {
+                let done = home::RowTest::Done(report.last_test());
+                self.all_tested(run, done)
+            }
+            Action::CheckFailed { run, error } if self.tests.owns(run) => {
+                let failed = home::RowTest::Failed {
+                    at: self.now,
+                    why: error.to_string(),
+                };
+                self.all_tested(run, failed)
+            }
             Action::DemoOktaFull { jwk, profile, full } => {
                 self.message = Some(Notice::news(format!(
                     "{} y / n",
@@ -233,6 +250,14 @@ impl App {
             effects.push(Effect::LoadProfiles);
         }
         effects
+    }
+
+    /// One of home's tests of every profile ended; the last one says what they came to.
+    fn all_tested(&mut self, run: super::msg::RunId, row: home::RowTest) -> Vec<Effect> {
+        if let Some(news) = self.tests.finished(run, row) {
+            self.message = Some(news);
+        }
+        vec![]
     }
 
     /// Hands an action to the screen it belongs to, and follows its reply.
@@ -275,7 +300,7 @@ impl App {
         }
         let size = self.size;
         let reply = match &mut self.screen {
-            Screen::Home => home::key(key, &self.profiles, &mut self.selected),
+            Screen::Home => home::key(key, &self.profiles, &mut self.selected, &mut self.tests),
             Screen::Wizard(w) => w.key(key),
             Screen::Check(c) => {
                 let panel = layout::check_panel(size);

@@ -9,13 +9,12 @@ use ratatui::widgets::{Block, Paragraph};
 use ploy_core::check::{StepId, StepStatus};
 use ploy_core::profile::Profile;
 
+use super::SPINNER;
 use crate::tui::layout;
 use crate::tui::panel;
 use crate::tui::screen::check::{CheckScreen, StepState};
 use crate::tui::text::{fit, txt};
 use crate::tui::theme::Theme;
-
-const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 fn label(id: StepId) -> &'static str {
     match id {

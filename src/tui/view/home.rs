@@ -3,14 +3,17 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table, TableState};
 
 use time::OffsetDateTime;
 
-use ploy_core::profile::Profiles;
+use ploy_core::profile::{Profile, Profiles};
 
-use crate::tui::text::{fit, txt};
+use super::SPINNER;
+use crate::tui::screen::home::{AllTests, RowTest};
+use crate::tui::text::{fit, labelled, txt};
 use crate::tui::theme::Theme;
 
 const HEADERS: [&str; 5] = ["Name", "Source", "Host", "Last test", "Secret"];
@@ -34,15 +37,39 @@ pub fn widths(want: [usize; 5], room: usize) -> [usize; 5] {
     w
 }
 
-/// `profiles` with the row `selected`; "5 min ago" as of `now`.
-pub fn draw(
-    profiles: &Profiles,
-    selected: usize,
-    now: OffsetDateTime,
-    frame: &mut Frame,
-    area: Rect,
-    theme: &Theme,
-) {
+/// What home draws: the profiles with the row `selected`, home's tests of them all, the
+/// spinner's frame and "now" for "5 min ago".
+pub struct Data<'a> {
+    pub profiles: &'a Profiles,
+    pub selected: usize,
+    pub tests: &'a AllTests,
+    pub spinner: usize,
+    pub now: OffsetDateTime,
+}
+
+/// What a row's "Last test" says: a test of them all running or ended, else the stored one.
+fn last_test(d: &Data, name: &str, p: &Profile, theme: &Theme) -> (String, Style) {
+    let stored = p.last_test.as_ref();
+    let (ok, text) = match d.tests.row(name, stored) {
+        Some(RowTest::Running(_)) => {
+            let frame = SPINNER[d.spinner % SPINNER.len()];
+            return (format!("{frame} testing…"), theme.accent());
+        }
+        Some(RowTest::Done(t)) => (Some(t.ok), t.summary(name, p.integration, d.now)),
+        Some(RowTest::Failed { why, .. }) => (Some(false), format!("not tested: {why}")),
+        None => (stored.map(|t| t.ok), p.last_test_summary(name, d.now)),
+    };
+    match ok {
+        None => (format!("· {}", txt(&text)), theme.dim()),
+        Some(true) => (format!("✓ {}", txt(&text)), theme.ok()),
+        Some(false) => (format!("✗ {}", txt(&text)), theme.fail()),
+    }
+}
+
+/// The profiles' table and, under it, the selected profile's last test and secret age in
+/// full (a cell is cut to its column; what it says must still be readable at 80×24).
+pub fn draw(d: &Data, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let profiles = d.profiles;
     let block = Block::bordered().title(" Connections ");
     if profiles.profiles.is_empty() {
         let text = vec![
@@ -63,23 +90,63 @@ pub fn draw(
         .profiles
         .iter()
         .map(|(name, p)| {
-            let (mark, style) = match &p.last_test {
-                None => ("·", theme.dim()),
-                Some(t) if t.ok => ("✓", theme.ok()),
-                Some(_) => ("✗", theme.fail()),
+            let (last, style) = last_test(d, name, p, theme);
+            let age = max.secret_age(p.secret_stored, p.staged().is_some(), d.now);
+            // The mark says "rotate it" where colour does not show (NO_COLOR) and the
+            // column is cut.
+            let secret = if age.old {
+                format!("! {}", age.text)
+            } else {
+                age.text
             };
-            let age = max.secret_age(p.secret_stored, p.staged().is_some(), now);
             let cells = [
                 txt(name),
                 p.integration.display_name().to_string(),
                 txt(&p.host),
-                format!("{mark} {}", txt(&p.last_test_summary(name, now))),
-                age.text,
+                last,
+                secret,
             ];
             let age_style = if age.old { theme.warn() } else { theme.dim() };
             (cells, style, age_style)
         })
         .collect();
+
+    // The selected profile in full, under the table.
+    let selected = profiles.profiles.iter().nth(d.selected);
+    let width = area.width.saturating_sub(2) as usize;
+    let detail: Vec<Line> = selected
+        .map(|(name, p)| {
+            let (last, style) = last_test(d, name, p, theme);
+            let age = max.secret_age(p.secret_stored, p.staged().is_some(), d.now);
+            let (age_text, age_style) = if age.old {
+                (format!("! {}", age.text), theme.warn())
+            } else {
+                (age.text, Style::new())
+            };
+            let mut lines = labelled("Last test ", &last, width, theme.dim(), style);
+            lines.extend(labelled(
+                "Secret    ",
+                &age_text,
+                width,
+                theme.dim(),
+                age_style,
+            ));
+            lines
+        })
+        .unwrap_or_default();
+    // The pane sits under the table; the table keeps its header and a row at least.
+    let detail_h = (detail.len() as u16 + 2).min(area.height.saturating_sub(5));
+    let table_h = (rows.len() as u16 + 3).min(area.height - detail_h);
+    let table_area = Rect {
+        height: table_h,
+        ..area
+    };
+    let detail_area = Rect {
+        y: area.y + table_h,
+        height: detail_h,
+        ..area
+    };
+
     let mut want = HEADERS.map(|h| h.chars().count());
     for (cells, _, _) in &rows {
         for (w, c) in want.iter_mut().zip(cells) {
@@ -103,8 +170,16 @@ pub fn draw(
         .row_highlight_style(theme.selected())
         .block(block);
     // The table scrolls to the selection, so the profile a key acts on is always in view.
-    let mut state = TableState::default().with_selected(Some(selected));
-    frame.render_stateful_widget(table, area, &mut state);
+    let mut state = TableState::default().with_selected(Some(d.selected));
+    frame.render_stateful_widget(table, table_area, &mut state);
+    if detail_area.height > 2
+        && let Some((name, _)) = selected
+    {
+        frame.render_widget(
+            Paragraph::new(detail).block(Block::bordered().title(format!(" {} ", fit(name, 40)))),
+            detail_area,
+        );
+    }
 }
 
 #[cfg(test)]

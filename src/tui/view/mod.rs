@@ -20,6 +20,9 @@ use super::layout::{self, MIN_SIZE, centered};
 use super::text::txt;
 use super::theme::Theme;
 
+/// A running step's or test's spinner, one frame per tick.
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
 pub fn draw(app: &App, frame: &mut Frame) {
     let area = frame.area();
     let theme = Theme::new(app.color);
@@ -56,7 +59,18 @@ pub fn draw(app: &App, frame: &mut Frame) {
     frame.render_widget(Line::from(spans), top);
 
     match &app.screen {
-        Screen::Home => home::draw(&app.profiles, app.selected, app.now, frame, body, &theme),
+        Screen::Home => home::draw(
+            &home::Data {
+                profiles: &app.profiles,
+                selected: app.selected,
+                tests: &app.tests,
+                spinner: app.spinner,
+                now: app.now,
+            },
+            frame,
+            body,
+            &theme,
+        ),
         Screen::Wizard(w) => wizard::draw(w, frame, body, &theme),
         Screen::Check(c) => {
             let profile = app.profiles.profiles.get(&c.profile);
