@@ -563,3 +563,73 @@ fn another_key_can_be_staged_in_place_of_a_lost_one() {
     });
     assert!(render(&app, 200, 24).contains("replaces the staged key first-kid"));
 }
+
+/// The right panel of an 80-column `screen`, inside its border, its lines joined (a JWK is
+/// wrapped at the panel's width, so joined it reads as it was).
+fn right_panel(screen: &str) -> String {
+    screen
+        .lines()
+        .skip(2)
+        .take(19)
+        .map(|l| {
+            let inner: String = l.trim_matches('"').chars().skip(41).take(38).collect();
+            inner.trim_end().to_string()
+        })
+        .collect()
+}
+
+/// Scrolls the key panel with ↓ until its end shows (it says there is more until then); the
+/// panel at its end.
+fn read_key_panel(app: &mut App) -> String {
+    let first = right_panel(&render(app, 80, 24));
+    assert!(
+        first.contains("↓ more: ↓"),
+        "the panel says it scrolls: {first}"
+    );
+    for _ in 0..40 {
+        app.update(key(KeyCode::Down));
+        let panel = right_panel(&render(app, 80, 24));
+        if !panel.contains("↓ more") {
+            return panel;
+        }
+    }
+    panic!("the panel never ends");
+}
+
+/// Issue 20, item 5: the public JWK is readable in the wizard's and the rotate screen's
+/// panels at 80×24: the panel scrolls with ↓ and says so.
+#[test]
+fn the_public_jwk_is_read_whole_at_80x24_in_the_wizard_and_the_rotate_panel() {
+    let tail = |jwk: &serde_json::Value| {
+        let n = jwk["n"].as_str().unwrap();
+        format!("{}\",\"use\":\"sig\"}}", &n[n.len() - 12..])
+    };
+    // The wizard's key step, an RSA 2048 key made here.
+    let mut app = wizard_with_made_key(false);
+    let g = made(&app);
+    assert!(!right_panel(&render(&app, 80, 24)).contains(&tail(&g.public_jwk)));
+    let read = read_key_panel(&mut app);
+    assert!(read.contains(&tail(&g.public_jwk)), "{read}");
+    // ↑ goes back to the key ID.
+    for _ in 0..40 {
+        app.update(key(KeyCode::Up));
+    }
+    assert!(render(&app, 80, 24).contains("Key ID"));
+
+    // The rotate screen with a staged RSA key.
+    let mut app = rotate_screen();
+    app.update(key(KeyCode::Enter));
+    let g = ploy_core::keys::generate(KeyType::Rsa2048).unwrap();
+    app.update(Action::Staged {
+        name: "corp".into(),
+        result: Ok(Staged {
+            key_id: g.key.kid().unwrap().to_string(),
+            key_type: KeyType::Rsa2048,
+            public_jwk: g.public_jwk.clone(),
+            replaced: None,
+        }),
+    });
+    assert!(!right_panel(&render(&app, 80, 24)).contains(&tail(&g.public_jwk)));
+    let read = read_key_panel(&mut app);
+    assert!(read.contains(&tail(&g.public_jwk)), "{read}");
+}

@@ -23,6 +23,7 @@ use super::screen::home;
 use super::screen::rotate::RotateScreen;
 use super::screen::users::UsersScreen;
 use super::screen::wizard::Wizard;
+use super::scroll::Scroll;
 use super::theme::Theme;
 
 /// A yes/no question the app is waiting for an answer to.
@@ -62,6 +63,10 @@ pub struct App {
     /// A profile to select once the list is read again (the one just added or edited).
     follow: Option<String>,
     pub help: bool,
+    /// The status message is open whole, in a panel (F2).
+    pub reading: bool,
+    /// The help's or the message's panel, when it is taller than the screen.
+    pub overlay: Scroll,
     pub question: Option<Question>,
     /// Saves and exports in flight.
     saves: usize,
@@ -91,6 +96,8 @@ impl App {
             tests: home::AllTests::default(),
             follow: None,
             help: false,
+            reading: false,
+            overlay: Scroll::default(),
             question: None,
             saves: 0,
             exports: 0,
@@ -121,8 +128,25 @@ impl App {
         self.profiles.profiles.iter().nth(self.selected)
     }
 
-    /// The keys offered now, from the current screen's table.
+    /// The keys offered now: a panel's over the screen, else the current screen's table.
     pub fn bindings(&self) -> Shown {
+        if self.overlay_open() {
+            return Shown::of(
+                bindings::OVERLAY_KEYS,
+                |c| c == bindings::Overlay::Close || self.overlay.overflows(),
+                false,
+            );
+        }
+        self.bindings_under_overlay()
+    }
+
+    /// The help or the whole status message is open over the screen.
+    pub fn overlay_open(&self) -> bool {
+        self.help || (self.reading && self.message.is_some())
+    }
+
+    /// The keys of the screen (or its question) under any panel: what the help lists.
+    pub fn bindings_under_overlay(&self) -> Shown {
         if self.question.is_some() {
             return Shown::of(bindings::ANSWER_KEYS, |_| true, false);
         }
@@ -133,6 +157,19 @@ impl App {
             Screen::Users(u) => u.bindings(),
             Screen::Rotate(r) => r.bindings(),
         }
+    }
+
+    /// The status message as it shows now: wrapped, on a few rows at most.
+    pub fn status_lines(&self) -> Vec<String> {
+        match &self.message {
+            Some(m) => layout::status_lines(&super::text::txt(&m.line()), self.size),
+            None => vec![],
+        }
+    }
+
+    /// The terminal as the screen's body sees it (see `layout::body_size`).
+    fn body_size(&self) -> (u16, u16) {
+        layout::body_size(self.size, self.status_lines().len())
     }
 
     /// Opens the wizard for a new profile (`integration` preselected, if given), and asks the
@@ -262,7 +299,7 @@ impl App {
 
     /// Hands an action to the screen it belongs to, and follows its reply.
     fn route(&mut self, action: Action) -> Vec<Effect> {
-        let (size, now) = (self.size, self.now);
+        let (size, now) = (self.body_size(), self.now);
         let reply = match (&mut self.screen, action) {
             (Screen::Users(u), Action::Click { x, y }) => {
                 let hit = layout::hit(u, size, x, y);
@@ -287,18 +324,35 @@ impl App {
             Some(bindings::Global::Quit) => return self.request_quit(),
             Some(bindings::Global::Help) => {
                 self.help = !self.help;
+                self.reading = false;
+                self.overlay.reset();
+                return vec![];
+            }
+            Some(bindings::Global::Message) => {
+                self.reading = !self.reading && self.message.is_some();
+                self.help = false;
+                self.overlay.reset();
                 return vec![];
             }
             None => {}
         }
-        if self.help {
-            self.help = false;
+        // A panel over the screen scrolls with its keys; any other key closes it.
+        if self.overlay_open() {
+            match lookup(bindings::OVERLAY_KEYS, &key, |_| true) {
+                Some(bindings::Overlay::Scroll(step)) if self.overlay.overflows() => {
+                    self.overlay.step(step)
+                }
+                _ => {
+                    self.help = false;
+                    self.reading = false;
+                }
+            }
             return vec![];
         }
         if let Some(question) = self.question.clone() {
             return self.answer(question, key);
         }
-        let size = self.size;
+        let size = self.body_size();
         let reply = match &mut self.screen {
             Screen::Home => home::key(key, &self.profiles, &mut self.selected, &mut self.tests),
             Screen::Wizard(w) => w.key(key),
@@ -322,11 +376,16 @@ impl App {
     /// A screen's reply: its news on the status line, then where it goes, then its effects
     /// followed by those of the screen it opens.
     fn follow_reply(&mut self, reply: Reply) -> Vec<Effect> {
+        let said = reply.say.is_some();
         if let Some(notice) = reply.say {
             self.message = Some(notice);
         }
         let mut effects = reply.effects;
         if let Some(go) = reply.go {
+            // What the status line said was about the screen left behind.
+            if !said && go.opens_screen() {
+                self.message = None;
+            }
             effects.extend(self.go(go));
         }
         effects
@@ -336,6 +395,7 @@ impl App {
         match go {
             Go::Help => {
                 self.help = true;
+                self.overlay.reset();
                 vec![]
             }
             Go::Quit => self.request_quit(),

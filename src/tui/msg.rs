@@ -430,6 +430,16 @@ pub enum Go {
     AskStoreAnyway(String),
 }
 
+impl Go {
+    /// Whether it opens another screen (rather than a question or the help over this one).
+    pub fn opens_screen(&self) -> bool {
+        !matches!(
+            self,
+            Go::Help | Go::Quit | Go::AskRemove(_) | Go::AskStoreAnyway(_)
+        )
+    }
+}
+
 /// A screen's answer to a message: work for the runner, where to go, and what the status
 /// line says.
 #[derive(Default)]

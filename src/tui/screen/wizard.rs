@@ -15,14 +15,15 @@ use ploy_core::setup::{self, Draft, Intent};
 use ploy_core::validate::{self, Note};
 
 use crate::tui::bindings::{
-    BACKTAB, Binding, COPY_PUBLIC, DEMO_ADD_PUBLIC, DOWN, ENTER, ESC, HELP, Key, LEFT, QUIT, RIGHT,
-    Shown, TAB, Table, UP, WRITE_PUBLIC, lookup,
+    BACKTAB, Binding, COPY_PUBLIC, DEMO_ADD_PUBLIC, DOWN, ENTER, ESC, HELP, KEY_DOWN, KEY_UP, Key,
+    LEFT, LESS, MORE, QUIT, RIGHT, Shown, TAB, Table, UP, WRITE_PUBLIC, lookup,
 };
 use crate::tui::input::TextField;
 use crate::tui::keybox::{KeyBox, KeyState};
 use crate::tui::keymaker::{self, Made};
 use crate::tui::msg::{Action, Effect, Go, PublicKeyAction, PublicKeySource, Reply};
 use crate::tui::notice::Notice;
+use crate::tui::scroll::{Scroll, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepId {
@@ -132,6 +133,10 @@ pub enum Command {
     CopyPublic,
     WritePublic,
     DemoAddPublic,
+    /// The public key's panel, when it is taller than its room.
+    Scroll(Step),
+    /// The guide beside the fields, when it is taller than its room.
+    Guide(Step),
     Help,
     Quit,
 }
@@ -216,8 +221,13 @@ const BACK: Binding<Command> = Binding {
 const HELP_Q: Binding<Command> = HELP.with(C::Help);
 const QUIT_Q: Binding<Command> = QUIT.with(C::Quit);
 
+const GUIDE_DOWN: Binding<Command> = MORE.with(C::Guide(Step::PageDown));
+const GUIDE_UP: Binding<Command> = LESS.with(C::Guide(Step::PageUp));
+
 /// A text field has the focus: letters are typed into it.
-pub const TEXT_KEYS: &[Binding<Command>] = &[NEXT_FIELD, PREV_FIELD, NEXT_STEP, BACK];
+pub const TEXT_KEYS: &[Binding<Command>] = &[
+    NEXT_FIELD, PREV_FIELD, NEXT_STEP, BACK, GUIDE_DOWN, GUIDE_UP,
+];
 
 /// The DPoP question has the focus.
 pub const DPOP_KEYS: &[Binding<Command>] = &[
@@ -242,23 +252,30 @@ pub const DPOP_KEYS: &[Binding<Command>] = &[
     NEXT_STEP,
     BACK,
     PREV_FIELD,
+    GUIDE_DOWN,
+    GUIDE_UP,
     HELP_Q,
     QUIT_Q,
 ];
 
 /// The choice between a key made here and one pasted from Okta has the focus.
+/// (In priority order: the footer drops from the end, keeping help and quit.)
 pub const KEY_CHOICE_KEYS: &[Binding<Command>] = &[
     NEXT_STEP,
+    COPY_PUBLIC.with(C::CopyPublic),
+    BACK,
     Binding {
-        keys: &[Key::Char(' '), LEFT, RIGHT, UP, DOWN],
+        keys: &[Key::Char(' '), LEFT, RIGHT],
         footer: Some("toggle"),
         help: "make the key here / paste a key from Okta",
         command: C::KeyChoiceToggle,
     },
-    COPY_PUBLIC.with(C::CopyPublic),
-    WRITE_PUBLIC.with(C::WritePublic),
     DEMO_ADD_PUBLIC.with(C::DemoAddPublic),
-    BACK,
+    WRITE_PUBLIC.with(C::WritePublic),
+    KEY_DOWN.with(C::Scroll(Step::Down)),
+    KEY_UP.with(C::Scroll(Step::Up)),
+    GUIDE_DOWN,
+    GUIDE_UP,
     NEXT_FIELD,
     PREV_FIELD,
     HELP_Q,
@@ -269,9 +286,13 @@ pub const KEY_CHOICE_KEYS: &[Binding<Command>] = &[
 pub const MADE_KEY_KEYS: &[Binding<Command>] = &[
     NEXT_STEP,
     COPY_PUBLIC.with(C::CopyPublic),
-    WRITE_PUBLIC.with(C::WritePublic),
-    DEMO_ADD_PUBLIC.with(C::DemoAddPublic),
     BACK,
+    DEMO_ADD_PUBLIC.with(C::DemoAddPublic),
+    WRITE_PUBLIC.with(C::WritePublic),
+    KEY_DOWN.with(C::Scroll(Step::Down)),
+    KEY_UP.with(C::Scroll(Step::Up)),
+    GUIDE_DOWN,
+    GUIDE_UP,
     NEXT_FIELD,
     PREV_FIELD,
     HELP_Q,
@@ -301,6 +322,8 @@ pub const SCOPE_KEYS: &[Binding<Command>] = &[
     NEXT_STEP,
     BACK,
     PREV_FIELD,
+    GUIDE_DOWN,
+    GUIDE_UP,
     HELP_Q,
     QUIT_Q,
 ];
@@ -314,6 +337,8 @@ pub const REVIEW_KEYS: &[Binding<Command>] = &[
         command: C::NextStep,
     },
     BACK,
+    GUIDE_DOWN,
+    GUIDE_UP,
     HELP_Q,
     QUIT_Q,
 ];
@@ -362,6 +387,10 @@ pub struct Wizard {
     pub made_public: Option<Result<serde_json::Value, String>>,
     /// The demo's Okta takes keys (`p`).
     pub demo_okta: bool,
+    /// The key step's panel (the public key), when it is taller than its room.
+    pub key_scroll: Scroll,
+    /// The step's guide, when it is taller than its room.
+    pub guide_scroll: Scroll,
 }
 
 impl Wizard {
@@ -394,6 +423,8 @@ impl Wizard {
             made: Made::None,
             made_public: None,
             demo_okta: false,
+            key_scroll: Scroll::default(),
+            guide_scroll: Scroll::default(),
         }
     }
 
@@ -571,6 +602,8 @@ impl Wizard {
         match cmd {
             C::CopyPublic | C::WritePublic => made,
             C::DemoAddPublic => made && self.demo_okta,
+            C::Scroll(_) => self.key_scroll.overflows(),
+            C::Guide(_) => self.guide_scroll.overflows(),
             _ => true,
         }
     }
@@ -756,6 +789,8 @@ impl Wizard {
             self.step = (self.step + 1).min(self.steps().len().saturating_sub(1));
             self.focus = 0;
             self.attempted = false;
+            self.guide_scroll.reset();
+            self.key_scroll.reset();
         } else {
             self.attempted = true;
         }
@@ -768,6 +803,8 @@ impl Wizard {
         self.step -= 1;
         self.focus = 0;
         self.attempted = false;
+        self.guide_scroll.reset();
+        self.key_scroll.reset();
         true
     }
 
@@ -872,6 +909,8 @@ impl Wizard {
                     self.made = Made::None;
                 }
             }
+            C::Scroll(step) => self.key_scroll.step(step),
+            C::Guide(step) => self.guide_scroll.step(step),
             C::CopyPublic => return self.public_key(PublicKeyAction::Copy),
             C::WritePublic => return self.public_key(PublicKeyAction::Write),
             C::DemoAddPublic => return self.public_key(PublicKeyAction::DemoAdd),

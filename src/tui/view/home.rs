@@ -17,18 +17,39 @@ use crate::tui::text::{fit, labelled, txt};
 use crate::tui::theme::Theme;
 
 const HEADERS: [&str; 5] = ["Name", "Source", "Host", "Last test", "Secret"];
-/// Below these a column is not cut further (the name and the test result matter most).
-const MIN_WIDTHS: [usize; 5] = [12, 8, 12, 20, 12];
+/// Below these a column is not cut further (the name and the test result matter most; a
+/// name is not cut below 20).
+const MIN_WIDTHS: [usize; 5] = [20, 8, 12, 14, 12];
+/// Which columns go first when even their minimums do not fit: the host, then the source
+/// (the pane under the table names both for the selected profile).
+const DROP_ORDER: [usize; 2] = [2, 1];
 
-/// Widths for columns that want `want`, fitting `room` (spacing included): while too wide,
-/// the column furthest above its minimum gives a character.
+/// Widths for columns that want `want`, fitting `room` (spacing included); 0 for a column
+/// left out. Columns whose minimums do not fit are left out in `DROP_ORDER`; then, while
+/// too wide, the column furthest above its minimum gives a character.
 pub fn widths(want: [usize; 5], room: usize) -> [usize; 5] {
-    let mut w = want;
-    let spacing = w.len() - 1;
+    let min = |i: usize| MIN_WIDTHS[i].min(want[i]);
+    let mut shown = [true; 5];
+    let needs = |shown: &[bool; 5]| {
+        let cols: Vec<usize> = (0..5).filter(|&i| shown[i]).collect();
+        cols.iter().map(|&i| min(i)).sum::<usize>() + cols.len().saturating_sub(1)
+    };
+    for i in DROP_ORDER {
+        if needs(&shown) > room {
+            shown[i] = false;
+        }
+    }
+    let mut w = [0; 5];
+    for i in 0..5 {
+        if shown[i] {
+            w[i] = want[i];
+        }
+    }
+    let spacing = shown.iter().filter(|s| **s).count().saturating_sub(1);
     while w.iter().sum::<usize>() + spacing > room {
         let shrinkable = (0..w.len())
-            .filter(|&i| w[i] > MIN_WIDTHS[i].min(want[i]))
-            .max_by_key(|&i| w[i] - MIN_WIDTHS[i].min(want[i]));
+            .filter(|&i| shown[i] && w[i] > min(i))
+            .max_by_key(|&i| w[i] - min(i));
         match shrinkable {
             Some(i) => w[i] -= 1,
             None => break,
@@ -131,6 +152,14 @@ pub fn draw(d: &Data, frame: &mut Frame, area: Rect, theme: &Theme) {
                 theme.dim(),
                 age_style,
             ));
+            let host = format!("{} at {}", p.integration.display_name(), p.host);
+            lines.extend(labelled(
+                "Tenant    ",
+                &host,
+                width,
+                theme.dim(),
+                Style::new(),
+            ));
             lines
         })
         .unwrap_or_default();
@@ -154,19 +183,28 @@ pub fn draw(d: &Data, frame: &mut Frame, area: Rect, theme: &Theme) {
         }
     }
     let widths = widths(want, area.width.saturating_sub(2) as usize);
+    // A column left out (width 0) is not drawn at all.
+    let shown = |i: usize| widths[i] > 0;
     let table_rows = rows.into_iter().map(|(cells, style, age_style)| {
-        let [name, source, host, last, age] = cells;
-        Row::new(vec![
-            Line::raw(fit(&name, widths[0])),
-            Line::raw(fit(&source, widths[1])),
-            Line::raw(fit(&host, widths[2])),
-            Line::styled(fit(&last, widths[3]), style),
-            Line::styled(fit(&age, widths[4]), age_style),
-        ])
+        let styles = [Style::new(), Style::new(), Style::new(), style, age_style];
+        Row::new(
+            cells
+                .iter()
+                .zip(styles)
+                .enumerate()
+                .filter(|(i, _)| shown(*i))
+                .map(|(i, (c, st))| Line::styled(fit(c, widths[i]), st))
+                .collect::<Vec<_>>(),
+        )
     });
-    let table = Table::new(table_rows, widths.map(|w| Constraint::Length(w as u16)))
+    let header: Vec<&str> = (0..5).filter(|&i| shown(i)).map(|i| HEADERS[i]).collect();
+    let constraints: Vec<Constraint> = (0..5)
+        .filter(|&i| shown(i))
+        .map(|i| Constraint::Length(widths[i] as u16))
+        .collect();
+    let table = Table::new(table_rows, constraints)
         .column_spacing(1)
-        .header(Row::new(HEADERS).style(theme.accent()))
+        .header(Row::new(header).style(theme.accent()))
         .row_highlight_style(theme.selected())
         .block(block);
     // The table scrolls to the selection, so the profile a key acts on is always in view.
@@ -191,8 +229,14 @@ mod tests {
         assert_eq!(widths([30, 8, 20, 40, 14], 200), [30, 8, 20, 40, 14]);
         let w = widths([30, 8, 20, 60, 20], 78);
         assert_eq!(w.iter().sum::<usize>() + 4, 78);
-        assert!(w[0] >= 12 && w[3] >= 20, "{w:?}");
+        assert!(w[0] >= 20 && w[3] >= 14, "{w:?}");
+        // Narrower: the host goes, then the source; a name of 17 is never cut.
+        let w = widths([17, 8, 15, 40, 12], 58);
+        assert_eq!((w[0], w[1], w[2]), (17, 8, 0), "{w:?}");
+        assert_eq!(w.iter().sum::<usize>() + 3, 58);
+        let w = widths([17, 8, 15, 40, 12], 45);
+        assert_eq!((w[0], w[1], w[2]), (17, 0, 0), "{w:?}");
         // Nothing below the minimums, even when that overflows.
-        assert_eq!(widths([30, 8, 30, 60, 30], 10), [12, 8, 12, 20, 12]);
+        assert_eq!(widths([30, 8, 30, 60, 30], 10), [20, 0, 0, 14, 12]);
     }
 }

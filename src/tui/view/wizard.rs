@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
@@ -37,23 +38,23 @@ pub fn draw(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
         _ => None,
     }
     .unwrap_or(&step_text.guide);
-    // The guide's steps for this screen, then where the guide is read.
+    // The guide's steps for this screen, then where the guide is read; it scrolls (PgDn)
+    // where it is taller than its panel.
+    let guide_block = Block::bordered().title(format!(" {} setup guide ", text.name));
+    let guide_inner = guide_block.inner(guide_area);
+    let width = guide_inner.width as usize;
     let mut lines: Vec<Line> = guide_text
         .trim_start_matches('\n')
         .lines()
-        .map(Line::raw)
+        .flat_map(|l| labelled("", l, width, Style::new(), Style::new()))
         .collect();
     if let Some(address) = ploy_core::diagnose::guide_address(integration) {
         lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            format!("{}: {address}", text.name),
-            theme.dim(),
-        ));
+        let line = format!("{}: {address}", text.name);
+        lines.extend(labelled("", &line, width, theme.dim(), theme.dim()));
     }
-    let guide = Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(Block::bordered().title(format!(" {} setup guide ", text.name)));
-    frame.render_widget(guide, guide_area);
+    frame.render_widget(guide_block, guide_area);
+    super::scrolled(frame, guide_inner, lines, &w.guide_scroll, "PgDn", theme);
 
     let title = format!(
         " Step {} of {}: {} ",
@@ -270,18 +271,28 @@ fn draw_key_choice(w: &Wizard, focused: bool, frame: &mut Frame, area: Rect, the
             }
         }
     }
-    if w.key_choice == KeyChoice::Generate {
-        y += 1;
-        let lines = match &w.made {
-            Made::Ready(g) => publickey::lines(&g.public_jwk, width as usize, theme),
-            Made::Failed(e) => vec![Line::styled(format!("✗ {e}"), theme.fail())],
-            _ => vec![Line::styled("Making an RSA 2048 key pair…", theme.dim())],
-        };
-        let h = bottom.saturating_sub(y);
-        frame.render_widget(Paragraph::new(lines), Rect::new(x, y, width, h));
-        y += h;
+    let lines = match (&w.made, w.key_choice) {
+        (_, KeyChoice::Paste) => vec![],
+        (Made::Ready(g), _) => publickey::lines(&g.public_jwk, width as usize, theme),
+        (Made::Failed(e), _) => labelled("✗ ", e, width as usize, theme.fail(), theme.fail()),
+        _ => vec![Line::styled("Making an RSA 2048 key pair…", theme.dim())],
+    };
+    // The public key scrolls in what is left (a pasted key's fields follow instead).
+    if lines.is_empty() {
+        w.key_scroll.window(0, 0);
+        return y;
     }
-    y
+    y += 1;
+    let h = bottom.saturating_sub(y);
+    super::scrolled(
+        frame,
+        Rect::new(x, y, width, h),
+        lines,
+        &w.key_scroll,
+        "↓",
+        theme,
+    );
+    y + h
 }
 
 /// Editing a profile whose key was made here: the key stays; its public half is shown.
@@ -300,7 +311,7 @@ fn draw_made_key(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) -> u1
         Some(Err(e)) => lines.extend(labelled("✗ ", e, width, theme.fail(), theme.fail())),
         None => lines.push(Line::styled("Reading its public key…", theme.dim())),
     }
-    frame.render_widget(Paragraph::new(lines), area);
+    super::scrolled(frame, area, lines, &w.key_scroll, "↓", theme);
     area.y + area.height
 }
 
