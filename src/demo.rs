@@ -190,7 +190,7 @@ pub async fn prepare(users: usize) -> Result<Demo, AppError> {
     }
     Ok(Demo {
         banner: format!(
-            "DEMO: emulated tenants on {}; nothing is kept",
+            "DEMO: nothing is kept; emulated tenants on {}",
             running.addr
         ),
         services,

@@ -366,6 +366,8 @@ fn a_diagnosis_is_copied_for_a_support_ticket_over_osc52() {
     // The failing profile is the last one.
     t.keys(&["G", "t"]);
     t.wait_for("okta.dpop_required");
+    // The run is over once its keys are offered (the diagnosis shows before it ends).
+    t.wait_for("d DPoP on + test");
     t.keys(&["i"]);
     t.wait_for("Sent the diagnosis to the clipboard");
     let copied = String::from_utf8_lossy(&t.run(&["show-buffer"]).stdout).to_string();

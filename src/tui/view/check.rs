@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Paragraph};
 use ploy_core::check::StepStatus;
 use ploy_core::profile::Profile;
 
-use super::SPINNER;
+use super::widgets::SPINNER;
 use crate::tui::layout;
 use crate::tui::panel;
 use crate::tui::screen::check::{CheckScreen, StepState};
@@ -71,6 +71,10 @@ pub fn draw(
     let offset = (c.scroll as usize).min(lines.len().saturating_sub(rest.height as usize));
     let more = lines.len() > offset + rest.height as usize;
     frame.render_widget(Paragraph::new(lines).scroll((offset as u16, 0)), rest);
+    if offset > 0 && rest.height > 0 && rest.width > 12 {
+        let r = Rect::new(rest.x + rest.width - 3, rest.y, 3, 1);
+        frame.render_widget(Line::styled(" ↑ ", theme.accent()), r);
+    }
     if more && rest.height > 0 && rest.width > 12 {
         let hint = " ↓ more ";
         let r = Rect::new(

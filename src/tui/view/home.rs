@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use ploy_core::profile::{Profile, Profiles};
 
-use super::SPINNER;
+use super::widgets::SPINNER;
 use crate::tui::screen::home::{AllTests, RowTest};
 use crate::tui::text::{fit, labelled, txt};
 use crate::tui::theme::Theme;

@@ -8,6 +8,7 @@ mod keybox;
 mod publickey;
 mod rotate;
 mod users;
+mod widgets;
 mod wizard;
 
 use ratatui::Frame;
@@ -19,12 +20,8 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use super::app::{App, Screen};
 use super::layout::{self, MIN_SIZE, centered};
 use super::notice::Notice;
-use super::scroll::Scroll;
 use super::text::{self, Place, labelled, txt};
 use super::theme::Theme;
-
-/// A running step's or test's spinner, one frame per tick.
-const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 pub fn draw(app: &App, frame: &mut Frame) {
     let area = frame.area();
@@ -107,37 +104,6 @@ pub fn draw(app: &App, frame: &mut Frame) {
     }
 }
 
-/// `lines` (wrapped already) in `area` from the scroll's offset, with a mark where more is
-/// hidden: "↑" at the top right, "↓ more" and the key (`down`) that shows it at the bottom
-/// right.
-fn scrolled(
-    frame: &mut Frame,
-    area: Rect,
-    lines: Vec<Line>,
-    scroll: &Scroll,
-    down: &str,
-    theme: &Theme,
-) {
-    let w = scroll.window(lines.len(), area.height as usize);
-    let shown: Vec<Line> = lines.into_iter().skip(w.first).collect();
-    frame.render_widget(Clear, area);
-    frame.render_widget(Paragraph::new(shown), area);
-    let mut mark = |text: String, y: u16| {
-        let width = (text.chars().count() as u16).min(area.width);
-        let r = Rect::new(area.x + area.width - width, y, width, 1);
-        frame.render_widget(Line::styled(text, theme.accent()), r);
-    };
-    if area.height == 0 || area.width < 12 {
-        return;
-    }
-    if w.above {
-        mark(" ↑ ".into(), area.y);
-    }
-    if w.below {
-        mark(format!(" ↓ more: {down} "), area.y + area.height - 1);
-    }
-}
-
 /// The footer's keys that fit in `width`: when not all do, the ones before the last two
 /// (help and quit) give way, so help is always offered.
 /// (The tables list their keys by priority.) Before a key gives way, the separators narrow.
@@ -178,7 +144,7 @@ fn draw_overlay(
     let inner = block.inner(popup);
     frame.render_widget(Clear, popup);
     frame.render_widget(block, popup);
-    scrolled(frame, inner, lines, &app.overlay, "PgDn", theme);
+    widgets::scrolled(frame, inner, lines, &app.overlay, "PgDn", theme);
 }
 
 /// The keys of the screen, each with what it does (a long one wrapped under its text).

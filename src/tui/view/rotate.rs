@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use ploy_core::integration::Integration;
 
+use super::widgets;
 use crate::tui::layout;
 use crate::tui::screen::rotate::{Mode, RotateScreen};
 use crate::tui::text::{self, Place, labelled};
@@ -44,7 +45,7 @@ pub fn draw(r: &RotateScreen, frame: &mut Frame, area: Rect, theme: &Theme) {
         })
         .collect();
     frame.render_widget(guide_block, guide_area);
-    super::scrolled(
+    widgets::scrolled(
         frame,
         guide_inner,
         guide_lines,
@@ -150,7 +151,7 @@ fn draw_mode(r: &RotateScreen, frame: &mut Frame, inner: Rect, theme: &Theme) ->
     }
     // Made here, the panel is the new key's alone and scrolls; pasted, the fields follow.
     if r.mode == Mode::Generate {
-        super::scrolled(frame, inner, lines, &r.scroll, "↓", theme);
+        widgets::scrolled(frame, inner, lines, &r.scroll, "↓", theme);
         return inner.y + inner.height;
     }
     r.scroll.window(0, 0);

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use ploy_core::integration::Integration;
 use ploy_core::validate::Note;
 
+use super::widgets;
 use crate::tui::input::TextField;
 use crate::tui::keymaker::Made;
 use crate::tui::layout;
@@ -54,7 +55,7 @@ pub fn draw(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
         lines.extend(labelled("", &line, width, theme.dim(), theme.dim()));
     }
     frame.render_widget(guide_block, guide_area);
-    super::scrolled(frame, guide_inner, lines, &w.guide_scroll, "PgDn", theme);
+    widgets::scrolled(frame, guide_inner, lines, &w.guide_scroll, "PgDn", theme);
 
     let title = format!(
         " Step {} of {}: {} ",
@@ -284,7 +285,7 @@ fn draw_key_choice(w: &Wizard, focused: bool, frame: &mut Frame, area: Rect, the
     }
     y += 1;
     let h = bottom.saturating_sub(y);
-    super::scrolled(
+    widgets::scrolled(
         frame,
         Rect::new(x, y, width, h),
         lines,
@@ -311,7 +312,7 @@ fn draw_made_key(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) -> u1
         Some(Err(e)) => lines.extend(labelled("✗ ", e, width, theme.fail(), theme.fail())),
         None => lines.push(Line::styled("Reading its public key…", theme.dim())),
     }
-    super::scrolled(frame, area, lines, &w.key_scroll, "↓", theme);
+    widgets::scrolled(frame, area, lines, &w.key_scroll, "↓", theme);
     area.y + area.height
 }
 
