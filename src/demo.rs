@@ -11,10 +11,13 @@ use secrecy::SecretString;
 use ploy_core::app::{AppError, Services};
 use ploy_core::integration::Integration;
 use ploy_core::keys::KeySource;
-use ploy_core::profile::ProfileStore;
+use ploy_core::profile::{ProfileStore, Profiles};
 use ploy_core::secret::{MemoryStore, Vault};
 use ploy_core::setup::{self, Draft, Intent};
+use ploy_core::validate;
 use ploy_emulator::{EmulatorConfig, Running};
+
+use crate::tui::msg::{DemoAdded, DemoFull};
 
 pub struct Demo {
     pub services: Services,
@@ -26,30 +29,96 @@ pub struct Demo {
 }
 
 impl Demo {
-    /// Plays the emulated Okta org's admin: adds a public key made here to its app, and says
-    /// what it did. If the app already holds two keys, the oldest key made here is retired
-    /// first, and the message says so (the demo's own profiles keep the org's first key).
+    /// Plays the emulated Okta org's admin: adds a public key made here (for `profile`, which
+    /// may not be saved yet) to its app, and says what it did. An app holds two keys at most:
+    /// when it is full, a key no profile uses is retired first, and said; when every key it
+    /// holds is in use, nothing changes and the answer names the key that would have to go and
+    /// the profiles it would stop — the TUI asks, and `retire` is that key once the admin
+    /// agreed.
     pub fn okta_admin(&self) -> crate::tui::runner::AddOktaKey {
         let org = Arc::clone(&self.emulator.okta);
         let console_kid = self.emulator.credentials.okta.key_id.clone();
-        Arc::new(move |jwk: &serde_json::Value| {
-            let ids = org.key_ids();
-            let mut retired = None;
-            if ids.len() >= ploy_emulator::okta::MAX_KEYS
-                && let Some(oldest) = ids.iter().find(|k| **k != console_kid)
-                && org.remove_key(oldest)
-            {
-                retired = Some(oldest.clone());
-            }
-            let kid = org.add_key(jwk)?;
-            Ok(match retired {
-                Some(old) => format!(
-                    "The emulated Okta app now holds the key {kid}. An app holds two keys at most, so the demo retired {old} first, as an admin would."
-                ),
-                None => format!("The emulated Okta app now holds the key {kid}."),
+        let host = validate::hostname(&self.emulator.credentials.okta.host, Integration::Okta)
+            .map(|h| h.value.to_profile_string())
+            .unwrap_or_else(|_| self.emulator.credentials.okta.host.clone());
+        let store = self.services.store.clone();
+        Arc::new(
+            move |jwk: &serde_json::Value, profile: &str, retire: Option<&str>| {
+                let ids = org.key_ids();
+                let new_kid = jwk.get("kid").and_then(|k| k.as_str()).unwrap_or_default();
+                if ids.iter().any(|k| k == new_kid) {
+                    return Ok(DemoAdded::Done(format!(
+                        "The emulated Okta app already holds the key {new_kid}."
+                    )));
+                }
+                let mut retired = None;
+                if ids.len() >= ploy_emulator::okta::MAX_KEYS {
+                    let profiles = store.load().map_err(|e| {
+                        format!("the demo's Okta admin cannot read the profiles: {e}")
+                    })?;
+                    let users = |kid: &str| key_users(&profiles, &host, &console_kid, kid);
+                    let agreed = retire.filter(|r| ids.iter().any(|k| k == r));
+                    let unused = ids.iter().find(|k| users(k).is_empty());
+                    let goes = match (agreed, unused) {
+                        (Some(kid), _) => kid.to_string(),
+                        (None, Some(kid)) => kid.clone(),
+                        (None, None) => {
+                            // The key whose loss stops the fewest other profiles: in a rotation,
+                            // the current key of the profile the new key is for.
+                            let kid = ids
+                                .iter()
+                                .min_by_key(|k| {
+                                    let u = users(k);
+                                    (u.iter().filter(|n| *n != profile).count(), u.len())
+                                })
+                                .cloned()
+                                .unwrap_or_default();
+                            return Ok(DemoAdded::Full(DemoFull {
+                                max: ploy_emulator::okta::MAX_KEYS,
+                                users: users(&kid),
+                                kid,
+                            }));
+                        }
+                    };
+                    if org.remove_key(&goes) {
+                        retired = Some((users(&goes), goes));
+                    }
+                }
+                let kid = org.add_key(jwk)?;
+                let max = ploy_emulator::okta::MAX_KEYS;
+                Ok(DemoAdded::Done(match retired {
+                    Some((users, old)) if users.is_empty() => format!(
+                        "The emulated Okta app now holds the key {kid}. An app holds {max} keys at most: the demo retired {old} first, which no profile uses."
+                    ),
+                    Some((users, old)) => format!(
+                        "The emulated Okta app now holds the key {kid}. The demo retired {old} first, as you agreed: {} no longer connect{}.",
+                        users.join(", "),
+                        if users.len() == 1 { "s" } else { "" }
+                    ),
+                    None => format!("The emulated Okta app now holds the key {kid}."),
+                }))
+            },
+        )
+    }
+}
+
+/// The profiles that sign with the emulated Okta app's key `kid` (`host` is the emulated
+/// org): as their current key, or a staged key waiting for it. A profile without a key ID
+/// uses the key Okta made for the app (`console_kid`), which the demo's own profiles were
+/// made from.
+fn key_users(profiles: &Profiles, host: &str, console_kid: &str, kid: &str) -> Vec<String> {
+    profiles
+        .profiles
+        .iter()
+        .filter(|(_, p)| p.integration == Integration::Okta && p.host == host)
+        .filter(|(_, p)| {
+            p.okta.as_ref().is_some_and(|o| {
+                o.key_id.as_deref().unwrap_or(console_kid) == kid
+                    || o.staged.as_ref().is_some_and(|s| s.key_id == kid)
             })
         })
-    }
+        .map(|(name, _)| name.clone())
+        .collect()
 }
 
 pub async fn prepare(users: usize) -> Result<Demo, AppError> {
@@ -121,7 +190,7 @@ pub async fn prepare(users: usize) -> Result<Demo, AppError> {
     }
     Ok(Demo {
         banner: format!(
-            "DEMO: emulated tenants on {}; nothing is kept",
+            "DEMO: nothing is kept; emulated tenants on {}",
             running.addr
         ),
         services,

@@ -162,7 +162,10 @@ fn wizard_shows_errors_for_bad_hosts_and_esc_goes_back() {
     );
     app.update(key(KeyCode::Esc));
     assert!(matches!(&app.screen, Screen::Wizard(w) if w.integration.is_none()));
+    // What was typed is not dropped without asking.
     app.update(key(KeyCode::Esc));
+    assert!(matches!(app.screen, Screen::Wizard(_)));
+    app.update(key(KeyCode::Char('y')));
     assert!(matches!(app.screen, Screen::Home));
 }
 
@@ -789,7 +792,7 @@ fn a_key_read_lands_only_in_the_box_that_asked() {
     app.update(key(KeyCode::Esc));
     app.update(key(KeyCode::Esc));
     app.update(key(KeyCode::Esc));
-    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Char('y'))); // leave without saving
     assert!(matches!(app.screen, Screen::Home));
     app.update(key(KeyCode::Down)); // corp, an Okta profile
     app.update(key(KeyCode::Char('r')));

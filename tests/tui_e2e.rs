@@ -366,6 +366,8 @@ fn a_diagnosis_is_copied_for_a_support_ticket_over_osc52() {
     // The failing profile is the last one.
     t.keys(&["G", "t"]);
     t.wait_for("okta.dpop_required");
+    // The run is over once its keys are offered (the diagnosis shows before it ends).
+    t.wait_for("d DPoP on + test");
     t.keys(&["i"]);
     t.wait_for("Sent the diagnosis to the clipboard");
     let copied = String::from_utf8_lossy(&t.run(&["show-buffer"]).stdout).to_string();
@@ -450,4 +452,55 @@ fn an_export_on_a_terminal_shows_a_bar_with_rate_and_time_left_then_only_the_res
         !screen.contains("/4,500 users"),
         "the bar is cleared once done:\n{screen}"
     );
+}
+
+/// Issue 20, items 16 and 5, with the real binary at 80×24 and NO_COLOR: T tests every profile
+/// at once with a result per row; home names the failure whole under the table; Tab on the
+/// test screen opens a step's whole detail, cut in its row.
+#[test]
+fn at_80x24_home_tests_all_and_nothing_that_matters_is_cut() {
+    if !have_tmux() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let env = format!(
+        "env NO_COLOR=1 HOME='{}' XDG_STATE_HOME='{}/state'",
+        home.path().display(),
+        home.path().display()
+    );
+    let t = Tmux::start_sized(&env, &format!("{} demo", common::BIN), 80, 24);
+    t.wait_for("corp-okta-no-dpop");
+    let screen = t.screen();
+    assert!(screen.contains("T test all"), "{screen}");
+    assert!(
+        screen.contains("nothing is kept"),
+        "the demo's banner: {screen}"
+    );
+    t.keys(&["T"]);
+    let screen = t.wait_for("Tested 3 profile(s) at once");
+    let row = |name: &str| {
+        screen
+            .lines()
+            .find(|l| l.starts_with(&format!("│{name} ")))
+            .unwrap_or_else(|| panic!("no row {name}: {screen}"))
+            .to_string()
+    };
+    assert!(row("acme-onetrust").contains("✓ passed"), "{screen}");
+    assert!(row("corp-okta").contains("✓ passed"), "{screen}");
+    assert!(row("corp-okta-no-dpop").contains("✗ failed"), "{screen}");
+    // The failure's reason, whole, under the table (its row is cut at 80 columns).
+    t.keys(&["G"]);
+    t.wait_for("Last test ✗ failed just now: This app requires DPoP — set DPoP to yes");
+    // The settings step's detail is cut in its row; Tab selects it, and the panel has it
+    // whole.
+    t.keys(&["t"]);
+    let screen = t.wait_for("d DPoP on + test");
+    let settings = screen.lines().find(|l| l.contains("✓ Settings")).unwrap();
+    assert!(settings.contains('…'), "{settings}");
+    assert!(!screen.contains("RSA 2048 private key"), "{screen}");
+    t.keys(&["Tab"]);
+    t.wait_for("Settings ✓");
+    t.wait_for("RSA 2048 private key");
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0");
 }

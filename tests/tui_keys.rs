@@ -145,15 +145,85 @@ fn pasting_stays_possible_and_editing_never_makes_a_key() {
         screen.contains("Private key (JWK/PEM) or file path"),
         "{screen}"
     );
-    // Editing an Okta profile: the key step is the paste box (a new key goes through rotate).
+    // Editing an Okta profile whose key was pasted: the key step is the paste box (a new key
+    // goes through rotate).
     let mut editing = app();
     editing.update(key(KeyCode::Down));
     editing.update(key(KeyCode::Char('e')));
-    for _ in 0..2 {
-        editing.update(key(KeyCode::Enter));
-    }
+    editing.update(key(KeyCode::Enter));
     let screen = render(&editing, 80, 24);
+    assert!(screen.contains("Private key (JWK/PEM)"), "{screen}");
     assert!(!screen.contains("Make a key pair here"), "{screen}");
+}
+
+/// Issue 20, item 10: editing an Okta profile whose key was made here keeps it as made here:
+/// its public key is shown and copied as when it was made, with no paste box and no "Generate
+/// new key" steps.
+#[test]
+fn editing_a_key_made_here_shows_its_public_key_and_never_a_paste_box() {
+    let mut profiles = profiles();
+    profiles
+        .profiles
+        .get_mut("corp")
+        .unwrap()
+        .okta
+        .as_mut()
+        .unwrap()
+        .key_origin = ploy_core::profile::KeyOrigin::Generated;
+    let mut app = App::new(profiles, (80, 24));
+    app.now = now();
+    app.color = false;
+    app.update(key(KeyCode::Down));
+    let effects = app.update(key(KeyCode::Char('e')));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::LoadPublicKeys(n) if n == "corp")),
+        "its public key is read"
+    );
+    let g = ploy_core::keys::generate(KeyType::Rsa2048).unwrap();
+    app.update(Action::PublicKeys {
+        name: "corp".into(),
+        result: Ok(ploy_core::setup::PublicKeys {
+            current: Some(g.public_jwk.clone()),
+            staged: None,
+        }),
+    });
+    // The first step is the domain; the key is the next.
+    app.update(key(KeyCode::Enter));
+    let kid = g.public_jwk["kid"].as_str().unwrap().to_string();
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = render(&app, w, h);
+        assert!(screen.contains("made here"), "{screen}");
+        assert!(screen.contains(&kid[..20]), "{screen}");
+        assert!(!screen.contains("Generate new key"), "{screen}");
+        assert!(!screen.contains("Paste"), "{screen}");
+        assert!(!screen.contains("Private key (JWK/PEM)"), "{screen}");
+    }
+    match app.update(key(KeyCode::Char('c'))).as_slice() {
+        [
+            Effect::PublicKey {
+                action: KeyAction::Copy,
+                key: PublicKeySource::Known(jwk),
+                profile,
+            },
+        ] => {
+            assert_eq!(jwk, &g.public_jwk);
+            assert_eq!(profile, "corp");
+        }
+        _ => panic!("c copies its public key"),
+    }
+    // Saving keeps the key: nothing new is stored for it.
+    for _ in 0..4 {
+        app.update(key(KeyCode::Enter));
+    }
+    assert!(render(&app, 80, 24).contains("made here, kept"));
+    match app.update(key(KeyCode::Enter)).as_slice() {
+        [Effect::Save { draft, .. }] => {
+            assert!(draft.key.is_none() && !draft.generated);
+        }
+        _ => panic!("saves"),
+    }
 }
 
 fn rotate_screen() -> App {
@@ -495,4 +565,74 @@ fn another_key_can_be_staged_in_place_of_a_lost_one() {
         }),
     });
     assert!(render(&app, 200, 24).contains("replaces the staged key first-kid"));
+}
+
+/// The right panel of an 80-column `screen`, inside its border, its lines joined (a JWK is
+/// wrapped at the panel's width, so joined it reads as it was).
+fn right_panel(screen: &str) -> String {
+    screen
+        .lines()
+        .skip(2)
+        .take(19)
+        .map(|l| {
+            let inner: String = l.trim_matches('"').chars().skip(41).take(38).collect();
+            inner.trim_end().to_string()
+        })
+        .collect()
+}
+
+/// Scrolls the key panel with ↓ until its end shows (it says there is more until then); the
+/// panel at its end.
+fn read_key_panel(app: &mut App) -> String {
+    let first = right_panel(&render(app, 80, 24));
+    assert!(
+        first.contains("↓ more: ↓"),
+        "the panel says it scrolls: {first}"
+    );
+    for _ in 0..40 {
+        app.update(key(KeyCode::Down));
+        let panel = right_panel(&render(app, 80, 24));
+        if !panel.contains("↓ more") {
+            return panel;
+        }
+    }
+    panic!("the panel never ends");
+}
+
+/// Issue 20, item 5: the public JWK is readable in the wizard's and the rotate screen's
+/// panels at 80×24: the panel scrolls with ↓ and says so.
+#[test]
+fn the_public_jwk_is_read_whole_at_80x24_in_the_wizard_and_the_rotate_panel() {
+    let tail = |jwk: &serde_json::Value| {
+        let n = jwk["n"].as_str().unwrap();
+        format!("{}\",\"use\":\"sig\"}}", &n[n.len() - 12..])
+    };
+    // The wizard's key step, an RSA 2048 key made here.
+    let mut app = wizard_with_made_key(false);
+    let g = made(&app);
+    assert!(!right_panel(&render(&app, 80, 24)).contains(&tail(&g.public_jwk)));
+    let read = read_key_panel(&mut app);
+    assert!(read.contains(&tail(&g.public_jwk)), "{read}");
+    // ↑ goes back to the key ID.
+    for _ in 0..40 {
+        app.update(key(KeyCode::Up));
+    }
+    assert!(render(&app, 80, 24).contains("Key ID"));
+
+    // The rotate screen with a staged RSA key.
+    let mut app = rotate_screen();
+    app.update(key(KeyCode::Enter));
+    let g = ploy_core::keys::generate(KeyType::Rsa2048).unwrap();
+    app.update(Action::Staged {
+        name: "corp".into(),
+        result: Ok(Staged {
+            key_id: g.key.kid().unwrap().to_string(),
+            key_type: KeyType::Rsa2048,
+            public_jwk: g.public_jwk.clone(),
+            replaced: None,
+        }),
+    });
+    assert!(!right_panel(&render(&app, 80, 24)).contains(&tail(&g.public_jwk)));
+    let read = read_key_panel(&mut app);
+    assert!(read.contains(&tail(&g.public_jwk)), "{read}");
 }

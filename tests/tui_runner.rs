@@ -199,3 +199,198 @@ async fn a_new_key_that_fails_is_stored_over_a_working_one_only_when_the_admin_s
     );
     assert_ne!(stored(&h).await, kept, "y stored the new key");
 }
+
+/// Issue 20, item 15: the demo's `p` never silently pushes another profile's key out of the
+/// emulated Okta app (two keys at most). A key no profile uses goes first, and is named;
+/// when every key is in use, it asks, naming the key and the profiles it would stop.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_okta_admin_asks_before_retiring_a_key_a_profile_uses() {
+    use ploy_connect::tui::app::Question;
+
+    let mut h = Harness::demo(10).await;
+    let org = std::sync::Arc::clone(&h.demo.emulator.okta);
+    let console = h.demo.emulator.credentials.okta.key_id.clone();
+    let host = h.demo.emulator.credentials.okta.host.clone();
+    let said = |app: &App, text: &str| {
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.line().contains(text))
+    };
+
+    // corp-okta moves to a key made here: the app holds Okta's key and that one.
+    h.select("corp-okta");
+    h.press(KeyCode::Char('r'));
+    h.press(KeyCode::Enter);
+    h.until(
+        "the staged key",
+        |app| matches!(&app.screen, Screen::Rotate(r) if !r.staging && r.staged_public().is_some()),
+    )
+    .await;
+    h.press(KeyCode::Char('p'));
+    h.until("the demo's Okta", |app| said(app, "now holds the key"))
+        .await;
+    h.press(KeyCode::Enter);
+    h.until("the promotion", test_finished).await;
+    h.press(KeyCode::Esc);
+    h.until("corp-okta on its new key", |app| {
+        matches!(app.screen, Screen::Home)
+            && app.profiles.profiles["corp-okta"]
+                .okta
+                .as_ref()
+                .is_some_and(|o| o.staged.is_none() && o.key_id.as_deref() != Some(&*console))
+    })
+    .await;
+    let corp_key = h.app.profiles.profiles["corp-okta"]
+        .okta
+        .as_ref()
+        .and_then(|o| o.key_id.clone())
+        .unwrap();
+    assert_eq!(org.key_ids(), [console.clone(), corp_key.clone()]);
+
+    // A new profile's key made here: both keys in the app are in use, so p asks.
+    let new_profile = |h: &mut Harness, name: &str| {
+        h.press(KeyCode::Char('a'));
+        h.press(KeyCode::Down);
+        h.press(KeyCode::Enter);
+        for c in name.chars() {
+            h.press(KeyCode::Char(c));
+        }
+        h.press(KeyCode::Tab);
+        for c in host.chars() {
+            h.press(KeyCode::Char(c));
+        }
+        h.press(KeyCode::Enter);
+    };
+    let made = |app: &App| matches!(&app.screen, Screen::Wizard(w) if w.made.ready().is_some());
+    new_profile(&mut h, "mine");
+    h.until("the key pair made", made).await;
+    h.press(KeyCode::Char('p'));
+    h.until("the question", |app| {
+        matches!(app.question, Some(Question::DemoRetire { .. }))
+    })
+    .await;
+    let screen = h.screen();
+    assert!(screen.contains("Retire"), "{screen}");
+    let line = h.app.message.as_ref().unwrap().line();
+    assert!(line.contains(&console), "names the key: {line}");
+    assert!(
+        line.contains("corp-okta-no-dpop uses"),
+        "names whom it stops: {line}"
+    );
+    assert_eq!(
+        org.key_ids(),
+        [console.clone(), corp_key.clone()],
+        "nothing yet"
+    );
+    // n: nothing changes.
+    h.press(KeyCode::Char('n'));
+    assert!(said(&h.app, "Nothing changed in the emulated Okta app"));
+    assert_eq!(org.key_ids(), [console.clone(), corp_key.clone()]);
+    // y: the key named goes, and the news says whom that stops.
+    h.press(KeyCode::Char('p'));
+    h.until("the question again", |app| app.question.is_some())
+        .await;
+    h.press(KeyCode::Char('y'));
+    h.until("the demo's Okta", |app| said(app, "now holds the key"))
+        .await;
+    let line = h.app.message.as_ref().unwrap().line();
+    assert!(
+        line.contains(&format!("retired {console}")) && line.contains("corp-okta-no-dpop"),
+        "{line}"
+    );
+    let mine = match &h.app.screen {
+        Screen::Wizard(w) => w.made.public().unwrap()["kid"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+        _ => panic!("the wizard"),
+    };
+    assert_eq!(org.key_ids(), [corp_key.clone(), mine.clone()]);
+
+    // That profile is never saved; another one's key pushes out its key, which no profile
+    // uses, without asking, and says which.
+    for _ in 0..3 {
+        h.press(KeyCode::Esc);
+    }
+    h.press(KeyCode::Char('y'));
+    assert!(matches!(h.app.screen, Screen::Home));
+    new_profile(&mut h, "mine2");
+    h.until("the key pair made", made).await;
+    h.press(KeyCode::Char('p'));
+    h.until("the demo's Okta", |app| said(app, "now holds the key"))
+        .await;
+    let line = h.app.message.as_ref().unwrap().line();
+    assert!(
+        line.contains(&format!("retired {mine} first, which no profile uses")),
+        "{line}"
+    );
+    assert_eq!(org.key_ids()[0], corp_key, "corp-okta's key stays");
+
+    // corp-okta still connects.
+    for _ in 0..3 {
+        h.press(KeyCode::Esc);
+    }
+    h.press(KeyCode::Char('y'));
+    h.select("corp-okta");
+    h.press(KeyCode::Char('t'));
+    h.until("the test", test_finished).await;
+    assert!(h.screen().contains("Connection OK"), "{}", h.screen());
+}
+
+/// Issue 20, item 16: `T` on home tests every profile at once, as `status` does, and each row
+/// shows its own result as it comes; the status line sums them up.
+#[tokio::test(flavor = "multi_thread")]
+async fn home_tests_every_profile_at_once_with_results_per_row() {
+    let mut h = Harness::demo(10).await;
+    assert!(h.screen().contains("T test all"), "{}", h.screen());
+    h.press(KeyCode::Char('T'));
+    // All three started together, each row saying so.
+    assert!(h.app.tests.running());
+    let screen = h.screen();
+    let testing = screen
+        .lines()
+        .filter(|l| l.contains("127.0.0.1") && l.contains("testing…"))
+        .count();
+    assert_eq!(testing, 3, "{screen}");
+    assert!(!screen.contains("T test all"), "not offered while running");
+    h.until("every row's result", |app| !app.tests.running())
+        .await;
+    let screen = h.screen();
+    let row = |name: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(&format!("│{name} ")))
+            .unwrap_or_else(|| panic!("no row {name}:\n{screen}"))
+            .to_string()
+    };
+    assert!(
+        row("acme-onetrust").contains("✓ passed just now"),
+        "{screen}"
+    );
+    assert!(row("corp-okta ").contains("✓ passed just now"), "{screen}");
+    assert!(
+        row("corp-okta-no-dpop").contains("✗ failed just now"),
+        "{screen}"
+    );
+    assert!(matches!(h.app.screen, Screen::Home), "home stays");
+    let line = h.app.message.as_ref().unwrap().line();
+    assert!(
+        line.contains("Tested 3 profile(s) at once: 1 failed (corp-okta-no-dpop)"),
+        "{line}"
+    );
+    // Each run was remembered, as status remembers it.
+    h.until("the last tests kept", |app| {
+        app.profiles
+            .profiles
+            .values()
+            .all(|p| p.last_test.is_some())
+    })
+    .await;
+    // t on the failed row shows its steps and the fix.
+    h.select("corp-okta-no-dpop");
+    assert!(
+        h.screen().contains("DPoP"),
+        "its reason under the table\n{}",
+        h.screen()
+    );
+}

@@ -15,7 +15,7 @@ use ploy_core::setup::Candidate;
 
 use super::bindings::{self, Shown, lookup};
 use super::layout;
-use super::msg::{Action, Effect, Go, PublicKeySource, Reply, Work};
+use super::msg::{Action, DemoFull, Effect, Go, PublicKeySource, Reply, Work};
 use super::notice::Notice;
 use super::panel;
 use super::screen::check::{self, CheckScreen};
@@ -23,6 +23,7 @@ use super::screen::home;
 use super::screen::rotate::RotateScreen;
 use super::screen::users::UsersScreen;
 use super::screen::wizard::Wizard;
+use super::scroll::Scroll;
 use super::theme::Theme;
 
 /// A yes/no question the app is waiting for an answer to.
@@ -32,6 +33,16 @@ pub enum Question {
     Quit,
     /// Store a rotation's candidate that failed its test over this profile's secret.
     StoreAnyway(String),
+    /// Leave the wizard (and with `quit`, the program) although what was typed is not saved.
+    Discard {
+        quit: bool,
+    },
+    /// Demo: retire the emulated Okta app's key `retire` (profiles use it) so `jwk` fits.
+    DemoRetire {
+        jwk: serde_json::Value,
+        profile: String,
+        retire: String,
+    },
 }
 
 pub enum Screen {
@@ -47,9 +58,15 @@ pub struct App {
     pub profiles: Profiles,
     /// Home's selected row.
     pub selected: usize,
+    /// Home's test of every profile at once, row by row.
+    pub tests: home::AllTests,
     /// A profile to select once the list is read again (the one just added or edited).
     follow: Option<String>,
     pub help: bool,
+    /// The status message is open whole, in a panel (F2).
+    pub reading: bool,
+    /// The help's or the message's panel, when it is taller than the screen.
+    pub overlay: Scroll,
     pub question: Option<Question>,
     /// Saves and exports in flight.
     saves: usize,
@@ -76,8 +93,11 @@ impl App {
             screen: Screen::Home,
             profiles,
             selected: 0,
+            tests: home::AllTests::default(),
             follow: None,
             help: false,
+            reading: false,
+            overlay: Scroll::default(),
             question: None,
             saves: 0,
             exports: 0,
@@ -99,6 +119,7 @@ impl App {
             Screen::Check(c) => c.running,
             Screen::Users(u) => !u.done,
             Screen::Wizard(w) => w.saving,
+            Screen::Home => self.tests.running(),
             _ => false,
         }
     }
@@ -107,18 +128,48 @@ impl App {
         self.profiles.profiles.iter().nth(self.selected)
     }
 
-    /// The keys offered now, from the current screen's table.
+    /// The keys offered now: a panel's over the screen, else the current screen's table.
     pub fn bindings(&self) -> Shown {
+        if self.overlay_open() {
+            return Shown::of(
+                bindings::OVERLAY_KEYS,
+                |c| c == bindings::Overlay::Close || self.overlay.overflows(),
+                false,
+            );
+        }
+        self.bindings_under_overlay()
+    }
+
+    /// The help or the whole status message is open over the screen.
+    pub fn overlay_open(&self) -> bool {
+        self.help || (self.reading && self.message.is_some())
+    }
+
+    /// The keys of the screen (or its question) under any panel: what the help lists.
+    pub fn bindings_under_overlay(&self) -> Shown {
         if self.question.is_some() {
             return Shown::of(bindings::ANSWER_KEYS, |_| true, false);
         }
         match &self.screen {
-            Screen::Home => home::bindings(&self.profiles),
+            Screen::Home => home::bindings(&self.profiles, &self.tests),
             Screen::Wizard(w) => w.bindings(),
             Screen::Check(c) => c.bindings(),
             Screen::Users(u) => u.bindings(),
             Screen::Rotate(r) => r.bindings(),
         }
+    }
+
+    /// The status message as it shows now: wrapped, on a few rows at most.
+    pub fn status_lines(&self) -> Vec<String> {
+        match &self.message {
+            Some(m) => layout::status_lines(&super::text::txt(&m.line()), self.size),
+            None => vec![],
+        }
+    }
+
+    /// The terminal as the screen's body sees it (see `layout::body_size`).
+    fn body_size(&self) -> (u16, u16) {
+        layout::body_size(self.size, self.status_lines().len())
     }
 
     /// Opens the wizard for a new profile (`integration` preselected, if given), and asks the
@@ -191,6 +242,31 @@ impl App {
                 self.message = Some(Notice::of(result.map(|done| done.to_string())));
                 vec![]
             }
+            // Home's tests of every profile: their steps are not shown, their ends are.
+            Action::Check { run, .. } if self.tests.owns(run) => vec![],
+            Action::CheckDone { run, report } if self.tests.owns(run) => {
+                let done = home::RowTest::Done(report.last_test());
+                self.all_tested(run, done)
+            }
+            Action::CheckFailed { run, error } if self.tests.owns(run) => {
+                let failed = home::RowTest::Failed {
+                    at: self.now,
+                    why: error.to_string(),
+                };
+                self.all_tested(run, failed)
+            }
+            Action::DemoOktaFull { jwk, profile, full } => {
+                self.message = Some(Notice::news(format!(
+                    "{} y / n",
+                    demo_retire_question(&full)
+                )));
+                self.question = Some(Question::DemoRetire {
+                    jwk,
+                    profile,
+                    retire: full.kid,
+                });
+                vec![]
+            }
             Action::Copied { what, result } => {
                 self.message = Some(Notice::of(result.map(|()| {
                     format!("Sent {what} to the clipboard (OSC 52). If nothing was copied, the terminal does not allow it.")
@@ -213,9 +289,17 @@ impl App {
         effects
     }
 
+    /// One of home's tests of every profile ended; the last one says what they came to.
+    fn all_tested(&mut self, run: super::msg::RunId, row: home::RowTest) -> Vec<Effect> {
+        if let Some(news) = self.tests.finished(run, row) {
+            self.message = Some(news);
+        }
+        vec![]
+    }
+
     /// Hands an action to the screen it belongs to, and follows its reply.
     fn route(&mut self, action: Action) -> Vec<Effect> {
-        let (size, now) = (self.size, self.now);
+        let (size, now) = (self.body_size(), self.now);
         let reply = match (&mut self.screen, action) {
             (Screen::Users(u), Action::Click { x, y }) => {
                 let hit = layout::hit(u, size, x, y);
@@ -240,20 +324,37 @@ impl App {
             Some(bindings::Global::Quit) => return self.request_quit(),
             Some(bindings::Global::Help) => {
                 self.help = !self.help;
+                self.reading = false;
+                self.overlay.reset();
+                return vec![];
+            }
+            Some(bindings::Global::Message) => {
+                self.reading = !self.reading && self.message.is_some();
+                self.help = false;
+                self.overlay.reset();
                 return vec![];
             }
             None => {}
         }
-        if self.help {
-            self.help = false;
+        // A panel over the screen scrolls with its keys; any other key closes it.
+        if self.overlay_open() {
+            match lookup(bindings::OVERLAY_KEYS, &key, |_| true) {
+                Some(bindings::Overlay::Scroll(step)) if self.overlay.overflows() => {
+                    self.overlay.step(step)
+                }
+                _ => {
+                    self.help = false;
+                    self.reading = false;
+                }
+            }
             return vec![];
         }
         if let Some(question) = self.question.clone() {
             return self.answer(question, key);
         }
-        let size = self.size;
+        let size = self.body_size();
         let reply = match &mut self.screen {
-            Screen::Home => home::key(key, &self.profiles, &mut self.selected),
+            Screen::Home => home::key(key, &self.profiles, &mut self.selected, &mut self.tests),
             Screen::Wizard(w) => w.key(key),
             Screen::Check(c) => {
                 let panel = layout::check_panel(size);
@@ -275,11 +376,16 @@ impl App {
     /// A screen's reply: its news on the status line, then where it goes, then its effects
     /// followed by those of the screen it opens.
     fn follow_reply(&mut self, reply: Reply) -> Vec<Effect> {
+        let said = reply.say.is_some();
         if let Some(notice) = reply.say {
             self.message = Some(notice);
         }
         let mut effects = reply.effects;
         if let Some(go) = reply.go {
+            // What the status line said was about the screen left behind.
+            if !said && go.opens_screen() {
+                self.message = None;
+            }
             effects.extend(self.go(go));
         }
         effects
@@ -289,9 +395,11 @@ impl App {
         match go {
             Go::Help => {
                 self.help = true;
+                self.overlay.reset();
                 vec![]
             }
             Go::Quit => self.request_quit(),
+            Go::Home if self.unsaved() => self.ask_discard(false),
             Go::Home => {
                 self.screen = Screen::Home;
                 vec![]
@@ -338,8 +446,38 @@ impl App {
         format!("Store the new {noun} although its test failed?{works}")
     }
 
+    /// The wizard holds edits that leaving would drop.
+    fn unsaved(&self) -> bool {
+        matches!(&self.screen, Screen::Wizard(w) if !w.saving && w.dirty())
+    }
+
+    fn ask_discard(&mut self, quit: bool) -> Vec<Effect> {
+        let what = match &self.screen {
+            Screen::Wizard(w) => match &w.existing {
+                Some((name, _)) => format!("your changes to {name}"),
+                None => "this new connection".to_string(),
+            },
+            _ => "your changes".to_string(),
+        };
+        let leave = if quit { "Quit" } else { "Leave" };
+        self.message = Some(Notice::news(format!(
+            "{leave} without saving {what}? y / n"
+        )));
+        self.question = Some(Question::Discard { quit });
+        vec![]
+    }
+
     /// Quits, or asks first while a save or an export would be cut short.
     fn request_quit(&mut self) -> Vec<Effect> {
+        // Unsaved edits are asked about first; a second request while asking is the answer.
+        if self.unsaved() && !matches!(self.question, Some(Question::Discard { .. })) {
+            return self.ask_discard(true);
+        }
+        self.quit_unless_working()
+    }
+
+    /// Quits, or asks first while a save or an export would be cut short.
+    fn quit_unless_working(&mut self) -> Vec<Effect> {
         let what = if self.saves > 0 {
             Some("A save is still running")
         } else if self.exports > 0 {
@@ -387,6 +525,39 @@ impl App {
                     Screen::Check(c) if c.profile == name => c.store_anyway(),
                     _ => vec![],
                 }
+            }
+            (Question::Discard { quit }, bindings::Answer::Yes) => {
+                self.message = None;
+                if quit {
+                    return self.quit_unless_working();
+                }
+                self.screen = Screen::Home;
+                vec![]
+            }
+            (
+                Question::DemoRetire {
+                    jwk,
+                    profile,
+                    retire,
+                },
+                bindings::Answer::Yes,
+            ) => {
+                self.message = None;
+                vec![Effect::DemoRetireAndAdd {
+                    jwk,
+                    profile,
+                    retire,
+                }]
+            }
+            (Question::DemoRetire { .. }, bindings::Answer::No) => {
+                self.message = Some(Notice::news(
+                    "Nothing changed in the emulated Okta app: the new key is not in it.",
+                ));
+                vec![]
+            }
+            (Question::Discard { .. }, bindings::Answer::No) => {
+                self.message = None;
+                vec![]
             }
             (Question::StoreAnyway(_), bindings::Answer::No) => {
                 self.message = Some(Notice::news("Nothing stored."));
@@ -454,8 +625,16 @@ impl App {
         match self.profiles.profiles.get(name) {
             Some(p) => {
                 let kept = p.secret_store;
-                self.screen = Screen::Wizard(Box::new(Wizard::edit(name, p, field)));
-                vec![Effect::ProbeKeyring(kept)]
+                let mut w = Wizard::edit(name, p, field);
+                w.demo_okta = self.demo_okta;
+                let made_here = w.edits_made_key();
+                self.screen = Screen::Wizard(Box::new(w));
+                let mut effects = vec![Effect::ProbeKeyring(kept)];
+                // Its public key, to show and copy as when it was made.
+                if made_here {
+                    effects.push(Effect::LoadPublicKeys(name.to_string()));
+                }
+                effects
             }
             None => vec![],
         }
@@ -533,4 +712,17 @@ impl App {
             vec![]
         }
     }
+}
+
+/// The demo's emulated Okta app is full of keys in use: which one adding the new key retires,
+/// and whom that stops.
+fn demo_retire_question(full: &DemoFull) -> String {
+    let (who, verb) = match full.users.as_slice() {
+        [one] => (one.clone(), "uses"),
+        many => (many.join(", "), "use"),
+    };
+    format!(
+        "The emulated Okta app holds {} keys at most, all in use. Retire {}, which {who} {verb} (it stops connecting), to add the new key?",
+        full.max, full.kid
+    )
 }

@@ -44,6 +44,7 @@ pub const PGDN: Key = Key::Code(KeyCode::PageDown);
 pub const HOME: Key = Key::Code(KeyCode::Home);
 pub const END: Key = Key::Code(KeyCode::End);
 pub const F1: Key = Key::Code(KeyCode::F(1));
+pub const F2: Key = Key::Code(KeyCode::F(2));
 pub const DELETE: Key = Key::Code(KeyCode::Delete);
 
 impl Key {
@@ -144,6 +145,34 @@ pub const DEMO_ADD_PUBLIC: Shared = Shared {
     help: "demo only: add the public key to the emulated Okta app, as its admin would",
 };
 
+/// A guide or a panel over the screen taller than its room: PgDn and PgUp move it (they are
+/// never typed, so they work in text fields too). The panel marks that there is more, and
+/// with which key, rather than the footer.
+pub const MORE: Shared = Shared {
+    keys: &[PGDN],
+    footer: None,
+    help: "scroll the guide down",
+};
+
+pub const LESS: Shared = Shared {
+    keys: &[PGUP],
+    footer: None,
+    help: "scroll the guide up",
+};
+
+/// A public key taller than its panel: ↓ and ↑ move it.
+pub const KEY_DOWN: Shared = Shared {
+    keys: &[DOWN],
+    footer: None,
+    help: "scroll the public key down",
+};
+
+pub const KEY_UP: Shared = Shared {
+    keys: &[UP],
+    footer: None,
+    help: "scroll the public key up",
+};
+
 /// Answering a yes/no question (remove a profile, quit during a save).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer {
@@ -208,6 +237,8 @@ impl Table {
 pub enum Global {
     Quit,
     Help,
+    /// The status message whole, in a panel.
+    Message,
 }
 
 pub const GLOBAL_KEYS: &[Binding<Global>] = &[
@@ -223,7 +254,68 @@ pub const GLOBAL_KEYS: &[Binding<Global>] = &[
         help: "this help, from anywhere (also ? outside a text field)",
         command: Global::Help,
     },
+    Binding {
+        keys: &[F2],
+        footer: None,
+        help: "the status message whole, in a panel, from anywhere",
+        command: Global::Message,
+    },
 ];
+
+/// In a panel over the screen (the help, the whole status message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    Scroll(crate::tui::scroll::Step),
+    Close,
+}
+
+pub const OVERLAY_KEYS: &[Binding<Overlay>] = {
+    use crate::tui::scroll::Step;
+    &[
+        Binding {
+            keys: &[DOWN, Key::Char('j')],
+            footer: None,
+            help: "scroll down",
+            command: Overlay::Scroll(Step::Down),
+        },
+        Binding {
+            keys: &[UP, Key::Char('k')],
+            footer: None,
+            help: "scroll up",
+            command: Overlay::Scroll(Step::Up),
+        },
+        Binding {
+            keys: &[PGDN, Key::Char(' ')],
+            footer: None,
+            help: "a page down",
+            command: Overlay::Scroll(Step::PageDown),
+        },
+        Binding {
+            keys: &[PGUP],
+            footer: None,
+            help: "a page up",
+            command: Overlay::Scroll(Step::PageUp),
+        },
+        Binding {
+            keys: &[HOME, Key::Char('g')],
+            footer: None,
+            help: "top",
+            command: Overlay::Scroll(Step::Top),
+        },
+        Binding {
+            keys: &[END, Key::Char('G')],
+            footer: None,
+            help: "end",
+            command: Overlay::Scroll(Step::Bottom),
+        },
+        Binding {
+            keys: &[ESC],
+            footer: Some("close"),
+            help: "close (so does any other key)",
+            command: Overlay::Close,
+        },
+    ]
+};
 
 /// Finds the command for `event` among the bindings `available` allows.
 pub fn lookup<C: Copy>(

@@ -8,6 +8,7 @@ use ratatui::widgets::Block;
 use ploy_core::users::Column;
 
 use super::screen::users::{Hit, UsersScreen};
+use super::text::wrap;
 
 /// Below this the layout cannot be read; a notice is shown instead.
 pub const MIN_SIZE: (u16, u16) = (60, 16);
@@ -16,20 +17,56 @@ pub fn too_small(area: Rect) -> bool {
     area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1
 }
 
-/// The title bar, the screen's body, the status line and the footer.
-pub fn rows(area: Rect) -> [Rect; 4] {
+/// The title bar, the screen's body, the status message (`status` rows) and the footer.
+pub fn rows(area: Rect, status: u16) -> [Rect; 4] {
     Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(status.max(1)),
         Constraint::Length(1),
     ])
     .areas(area)
 }
 
-/// Where a screen's body is on a terminal of `size`.
+/// Where a screen's body is on a terminal of `size` (a status message's rows beyond its first
+/// taken off already: see `body_size`).
 pub fn body(size: (u16, u16)) -> Rect {
-    rows(Rect::new(0, 0, size.0, size.1))[1]
+    rows(Rect::new(0, 0, size.0, size.1), 1)[1]
+}
+
+/// The terminal as the body sees it: a status message wrapped on `status` rows takes the
+/// rows beyond its first off the bottom, so the body keeps its top and loses its last rows.
+pub fn body_size(size: (u16, u16), status: usize) -> (u16, u16) {
+    let extra = status.saturating_sub(1).min(u16::MAX as usize) as u16;
+    (size.0, size.1.saturating_sub(extra))
+}
+
+/// What the status message may take of a terminal `height` rows tall.
+fn status_room(height: u16) -> usize {
+    (height as usize / 4).max(2)
+}
+
+/// The key that shows a status message too long for its rows, whole.
+pub const WHOLE_MESSAGE: &str = "F2";
+
+/// The status message `text` as it shows on a terminal `size`: wrapped under a one-space
+/// margin, on a quarter of the height at most; a longer one ends with where to read it all.
+pub fn status_lines(text: &str, size: (u16, u16)) -> Vec<String> {
+    let width = (size.0 as usize).saturating_sub(1).max(10);
+    let mut lines: Vec<String> = wrap(text, width)
+        .into_iter()
+        .map(|l| format!(" {l}"))
+        .collect();
+    let room = status_room(size.1);
+    if lines.len() > room {
+        lines.truncate(room);
+        let tail = format!(" … {WHOLE_MESSAGE} shows it all");
+        if let Some(last) = lines.last_mut() {
+            let keep = (size.0 as usize).saturating_sub(tail.chars().count());
+            *last = last.chars().take(keep).collect::<String>() + &tail;
+        }
+    }
+    lines
 }
 
 /// A `w`×`h` rectangle in the middle of `area`.
@@ -168,5 +205,21 @@ mod tests {
         assert_eq!(check_panel((80, 24)), Rect::new(1, 9, 78, 12));
         assert_eq!(check_panel((60, 16)).height, 4);
         assert_eq!(check_panel((60, 10)).height, 0);
+    }
+
+    #[test]
+    fn a_status_message_wraps_and_a_longer_one_says_where_to_read_it() {
+        assert_eq!(status_lines("short", (80, 24)), [" short"]);
+        let long = "word ".repeat(40);
+        let lines = status_lines(&long, (80, 24));
+        assert_eq!(lines.len(), 3);
+        assert!(lines.iter().all(|l| l.chars().count() <= 80));
+        let longer = "word ".repeat(400);
+        let lines = status_lines(&longer, (80, 24));
+        assert_eq!(lines.len(), 6);
+        assert!(lines[5].ends_with("… F2 shows it all"), "{lines:?}");
+        assert!(lines[5].chars().count() <= 80);
+        assert_eq!(body_size((80, 24), 3), (80, 22));
+        assert_eq!(body(body_size((80, 24), 3)), Rect::new(0, 1, 80, 19));
     }
 }

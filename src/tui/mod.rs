@@ -14,6 +14,7 @@ pub mod notice;
 pub mod panel;
 pub mod runner;
 pub mod screen;
+pub mod scroll;
 pub mod text;
 pub mod theme;
 pub mod view;

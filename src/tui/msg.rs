@@ -124,6 +124,13 @@ pub enum Action {
         name: String,
         result: Result<PublicKeys, AppError>,
     },
+    /// The demo's emulated Okta app is full of keys in use: `jwk` goes in only if a key goes
+    /// out, which stops the profiles using it. Asked, never done silently.
+    DemoOktaFull {
+        jwk: serde_json::Value,
+        profile: String,
+        full: DemoFull,
+    },
     Quit,
 }
 
@@ -168,6 +175,24 @@ impl std::fmt::Display for PublicKeyDone {
             PublicKeyDone::Added(what) => f.write_str(what),
         }
     }
+}
+
+/// What the demo's Okta admin did with a public key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DemoAdded {
+    /// Added (and which key went, if one had to); in words.
+    Done(String),
+    /// The app is full and every key it holds is in use. Nothing was changed.
+    Full(DemoFull),
+}
+
+/// The demo's emulated Okta app holds `max` keys, all in use: adding one means retiring `kid`,
+/// which the profiles `users` sign with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoFull {
+    pub max: usize,
+    pub kid: String,
+    pub users: Vec<String>,
 }
 
 /// Why a public key was not handed over.
@@ -305,6 +330,13 @@ pub enum Effect {
         name: String,
     },
     LoadPublicKeys(String),
+    /// Demo only: add `jwk` to the emulated Okta app, retiring `retire` first (the admin said
+    /// yes to it).
+    DemoRetireAndAdd {
+        jwk: serde_json::Value,
+        profile: String,
+        retire: String,
+    },
     /// Text to the clipboard, through the terminal (OSC 52): `what` names it in the news.
     Copy {
         text: String,
@@ -396,6 +428,16 @@ pub enum Go {
     Rotation(String, Candidate),
     /// Asks before a candidate that failed its test is stored over the profile's secret.
     AskStoreAnyway(String),
+}
+
+impl Go {
+    /// Whether it opens another screen (rather than a question or the help over this one).
+    pub fn opens_screen(&self) -> bool {
+        !matches!(
+            self,
+            Go::Help | Go::Quit | Go::AskRemove(_) | Go::AskStoreAnyway(_)
+        )
+    }
 }
 
 /// A screen's answer to a message: work for the runner, where to go, and what the status

@@ -5,13 +5,43 @@
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::screen::check::{CheckScreen, PromotionRun, RotationRun};
+use ploy_core::check::{StepId, StepStatus};
+
+use super::screen::check::{CheckScreen, PromotionRun, RotationRun, StepState};
 use super::text::{Place, labelled, lines as diagnosis, notice};
 use super::theme::Theme;
 
-/// Everything under the steps, wrapped to `width`.
+/// A step as the test screen names it.
+pub fn step_label(id: StepId) -> &'static str {
+    match id {
+        StepId::Input => "Settings",
+        StepId::Dns => "DNS",
+        StepId::Tls => "TLS",
+        StepId::Token => "Token",
+        StepId::Scopes => "Scopes",
+        StepId::Users => "Users",
+    }
+}
+
+/// Everything under the steps, wrapped to `width`: the selected step's whole detail (its row
+/// is cut to the screen), then the news and the verdict.
 pub fn lines<'a>(c: &CheckScreen, width: usize, theme: &Theme) -> Vec<Line<'a>> {
     let mut out: Vec<Line> = Vec::new();
+    if let Some((id, state)) = c.selected.and_then(|i| c.steps.get(i)) {
+        let (text, style) = match state {
+            StepState::Pending => ("not run yet".to_string(), theme.dim()),
+            StepState::Running => ("running…".to_string(), theme.dim()),
+            StepState::Done(r) => match r.status {
+                StepStatus::Passed => (format!("✓ {} ms · {}", r.ms, r.detail), Style::new()),
+                StepStatus::Failed => (format!("✗ {} ms · {}", r.ms, r.detail), theme.fail()),
+                StepStatus::Skipped if r.detail.is_empty() => ("skipped".to_string(), theme.dim()),
+                StepStatus::Skipped => (format!("skipped · {}", r.detail), theme.dim()),
+            },
+        };
+        let label = format!(" {:<9}", step_label(*id));
+        out.extend(labelled(&label, &text, width, theme.accent(), style));
+        out.push(Line::raw(""));
+    }
     // What became of a rotation's candidate or a staged key comes first: it is the answer the
     // admin waits for.
     let news = [

@@ -21,12 +21,15 @@ use ploy_core::setup::{self, Candidate, Draft, Intent};
 use ploy_core::users::{self, ExportFormat, ShownUsers, SortJob};
 
 use super::msg::{
-    Action, Effect, ExportFailure, PublicKeyAction, PublicKeyDone, PublicKeyError, PublicKeySource,
-    RunId, Written,
+    Action, DemoAdded, Effect, ExportFailure, PublicKeyAction, PublicKeyDone, PublicKeyError,
+    PublicKeySource, RunId, Written,
 };
 
-/// Adds a public JWK to the demo's emulated Okta app (the admin's part); what it did, in words.
-pub type AddOktaKey = Arc<dyn Fn(&serde_json::Value) -> Result<String, String> + Send + Sync>;
+/// The demo's emulated Okta admin (the admin's part): adds a public JWK for a profile (named,
+/// possibly not saved yet) to the app, retiring the key given — the admin agreed — first;
+/// what it did, or which key would have to go. Reads the profiles: run it off the loop.
+pub type AddOktaKey =
+    Arc<dyn Fn(&serde_json::Value, &str, Option<&str>) -> Result<DemoAdded, String> + Send + Sync>;
 
 /// Runs effects on tasks; at most one users download at a time.
 pub struct Runner {
@@ -98,6 +101,11 @@ impl Runner {
             Effect::StageKey { name, kind } => self.stage(name, kind),
             Effect::Promote { run, name } => self.promote(run, name),
             Effect::LoadPublicKeys(name) => self.load_public_keys(name),
+            Effect::DemoRetireAndAdd {
+                jwk,
+                profile,
+                retire,
+            } => self.demo_add(jwk, profile, Some(retire)),
             // On the loop's thread, so the sequence never lands inside a frame being drawn.
             Effect::Copy { text, what } => {
                 let result = copy_text(&text).map_err(|e| format!("cannot copy: {e}"));
@@ -330,16 +338,24 @@ impl Runner {
                     Action::PublicKeyDone(result)
                 });
             }
-            PublicKeyAction::DemoAdd => {
-                let result = match &self.add_okta_key {
-                    Some(add) => add(&jwk)
-                        .map(PublicKeyDone::Added)
-                        .map_err(PublicKeyError::Demo),
-                    None => Err(PublicKeyError::NoDemo),
-                };
-                let _ = self.tx.send(Action::PublicKeyDone(result));
-            }
+            PublicKeyAction::DemoAdd => self.demo_add(jwk, profile.to_string(), None),
         }
+    }
+
+    /// The demo's Okta admin adds `jwk`, retiring `retire` first if given; an app that is full
+    /// of keys in use comes back as a question.
+    fn demo_add(&self, jwk: serde_json::Value, profile: String, retire: Option<String>) {
+        let Some(add) = self.add_okta_key.clone() else {
+            let _ = self
+                .tx
+                .send(Action::PublicKeyDone(Err(PublicKeyError::NoDemo)));
+            return;
+        };
+        self.spawn_blocking(move || match add(&jwk, &profile, retire.as_deref()) {
+            Ok(DemoAdded::Done(what)) => Action::PublicKeyDone(Ok(PublicKeyDone::Added(what))),
+            Ok(DemoAdded::Full(full)) => Action::DemoOktaFull { jwk, profile, full },
+            Err(e) => Action::PublicKeyDone(Err(PublicKeyError::Demo(e))),
+        });
     }
 }
 

@@ -98,6 +98,21 @@ pub struct Report {
 }
 
 impl Report {
+    /// This run as a profile's last test: what `remember` keeps and both faces summarise.
+    pub fn last_test(&self) -> LastTest {
+        LastTest {
+            ok: self.ok,
+            at: self.at,
+            code: self.failure_code().map(str::to_string),
+            users_seen: self.ok.then_some(self.users_seen),
+            users_total: self.users_total.filter(|_| self.ok),
+            users_deactivated: self
+                .users_deactivated
+                .filter(|_| self.ok)
+                .map(|d| d.to_string()),
+        }
+    }
+
     pub fn failure(&self) -> Option<&StepResult> {
         self.steps.iter().find(|s| s.status == StepStatus::Failed)
     }
@@ -541,17 +556,7 @@ pub async fn remember(
 
 /// Writes `report` onto `p`: the last test, and the DPoP nonce worth keeping.
 pub fn record(p: &mut Profile, report: &Report) {
-    p.last_test = Some(LastTest {
-        ok: report.ok,
-        at: report.at,
-        code: report.failure_code().map(str::to_string),
-        users_seen: report.ok.then_some(report.users_seen),
-        users_total: report.users_total.filter(|_| report.ok),
-        users_deactivated: report
-            .users_deactivated
-            .filter(|_| report.ok)
-            .map(|d| d.to_string()),
-    });
+    p.last_test = Some(report.last_test());
     if let (Some(okta), Some(nonce)) = (p.okta.as_mut(), &report.carry.dpop_nonce)
         && okta.dpop_nonce.as_ref().map(|n| &n.value) != Some(nonce)
         && let Some(kept) = CachedNonce::keep(nonce, report.at)

@@ -9,8 +9,8 @@ use ploy_core::integration::Integration;
 use ploy_core::setup::{Candidate, Draft, Intent};
 
 use crate::tui::bindings::{
-    BACK_HOME, Binding, COPY_PUBLIC, DEMO_ADD_PUBLIC, DOWN, END, HELP, HOME, Key, PGDN, PGUP, QUIT,
-    Shown, Table, UP, WRITE_PUBLIC, lookup,
+    BACK_HOME, BACKTAB, Binding, COPY_PUBLIC, DEMO_ADD_PUBLIC, DOWN, END, HELP, HOME, Key, PGDN,
+    PGUP, QUIT, Shown, TAB, Table, UP, WRITE_PUBLIC, lookup,
 };
 use crate::tui::msg::{
     Action, Effect, Go, PublicKeyAction, PublicKeySource, Reply, RunId, next_run,
@@ -58,6 +58,8 @@ pub struct CheckScreen {
     pub scroll: u16,
     /// The demo's emulated Okta takes public keys (`p`).
     pub demo_okta: bool,
+    /// The step whose whole detail the panel shows first (Tab selects one).
+    pub selected: Option<usize>,
 }
 
 /// What the test screen's keys need from outside it.
@@ -88,6 +90,9 @@ pub enum Command {
     DemoAddPublic,
     /// The diagnosis, for a support ticket.
     CopyDiagnosis,
+    /// Select the next (or previous) step: its whole detail shows in the panel.
+    NextStep,
+    PrevStep,
 }
 
 /// Moving through the diagnosis panel.
@@ -134,11 +139,24 @@ pub const KEYS: &[Binding<Command>] = &[
         help: "test again",
         command: C::Rerun,
     },
+    BACK_HOME.with(C::Back),
     Binding {
         keys: &[Key::Char('r')],
         footer: Some("rotate"),
         help: "rotate the secret or key (the new one is tested first)",
         command: C::Rotate,
+    },
+    Binding {
+        keys: &[TAB],
+        footer: Some("step details"),
+        help: "select a step: its whole detail shows in the panel (Tab again: the next one)",
+        command: C::NextStep,
+    },
+    Binding {
+        keys: &[BACKTAB],
+        footer: None,
+        help: "select the previous step",
+        command: C::PrevStep,
     },
     Binding {
         keys: &[DOWN, Key::Char('j')],
@@ -185,7 +203,6 @@ pub const KEYS: &[Binding<Command>] = &[
         help: "copy the diagnosis for a support ticket (code, request ID, what the tenant said) to the clipboard (OSC 52)",
         command: C::CopyDiagnosis,
     },
-    BACK_HOME.with(C::Back),
     HELP.with(C::Help),
     QUIT.with(C::Quit),
 ];
@@ -211,6 +228,7 @@ impl CheckScreen {
             waiting: None,
             scroll: 0,
             demo_okta,
+            selected: None,
         }
     }
 
@@ -290,7 +308,7 @@ impl CheckScreen {
 
     pub fn available(&self, cmd: Command) -> bool {
         match cmd {
-            C::Back | C::Help | C::Quit | C::Scroll(_) => true,
+            C::Back | C::Help | C::Quit | C::Scroll(_) | C::NextStep | C::PrevStep => true,
             _ if self.running => false,
             C::Users => self.passed(),
             C::DpopFix => self.failed_code() == Some(code::OKTA_DPOP_REQUIRED),
@@ -354,6 +372,19 @@ impl CheckScreen {
             },
             C::Scroll(how) => {
                 self.scroll_by(how, ctx.panel_total, ctx.panel_height);
+                Reply::none()
+            }
+            C::NextStep | C::PrevStep => {
+                // Through the steps and back to none (the panel as it was).
+                let n = self.steps.len();
+                let at = self.selected.map_or(n, |i| i);
+                let next = if cmd == C::NextStep {
+                    (at + 1) % (n + 1)
+                } else {
+                    (at + n) % (n + 1)
+                };
+                self.selected = (next < n).then_some(next);
+                self.scroll = 0;
                 Reply::none()
             }
             // Storing a secret that failed over the stored one is asked first.

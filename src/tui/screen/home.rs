@@ -1,14 +1,18 @@
 //! Home: the profiles with their last test, its keys and what they do. The selection is the
 //! app's (a save or a reload keeps it on its profile); home moves it.
 
+use std::collections::BTreeMap;
+
 use ratatui::crossterm::event::KeyEvent;
+use time::OffsetDateTime;
 
 use ploy_core::diagnose::Field;
-use ploy_core::profile::Profiles;
+use ploy_core::profile::{LastTest, Profiles};
 
 use crate::tui::bindings::{Binding, HELP, Shown, Table, lookup};
 use crate::tui::bindings::{DELETE, DOWN, END, ENTER, HOME, Key, QUIT, UP};
-use crate::tui::msg::{Go, Reply};
+use crate::tui::msg::{Effect, Go, Reply, RunId, next_run};
+use crate::tui::notice::Notice;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
@@ -18,6 +22,7 @@ pub enum Command {
     Last,
     Add,
     Test,
+    TestAll,
     Users,
     Rotate,
     Edit,
@@ -66,6 +71,12 @@ pub const KEYS: &[Binding<Command>] = &[
         command: C::Test,
     },
     Binding {
+        keys: &[Key::Char('T')],
+        footer: Some("test all"),
+        help: "test every profile at once (as the status command does); each row shows its result",
+        command: C::TestAll,
+    },
+    Binding {
         keys: &[Key::Char('r')],
         footer: Some("rotate"),
         help: "rotate its secret or key (the new one is tested first)",
@@ -97,23 +108,36 @@ pub fn tables() -> Vec<Table> {
     vec![Table::of("home", false, KEYS)]
 }
 
-/// Commands that act on the selected profile are offered only when there is one.
-pub fn available(c: Command, profiles: &Profiles) -> bool {
-    !matches!(
-        c,
-        C::Test | C::Users | C::Rotate | C::Edit | C::Remove | C::First | C::Last
-    ) || !profiles.profiles.is_empty()
+/// Commands that act on the selected profile are offered only when there is one; testing
+/// them all, when none is being tested that way already.
+pub fn available(c: Command, profiles: &Profiles, tests: &AllTests) -> bool {
+    match c {
+        C::TestAll => !profiles.profiles.is_empty() && !tests.running(),
+        C::Test | C::Users | C::Rotate | C::Edit | C::Remove | C::First | C::Last => {
+            !profiles.profiles.is_empty()
+        }
+        _ => true,
+    }
 }
 
-pub fn bindings(profiles: &Profiles) -> Shown {
-    Shown::of(KEYS, |c| available(c, profiles), false)
+pub fn bindings(profiles: &Profiles, tests: &AllTests) -> Shown {
+    Shown::of(KEYS, |c| available(c, profiles, tests), false)
 }
 
-/// A key on home: moves `selected` among `profiles`, or says where to go.
-pub fn key(key: KeyEvent, profiles: &Profiles, selected: &mut usize) -> Reply {
-    let Some(cmd) = lookup(KEYS, &key, |c| available(c, profiles)) else {
+/// A key on home: moves `selected` among `profiles`, starts testing them all, or says where
+/// to go.
+pub fn key(
+    key: KeyEvent,
+    profiles: &Profiles,
+    selected: &mut usize,
+    tests: &mut AllTests,
+) -> Reply {
+    let Some(cmd) = lookup(KEYS, &key, |c| available(c, profiles, tests)) else {
         return Reply::none();
     };
+    if cmd == C::TestAll {
+        return Reply::effects(tests.start(profiles.profiles.keys().cloned()));
+    }
     let last = profiles.profiles.len().saturating_sub(1);
     let name = profiles.profiles.keys().nth(*selected).cloned();
     let go = match (cmd, name) {
@@ -137,4 +161,92 @@ pub fn key(key: KeyEvent, profiles: &Profiles, selected: &mut usize) -> Reply {
 fn moved(selected: &mut usize, to: usize) -> Reply {
     *selected = to;
     Reply::none()
+}
+
+/// Every profile tested at once (`T`), as `status` runs them: each row's run, then its result.
+/// A result stays on its row until the profile's stored last test is newer.
+#[derive(Debug, Default)]
+pub struct AllTests {
+    pub rows: BTreeMap<String, RowTest>,
+}
+
+#[derive(Debug, Clone)]
+pub enum RowTest {
+    Running(RunId),
+    /// The run's outcome as a last test (a failure on this machine, which a profile does not
+    /// keep, included).
+    Done(LastTest),
+    /// The profile could not be tested (removed meanwhile, unreadable).
+    Failed {
+        at: OffsetDateTime,
+        why: String,
+    },
+}
+
+impl AllTests {
+    /// A run for each of `names`, all at once.
+    pub fn start(&mut self, names: impl IntoIterator<Item = String>) -> Vec<Effect> {
+        self.rows.clear();
+        names
+            .into_iter()
+            .map(|name| {
+                let run = next_run();
+                self.rows.insert(name.clone(), RowTest::Running(run));
+                Effect::RunCheck { run, name }
+            })
+            .collect()
+    }
+
+    pub fn running(&self) -> bool {
+        self.rows.values().any(|r| matches!(r, RowTest::Running(_)))
+    }
+
+    /// Whether `run` is one of these tests.
+    pub fn owns(&self, run: RunId) -> bool {
+        self.rows
+            .values()
+            .any(|r| matches!(r, RowTest::Running(id) if *id == run))
+    }
+
+    /// The run `run` ended; once the last one has, what they came to, in a sentence.
+    pub fn finished(&mut self, run: RunId, result: RowTest) -> Option<Notice> {
+        let row = self
+            .rows
+            .values_mut()
+            .find(|r| matches!(r, RowTest::Running(id) if *id == run))?;
+        *row = result;
+        if self.running() {
+            return None;
+        }
+        let failed: Vec<&str> = self
+            .rows
+            .iter()
+            .filter(|(_, r)| !matches!(r, RowTest::Done(t) if t.ok))
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let all = self.rows.len();
+        Some(if failed.is_empty() {
+            Notice::news(format!("Tested {all} profile(s) at once: all passed."))
+        } else {
+            Notice::failure(format!(
+                "Tested {all} profile(s) at once: {} failed ({}). t on its row shows the steps and the fix.",
+                failed.len(),
+                failed.join(", ")
+            ))
+        })
+    }
+
+    /// What `name`'s row says of this test, unless its stored last test is newer.
+    pub fn row(&self, name: &str, stored: Option<&LastTest>) -> Option<&RowTest> {
+        let row = self.rows.get(name)?;
+        let at = match row {
+            RowTest::Running(_) => return Some(row),
+            RowTest::Done(t) => t.at,
+            RowTest::Failed { at, .. } => *at,
+        };
+        match stored {
+            Some(s) if s.at > at => None,
+            _ => Some(row),
+        }
+    }
 }

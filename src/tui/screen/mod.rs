@@ -6,13 +6,16 @@ pub mod rotate;
 pub mod users;
 pub mod wizard;
 
-use super::bindings::{ANSWER_KEYS, Table};
+use super::bindings::{ANSWER_KEYS, OVERLAY_KEYS, Table};
 
 /// Every key table of every screen, and the yes/no question's.
 pub fn tables() -> Vec<Table> {
     [
         home::tables(),
-        vec![Table::of("question", false, ANSWER_KEYS)],
+        vec![
+            Table::of("question", false, ANSWER_KEYS),
+            Table::of("panel over the screen", false, OVERLAY_KEYS),
+        ],
         check::tables(),
         users::tables(),
         wizard::tables(),

@@ -12,14 +12,15 @@ use ploy_core::setup::{self, Candidate, PublicKeys, Staged};
 use ploy_core::validate;
 
 use crate::tui::bindings::{
-    BACKTAB, Binding, COPY_PUBLIC, DEMO_ADD_PUBLIC, DOWN, ENTER, ESC, HELP, Key, LEFT, QUIT, RIGHT,
-    Shown, TAB, Table, UP, WRITE_PUBLIC, lookup,
+    BACKTAB, Binding, COPY_PUBLIC, DEMO_ADD_PUBLIC, ENTER, ESC, HELP, KEY_DOWN, KEY_UP, Key, LEFT,
+    LESS, MORE, QUIT, RIGHT, Shown, TAB, Table, WRITE_PUBLIC, lookup,
 };
 use crate::tui::input::TextField;
 use crate::tui::keybox::{KeyBox, KeyState};
 use crate::tui::keymaker;
 use crate::tui::msg::{Action, Effect, Go, PublicKeyAction, PublicKeySource, Reply};
 use crate::tui::notice::Notice;
+use crate::tui::scroll::{Scroll, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
@@ -32,6 +33,10 @@ pub enum Command {
     CopyPublic,
     WritePublic,
     DemoAddPublic,
+    /// The new key's panel, when it is taller than its room.
+    Scroll(Step),
+    /// The guide beside it, when it is taller than its room.
+    Guide(Step),
     Help,
     Quit,
 }
@@ -58,16 +63,13 @@ pub const KEYS: &[Binding<Command>] = &[
         help: "back to the profiles; nothing changes",
         command: C::Cancel,
     },
+    MORE.with(C::Guide(Step::PageDown)),
+    LESS.with(C::Guide(Step::PageUp)),
 ];
 
-/// Okta, choosing how the new key comes (and, when made here, what to do with it).
+/// Okta, choosing how the new key comes (and, when made here, what to do with it). In
+/// priority order: the footer drops from the end, keeping help and quit.
 pub const MODE_KEYS: &[Binding<Command>] = &[
-    Binding {
-        keys: &[Key::Char(' '), LEFT, RIGHT, UP, DOWN],
-        footer: Some("toggle"),
-        help: "make the new key here (no downtime) / paste a new key from Okta",
-        command: C::ModeToggle,
-    },
     Binding {
         keys: &[ENTER],
         footer: Some("go on"),
@@ -75,25 +77,35 @@ pub const MODE_KEYS: &[Binding<Command>] = &[
         command: C::Submit,
     },
     COPY_PUBLIC.with(C::CopyPublic),
-    WRITE_PUBLIC.with(C::WritePublic),
+    Binding {
+        keys: &[ESC],
+        footer: Some("cancel"),
+        help: "back to the profiles; the current key stays (a staged key stays staged)",
+        command: C::Cancel,
+    },
     DEMO_ADD_PUBLIC.with(C::DemoAddPublic),
+    WRITE_PUBLIC.with(C::WritePublic),
+    Binding {
+        keys: &[Key::Char(' '), LEFT, RIGHT],
+        footer: Some("toggle"),
+        help: "make the new key here (no downtime) / paste a new key from Okta",
+        command: C::ModeToggle,
+    },
     Binding {
         keys: &[Key::Char('m')],
         footer: Some("make another"),
         help: "make another new key in place of the staged one (lost, or never added in Okta)",
         command: C::Restage,
     },
+    KEY_DOWN.with(C::Scroll(Step::Down)),
+    KEY_UP.with(C::Scroll(Step::Up)),
+    MORE.with(C::Guide(Step::PageDown)),
+    LESS.with(C::Guide(Step::PageUp)),
     Binding {
         keys: &[TAB, BACKTAB],
         footer: None,
         help: "the next field",
         command: C::NextField,
-    },
-    Binding {
-        keys: &[ESC],
-        footer: Some("cancel"),
-        help: "back to the profiles; the current key stays (a staged key stays staged)",
-        command: C::Cancel,
     },
     HELP.with(C::Help),
     QUIT.with(C::Quit),
@@ -137,6 +149,10 @@ pub struct RotateScreen {
     pub staging: bool,
     pub demo_okta: bool,
     pub error: Option<Notice>,
+    /// The new key's panel (its public key), when it is taller than its room.
+    pub scroll: Scroll,
+    /// The guide, when it is taller than its room.
+    pub guide_scroll: Scroll,
 }
 
 impl RotateScreen {
@@ -156,6 +172,8 @@ impl RotateScreen {
             staging: false,
             demo_okta,
             error: None,
+            scroll: Scroll::default(),
+            guide_scroll: Scroll::default(),
         }
     }
 
@@ -193,6 +211,8 @@ impl RotateScreen {
             C::DemoAddPublic => shown && self.demo_okta,
             C::Submit => !self.staging,
             C::Restage => self.mode == Mode::Generate && self.staged.is_some() && !self.staging,
+            C::Scroll(_) => self.scroll.overflows(),
+            C::Guide(_) => self.guide_scroll.overflows(),
             _ => true,
         }
     }
@@ -279,6 +299,15 @@ impl RotateScreen {
                     Mode::Paste => Mode::Generate,
                 };
                 self.error = None;
+                self.guide_scroll.reset();
+                Reply::none()
+            }
+            Some(C::Scroll(step)) => {
+                self.scroll.step(step);
+                Reply::none()
+            }
+            Some(C::Guide(step)) => {
+                self.guide_scroll.step(step);
                 Reply::none()
             }
             Some(C::CopyPublic) => self.public_key(PublicKeyAction::Copy),

@@ -15,14 +15,15 @@ use ploy_core::setup::{self, Draft, Intent};
 use ploy_core::validate::{self, Note};
 
 use crate::tui::bindings::{
-    BACKTAB, Binding, COPY_PUBLIC, DEMO_ADD_PUBLIC, DOWN, ENTER, ESC, HELP, Key, LEFT, QUIT, RIGHT,
-    Shown, TAB, Table, UP, WRITE_PUBLIC, lookup,
+    BACKTAB, Binding, COPY_PUBLIC, DEMO_ADD_PUBLIC, DOWN, ENTER, ESC, HELP, KEY_DOWN, KEY_UP, Key,
+    LEFT, LESS, MORE, QUIT, RIGHT, Shown, TAB, Table, UP, WRITE_PUBLIC, lookup,
 };
 use crate::tui::input::TextField;
 use crate::tui::keybox::{KeyBox, KeyState};
 use crate::tui::keymaker::{self, Made};
 use crate::tui::msg::{Action, Effect, Go, PublicKeyAction, PublicKeySource, Reply};
 use crate::tui::notice::Notice;
+use crate::tui::scroll::{Scroll, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepId {
@@ -43,6 +44,8 @@ pub enum FieldId {
     Secret,
     /// Make the key pair here, or paste Okta's.
     KeyChoice,
+    /// Editing a profile whose key was made here: its public half, shown (the key stays).
+    MadeKey,
     Key,
     KeyId,
     Dpop,
@@ -130,6 +133,10 @@ pub enum Command {
     CopyPublic,
     WritePublic,
     DemoAddPublic,
+    /// The public key's panel, when it is taller than its room.
+    Scroll(Step),
+    /// The guide beside the fields, when it is taller than its room.
+    Guide(Step),
     Help,
     Quit,
 }
@@ -214,8 +221,13 @@ const BACK: Binding<Command> = Binding {
 const HELP_Q: Binding<Command> = HELP.with(C::Help);
 const QUIT_Q: Binding<Command> = QUIT.with(C::Quit);
 
+const GUIDE_DOWN: Binding<Command> = MORE.with(C::Guide(Step::PageDown));
+const GUIDE_UP: Binding<Command> = LESS.with(C::Guide(Step::PageUp));
+
 /// A text field has the focus: letters are typed into it.
-pub const TEXT_KEYS: &[Binding<Command>] = &[NEXT_FIELD, PREV_FIELD, NEXT_STEP, BACK];
+pub const TEXT_KEYS: &[Binding<Command>] = &[
+    NEXT_FIELD, PREV_FIELD, NEXT_STEP, BACK, GUIDE_DOWN, GUIDE_UP,
+];
 
 /// The DPoP question has the focus.
 pub const DPOP_KEYS: &[Binding<Command>] = &[
@@ -240,23 +252,47 @@ pub const DPOP_KEYS: &[Binding<Command>] = &[
     NEXT_STEP,
     BACK,
     PREV_FIELD,
+    GUIDE_DOWN,
+    GUIDE_UP,
     HELP_Q,
     QUIT_Q,
 ];
 
 /// The choice between a key made here and one pasted from Okta has the focus.
+/// (In priority order: the footer drops from the end, keeping help and quit.)
 pub const KEY_CHOICE_KEYS: &[Binding<Command>] = &[
     NEXT_STEP,
+    COPY_PUBLIC.with(C::CopyPublic),
+    BACK,
     Binding {
-        keys: &[Key::Char(' '), LEFT, RIGHT, UP, DOWN],
+        keys: &[Key::Char(' '), LEFT, RIGHT],
         footer: Some("toggle"),
         help: "make the key here / paste a key from Okta",
         command: C::KeyChoiceToggle,
     },
-    COPY_PUBLIC.with(C::CopyPublic),
-    WRITE_PUBLIC.with(C::WritePublic),
     DEMO_ADD_PUBLIC.with(C::DemoAddPublic),
+    WRITE_PUBLIC.with(C::WritePublic),
+    KEY_DOWN.with(C::Scroll(Step::Down)),
+    KEY_UP.with(C::Scroll(Step::Up)),
+    GUIDE_DOWN,
+    GUIDE_UP,
+    NEXT_FIELD,
+    PREV_FIELD,
+    HELP_Q,
+    QUIT_Q,
+];
+
+/// Editing a profile whose key was made here: its public key is shown, to copy or write.
+pub const MADE_KEY_KEYS: &[Binding<Command>] = &[
+    NEXT_STEP,
+    COPY_PUBLIC.with(C::CopyPublic),
     BACK,
+    DEMO_ADD_PUBLIC.with(C::DemoAddPublic),
+    WRITE_PUBLIC.with(C::WritePublic),
+    KEY_DOWN.with(C::Scroll(Step::Down)),
+    KEY_UP.with(C::Scroll(Step::Up)),
+    GUIDE_DOWN,
+    GUIDE_UP,
     NEXT_FIELD,
     PREV_FIELD,
     HELP_Q,
@@ -286,6 +322,8 @@ pub const SCOPE_KEYS: &[Binding<Command>] = &[
     NEXT_STEP,
     BACK,
     PREV_FIELD,
+    GUIDE_DOWN,
+    GUIDE_UP,
     HELP_Q,
     QUIT_Q,
 ];
@@ -299,6 +337,8 @@ pub const REVIEW_KEYS: &[Binding<Command>] = &[
         command: C::NextStep,
     },
     BACK,
+    GUIDE_DOWN,
+    GUIDE_UP,
     HELP_Q,
     QUIT_Q,
 ];
@@ -311,6 +351,7 @@ pub fn tables() -> Vec<Table> {
         Table::of("wizard scopes", false, SCOPE_KEYS),
         Table::of("wizard review", false, REVIEW_KEYS),
         Table::of("wizard key choice", false, KEY_CHOICE_KEYS),
+        Table::of("wizard key made here", false, MADE_KEY_KEYS),
     ]
 }
 
@@ -341,8 +382,15 @@ pub struct Wizard {
     pub key_choice: KeyChoice,
     /// The key pair made here, until the profile is saved.
     pub made: Made,
+    /// Editing a profile whose key was made here: its public key, once read from the keyring
+    /// (or why it could not be).
+    pub made_public: Option<Result<serde_json::Value, String>>,
     /// The demo's Okta takes keys (`p`).
     pub demo_okta: bool,
+    /// The key step's panel (the public key), when it is taller than its room.
+    pub key_scroll: Scroll,
+    /// The step's guide, when it is taller than its room.
+    pub guide_scroll: Scroll,
 }
 
 impl Wizard {
@@ -373,7 +421,10 @@ impl Wizard {
             taken: Vec::new(),
             key_choice: KeyChoice::Generate,
             made: Made::None,
+            made_public: None,
             demo_okta: false,
+            key_scroll: Scroll::default(),
+            guide_scroll: Scroll::default(),
         }
     }
 
@@ -407,10 +458,60 @@ impl Wizard {
             },
             Field::Dpop => StepId::Dpop,
             Field::Scopes => StepId::Scopes,
-            Field::None => StepId::Review,
+            // Nothing in particular: from the start, as the steps were first walked.
+            Field::None => StepId::Tenant,
         };
         w.step = w.steps().iter().position(|s| *s == target).unwrap_or(0);
         w
+    }
+
+    /// Editing a profile whose key was made here: the key stays, shown as made here (a new
+    /// one comes through rotate, which keeps the old one working until the new one is proven).
+    pub fn edits_made_key(&self) -> bool {
+        self.existing.as_ref().is_some_and(|(_, p)| {
+            p.okta
+                .as_ref()
+                .is_some_and(|o| o.key_origin == ploy_core::profile::KeyOrigin::Generated)
+        })
+    }
+
+    /// Whether anything typed, pasted or made here would be lost by leaving now.
+    pub fn dirty(&self) -> bool {
+        let key_typed = !self.key.field.is_empty();
+        match &self.existing {
+            Some((_, p)) => {
+                let okta_changed = p.okta.as_ref().is_some_and(|o| {
+                    // The list shows the recommended scopes first: order is no change.
+                    let chosen: std::collections::BTreeSet<&str> = self
+                        .scopes
+                        .iter()
+                        .filter(|(_, on)| *on)
+                        .map(|(s, _)| s.as_str())
+                        .collect();
+                    let stored: std::collections::BTreeSet<&str> =
+                        o.scopes.iter().map(String::as_str).collect();
+                    o.dpop != self.dpop
+                        || o.key_id.as_deref().unwrap_or("") != self.key_id.text()
+                        || chosen != stored
+                });
+                self.host.text() != p.host
+                    || self.client_id.text() != p.client_id
+                    || !self.secret.is_empty()
+                    || key_typed
+                    || okta_changed
+            }
+            // Back at the choice of source, what was typed is still held.
+            None => {
+                !self.name.is_empty()
+                    || !self.host.is_empty()
+                    || !self.client_id.is_empty()
+                    || !self.secret.is_empty()
+                    || !self.key_id.is_empty()
+                    || key_typed
+                    // Its public half may already be in Okta.
+                    || self.made.ready().is_some()
+            }
+        }
     }
 
     pub fn steps(&self) -> Vec<StepId> {
@@ -430,8 +531,10 @@ impl Wizard {
             StepId::Tenant => vec![FieldId::Name, FieldId::Host],
             StepId::ClientId => vec![FieldId::ClientId],
             StepId::Secret => vec![FieldId::Secret],
-            // Editing: the key is replaced by pasting (a new key made here goes through rotate,
-            // which keeps the old one working until the new one is proven).
+            // Editing a key made here: it stays (a new one goes through rotate, which keeps
+            // the old one working until the new one is proven).
+            StepId::Key if self.edits_made_key() => vec![FieldId::MadeKey],
+            // Editing a pasted key: another one is pasted.
             StepId::Key if self.existing.is_some() => vec![FieldId::Key, FieldId::KeyId],
             StepId::Key if self.key_choice == KeyChoice::Generate => vec![FieldId::KeyChoice],
             StepId::Key => vec![FieldId::KeyChoice, FieldId::Key, FieldId::KeyId],
@@ -467,6 +570,7 @@ impl Wizard {
             Some(FieldId::Dpop) => DPOP_KEYS,
             Some(FieldId::Scopes) => SCOPE_KEYS,
             Some(FieldId::KeyChoice) => KEY_CHOICE_KEYS,
+            Some(FieldId::MadeKey) => MADE_KEY_KEYS,
             Some(_) => TEXT_KEYS,
             None => REVIEW_KEYS,
         }
@@ -493,10 +597,13 @@ impl Wizard {
     }
 
     fn available(&self, cmd: Command) -> bool {
-        let made = self.makes_key() && self.made.ready().is_some();
+        let made = (self.makes_key() && self.made.ready().is_some())
+            || (self.focused() == Some(FieldId::MadeKey) && self.shown_public().is_some());
         match cmd {
             C::CopyPublic | C::WritePublic => made,
             C::DemoAddPublic => made && self.demo_okta,
+            C::Scroll(_) => self.key_scroll.overflows(),
+            C::Guide(_) => self.guide_scroll.overflows(),
             _ => true,
         }
     }
@@ -527,6 +634,21 @@ impl Wizard {
             }
             Action::KeyringProbed(result) => {
                 self.keyring = result.err().map(|e| Notice::from(&e));
+            }
+            Action::PublicKeys { name, result }
+                if self.existing.as_ref().is_some_and(|(n, _)| *n == name) =>
+            {
+                self.made_public = Some(match result {
+                    Ok(keys) => keys.current.ok_or_else(|| {
+                        ploy_core::diagnose::Diagnosis::for_code(
+                            ploy_core::diagnose::code::OKTA_MADE_KEY_MISSING,
+                            &name,
+                            Some(Integration::Okta),
+                        )
+                        .title
+                    }),
+                    Err(e) => Err(e.to_string()),
+                });
             }
             _ => {}
         }
@@ -591,7 +713,7 @@ impl Wizard {
                     Err(e) => err(&e),
                 }
             }
-            FieldId::Dpop => ok(vec![]),
+            FieldId::Dpop | FieldId::MadeKey => ok(vec![]),
             FieldId::Scopes => match validate::okta_scopes(&self.scope_text()) {
                 Ok(_) => ok(vec![]),
                 Err(e) => err(&e),
@@ -667,6 +789,8 @@ impl Wizard {
             self.step = (self.step + 1).min(self.steps().len().saturating_sub(1));
             self.focus = 0;
             self.attempted = false;
+            self.guide_scroll.reset();
+            self.key_scroll.reset();
         } else {
             self.attempted = true;
         }
@@ -679,6 +803,8 @@ impl Wizard {
         self.step -= 1;
         self.focus = 0;
         self.attempted = false;
+        self.guide_scroll.reset();
+        self.key_scroll.reset();
         true
     }
 
@@ -783,6 +909,8 @@ impl Wizard {
                     self.made = Made::None;
                 }
             }
+            C::Scroll(step) => self.key_scroll.step(step),
+            C::Guide(step) => self.guide_scroll.step(step),
             C::CopyPublic => return self.public_key(PublicKeyAction::Copy),
             C::WritePublic => return self.public_key(PublicKeyAction::Write),
             C::DemoAddPublic => return self.public_key(PublicKeyAction::DemoAdd),
@@ -790,13 +918,25 @@ impl Wizard {
         Reply::none()
     }
 
-    /// The public half of the key pair made here; a file written is named after the profile.
+    /// The public key shown: of the pair made in this wizard, or of the edited profile's key
+    /// made here.
+    pub fn shown_public(&self) -> Option<&serde_json::Value> {
+        match &self.made_public {
+            Some(Ok(jwk)) if self.edits_made_key() => Some(jwk),
+            _ => self.made.public(),
+        }
+    }
+
+    /// The public key shown; a file written is named after the profile.
     fn public_key(&self, action: PublicKeyAction) -> Reply {
-        match self.made.public() {
+        match self.shown_public() {
             Some(jwk) => Reply::effect(Effect::PublicKey {
                 action,
                 key: PublicKeySource::Known(jwk.clone()),
-                profile: self.name.text().to_string(),
+                profile: match &self.existing {
+                    Some((n, _)) => n.clone(),
+                    None => self.name.text().to_string(),
+                },
             }),
             None => Reply::none(),
         }

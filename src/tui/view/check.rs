@@ -6,27 +6,15 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use ploy_core::check::{StepId, StepStatus};
+use ploy_core::check::StepStatus;
 use ploy_core::profile::Profile;
 
+use super::widgets::SPINNER;
 use crate::tui::layout;
 use crate::tui::panel;
 use crate::tui::screen::check::{CheckScreen, StepState};
 use crate::tui::text::{fit, txt};
 use crate::tui::theme::Theme;
-
-const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-
-fn label(id: StepId) -> &'static str {
-    match id {
-        StepId::Input => "Settings",
-        StepId::Dns => "DNS",
-        StepId::Tls => "TLS",
-        StepId::Token => "Token",
-        StepId::Scopes => "Scopes",
-        StepId::Users => "Users",
-    }
-}
 
 /// `profile`: the tested profile as stored now, for the subtitle; `spinner`: the frame of
 /// the running step's spinner.
@@ -48,7 +36,7 @@ pub fn draw(
 
     let width = steps_area.width as usize;
     let mut lines = Vec::new();
-    for (id, state) in &c.steps {
+    for (i, (id, state)) in c.steps.iter().enumerate() {
         let (mark, style, ms, detail) = match state {
             StepState::Pending => ("·", theme.dim(), String::new(), String::new()),
             StepState::Running => (
@@ -63,12 +51,18 @@ pub fn draw(
                 StepStatus::Skipped => ("–", theme.dim(), String::new(), "skipped".into()),
             },
         };
-        let head = format!(" {mark} {:<9}{ms:>8}  ", label(*id));
+        let head = format!(" {mark} {:<9}{ms:>8}  ", panel::step_label(*id));
         let room = width.saturating_sub(head.chars().count());
-        lines.push(Line::from(vec![
+        let line = Line::from(vec![
             Span::styled(head, style),
             Span::raw(fit(&detail, room)),
-        ]));
+        ]);
+        // The selected step's whole detail is at the top of the panel.
+        lines.push(if c.selected == Some(i) {
+            line.style(theme.selected())
+        } else {
+            line
+        });
     }
     frame.render_widget(Paragraph::new(lines), steps_area);
 
@@ -77,6 +71,10 @@ pub fn draw(
     let offset = (c.scroll as usize).min(lines.len().saturating_sub(rest.height as usize));
     let more = lines.len() > offset + rest.height as usize;
     frame.render_widget(Paragraph::new(lines).scroll((offset as u16, 0)), rest);
+    if offset > 0 && rest.height > 0 && rest.width > 12 {
+        let r = Rect::new(rest.x + rest.width - 3, rest.y, 3, 1);
+        frame.render_widget(Line::styled(" ↑ ", theme.accent()), r);
+    }
     if more && rest.height > 0 && rest.width > 12 {
         let hint = " ↓ more ";
         let r = Rect::new(

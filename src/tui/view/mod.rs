@@ -8,16 +8,19 @@ mod keybox;
 mod publickey;
 mod rotate;
 mod users;
+mod widgets;
 mod wizard;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::app::{App, Screen};
 use super::layout::{self, MIN_SIZE, centered};
-use super::text::txt;
+use super::notice::Notice;
+use super::text::{self, Place, labelled, txt};
 use super::theme::Theme;
 
 pub fn draw(app: &App, frame: &mut Frame) {
@@ -31,7 +34,8 @@ pub fn draw(app: &App, frame: &mut Frame) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
-    let [top, body, status, footer] = layout::rows(area);
+    let status_lines = app.status_lines();
+    let [top, body, status, footer] = layout::rows(area, status_lines.len() as u16);
 
     let title = match &app.screen {
         Screen::Home => "Profiles".to_string(),
@@ -56,7 +60,18 @@ pub fn draw(app: &App, frame: &mut Frame) {
     frame.render_widget(Line::from(spans), top);
 
     match &app.screen {
-        Screen::Home => home::draw(&app.profiles, app.selected, app.now, frame, body, &theme),
+        Screen::Home => home::draw(
+            &home::Data {
+                profiles: &app.profiles,
+                selected: app.selected,
+                tests: &app.tests,
+                spinner: app.spinner,
+                now: app.now,
+            },
+            frame,
+            body,
+            &theme,
+        ),
         Screen::Wizard(w) => wizard::draw(w, frame, body, &theme),
         Screen::Check(c) => {
             let profile = app.profiles.profiles.get(&c.profile);
@@ -67,7 +82,11 @@ pub fn draw(app: &App, frame: &mut Frame) {
     }
     if let Some(m) = &app.message {
         let style = if m.news { theme.warn() } else { theme.fail() };
-        frame.render_widget(Line::styled(format!(" {}", txt(&m.line())), style), status);
+        let lines: Vec<Line> = status_lines
+            .into_iter()
+            .map(|l| Line::styled(l, style))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), status);
     }
     frame.render_widget(
         Line::styled(
@@ -78,25 +97,59 @@ pub fn draw(app: &App, frame: &mut Frame) {
     );
     if app.help {
         draw_help(app, frame, area, &theme);
+    } else if app.reading
+        && let Some(m) = &app.message
+    {
+        draw_message(app, m, frame, area, &theme);
     }
 }
 
 /// The footer's keys that fit in `width`: when not all do, the ones before the last two
 /// (help and quit) give way, so help is always offered.
+/// (The tables list their keys by priority.) Before a key gives way, the separators narrow.
 fn footer_line(keys: &[(String, &'static str)], width: u16) -> String {
     let mut items: Vec<String> = keys.iter().map(|(k, what)| format!("{k} {what}")).collect();
     if items.is_empty() {
         items.push("F1 help".into());
     }
-    let line = |items: &[String]| format!(" {}", items.join(" · "));
-    while line(&items).chars().count() > width as usize && items.len() > 2 {
+    let fits = |line: &String| line.chars().count() <= width as usize;
+    loop {
+        for sep in [" · ", "  "] {
+            let line = format!(" {}", items.join(sep));
+            if fits(&line) || items.len() <= 2 {
+                return line;
+            }
+        }
         items.remove(items.len() - 3);
     }
-    line(&items)
 }
 
+/// A panel over the screen, `w` wide: `lines` (wrapped to `w - 2`) in a border titled
+/// `title`, scrolled as the app's overlay says, with the keys that scroll it when it overflows.
+fn draw_overlay(
+    app: &App,
+    title: &str,
+    lines: Vec<Line>,
+    w: u16,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+) {
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let popup = centered(area, w, h);
+    let block = Block::bordered()
+        .title(format!(" {title} "))
+        .title_alignment(Alignment::Center)
+        .title_bottom(Line::styled(" any key closes ", theme.dim()).right_aligned());
+    let inner = block.inner(popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(block, popup);
+    widgets::scrolled(frame, inner, lines, &app.overlay, "PgDn", theme);
+}
+
+/// The keys of the screen, each with what it does (a long one wrapped under its text).
 fn draw_help(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let keys = app.bindings().help;
+    let keys = app.bindings_under_overlay().help;
     let key_width = keys
         .iter()
         .map(|(k, _)| k.chars().count())
@@ -107,31 +160,28 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect, theme: &Theme) {
         .map(|(_, t)| t.chars().count())
         .max()
         .unwrap_or(0);
-    let mut lines: Vec<Line> = keys
-        .iter()
-        .map(|(k, what)| {
-            Line::from(vec![
-                Span::styled(format!(" {k:>key_width$}  "), theme.accent()),
-                Span::raw(*what),
-            ])
-        })
-        .collect();
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(" any key closes this help", theme.dim()));
     let w = (key_width + text_width + 6)
         .max(40)
         .min(area.width as usize) as u16;
-    let inner = w.saturating_sub(2).max(1) as usize;
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
-    let h = (rows as u16 + 2).min(area.height);
-    let popup = centered(area, w, h);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::bordered()
-                .title(" Keys ")
-                .title_alignment(Alignment::Center),
-        ),
-        popup,
-    );
+    let inner = w.saturating_sub(2) as usize;
+    let lines: Vec<Line> = keys
+        .iter()
+        .flat_map(|(k, what)| {
+            labelled(
+                &format!(" {k:>key_width$}  "),
+                what,
+                inner,
+                theme.accent(),
+                Style::new(),
+            )
+        })
+        .collect();
+    draw_overlay(app, "Keys", lines, w, frame, area, theme);
+}
+
+/// The status message whole: a failure with its diagnosis, or news, wrapped.
+fn draw_message(app: &App, m: &Notice, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let w = area.width.saturating_sub(4).max(20).min(area.width);
+    let lines = text::notice(m, w.saturating_sub(2) as usize, Place::Elsewhere, theme);
+    draw_overlay(app, "Message", lines, w, frame, area, theme);
 }

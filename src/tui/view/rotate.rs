@@ -3,11 +3,13 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use ploy_core::integration::Integration;
 
+use super::widgets;
 use crate::tui::layout;
 use crate::tui::screen::rotate::{Mode, RotateScreen};
 use crate::tui::text::{self, Place, labelled};
@@ -27,11 +29,29 @@ pub fn draw(r: &RotateScreen, frame: &mut Frame, area: Rect, theme: &Theme) {
         (Integration::Okta, Mode::Generate) => OKTA_GENERATE_GUIDE,
         (Integration::Okta, Mode::Paste) => OKTA_PASTE_GUIDE,
     };
-    frame.render_widget(
-        Paragraph::new(guide)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(" How ")),
-        guide_area,
+    // The guide scrolls (PgDn) where it is taller than its panel.
+    let guide_block = Block::bordered().title(" How ");
+    let guide_inner = guide_block.inner(guide_area);
+    let guide_lines: Vec<Line> = guide
+        .lines()
+        .flat_map(|l| {
+            labelled(
+                "",
+                l,
+                guide_inner.width as usize,
+                Style::new(),
+                Style::new(),
+            )
+        })
+        .collect();
+    frame.render_widget(guide_block, guide_area);
+    widgets::scrolled(
+        frame,
+        guide_inner,
+        guide_lines,
+        &r.guide_scroll,
+        "PgDn",
+        theme,
     );
     let title = match r.integration {
         Integration::OneTrust => format!(" New secret for {} ", r.profile),
@@ -129,6 +149,12 @@ fn draw_mode(r: &RotateScreen, frame: &mut Frame, inner: Rect, theme: &Theme) ->
             }
         }
     }
+    // Made here, the panel is the new key's alone and scrolls; pasted, the fields follow.
+    if r.mode == Mode::Generate {
+        widgets::scrolled(frame, inner, lines, &r.scroll, "↓", theme);
+        return inner.y + inner.height;
+    }
+    r.scroll.window(0, 0);
     let used = (lines.len() as u16).min(inner.height);
     frame.render_widget(
         Paragraph::new(lines),

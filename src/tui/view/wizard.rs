@@ -2,12 +2,14 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use ploy_core::integration::Integration;
 use ploy_core::validate::Note;
 
+use super::widgets;
 use crate::tui::input::TextField;
 use crate::tui::keymaker::Made;
 use crate::tui::layout;
@@ -31,27 +33,29 @@ pub fn draw(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) {
     };
     let step_text = &text.step[w.step.min(text.step.len() - 1)];
     let [guide_area, form_area] = layout::guide_and_form(area);
-    let guide_text = match (&step_text.generate_guide, step) {
-        (Some(g), StepId::Key) if w.makes_key() => g,
-        _ => &step_text.guide,
-    };
-    // The guide's steps for this screen, then where the guide is read.
+    let guide_text = match step {
+        StepId::Key if w.makes_key() => step_text.generate_guide.as_ref(),
+        StepId::Key if w.edits_made_key() => step_text.edit_made_guide.as_ref(),
+        _ => None,
+    }
+    .unwrap_or(&step_text.guide);
+    // The guide's steps for this screen, then where the guide is read; it scrolls (PgDn)
+    // where it is taller than its panel.
+    let guide_block = Block::bordered().title(format!(" {} setup guide ", text.name));
+    let guide_inner = guide_block.inner(guide_area);
+    let width = guide_inner.width as usize;
     let mut lines: Vec<Line> = guide_text
         .trim_start_matches('\n')
         .lines()
-        .map(Line::raw)
+        .flat_map(|l| labelled("", l, width, Style::new(), Style::new()))
         .collect();
     if let Some(address) = ploy_core::diagnose::guide_address(integration) {
         lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            format!("{}: {address}", text.name),
-            theme.dim(),
-        ));
+        let line = format!("{}: {address}", text.name);
+        lines.extend(labelled("", &line, width, theme.dim(), theme.dim()));
     }
-    let guide = Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(Block::bordered().title(format!(" {} setup guide ", text.name)));
-    frame.render_widget(guide, guide_area);
+    frame.render_widget(guide_block, guide_area);
+    widgets::scrolled(frame, guide_inner, lines, &w.guide_scroll, "PgDn", theme);
 
     let title = format!(
         " Step {} of {}: {} ",
@@ -145,6 +149,7 @@ fn label(field: FieldId, integration: Option<Integration>) -> &'static str {
         FieldId::ClientId => "Client ID",
         FieldId::Secret => "Client secret",
         FieldId::KeyChoice => "The app's key",
+        FieldId::MadeKey => "The app's key (made here)",
         FieldId::Key => "Private key (JWK/PEM) or file path",
         FieldId::KeyId => "Key ID (KID), if the app has several",
         FieldId::Dpop => "Does the app require DPoP?",
@@ -190,6 +195,7 @@ fn draw_field(
             rest.y + h
         }
         FieldId::KeyChoice => draw_key_choice(w, focused, frame, rest, theme),
+        FieldId::MadeKey => draw_made_key(w, frame, rest, theme),
         FieldId::Dpop => draw_dpop(w, focused, frame, rest, theme),
         FieldId::Scopes => draw_scopes(w, focused, frame, rest, theme),
     };
@@ -266,18 +272,48 @@ fn draw_key_choice(w: &Wizard, focused: bool, frame: &mut Frame, area: Rect, the
             }
         }
     }
-    if w.key_choice == KeyChoice::Generate {
-        y += 1;
-        let lines = match &w.made {
-            Made::Ready(g) => publickey::lines(&g.public_jwk, width as usize, theme),
-            Made::Failed(e) => vec![Line::styled(format!("✗ {e}"), theme.fail())],
-            _ => vec![Line::styled("Making an RSA 2048 key pair…", theme.dim())],
-        };
-        let h = bottom.saturating_sub(y);
-        frame.render_widget(Paragraph::new(lines), Rect::new(x, y, width, h));
-        y += h;
+    let lines = match (&w.made, w.key_choice) {
+        (_, KeyChoice::Paste) => vec![],
+        (Made::Ready(g), _) => publickey::lines(&g.public_jwk, width as usize, theme),
+        (Made::Failed(e), _) => labelled("✗ ", e, width as usize, theme.fail(), theme.fail()),
+        _ => vec![Line::styled("Making an RSA 2048 key pair…", theme.dim())],
+    };
+    // The public key scrolls in what is left (a pasted key's fields follow instead).
+    if lines.is_empty() {
+        w.key_scroll.window(0, 0);
+        return y;
     }
-    y
+    y += 1;
+    let h = bottom.saturating_sub(y);
+    widgets::scrolled(
+        frame,
+        Rect::new(x, y, width, h),
+        lines,
+        &w.key_scroll,
+        "↓",
+        theme,
+    );
+    y + h
+}
+
+/// Editing a profile whose key was made here: the key stays; its public half is shown.
+fn draw_made_key(w: &Wizard, frame: &mut Frame, area: Rect, theme: &Theme) -> u16 {
+    let width = area.width as usize;
+    let mut lines = labelled(
+        "",
+        "Kept: the private key stays in the OS keyring. r on the profiles screen makes a new one without downtime.",
+        width,
+        theme.dim(),
+        theme.dim(),
+    );
+    lines.push(Line::raw(""));
+    match &w.made_public {
+        Some(Ok(jwk)) => lines.extend(publickey::lines(jwk, width, theme)),
+        Some(Err(e)) => lines.extend(labelled("✗ ", e, width, theme.fail(), theme.fail())),
+        None => lines.push(Line::styled("Reading its public key…", theme.dim())),
+    }
+    widgets::scrolled(frame, area, lines, &w.key_scroll, "↓", theme);
+    area.y + area.height
 }
 
 fn draw_dpop(w: &Wizard, focused: bool, frame: &mut Frame, area: Rect, theme: &Theme) -> u16 {
@@ -339,7 +375,9 @@ fn draw_verdict(w: &Wizard, field: FieldId, frame: &mut Frame, at: Rect, theme: 
         FieldId::Host => !w.host.is_empty(),
         FieldId::ClientId => !w.client_id.is_empty(),
         FieldId::Secret => !w.secret.is_empty(),
-        FieldId::KeyChoice | FieldId::Key | FieldId::KeyId | FieldId::Dpop => false,
+        FieldId::KeyChoice | FieldId::MadeKey | FieldId::Key | FieldId::KeyId | FieldId::Dpop => {
+            false
+        }
         FieldId::Scopes => true,
     };
     match w.check(field) {
@@ -419,6 +457,7 @@ fn draw_review(w: &Wizard, integration: Integration, frame: &mut Frame, area: Re
                     )
                 }
                 (_, Some(k)) => k.key.describe(),
+                _ if w.edits_made_key() => "made here, kept".into(),
                 _ => "stored key kept".into(),
             };
             lines.push(row("Private key", &k));
