@@ -1197,3 +1197,88 @@ fn the_footer_keeps_the_keys_that_matter() {
         assert!(footer.contains(k), "60×16: no {k}: {footer}");
     }
 }
+
+/// Issue 20, item 11: the users table as an admin reads it.
+#[test]
+fn the_users_table_matches_words_folds_accents_reverses_at_once_and_reads_every_time_alike() {
+    let mut app = App::new(profiles(), (120, 30));
+    app.color = false;
+    app.now = now();
+    app.update(key(KeyCode::Char('u')));
+    let mut users: Vec<User> = (0..6).map(|i| user(i, UserStatus::Active)).collect();
+    users[1].status = UserStatus::Inactive;
+    users[2].name = "Karen Spärck Jones".into();
+    users[2].last_name = "Spärck Jones".into();
+    users[3]
+        .extra
+        .insert("lastUpdated", "2024-02-14T13:33:28.000Z".into());
+    app.update(Action::UsersPage(users, Default::default()));
+    app.update(Action::UsersDone(Ok(6)));
+    let shown = |app: &App| match &app.screen {
+        Screen::Users(u) => u.table.shown(),
+        _ => panic!("users"),
+    };
+    let filter = |app: &mut App, text: &str| {
+        app.update(key(KeyCode::Char('/')));
+        app.update(Action::Key(KeyEvent::new(
+            KeyCode::Char('u'),
+            KeyModifiers::CONTROL,
+        )));
+        app.update(Action::Paste(text.into()));
+        app.update(key(KeyCode::Enter));
+    };
+    // A status is a word: "active" is not INACTIVE.
+    filter(&mut app, "active");
+    assert_eq!(shown(&app), 5);
+    filter(&mut app, "status:inactive");
+    assert_eq!(shown(&app), 1);
+    // Typed without the accent.
+    filter(&mut app, "sparck");
+    assert_eq!(shown(&app), 1);
+    filter(&mut app, "");
+    // S reverses at once, without a sort first.
+    app.update(key(KeyCode::Char('S')));
+    match &app.screen {
+        Screen::Users(u) => assert!(u.table.sort().is_some(), "sorted, reversed"),
+        _ => panic!("users"),
+    }
+    // A vendor's timestamp reads as the table's do.
+    filter(&mut app, "edsger");
+    app.update(key(KeyCode::Enter));
+    let screen = render(&app, 120, 30);
+    assert!(screen.contains("2024-02-14 13:33 UTC"), "{screen}");
+    assert!(!screen.contains("T13:33:28"), "{screen}");
+}
+
+/// Issue 20, item 11: news leaves the status line after a while; a failure stays.
+#[test]
+fn news_fades_from_the_status_line_and_a_failure_stays() {
+    let mut app = users_of(3, (80, 24), |_| Integration::Okta);
+    app.update(Action::UsersDone(Ok(3)));
+    app.update(Action::EntitlementsDone(Ok(None)));
+    app.update(Action::Exported(Ok(ploy_connect::tui::msg::Written {
+        users: 3,
+        deactivated: 0,
+        grants: Some(0),
+        caveats: Vec::new(),
+        path: "/tmp/users.csv".into(),
+    })));
+    assert!(render(&app, 80, 24).contains("Wrote 3 users"));
+    assert!(app.busy(), "ticks come while news shows");
+    app.now += time::Duration::seconds(5);
+    app.update(Action::Tick);
+    assert!(render(&app, 80, 24).contains("Wrote 3 users"), "still news");
+    app.now += ploy_connect::tui::app::NEWS_SHOWN;
+    app.update(Action::Tick);
+    assert!(
+        !render(&app, 80, 24).contains("Wrote 3 users"),
+        "old news is gone"
+    );
+    app.message = Some(ploy_connect::tui::notice::Notice::failure(
+        "the keyring is locked",
+    ));
+    app.update(Action::Tick);
+    app.now += time::Duration::minutes(10);
+    app.update(Action::Tick);
+    assert!(render(&app, 80, 24).contains("the keyring is locked"));
+}

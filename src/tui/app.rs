@@ -7,6 +7,9 @@
 use ratatui::crossterm::event::KeyEvent;
 use time::OffsetDateTime;
 
+/// How long news stays on the status line (a failure stays until something replaces it).
+pub const NEWS_SHOWN: time::Duration = time::Duration::seconds(15);
+
 use ploy_core::app::AppError;
 use ploy_core::diagnose::Field;
 use ploy_core::integration::Integration;
@@ -79,6 +82,8 @@ pub struct App {
     pub demo_okta: bool,
     /// The status line: news, or a failure with its diagnosis.
     pub message: Option<Notice>,
+    /// When the status message was set: news fades after `NEWS_SHOWN`, a failure stays.
+    message_at: OffsetDateTime,
     pub spinner: usize,
     pub size: (u16, u16),
     pub color: bool,
@@ -105,6 +110,7 @@ impl App {
             banner: None,
             demo_okta: false,
             message: None,
+            message_at: OffsetDateTime::now_utc(),
             spinner: 0,
             size,
             color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
@@ -115,13 +121,15 @@ impl App {
 
     /// Whether something is in flight (then the spinner needs ticks; otherwise no redraws).
     pub fn busy(&self) -> bool {
-        match &self.screen {
-            Screen::Check(c) => c.running,
-            Screen::Users(u) => !u.done,
-            Screen::Wizard(w) => w.saving,
-            Screen::Home => self.tests.running(),
-            _ => false,
-        }
+        // News on the status line needs ticks to fade.
+        self.message.as_ref().is_some_and(|m| m.news)
+            || match &self.screen {
+                Screen::Check(c) => c.running,
+                Screen::Users(u) => !u.done,
+                Screen::Wizard(w) => w.saving,
+                Screen::Home => self.tests.running(),
+                _ => false,
+            }
     }
 
     pub fn selected_profile(&self) -> Option<(&String, &Profile)> {
@@ -188,7 +196,18 @@ impl App {
             Some(Work::Export) => self.exports = self.exports.saturating_sub(1),
             None => {}
         }
+        let said = self.message.clone();
         let effects = self.apply(action);
+        if self.message != said {
+            self.message_at = self.now;
+        } else if self
+            .message
+            .as_ref()
+            .is_some_and(|m| m.news && !self.reading && self.now - self.message_at > NEWS_SHOWN)
+        {
+            // Old news is not news: "Exported …" from ten minutes ago misleads.
+            self.message = None;
+        }
         for work in effects.iter().filter_map(Effect::work) {
             match work {
                 Work::Save => self.saves += 1,

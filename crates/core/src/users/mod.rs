@@ -285,7 +285,9 @@ const ENTITLEMENT_HEADER: [&str; 5] = [
     "organization",
 ];
 
-const CSV_HEADER: [&str; 10] = [
+/// `extra`: the vendor's other fields as one JSON object (empty when none), so a CSV keeps
+/// what the JSON export has while its columns stay the same for every user.
+const CSV_HEADER: [&str; 11] = [
     "id",
     "login",
     "email",
@@ -296,6 +298,7 @@ const CSV_HEADER: [&str; 10] = [
     "created",
     "last_login",
     "source",
+    "extra",
 ];
 
 /// How an export treats what the tenant sent.
@@ -574,6 +577,7 @@ impl<W: Write> Exporter<W> {
         if let Some(w) = &mut self.csv {
             for u in users {
                 let (created, last_login) = (u.created(), u.last_login());
+                let extra = extra_json(&u)?;
                 let cells = [
                     csv_cell(u.id(), o),
                     csv_cell(u.login(), o),
@@ -585,6 +589,7 @@ impl<W: Write> Exporter<W> {
                     csv_cell(created.as_deref().unwrap_or(""), o),
                     csv_cell(last_login.as_deref().unwrap_or(""), o),
                     csv_cell(u.source().id(), o),
+                    csv_cell(&extra, o),
                 ];
                 let base = cells.iter().map(|c| c.as_bytes());
                 match o.entitlements {
@@ -596,7 +601,8 @@ impl<W: Write> Exporter<W> {
                     EntitlementColumns::PerGrant => {
                         let held = held_of(&u, read);
                         if held.is_empty() {
-                            w.write_record(base.chain([&b""[..]; 5])).map_err(csv_io)?;
+                            w.write_record(base.chain([&b""[..]; ENTITLEMENT_HEADER.len()]))
+                                .map_err(csv_io)?;
                         }
                         for h in held {
                             let more = [
@@ -654,6 +660,15 @@ impl<W: Write> Exporter<W> {
             }
         }
     }
+}
+
+/// A user's other vendor fields for a CSV cell: a JSON object, or nothing when there are none.
+fn extra_json<R: Record>(u: &R) -> std::io::Result<String> {
+    let extra = u.extra();
+    if extra.is_empty() {
+        return Ok(String::new());
+    }
+    Ok(serde_json::to_string(&extra)?)
 }
 
 /// Writes `rows` as one complete file at `path` (a failed write leaves any previous file);
@@ -858,6 +873,32 @@ pub(crate) mod tests {
             serde_json::to_string(&e).unwrap(),
             r#"{"alpha":"a","zone":"c"}"#
         );
+    }
+
+    #[test]
+    fn csv_keeps_the_vendor_fields_json_has_in_one_column() {
+        let mut with = user(1);
+        with.extra.insert("department", "Finance".into());
+        with.extra.insert("title", "Analyst".into());
+        let mut e = Exporter::new(ExportFormat::Csv, Vec::new()).unwrap();
+        e.write(&[with.clone(), user(2)]).unwrap();
+        let out = e.finish().unwrap();
+        let mut r = csv::Reader::from_reader(&out[..]);
+        let header = r.headers().unwrap().clone();
+        let at = header
+            .iter()
+            .position(|h| h == "extra")
+            .expect("an extra column");
+        let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+        let cell: serde_json::Value = serde_json::from_str(&rows[0][at]).unwrap();
+        let mut j = Exporter::new(ExportFormat::Json, Vec::new()).unwrap();
+        j.write(&[with]).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&j.finish().unwrap()).unwrap();
+        assert_eq!(
+            cell, doc["users"][0]["extra"],
+            "the same fields as the JSON"
+        );
+        assert_eq!(&rows[1][at], "", "none: empty");
     }
 
     #[test]
