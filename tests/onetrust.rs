@@ -32,6 +32,7 @@ async fn setup_then_test_passes_with_the_documented_json() {
         "steps",
         "users_seen",
         "users_total",
+        "users_deactivated",
     ]
     .map(String::from)
     .into();
