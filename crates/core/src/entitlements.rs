@@ -156,6 +156,13 @@ impl Entitlements {
         self.catalogue.get(i as usize)
     }
 
+    /// Whether entry `i` is held by every user without being listed (Okta's `Everyone`).
+    pub fn is_implicit(&self, i: u32) -> bool {
+        self.get(i).is_some_and(|e| {
+            e.kind == Kind::Group && self.implicit.iter().any(|name| *name == e.name)
+        })
+    }
+
     /// The catalogue, in the order entitlements were first seen.
     pub fn all(&self) -> &[Entitlement] {
         &self.catalogue
@@ -373,6 +380,17 @@ mod tests {
             organization: None,
             detail: Some("OKTA_GROUP".into()),
         }
+    }
+
+    #[test]
+    fn everyone_is_held_by_every_user_without_a_list() {
+        let mut e = Entitlements::default();
+        let everyone = e.intern(group("00g0", "Everyone")).unwrap();
+        let finance = e.intern(group("00g1", "Finance")).unwrap();
+        e.implicit.push("Everyone".into());
+        assert!(e.is_implicit(everyone));
+        assert!(!e.is_implicit(finance));
+        assert!(!e.is_implicit(99));
     }
 
     #[test]

@@ -450,7 +450,13 @@ impl UsersScreen {
             return;
         };
         if let Some((e, _)) = c.rows.get(c.selected) {
-            self.table.set_filter(&holders_filter(*e));
+            // Everyone is held by every user: all of them, not a list nobody is on.
+            let filter = if self.entitlements.is_implicit(*e) {
+                String::new()
+            } else {
+                holders_filter(*e)
+            };
+            self.table.set_filter(&filter);
             self.selected = 0;
             self.offset = 0;
             self.pinned = false;

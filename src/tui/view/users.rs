@@ -418,13 +418,17 @@ fn draw_catalogue(u: &UsersScreen, c: &Catalogue, frame: &mut Frame, area: Rect,
         .enumerate()
         .skip(c.offset)
         .take(rows_shown)
-        .filter_map(|(i, (e, count))| {
-            let e = u.entitlements.get(*e)?;
+        .filter_map(|(i, (index, count))| {
+            let e = u.entitlements.get(*index)?;
             let row = Row::new([
                 Cell::from(e.kind.id().replace('_', " ")),
                 Cell::from(txt(&e.label())),
                 Cell::from(txt(e.detail.as_deref().unwrap_or(""))),
-                Cell::from(ploy_core::text::thousands(u64::from(*count))),
+                Cell::from(if u.entitlements.is_implicit(*index) {
+                    "every user".to_string()
+                } else {
+                    ploy_core::text::thousands(u64::from(*count))
+                }),
             ]);
             Some(if i == c.selected {
                 row.style(theme.selected())
