@@ -419,8 +419,13 @@ fn table(rt: &tokio::runtime::Runtime, scale: usize, report: &mut Report) {
         .map(|(i, c)| (*c, i as u32))
         .collect();
     by_count.sort();
+    let started = Instant::now();
     t.set_entitlements(Arc::new(held));
-    let mut asks = Vec::new();
+    let indexed = started.elapsed();
+    let mut asks = vec![(
+        Duration::ZERO,
+        format!("holders indexed once in {:.0} ms", ms(indexed)),
+    )];
     if let (Some(&(_, rare)), Some(&(_, common))) = (by_count.first(), by_count.last()) {
         for filter in [
             ploy_core::users::holders_filter(common),
@@ -564,8 +569,11 @@ fn loaded(screen: &str) -> Option<String> {
         .find_map(|l| {
             let words: Vec<&str> = l.split_whitespace().collect();
             words.windows(2).find_map(|w| {
-                (w[0].chars().all(|c| c.is_ascii_digit()) && w[1] == "users")
-                    .then(|| w[0].to_string())
+                // "97,061 users": the count with its thousands separators.
+                (!w[0].is_empty()
+                    && w[0].chars().all(|c| c.is_ascii_digit() || c == ',')
+                    && w[1] == "users")
+                    .then(|| w[0].replace(',', ""))
             })
         })
 }

@@ -53,6 +53,10 @@ pub struct UserTable {
     widest_status: usize,
     /// What `group:`, `app:`, `role:` and `access:` terms look in.
     entitlements: Option<std::sync::Arc<crate::entitlements::Entitlements>>,
+    /// Per catalogue entry, the rows that hold it (ascending), for rows `0..indexed`: "who
+    /// holds this?" answered from a list instead of a lookup per row.
+    holders: Vec<Vec<u32>>,
+    indexed: usize,
 }
 
 /// A sort to run away from the UI thread: `run` it anywhere, hand the result to `sorted`.
@@ -195,8 +199,28 @@ impl UserTable {
                 id,
             });
         }
+        self.index_holders();
         self.catch_up();
         self.settle();
+    }
+
+    /// Files the rows not yet indexed under what they hold.
+    fn index_holders(&mut self) {
+        let Some(e) = &self.entitlements else {
+            return;
+        };
+        self.holders.resize_with(e.all().len(), Vec::new);
+        for i in self.indexed..self.store.len() {
+            let Some(user) = self.store.get(i) else {
+                continue;
+            };
+            for g in e.grants_of(user.id()) {
+                if let Some(rows) = self.holders.get_mut(g.entitlement as usize) {
+                    rows.push(i as u32);
+                }
+            }
+        }
+        self.indexed = self.store.len();
     }
 
     /// Adds the rows that arrived since the top view was made, if they match.
@@ -217,6 +241,9 @@ impl UserTable {
     /// depend on them are made again.
     pub fn set_entitlements(&mut self, e: std::sync::Arc<crate::entitlements::Entitlements>) {
         self.entitlements = Some(e);
+        self.holders.clear();
+        self.indexed = 0;
+        self.index_holders();
         let terms = Terms::parse(&self.filter.to_lowercase());
         if terms.held.is_empty() && terms.exact.is_none() {
             return;
@@ -259,11 +286,20 @@ impl UserTable {
             let m = Matcher::new(&needle, self.entitlements.clone());
             // A wide view is filtered by scanning whole chunks; a narrow one row by row (and
             // any view by entitlement terms, which look up each row's user).
-            let hits = (m.held.is_empty()
-                && m.exact.is_none()
-                && m.status_term.is_none()
-                && base.view.len() > self.store.len() / SCAN_SHARE)
-                .then(|| m.scan(self.store.chunks()));
+            let hits = match m.exact {
+                // Exactly the holders of one entry (and perhaps text): from the index.
+                Some(n) if m.held.is_empty() && m.status_term.is_none() && m.all => {
+                    Some(Hits::of(
+                        self.holders.get(n as usize).map_or(&[][..], Vec::as_slice),
+                        self.store.len(),
+                    ))
+                }
+                _ => (m.held.is_empty()
+                    && m.exact.is_none()
+                    && m.status_term.is_none()
+                    && base.view.len() > self.store.len() / SCAN_SHARE)
+                    .then(|| m.scan(self.store.chunks())),
+            };
             let keep = |i: &u32| match &hits {
                 Some(hits) => hits.get(*i as usize),
                 None => m.row(&self.store, *i as usize),
@@ -663,6 +699,16 @@ struct Hits {
 }
 
 impl Hits {
+    fn of(rows: &[u32], len: usize) -> Self {
+        let mut bits = vec![0u64; len.div_ceil(64)];
+        for &r in rows {
+            if let Some(w) = bits.get_mut(r as usize / 64) {
+                *w |= 1 << (r % 64);
+            }
+        }
+        Hits { bits }
+    }
+
     fn get(&self, i: usize) -> bool {
         self.bits
             .get(i / 64)
