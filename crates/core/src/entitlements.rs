@@ -102,6 +102,14 @@ impl<'a> Held<'a> {
     }
 }
 
+/// Whether a filter term's `needle` (folded) is in the entry's name, organization or type.
+fn entry_says(e: &Entitlement, needle: &str) -> bool {
+    let has = |t: &str| crate::text::folded(t).contains(needle);
+    has(&e.name)
+        || e.organization.as_deref().is_some_and(has)
+        || e.detail.as_deref().is_some_and(has)
+}
+
 /// Something the credential could not read, said plainly instead of failing the run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotVisible {
@@ -260,20 +268,24 @@ impl Entitlements {
         self.by_user.values().map(|g| g.len() as u64).sum()
     }
 
+    /// The entries of `kind` a filter term names: name, organization or type containing
+    /// `needle` (folded, lower case).
+    pub fn matching(&self, kind: Kind, needle: &str) -> Vec<u32> {
+        (0..self.catalogue.len())
+            .filter_map(|i| u32::try_from(i).ok())
+            .filter(|&i| {
+                self.get(i)
+                    .is_some_and(|e| e.kind == kind && entry_says(e, needle))
+            })
+            .collect()
+    }
+
     /// Whether `user` holds something whose kind is `kind` and whose name contains `needle`
     /// (lower case): the filter's `group:`, `app:`, `role:` terms.
     pub fn user_matches(&self, user: &str, kind: Kind, needle: &str) -> bool {
         self.grants_of(user).iter().any(|g| {
-            self.get(g.entitlement).is_some_and(|e| {
-                e.kind == kind
-                    && (crate::text::folded(&e.name).contains(needle)
-                        || e.organization
-                            .as_deref()
-                            .is_some_and(|o| crate::text::folded(o).contains(needle))
-                        || e.detail
-                            .as_deref()
-                            .is_some_and(|d| crate::text::folded(d).contains(needle)))
-            })
+            self.get(g.entitlement)
+                .is_some_and(|e| e.kind == kind && entry_says(e, needle))
         })
     }
 

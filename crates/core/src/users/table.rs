@@ -223,6 +223,37 @@ impl UserTable {
         self.indexed = self.store.len();
     }
 
+    /// The rows that hold what `m`'s terms name: for each term the rows holding any entry it
+    /// names (`held:#N` one, `app:sales` every app whose name says so), all terms together.
+    fn holders_of(&self, m: &Matcher) -> Hits {
+        let len = self.store.len();
+        let Some(e) = &self.entitlements else {
+            return Hits::of(&[], len);
+        };
+        let mut terms: Vec<Vec<u32>> = Vec::new();
+        if let Some(n) = m.exact {
+            terms.push(vec![n]);
+        }
+        for (kind, needle) in &m.held {
+            terms.push(e.matching(*kind, needle));
+        }
+        let mut all: Option<Hits> = None;
+        for entries in terms {
+            let rows: Vec<u32> = entries
+                .iter()
+                .filter_map(|n| self.holders.get(*n as usize))
+                .flatten()
+                .copied()
+                .collect();
+            let hits = Hits::of(&rows, len);
+            all = Some(match all {
+                None => hits,
+                Some(before) => before.and(&hits),
+            });
+        }
+        all.unwrap_or_else(|| Hits::of(&[], len))
+    }
+
     /// Adds the rows that arrived since the top view was made, if they match.
     fn catch_up(&mut self) {
         let Some(top) = self.levels.last_mut() else {
@@ -286,19 +317,16 @@ impl UserTable {
             let m = Matcher::new(&needle, self.entitlements.clone());
             // A wide view is filtered by scanning whole chunks; a narrow one row by row (and
             // any view by entitlement terms, which look up each row's user).
-            let hits = match m.exact {
-                // Exactly the holders of one entry (and perhaps text): from the index.
-                Some(n) if m.held.is_empty() && m.status_term.is_none() && m.all => {
-                    Some(Hits::of(
-                        self.holders.get(n as usize).map_or(&[][..], Vec::as_slice),
-                        self.store.len(),
-                    ))
-                }
-                _ => (m.held.is_empty()
+            let termed_only = m.all && m.status_term.is_none();
+            let hits = if termed_only && (m.exact.is_some() || !m.held.is_empty()) {
+                // Who holds what: from the index of rows by entitlement.
+                Some(self.holders_of(&m))
+            } else {
+                (m.held.is_empty()
                     && m.exact.is_none()
                     && m.status_term.is_none()
                     && base.view.len() > self.store.len() / SCAN_SHARE)
-                    .then(|| m.scan(self.store.chunks())),
+                    .then(|| m.scan(self.store.chunks()))
             };
             let keep = |i: &u32| match &hits {
                 Some(hits) => hits.get(*i as usize),
@@ -707,6 +735,13 @@ impl Hits {
             }
         }
         Hits { bits }
+    }
+
+    fn and(mut self, other: &Hits) -> Self {
+        for (a, b) in self.bits.iter_mut().zip(&other.bits) {
+            *a &= b;
+        }
+        self
     }
 
     fn get(&self, i: usize) -> bool {
