@@ -118,6 +118,10 @@ pub struct NotVisible {
     pub fix: String,
 }
 
+/// A grant's `via` while the group it comes through is not known yet (an Okta app row says
+/// only that a group gives it); `Entitlements::settle_via` replaces it.
+pub const VIA_UNSETTLED: u32 = u32::MAX;
+
 /// The most grants one user keeps: a hostile tenant cannot grow one user without bound.
 pub const MAX_GRANTS_PER_USER: usize = 4_096;
 /// The most entitlements the catalogue keeps.
@@ -191,6 +195,20 @@ impl Entitlements {
             return;
         }
         grants.push(grant);
+    }
+
+    /// Settles every grant held through a group not known yet (`VIA_UNSETTLED`): `pick`
+    /// chooses the group from the user's grants and the entitlement.
+    pub fn settle_via(&mut self, mut pick: impl FnMut(&[Grant], u32) -> Option<u32>) {
+        for grants in self.by_user.values_mut() {
+            if !grants.iter().any(|g| g.via == Some(VIA_UNSETTLED)) {
+                continue;
+            }
+            let held = grants.clone();
+            for g in grants.iter_mut().filter(|g| g.via == Some(VIA_UNSETTLED)) {
+                g.via = pick(&held, g.entitlement);
+            }
+        }
     }
 
     /// Adds `entitlements` held directly by `user` (OneTrust's access levels come with the

@@ -32,16 +32,15 @@ fn report(sink: &ProgressSink<'_>, kind: Kind, done: u64, total: u64) {
     }
 }
 
-/// An active app and what its own lists say.
-struct AppRead {
-    app: Entitlement,
-    groups: Listed<IdOnly>,
-    rows: Listed<AppUser>,
-}
-
+/// Each active app's groups (by ID), or why apps were not read.
 enum AppsRead {
     Hidden(NotVisible),
-    Read(Vec<AppRead>),
+    Read(Vec<(u32, Vec<String>)>),
+}
+
+/// The shared entitlements, whoever left the lock (nothing here panics while holding it).
+fn locked(shared: &std::sync::Mutex<Entitlements>) -> std::sync::MutexGuard<'_, Entitlements> {
+    shared.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Each role assignee's roles.
@@ -243,19 +242,21 @@ impl Okta {
         if self.token.is_none() {
             self.authenticate().await?;
         }
-        let mut out = Entitlements::default();
+        let shared = std::sync::Mutex::new(Entitlements::default());
         let progress: ProgressSink = std::sync::Mutex::new(progress);
-        // Groups, apps and roles have rate-limit buckets of their own: all three at once. Apps
-        // and roles name the group they come through, so they are taken in after the groups.
+        // Groups, apps and roles have rate-limit buckets of their own: all three at once.
+        // Apps are taken in as they arrive, the group each is held through settled once the
+        // groups are in; roles wait for the groups (they name them).
         let mut apps_reader = self.sibling();
         let mut roles_reader = self.sibling();
         let (admin_groups, apps, roles) = tokio::join!(
-            self.read_groups(&mut out, &progress),
-            apps_reader.fetch_apps(&progress),
+            self.read_groups(&shared, &progress),
+            apps_reader.read_apps(&shared, &progress),
             roles_reader.fetch_user_roles(&progress)
         );
         let admin_groups = admin_groups?;
-        Self::apply_apps(&mut out, apps?);
+        let mut out = shared.into_inner().unwrap_or_else(|p| p.into_inner());
+        Self::settle_apps(&mut out, apps?);
         if Self::apply_user_roles(&mut out, roles?) {
             self.read_group_roles(&mut out, &admin_groups).await?;
         }
@@ -264,12 +265,12 @@ impl Okta {
 
     async fn read_groups(
         &mut self,
-        out: &mut Entitlements,
+        shared: &std::sync::Mutex<Entitlements>,
         progress: &ProgressSink<'_>,
     ) -> Result<Vec<(u32, String)>, ConnectorError> {
         let mut admin_groups = Vec::new();
         if !self.holds("okta.groups.read") {
-            out.not_visible.push(NotVisible {
+            locked(shared).not_visible.push(NotVisible {
                 what: Kind::Group,
                 fix: "grant okta.groups.read".into(),
             });
@@ -279,7 +280,7 @@ impl Okta {
         let groups: Vec<OktaGroup> = match self.list(url, "GET /api/v1/groups", false).await? {
             Listed::Items(g) => g,
             Listed::Forbidden => {
-                out.not_visible.push(NotVisible {
+                locked(shared).not_visible.push(NotVisible {
                     what: Kind::Group,
                     fix: "the app's admin role may not read groups".into(),
                 });
@@ -288,32 +289,35 @@ impl Okta {
         };
         // The catalogue first, in the tenant's order; then the member lists, several at once.
         let mut lists = Vec::new();
-        for g in groups {
-            let Some(id) = text(g.id) else { continue };
-            let kind = text(g.kind).unwrap_or_default();
-            let name = text(g.profile.name).unwrap_or_else(|| id.clone());
-            let stats = g.embedded.stats;
-            let Some(gi) = out.intern(Entitlement {
-                kind: Kind::Group,
-                id: id.clone(),
-                name: name.clone(),
-                organization: None,
-                detail: Some(kind.clone()),
-            }) else {
-                continue;
-            };
-            if stats.as_ref().and_then(|s| s.has_admin_privlege) == Some(true) {
-                admin_groups.push((gi, id.clone()));
+        {
+            let mut out = locked(shared);
+            for g in groups {
+                let Some(id) = text(g.id) else { continue };
+                let kind = text(g.kind).unwrap_or_default();
+                let name = text(g.profile.name).unwrap_or_else(|| id.clone());
+                let stats = g.embedded.stats;
+                let Some(gi) = out.intern(Entitlement {
+                    kind: Kind::Group,
+                    id: id.clone(),
+                    name: name.clone(),
+                    organization: None,
+                    detail: Some(kind.clone()),
+                }) else {
+                    continue;
+                };
+                if stats.as_ref().and_then(|s| s.has_admin_privlege) == Some(true) {
+                    admin_groups.push((gi, id.clone()));
+                }
+                // Everyone holds every user: said once instead of listing the whole org again.
+                if kind == "BUILT_IN" && name == "Everyone" {
+                    out.implicit.push(name);
+                    continue;
+                }
+                if stats.as_ref().and_then(|s| s.users_count) == Some(0) {
+                    continue;
+                }
+                lists.push((gi, format!("/api/v1/groups/{id}/users")));
             }
-            // Everyone holds every user: said once instead of listing the whole org again.
-            if kind == "BUILT_IN" && name == "Everyone" {
-                out.implicit.push(name);
-                continue;
-            }
-            if stats.as_ref().and_then(|s| s.users_count) == Some(0) {
-                continue;
-            }
-            lists.push((gi, format!("/api/v1/groups/{id}/users")));
         }
         let total = lists.len() as u64;
         let mut done = 0;
@@ -329,6 +333,7 @@ impl Okta {
         .buffer_unordered(IN_FLIGHT);
         while let Some((gi, members)) = reads.next().await {
             if let Listed::Items(members) = members? {
+                let mut out = locked(shared);
                 for m in members {
                     if let Some(user) = text(m.id) {
                         out.grant(&user, gi, None);
@@ -341,10 +346,13 @@ impl Okta {
         Ok(admin_groups)
     }
 
-    /// Every active app with its group assignments and its users, read beside the groups
-    /// (another rate-limit bucket); `apply_apps` takes them in once the groups are.
-    async fn fetch_apps(
+    /// Every active app, its group assignments and its users, read beside the groups
+    /// (another rate-limit bucket) and taken in as each arrives: a user who holds it through
+    /// a group is granted it with the group to be settled (`settle_apps`) once the groups are
+    /// in. Answers each app's groups (by ID).
+    async fn read_apps(
         &mut self,
+        shared: &std::sync::Mutex<Entitlements>,
         progress: &ProgressSink<'_>,
     ) -> Result<AppsRead, ConnectorError> {
         if !self.holds("okta.apps.read") {
@@ -366,50 +374,72 @@ impl Okta {
                 }));
             }
         };
-        let apps: Vec<Entitlement> = apps
-            .into_iter()
-            .filter_map(|app| {
-                let id = text(app.id)?;
-                Some(Entitlement {
-                    kind: Kind::App,
-                    name: text(app.label).unwrap_or_else(|| id.clone()),
-                    id,
-                    organization: None,
-                    detail: text(app.status),
+        let apps: Vec<(u32, String)> = {
+            let mut out = locked(shared);
+            out.notes.push("apps: active apps only".into());
+            apps.into_iter()
+                .filter_map(|app| {
+                    let id = text(app.id)?;
+                    let ai = out.intern(Entitlement {
+                        kind: Kind::App,
+                        name: text(app.label).unwrap_or_else(|| id.clone()),
+                        id: id.clone(),
+                        organization: None,
+                        detail: text(app.status),
+                    })?;
+                    Some((ai, id))
                 })
-            })
-            .collect();
+                .collect()
+        };
         let total = apps.len() as u64;
         let mut done = 0;
         report(progress, Kind::App, done, total);
         // Each app's group assignments, then its users (whose rows say only *that* a group
         // gives it): the two lists of one app in turn, several apps at once.
-        let mut reads = futures_util::stream::iter(apps.into_iter().map(|app| {
+        let mut reads = futures_util::stream::iter(apps.into_iter().map(|(ai, id)| {
             let mut o = self.sibling();
             async move {
-                let path = format!("/api/v1/apps/{}/groups", app.id);
+                let path = format!("/api/v1/apps/{id}/groups");
                 let url = o.api(&path, &[("limit", "200")]);
                 let groups = o.list::<IdOnly>(url, &format!("GET {path}"), false).await?;
-                let path = format!("/api/v1/apps/{}/users", app.id);
+                let path = format!("/api/v1/apps/{id}/users");
                 let url = o.api(&path, &[("limit", "500")]);
                 let rows = o
                     .list::<AppUser>(url, &format!("GET {path}"), false)
                     .await?;
-                Ok::<_, ConnectorError>(AppRead { app, groups, rows })
+                Ok::<_, ConnectorError>((ai, groups, rows))
             }
         }))
         .buffer_unordered(IN_FLIGHT);
-        let mut read = Vec::new();
+        let mut groups_of = Vec::new();
         while let Some(app) = reads.next().await {
-            read.push(app?);
+            let (ai, groups, rows) = app?;
+            let groups: Vec<String> = match groups {
+                Listed::Items(g) => g.into_iter().filter_map(|g| text(g.id)).collect(),
+                Listed::Forbidden => Vec::new(),
+            };
+            if let Listed::Items(rows) = rows {
+                let mut out = locked(shared);
+                for row in rows {
+                    let Some(user) = text(row.id) else { continue };
+                    let via = match text(row.scope).as_deref() {
+                        Some("GROUP") => Some(crate::entitlements::VIA_UNSETTLED),
+                        _ => None,
+                    };
+                    out.grant(&user, ai, via);
+                }
+            }
+            groups_of.push((ai, groups));
             done += 1;
             report(progress, Kind::App, done, total);
         }
-        Ok(AppsRead::Read(read))
+        Ok(AppsRead::Read(groups_of))
     }
 
-    /// The apps into `out`, after the groups: an app held through a group names the group.
-    fn apply_apps(out: &mut Entitlements, apps: AppsRead) {
+    /// Names the group each app held through a group comes through, now the groups are in:
+    /// one of the app's groups the user is in (Everyone when it is one of them), else the
+    /// app's first group.
+    fn settle_apps(out: &mut Entitlements, apps: AppsRead) {
         let apps = match apps {
             AppsRead::Hidden(why) => {
                 out.not_visible.push(why);
@@ -417,7 +447,6 @@ impl Okta {
             }
             AppsRead::Read(apps) => apps,
         };
-        out.notes.push("apps: active apps only".into());
         let everyone = out
             .all()
             .iter()
@@ -427,38 +456,25 @@ impl Okta {
                     && e.name == "Everyone"
             })
             .and_then(|i| u32::try_from(i).ok());
-        for AppRead { app, groups, rows } in apps {
-            let Some(ai) = out.intern(app) else {
-                continue;
-            };
-            let groups: Vec<u32> = match groups {
-                Listed::Items(g) => g
-                    .into_iter()
-                    .filter_map(|g| text(g.id))
-                    .filter_map(|g| out.find(Kind::Group, &g))
-                    .collect(),
-                Listed::Forbidden => Vec::new(),
-            };
-            let Listed::Items(rows) = rows else {
-                continue;
-            };
-            for row in rows {
-                let Some(user) = text(row.id) else { continue };
-                let via = match text(row.scope).as_deref() {
-                    Some("GROUP") => {
-                        let held = out.grants_of(&user);
-                        groups
-                            .iter()
-                            .copied()
-                            .find(|g| held.iter().any(|h| h.entitlement == *g && h.via.is_none()))
-                            .or_else(|| everyone.filter(|e| groups.contains(e)))
-                            .or_else(|| groups.first().copied())
-                    }
-                    _ => None,
-                };
-                out.grant(&user, ai, via);
-            }
-        }
+        let groups_of: std::collections::HashMap<u32, Vec<u32>> = apps
+            .into_iter()
+            .map(|(ai, ids)| {
+                let groups = ids
+                    .iter()
+                    .filter_map(|g| out.find(Kind::Group, g))
+                    .collect();
+                (ai, groups)
+            })
+            .collect();
+        out.settle_via(|held, app| {
+            let groups = groups_of.get(&app)?;
+            groups
+                .iter()
+                .copied()
+                .find(|g| held.iter().any(|h| h.entitlement == *g && h.via.is_none()))
+                .or_else(|| everyone.filter(|e| groups.contains(e)))
+                .or_else(|| groups.first().copied())
+        });
     }
 
     /// The admin roles of every user who holds one, read beside the groups and apps (roles'
