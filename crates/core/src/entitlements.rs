@@ -309,6 +309,21 @@ impl Entitlements {
 
     /// Folds `other` in (a later batch of the same run).
     pub fn absorb(&mut self, other: Entitlements) {
+        // Nothing here yet (Okta's users carry none): take it whole, never a second copy.
+        if self.catalogue.is_empty() && self.by_user.is_empty() {
+            let (not_visible, implicit, notes, dropped) = (
+                std::mem::take(&mut self.not_visible),
+                std::mem::take(&mut self.implicit),
+                std::mem::take(&mut self.notes),
+                self.dropped,
+            );
+            *self = other;
+            self.not_visible.extend(not_visible);
+            self.implicit.extend(implicit);
+            self.notes.extend(notes);
+            self.dropped += dropped;
+            return;
+        }
         let map: Vec<Option<u32>> = other
             .catalogue
             .into_iter()
