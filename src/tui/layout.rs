@@ -51,7 +51,8 @@ pub fn guide_and_form(area: Rect) -> [Rect; 2] {
 
 /// Inside the test screen's border: the six steps and a gap, then the panel under them.
 pub fn check(inner: Rect) -> [Rect; 2] {
-    Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(inner)
+    // The seven steps and a blank line.
+    Layout::vertical([Constraint::Length(8), Constraint::Min(0)]).areas(inner)
 }
 
 /// The test screen's panel on a terminal of `size`: how wide its lines wrap, how many show.

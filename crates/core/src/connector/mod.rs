@@ -459,6 +459,15 @@ impl AnyConnector {
         })
     }
 
+    /// What the credential can do beyond reading (the test's `privileges` step): warnings and
+    /// notes, and the step's detail line. Never a failure: what could not be checked is said.
+    pub async fn privileges(&mut self) -> (crate::privilege::Privileges, String) {
+        match self {
+            AnyConnector::OneTrust(c) => c.privileges(),
+            AnyConnector::Okta(c) => c.privileges().await,
+        }
+    }
+
     /// Where the users a default list leaves out begin, for a vendor that leaves some out
     /// (Okta's DEPROVISIONED users).
     pub fn deactivated_start(&self) -> Option<Cursor> {

@@ -24,6 +24,7 @@ use crate::users::{Extras, User, UserStatus};
 
 mod access;
 mod pace;
+mod privilege;
 pub use access::Progress;
 
 pub const TOKEN_PATH: &str = "/oauth2/v1/token";
@@ -32,13 +33,39 @@ pub const PAGE_LIMIT: u32 = 200;
 pub const USERS_SCOPE: &str = "okta.users.read";
 /// What the users table needs.
 pub const DEFAULT_SCOPES: &[&str] = &[USERS_SCOPE];
-/// The set the setup guide's step 12 means ("3 scopes"); only okta.users.read is needed here.
+/// The set the setup guide's step 12 means ("3 scopes"), and okta.roles.read: admin roles are
+/// what a review looks at first, and the test checks the app's own with it. Only
+/// okta.users.read is needed to read users.
 pub const RECOMMENDED_SCOPES: &[&str] = &[
     USERS_SCOPE,
     "okta.groups.read",
     "okta.apps.read",
     "okta.roles.read",
 ];
+/// Why each recommended scope is asked for, as the wizard and setup say it (short enough for a
+/// line beside the scope): admin roles are what an access review looks at first, and
+/// `okta.roles.read` lets the test read this app's own roles (issue 18).
+pub const SCOPE_PURPOSES: &[(&str, &str)] = &[
+    (USERS_SCOPE, "users table"),
+    ("okta.groups.read", "groups and their members"),
+    (
+        "okta.apps.read",
+        "app assignments; whether the app requires DPoP",
+    ),
+    (
+        "okta.roles.read",
+        "admin roles, which a review looks at first; lets the test check this app's own role",
+    ),
+];
+
+/// Why `scope` is asked for, if it is one of the recommended ones.
+pub fn scope_purpose(scope: &str) -> Option<&'static str> {
+    SCOPE_PURPOSES
+        .iter()
+        .find(|(s, _)| *s == scope)
+        .map(|(_, why)| *why)
+}
+
 /// The default list omits DEPROVISIONED users; a filter returns them ([SPEC] listUsers). Read
 /// as a second pass after the default list (entitlements-wire §10.1).
 pub const DEPROVISIONED_FILTER: &str = r#"status eq "DEPROVISIONED""#;
@@ -75,7 +102,7 @@ pub struct Okta {
     base: url::Url,
     client_id: String,
     key: PrivateKey,
-    /// One ephemeral key per run when DPoP is on.
+    /// The ephemeral RS256 proof key when DPoP is on (`PrivateKey::ephemeral_rsa`).
     dpop_key: Option<PrivateKey>,
     scopes: Vec<String>,
     token_nonce: Option<String>,
@@ -102,7 +129,7 @@ struct Assertion<'a> {
 }
 
 #[derive(Deserialize)]
-struct TokenResponse {
+pub(crate) struct TokenResponse {
     access_token: Option<String>,
     token_type: Option<String>,
     /// Any shape: see `lifetime`.
@@ -125,7 +152,7 @@ impl Okta {
             .1
             .with_kid(settings.key_id.clone());
         let dpop_key = if settings.dpop {
-            Some(PrivateKey::ephemeral_p256()?)
+            Some(PrivateKey::ephemeral_rsa()?)
         } else {
             None
         };
@@ -243,10 +270,11 @@ impl Okta {
         )))
     }
 
-    async fn request_token(&mut self) -> Result<HttpResponse, ConnectorError> {
+    /// Asks the token endpoint for `scope` (space-separated), answering its nonce challenge.
+    async fn request_token(&mut self, scope: &str) -> Result<HttpResponse, ConnectorError> {
         let url = self.url(TOKEN_PATH);
         let client = self.http.inner().clone();
-        let scope = self.scopes.join(" ");
+        let scope = scope.to_string();
         let mut challenges = 0;
         loop {
             let nonce = self.token_nonce.clone();
@@ -482,7 +510,7 @@ fn oauth_error(r: &HttpResponse) -> Option<String> {
 impl Connector for Okta {
     async fn authenticate(&mut self) -> Result<TokenInfo, ConnectorError> {
         let before = self.token_requests;
-        let r = self.request_token().await?;
+        let r = self.request_token(&self.scopes.join(" ")).await?;
         if r.status != 200 {
             return Err(self.not_registered(self.answer(Endpoint::Token, "POST", TOKEN_PATH, &r)));
         }
@@ -535,10 +563,11 @@ impl Connector for Okta {
         let not_granted: Vec<_> = self
             .scopes
             .iter()
-            .filter(|s| !granted.contains(s))
+            .filter(|s| !crate::privilege::satisfies(&granted, s))
             .cloned()
             .collect();
-        if !granted.iter().any(|s| s == USERS_SCOPE) {
+        // okta.users.manage includes reading (the privilege step warns about it).
+        if !crate::privilege::satisfies(&granted, USERS_SCOPE) {
             return Err(ConnectorError::Verdict {
                 code: code::OKTA_MISSING_SCOPE,
                 detail: format!(

@@ -290,6 +290,40 @@ fn answer(endpoint: Endpoint, method: &str, path: &str, r: &HttpResponse) -> Con
     )))
 }
 
+/// The privilege step (entitlements-wire §9.3): scopes are fixed on the credential and the
+/// token lists them, so nothing is asked for. Every scope beyond USER is a warning; USER
+/// itself can change users (there is no read-only user scope), said once as a note.
+impl OneTrust {
+    pub fn privileges(&self) -> (crate::privilege::Privileges, String) {
+        let mut p = crate::privilege::Privileges::default();
+        let Some(scopes) = self.token.as_ref().and_then(|t| t.scopes.as_ref()) else {
+            return (
+                p,
+                "the token does not list its scopes: nothing beyond USER could be checked".into(),
+            );
+        };
+        let extra: Vec<&str> = scopes
+            .iter()
+            .map(String::as_str)
+            .filter(|s| !s.eq_ignore_ascii_case(USER_SCOPE))
+            .collect();
+        if scopes.iter().any(|s| s.eq_ignore_ascii_case(USER_SCOPE)) {
+            p.note("onetrust.user_scope_writes", "");
+        }
+        let detail = if extra.is_empty() {
+            "the credential holds USER only".to_string()
+        } else {
+            let listed = super::excerpt(&extra.join(", "), super::QUOTED);
+            p.warn(
+                crate::privilege::code::ONETRUST_EXTRA_SCOPES,
+                format!("the credential also holds {listed}"),
+            );
+            format!("USER and {} more: {listed}", extra.len())
+        };
+        (p, detail)
+    }
+}
+
 impl Connector for OneTrust {
     async fn authenticate(&mut self) -> Result<TokenInfo, ConnectorError> {
         self.fetch_token().await
