@@ -351,7 +351,12 @@ impl Org {
     /// The users bucket's window: 2 requests a second in the rate-limit scenario, else
     /// Okta-like numbers.
     fn rate_headers(&self, counted: bool) -> (u32, u32, i64) {
-        if self.faults.on(Scenario::OktaRateLimit) {
+        let tight = [
+            Scenario::OktaRateLimit,
+            Scenario::OktaRateLimitClockAhead,
+            Scenario::OktaRateLimitClockBehind,
+        ];
+        if tight.iter().any(|s| self.faults.on(*s)) {
             self.bucket("users", 2, 1, counted)
         } else {
             self.bucket("users", 600, self.window, counted)

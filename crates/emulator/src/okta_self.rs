@@ -34,7 +34,8 @@ const APP: Bucket = Bucket {
 };
 
 const CREATED: &str = "2024-03-01T10:00:00.000Z";
-/// Not Okta's: where the redirect scenario points, counting whoever follows it.
+/// Not a vendor's: where the redirect scenarios (both tenants) point, counting whoever
+/// follows (in the Okta org's stats: one sink for both).
 pub const REDIRECTED_PATH: &str = "/emulator/admin/redirected";
 
 pub fn routes() -> Router<Arc<Org>> {

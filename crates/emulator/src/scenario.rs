@@ -22,6 +22,7 @@ pub enum Scenario {
     OneTrustExtraScopes,
     OneTrustTokenForbidden,
     OneTrustTokenNotFound,
+    OneTrustRedirect,
     OktaDpopRequired,
     OktaDpopOff,
     OktaNoAdminRole,
@@ -126,6 +127,11 @@ pub const SCENARIOS: &[(Scenario, &str, &str)] = &[
         "the token endpoint answers 404 (as a host that is not the tenant's may)",
     ),
     (
+        Scenario::OneTrustRedirect,
+        "onetrust:redirect",
+        "the token endpoint answers 307 to another host (a client that followed would repost the secret)",
+    ),
+    (
         Scenario::OktaDpopRequired,
         "okta:dpop-required",
         "the app requires DPoP (the default, like apps made since Feb 2024)",
@@ -228,12 +234,12 @@ pub const SCENARIOS: &[(Scenario, &str, &str)] = &[
     (
         Scenario::OktaRateLimitClockAhead,
         "okta:rate-limit-clock-ahead",
-        "the org's Date and X-Rate-Limit-Reset run 10 minutes ahead of this machine; the first users request gets 429",
+        "as okta:rate-limit, with the org's Date and X-Rate-Limit-Reset 10 minutes ahead of this machine",
     ),
     (
         Scenario::OktaRateLimitClockBehind,
         "okta:rate-limit-clock-behind",
-        "the org's Date and X-Rate-Limit-Reset run 10 minutes behind this machine; the first users request gets 429",
+        "as okta:rate-limit, with the org's Date and X-Rate-Limit-Reset 10 minutes behind this machine",
     ),
     (
         Scenario::OktaDpopAlgRefused,

@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{
-    Carry, Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, Limited, QUOTED, Text,
-    TokenInfo, UsersPage, VendorAnswer, access_token, auth_param, decode, decode_token, dpop,
-    excerpt, lifetime, scope_list, text,
+    Carry, Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, Limited, Text, TokenInfo,
+    UsersPage, VendorAnswer, access_token, auth_param, decode, decode_token, dpop, lifetime,
+    scope_list, text,
 };
 use crate::diagnose::code;
 use crate::http::{self, HttpClient, HttpResponse};
@@ -23,9 +23,11 @@ use crate::profile::KeyOrigin;
 use crate::users::{Extras, User, UserStatus};
 
 mod access;
+mod org;
 mod pace;
 mod privilege;
 pub use access::Progress;
+pub use org::{OrgRecord, WELL_KNOWN_PATH};
 
 pub const TOKEN_PATH: &str = "/oauth2/v1/token";
 pub const USERS_PATH: &str = "/api/v1/users";
@@ -90,11 +92,23 @@ struct Token {
     scopes: Vec<String>,
 }
 
-/// The latest `X-Rate-Limit-*` reading.
+/// The latest `X-Rate-Limit-*` reading of the users bucket: what remains, and when the window
+/// ends by this machine's monotonic clock — measured on the answer's own `Date`, so a local
+/// clock that is off changes nothing (entitlements-wire §7).
 #[derive(Default)]
 struct RateWindow {
     remaining: Option<u64>,
-    reset: Option<u64>,
+    reset_at: Option<std::time::Instant>,
+}
+
+impl RateWindow {
+    fn read(headers: &reqwest::header::HeaderMap) -> Self {
+        let r = http::RateReading::of(headers);
+        Self {
+            remaining: r.remaining,
+            reset_at: r.until_reset().map(|left| std::time::Instant::now() + left),
+        }
+    }
 }
 
 pub struct Okta {
@@ -116,6 +130,8 @@ pub struct Okta {
     pub token_requests: u32,
     /// The key was made here: Okta not knowing it means the admin has not added it yet.
     generated: bool,
+    /// The org's own record (`/.well-known/okta-organization`), once asked.
+    org: Option<OrgRecord>,
 }
 
 #[derive(Serialize)]
@@ -174,6 +190,7 @@ impl Okta {
             pacer: Default::default(),
             token_requests: 0,
             generated: settings.key_origin == KeyOrigin::Generated,
+            org: None,
         })
     }
 
@@ -194,6 +211,7 @@ impl Okta {
             pacer: std::sync::Arc::clone(&self.pacer),
             token_requests: 0,
             generated: self.generated,
+            org: self.org.clone(),
         }
     }
 
@@ -322,10 +340,12 @@ impl Okta {
     /// earn the 429 the headers announced. The pause is at most a minute; should the window
     /// still be spent then (clocks apart), the 429's own wait applies.
     async fn respect_rate_limit(&self) {
-        let (Some(0), Some(reset)) = (self.rate.remaining, self.rate.reset) else {
+        let (Some(0), Some(reset_at)) = (self.rate.remaining, self.rate.reset_at) else {
             return;
         };
-        let wait = Duration::from_secs(reset.saturating_sub(http::epoch_now()).saturating_add(1));
+        // +1 s: the window closes at the end of the reset's second (as the SDKs wait).
+        let wait =
+            reset_at.saturating_duration_since(std::time::Instant::now()) + Duration::from_secs(1);
         self.http.pace(wait).await;
     }
 
@@ -337,8 +357,12 @@ impl Okta {
     ) -> Result<http::Started, ConnectorError> {
         let client = self.http.inner().clone();
         let mut challenged = false;
+        // The users list's own bucket; every other list is paced by `pace` in its own.
+        let users_list = url.path() == USERS_PATH;
         loop {
-            self.respect_rate_limit().await;
+            if users_list {
+                self.respect_rate_limit().await;
+            }
             let Some(token) = &self.token else {
                 return Err(ConnectorError::Unexpected("no access token".into()));
             };
@@ -372,14 +396,9 @@ impl Okta {
                     Ok::<_, ConnectorError>(req)
                 })
                 .await?;
-            self.rate = RateWindow {
-                remaining: r
-                    .header("x-rate-limit-remaining")
-                    .and_then(|v| v.trim().parse().ok()),
-                reset: r
-                    .header("x-rate-limit-reset")
-                    .and_then(|v| v.trim().parse().ok()),
-            };
+            if users_list {
+                self.rate = RateWindow::read(&r.headers);
+            }
             let fresh = r.header("dpop-nonce").map(str::to_string);
             if fresh.is_some() {
                 self.resource_nonce = fresh.clone();
@@ -415,18 +434,7 @@ impl Okta {
                 u.set_query(Some(&format!("limit={PAGE_LIMIT}")));
                 Ok(u)
             }
-            Some(c) => {
-                let u = url::Url::parse(&c.0).map_err(|e| {
-                    ConnectorError::Unexpected(format!("the next-page link is not a URL: {e}"))
-                })?;
-                if u.origin() != self.base.origin() {
-                    return Err(ConnectorError::Unexpected(format!(
-                        "the next-page link points to another host ({})",
-                        excerpt(&u.origin().ascii_serialization(), QUOTED)
-                    )));
-                }
-                Ok(u)
-            }
+            Some(c) => self.follow(&c.0),
         }
     }
 
@@ -509,6 +517,8 @@ fn oauth_error(r: &HttpResponse) -> Option<String> {
 
 impl Connector for Okta {
     async fn authenticate(&mut self) -> Result<TokenInfo, ConnectorError> {
+        // Is this an Okta org at all? Asked before any credential leaves this machine.
+        self.know_org().await?;
         let before = self.token_requests;
         let r = self.request_token(&self.scopes.join(" ")).await?;
         if r.status != 200 {
@@ -530,6 +540,9 @@ impl Connector for Okta {
             Scheme::Dpop => "DPoP-bound token".to_string(),
             Scheme::Bearer => "bearer token".to_string(),
         };
+        if let Some(org) = self.org_summary() {
+            detail = format!("{org}: {detail}");
+        }
         if let Some(s) = lifetime(body.expires_in.as_ref()) {
             detail.push_str(&format!(", valid {} min", s / 60));
         }

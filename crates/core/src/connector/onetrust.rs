@@ -227,7 +227,13 @@ impl OneTrust {
             })
             .await?;
         if r.status != 200 {
-            return Err(answer(Endpoint::Token, "POST", TOKEN_PATH, &r));
+            let mut e = answer(Endpoint::Token, "POST", TOKEN_PATH, &r);
+            if r.status == 404
+                && let ConnectorError::Answer(a) = &mut e
+            {
+                a.notes.push(environment_hint(&self.base));
+            }
+            return Err(e);
         }
         let body: TokenResponse = decode_token(&r)?;
         let access = access_token(body.access_token)?;
@@ -278,6 +284,20 @@ impl OneTrust {
                     .header(AUTHORIZATION, &bearer))
             })
             .await
+    }
+}
+
+/// A token endpoint that answers 404: which host was asked, and — when it is one of OneTrust's
+/// environment hosts — the others, where a tenant hosted elsewhere lives (inferred: OneTrust
+/// gives no reason for a 404, entitlements-wire §9.4).
+fn environment_hint(base: &url::Url) -> String {
+    let host = base.host_str().unwrap_or_default();
+    match crate::validate::other_onetrust_environments(host) {
+        Some(others) => format!(
+            "inferred: {host} may not be this tenant's environment; the others are {}",
+            others.join(", ")
+        ),
+        None => format!("inferred: {host} may not be this tenant's host"),
     }
 }
 
