@@ -192,7 +192,9 @@ impl PrivateKey {
         if let Some(k) = KEY.get() {
             return Ok(k.clone());
         }
-        let made = generate::generate(generate::KeyType::Rsa2048)?.key;
+        let mut made = generate::generate(generate::KeyType::Rsa2048)?.key;
+        // A proof names its key by the `jwk` it carries; a `kid` would say nothing more.
+        made.kid = None;
         Ok(KEY.get_or_init(|| made).clone())
     }
 }
