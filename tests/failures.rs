@@ -232,3 +232,30 @@ async fn next_page_links_on_the_orgs_custom_domain_are_followed_on_the_configure
     // Each link was re-issued on the configured host: nothing went to the other one.
     assert_eq!(lab.emulator.okta_stats.snapshot().other_host_requests, 0);
 }
+
+/// "The first page is empty" reads as no admin role; the app's own role assignments tell
+/// that apart from a role that sees no users (limited to an empty group or resource set).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_users_list_is_told_apart_by_the_apps_own_roles() {
+    let lab = Lab::new(5, &["okta:role-sees-no-users"]).await;
+    lab.okta("corp", |_| {}).await;
+    let report = lab
+        .expect_failure("corp", "users", "okta.role_sees_no_users")
+        .await;
+    let detail = step(&report, "users");
+    assert!(detail.contains("Access Reviewer (CUSTOM)"), "{detail}");
+    assert_eq!(
+        common::step(&report, "users")["diagnosis"]["title"],
+        "The app's admin role sees no users"
+    );
+
+    let lab = Lab::new(5, &["okta:no-admin-role"]).await;
+    lab.okta("corp", |_| {}).await;
+    let report = lab
+        .expect_failure("corp", "users", "okta.no_admin_role")
+        .await;
+    assert!(
+        step(&report, "users").contains("are empty too"),
+        "{report:#}"
+    );
+}

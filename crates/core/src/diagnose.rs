@@ -38,6 +38,9 @@ pub mod code {
     /// A typed scope that is not an Okta API scope.
     pub const OKTA_SCOPE_UNKNOWN: &str = "okta.scope_unknown";
     pub const OKTA_NO_ADMIN_ROLE: &str = "okta.no_admin_role";
+    /// The users list is empty, yet the app holds an admin role: one limited to a group or
+    /// resource set with no users (the app's own roles say so).
+    pub const OKTA_ROLE_SEES_NO_USERS: &str = "okta.role_sees_no_users";
     pub const OKTA_DPOP_PROOF_REJECTED: &str = "okta.dpop_proof_rejected";
     /// Offers the one-key "turn DPoP on and re-test" in the TUI.
     pub const OKTA_DPOP_REQUIRED: &str = "okta.dpop_required";
@@ -74,6 +77,7 @@ pub mod code {
         OKTA_SCOPES_WITHOUT_USERS,
         OKTA_SCOPE_UNKNOWN,
         OKTA_NO_ADMIN_ROLE,
+        OKTA_ROLE_SEES_NO_USERS,
         OKTA_DPOP_PROOF_REJECTED,
         OKTA_DPOP_REQUIRED,
         OKTA_ORG_NOT_FOUND,

@@ -1183,7 +1183,9 @@ fn users_response(org: &Org, headers: &HeaderMap, q: UsersQuery, htu: &str) -> R
     // The list omits DEPROVISIONED users unless a filter or search asks for them; a filter
     // returns whoever matches, DEPROVISIONED included ([SPEC] listUsers).
     // Made from the cursor's index on: a page costs its own users, however deep it is.
-    let visible: Vec<(usize, Value)> = if org.faults.on(Scenario::OktaNoAdminRole) {
+    let sees_none =
+        org.faults.on(Scenario::OktaNoAdminRole) || org.faults.on(Scenario::OktaRoleSeesNoUsers);
+    let visible: Vec<(usize, Value)> = if sees_none {
         Vec::new()
     } else {
         (start..org.people.len())

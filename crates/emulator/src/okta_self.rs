@@ -135,6 +135,24 @@ fn client_role(org: &Org, kind: &str, label: &str) -> Value {
     })
 }
 
+/// A custom role bound to a resource set ([SPEC] example `CustomRolesListResponseClient`).
+fn custom_client_role(org: &Org) -> Value {
+    let base = org.base();
+    let (role, set) = ("cr0emulatorreviewer", "iamemulatoremptyset");
+    let id = format!("irb{}", super::data::random_token(17));
+    json!({
+        "id": id, "label": "Access Reviewer", "type": "CUSTOM", "status": "ACTIVE",
+        "created": CREATED, "lastUpdated": CREATED, "assignmentType": "CLIENT",
+        "resource-set": set, "role": role,
+        "_links": {
+            "role": {"href": format!("{base}/api/v1/iam/roles/{role}")},
+            "resource-set": {"href": format!("{base}/api/v1/iam/resource-sets/{set}")},
+            "permissions": {"href": format!("{base}/api/v1/iam/roles/{role}/permissions")},
+            "assignee": {"href": format!("{base}/oauth2/v1/clients/{}", org.client_id())},
+        },
+    })
+}
+
 async fn client_roles(
     State(org): State<Arc<Org>>,
     Path(id): Path<String>,
@@ -156,6 +174,8 @@ async fn client_roles(
         }
         let roles: Vec<Value> = if faults.on(Scenario::OktaNoAdminRole) {
             Vec::new()
+        } else if faults.on(Scenario::OktaRoleSeesNoUsers) {
+            vec![custom_client_role(&org)]
         } else if faults.on(Scenario::OktaSuperAdmin) {
             vec![client_role(
                 &org,

@@ -47,6 +47,7 @@ pub enum Scenario {
     OktaRateLimitClockBehind,
     OktaDpopAlgRefused,
     OktaCustomDomainLinks,
+    OktaRoleSeesNoUsers,
 }
 
 /// Every scenario with its name and what it does; `emulator --help` lists these.
@@ -250,6 +251,11 @@ pub const SCENARIOS: &[(Scenario, &str, &str)] = &[
         Scenario::OktaCustomDomainLinks,
         "okta:custom-domain-links",
         "the org has a custom domain (localhost) and its next-page links name it",
+    ),
+    (
+        Scenario::OktaRoleSeesNoUsers,
+        "okta:role-sees-no-users",
+        "the app holds a custom role whose resource set has no users: /api/v1/users answers 200 []",
     ),
 ];
 

@@ -600,7 +600,10 @@ impl Connector for Okta {
     }
 
     async fn users_page(&mut self, cursor: Option<&Cursor>) -> Result<UsersPage, ConnectorError> {
-        self.start_page(cursor).await?.finish().await
+        match self.start_page(cursor).await?.finish().await {
+            Err(e) if cursor.is_none() => Err(self.explain_empty(e).await),
+            page => page,
+        }
     }
 
     fn carry_over(&self) -> Carry {

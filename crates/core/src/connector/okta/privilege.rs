@@ -180,17 +180,8 @@ impl Okta {
             p.warn(code::OKTA_ROLES_NOT_VISIBLE, why);
             return "admin roles: not checked".into();
         }
-        let url = self.own(&["oauth2", "v1", "clients"], &["roles"]);
-        let what = "GET /oauth2/v1/clients/{clientId}/roles";
-        let roles = match self.get_once(&url, what).await {
-            Ok(Some(r)) => decode::<Limited<ClientRole, MAX_ROLES>>(&r, what, "a list of roles"),
-            Ok(None) => Err(ConnectorError::Unexpected(format!(
-                "Okta answered 403 to {what}: the app's admin role may not view role assignments"
-            ))),
-            Err(e) => Err(e),
-        };
-        let roles = match roles {
-            Ok(l) => l.0,
+        let roles = match self.own_roles().await {
+            Ok(roles) => roles,
             Err(e) => {
                 p.warn(code::OKTA_ROLES_NOT_VISIBLE, excerpt(&e.to_string(), 300));
                 return "admin roles: not readable".into();
@@ -198,18 +189,7 @@ impl Okta {
         };
         let mut names = Vec::new();
         let mut broad = Vec::new();
-        for role in roles {
-            let kind = text(role.kind).unwrap_or_default();
-            let label = text(role.label).unwrap_or_else(|| kind.clone());
-            // An inactive assignment grants nothing (baton-okta skips them too).
-            if text(role.status).is_some_and(|s| s.eq_ignore_ascii_case("INACTIVE")) {
-                continue;
-            }
-            let shown = if label == kind || kind.is_empty() {
-                label.clone()
-            } else {
-                format!("{label} ({kind})")
-            };
+        for (kind, shown) in roles {
             match okta_role(&kind) {
                 RoleVerdict::Fine => {}
                 RoleVerdict::Custom => p.note("okta.custom_role", &shown),
@@ -227,6 +207,68 @@ impl Okta {
             "admin roles: none".into()
         } else {
             format!("admin roles: {}", names.join(", "))
+        }
+    }
+
+    /// The app's active role assignments (`listRolesForClient`), as (type, "label (TYPE)").
+    async fn own_roles(&mut self) -> Result<Vec<(String, String)>, ConnectorError> {
+        let url = self.own(&["oauth2", "v1", "clients"], &["roles"]);
+        let what = "GET /oauth2/v1/clients/{clientId}/roles";
+        let roles = match self.get_once(&url, what).await? {
+            Some(r) => decode::<Limited<ClientRole, MAX_ROLES>>(&r, what, "a list of roles")?,
+            None => {
+                return Err(ConnectorError::Unexpected(format!(
+                    "Okta answered 403 to {what}: the app's admin role may not view role assignments"
+                )));
+            }
+        };
+        Ok(roles
+            .0
+            .into_iter()
+            // An inactive assignment grants nothing (baton-okta skips them too).
+            .filter(|r| {
+                !r.status
+                    .as_ref()
+                    .is_some_and(|s| s.0.eq_ignore_ascii_case("INACTIVE"))
+            })
+            .map(|role| {
+                let kind = text(role.kind).unwrap_or_default();
+                let label = text(role.label).unwrap_or_else(|| kind.clone());
+                let shown = if label == kind || kind.is_empty() {
+                    label
+                } else {
+                    format!("{label} ({kind})")
+                };
+                (kind, shown)
+            })
+            .collect())
+    }
+
+    /// An empty first page of users reads as "no admin role" (okta-wire §3). When the app may
+    /// read its own roles, they say whether that is so: an app that holds a role sees no users
+    /// because its role is limited to a group or resource set without any.
+    pub(super) async fn explain_empty(&mut self, e: ConnectorError) -> ConnectorError {
+        if e.code() != crate::diagnose::code::OKTA_NO_ADMIN_ROLE || !self.holds("okta.roles.read") {
+            return e;
+        }
+        match self.own_roles().await {
+            Ok(roles) if !roles.is_empty() => {
+                let names: Vec<String> = roles.into_iter().map(|(_, shown)| shown).collect();
+                ConnectorError::Verdict {
+                    code: crate::diagnose::code::OKTA_ROLE_SEES_NO_USERS,
+                    detail: format!(
+                        "GET /api/v1/users answered 200 with an empty list, yet the app holds {}: a role limited to a group or resource set with no users sees none",
+                        names.join(", ")
+                    ),
+                }
+            }
+            Ok(_) => ConnectorError::Verdict {
+                code: crate::diagnose::code::OKTA_NO_ADMIN_ROLE,
+                detail: format!(
+                    "{e}; the app's own role assignments (GET /oauth2/v1/clients/{{clientId}}/roles) are empty too"
+                ),
+            },
+            Err(_) => e,
         }
     }
 
