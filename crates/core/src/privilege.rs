@@ -133,8 +133,17 @@ pub fn okta_role(kind: &str) -> RoleVerdict {
     }
 }
 
-/// The `.manage` sibling of a `.read` scope ("okta.users.read" → "okta.users.manage").
+/// Read scopes Okta has no `.manage` sibling for: the management and OAuth specs (release
+/// 2026.06.3) declare `okta.logs.read` alone. A probe never asks for a scope that does not
+/// exist (which Okta's answer to is unconfirmed, okta-wire §1).
+pub const OKTA_READ_ONLY_SCOPES: &[&str] = &["okta.logs.read"];
+
+/// The `.manage` sibling of a `.read` scope ("okta.users.read" → "okta.users.manage"), when
+/// Okta has one.
 pub fn manage_sibling(scope: &str) -> Option<String> {
+    if OKTA_READ_ONLY_SCOPES.contains(&scope) {
+        return None;
+    }
     scope
         .strip_suffix(".read")
         .map(|base| format!("{base}.manage"))
@@ -185,6 +194,11 @@ mod tests {
             Some("okta.roles.manage")
         );
         assert_eq!(manage_sibling("okta.roles.manage"), None);
+        assert_eq!(
+            manage_sibling("okta.logs.read"),
+            None,
+            "no such scope to probe"
+        );
     }
 
     #[test]
