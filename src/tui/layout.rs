@@ -165,9 +165,10 @@ mod tests {
 
     #[test]
     fn the_test_panel_is_what_the_screen_leaves_under_the_steps() {
-        // The title bar, the border, six steps and a gap, the border, the status and the footer.
-        assert_eq!(check_panel((80, 24)), Rect::new(1, 9, 78, 12));
-        assert_eq!(check_panel((60, 16)).height, 4);
+        // The title bar, the border, seven steps and a gap, the border, the status and the
+        // footer.
+        assert_eq!(check_panel((80, 24)), Rect::new(1, 10, 78, 11));
+        assert_eq!(check_panel((60, 16)).height, 3);
         assert_eq!(check_panel((60, 10)).height, 0);
     }
 }
