@@ -252,6 +252,15 @@ pub struct StatusArgs {
     /// Print one JSON object instead of lines
     #[arg(long)]
     pub json: bool,
+    /// Exit 1 when any profile passes with a warning
+    ///
+    /// Each test ends by checking what the credential can do beyond reading; anything broader
+    /// than the setup guides ask for (Okta .manage scopes, an admin role beyond read-only,
+    /// admin roles that could not be checked, OneTrust scopes beyond USER) is a warning,
+    /// counted in the RESULT column and listed by `test NAME`. Without --strict a warning does
+    /// not change the exit code; notes never do.
+    #[arg(long)]
+    pub strict: bool,
     #[command(flatten)]
     pub age: MaxAgeArg,
 }
@@ -363,8 +372,9 @@ pub struct OktaSetup {
     /// The app does not require DPoP
     #[arg(long)]
     pub no_dpop: bool,
-    /// Scopes to request, space-separated [default: okta.users.read; recommended:
-    /// "okta.users.read okta.groups.read okta.apps.read"; the users table needs okta.users.read]
+    /// Scopes to request, space-separated [default, the recommended set: "okta.users.read
+    /// okta.groups.read okta.apps.read okta.roles.read"; the users table needs okta.users.read,
+    /// and okta.roles.read lets the test check the app's own admin role]
     #[arg(long, value_name = "SCOPES")]
     pub scopes: Option<String>,
 }
@@ -447,6 +457,18 @@ pub struct TestArgs {
     /// Print one JSON object instead of lines
     #[arg(long)]
     pub json: bool,
+    /// Exit 1 when the test passes with a warning
+    ///
+    /// The last step, privileges, checks what the credential can do beyond reading. Anything
+    /// broader than the setup guides ask for is a warning — Okta: .manage scopes granted
+    /// (okta.write_scopes_granted; found with one extra token request, which also makes one
+    /// System Log event), an admin role beyond read-only (okta.admin_role_too_broad), roles
+    /// that could not be checked (okta.roles_not_visible); OneTrust: scopes beyond USER
+    /// (onetrust.extra_scopes). A warning names what to remove and where in the vendor's
+    /// console; the test still passes (exit 0) unless --strict is given. Notes (DPoP not
+    /// required, USER can also change users) never fail a run.
+    #[arg(long)]
+    pub strict: bool,
     #[command(flatten)]
     pub once: ThisRun,
 }

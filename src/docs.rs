@@ -124,14 +124,14 @@ pub const JSON_DOCS: &[JsonDoc] = &[
     JsonDoc {
         asked: "test --json",
         commands: &["test", "setup", "rotate"],
-        shape: r#"{"schema_version":1,"profile":"NAME","integration":"onetrust|okta","ok":true,"steps":[{"id":"input|dns|tls|token|scopes|users","status":"passed|failed|skipped","ms":0,"detail":"TEXT","diagnosis":{"code":"CODE","title":"TEXT","hint":"TEXT"}}],"users_seen":0,"users_total":0,"users_deactivated":0}"#,
-        note: "also setup --json and rotate --json; diagnosis is null on a step that did not fail; users_total is the vendor's count of all users, null when it gives none (Okta); users_deactivated counts the first page (up to 200) of the users Okta's default list leaves out, null for OneTrust",
+        shape: r#"{"schema_version":1,"profile":"NAME","integration":"onetrust|okta","ok":true,"steps":[{"id":"input|dns|tls|token|scopes|users|privileges","status":"passed|failed|skipped","ms":0,"detail":"TEXT","diagnosis":{"code":"CODE","title":"TEXT","hint":"TEXT"}}],"users_seen":0,"users_total":0,"users_deactivated":0,"warnings":[{"code":"CODE","title":"TEXT","why":"TEXT","fix":"TEXT","detail":"TEXT"}],"notes":[{"code":"CODE","text":"TEXT"}]}"#,
+        note: "also setup --json and rotate --json; diagnosis is null on a step that did not fail; users_total is the vendor's count of all users, null when it gives none (Okta); users_deactivated counts the first page (up to 200) of the users Okta's default list leaves out, null for OneTrust; warnings (a credential broader than the guides ask: fix says what to remove and where) and notes come from the privileges step, empty when it did not run; --strict exits 1 on any warning",
     },
     JsonDoc {
         asked: "status --json",
         commands: &["status"],
-        shape: r#"{"schema_version":1,"ok":true,"secrets":"TEXT","profiles":[{"name":"NAME","integration":"onetrust|okta","host":"HOST","ok":true,"code":"CODE","title":"TEXT","users_seen":0,"users_total":0,"users_deactivated":0,"secret_stored":"RFC3339","secret_age_days":0,"secret_too_old":false,"staged_key_id":"KID"}]}"#,
-        note: "code and title are null for a profile that passed; users_total, users_deactivated, secret_stored, secret_age_days and staged_key_id are null when unknown or none",
+        shape: r#"{"schema_version":1,"ok":true,"secrets":"TEXT","profiles":[{"name":"NAME","integration":"onetrust|okta","host":"HOST","ok":true,"code":"CODE","title":"TEXT","users_seen":0,"users_total":0,"users_deactivated":0,"secret_stored":"RFC3339","secret_age_days":0,"secret_too_old":false,"staged_key_id":"KID","warnings":[{"code":"CODE","title":"TEXT","why":"TEXT","fix":"TEXT","detail":"TEXT"}]}]}"#,
+        note: "code and title are null for a profile that passed; users_total, users_deactivated, secret_stored, secret_age_days and staged_key_id are null when unknown or none; warnings as in test --json (--strict exits 1 on any)",
     },
     JsonDoc {
         asked: "profiles list --json",
@@ -200,7 +200,7 @@ pub fn help_text(cmd: Option<&str>) -> String {
 }
 
 /// The README's tables, each between `<!-- docs:NAME -->` and `<!-- /docs:NAME -->`.
-pub fn readme_blocks() -> [(&'static str, String); 3] {
+pub fn readme_blocks() -> [(&'static str, String); 5] {
     let cell = |t: &str| t.replace('|', "\\|");
     let mut exits = String::from("| code | meaning |\n|---|---|\n");
     for (code, what) in exit_codes() {
@@ -232,7 +232,33 @@ pub fn readme_blocks() -> [(&'static str, String); 3] {
             cell(d.note)
         ));
     }
-    [("exit-codes", exits), ("environment", env), ("json", json)]
+    // Every diagnosis the catalogue has, and every warning: a code added to hints.toml must
+    // reach the README too.
+    let mut failures = String::from("| code | what it means | exit |\n|---|---|---|\n");
+    for code in ploy_core::diagnose::catalogue() {
+        failures.push_str(&format!(
+            "| `{code}` | {} | {} |\n",
+            cell(ploy_core::diagnose::title(code)),
+            exit::of_failure(Some(code))
+        ));
+    }
+    let mut warnings = String::from("| code | what it means | what to do |\n|---|---|---|\n");
+    for code in ploy_core::diagnose::warnings() {
+        if let Some(w) = ploy_core::diagnose::warning(code) {
+            warnings.push_str(&format!(
+                "| `{code}` | {} | {} |\n",
+                cell(&w.title),
+                cell(&w.fix)
+            ));
+        }
+    }
+    [
+        ("exit-codes", exits),
+        ("environment", env),
+        ("json", json),
+        ("failures", failures),
+        ("warnings", warnings),
+    ]
 }
 
 /// The manual page of `cmd` (the program, or one of its commands at `path`, e.g. "test"):

@@ -19,14 +19,15 @@ fn sha256(bytes: &[u8]) -> aws_lc_rs::digest::Digest {
 
 #[test]
 fn a_resource_proof_verifies_and_binds_to_the_token() {
-    let key = PrivateKey::ephemeral_p256().unwrap();
+    // The proof key the connector signs with: RS256, as Okta's own SDKs sign (issue 18).
+    let key = PrivateKey::ephemeral_rsa().unwrap();
     let url = url::Url::parse("https://corp.okta.com/api/v1/users/a%40b.com?limit=200").unwrap();
     let token = "eyJraWQiOiJ4In0.eyJzdWIiOiIxIn0.c2ln";
     let proof = dpop::proof(&key, "GET", &url, Some("n0nce"), Some(token)).unwrap();
 
     let header = jsonwebtoken::decode_header(&proof).unwrap();
     assert_eq!(header.typ.as_deref(), Some("dpop+jwt"));
-    assert_eq!(header.alg, jsonwebtoken::Algorithm::ES256);
+    assert_eq!(header.alg, jsonwebtoken::Algorithm::RS256);
     assert!(header.kid.is_none());
     let jwk = header.jwk.expect("jwk in the header");
     let raw = serde_json::to_value(&jwk).unwrap();
@@ -54,10 +55,9 @@ fn a_resource_proof_verifies_and_binds_to_the_token() {
 
     // RFC 7638: SHA-256 over the required members in lexicographic order, no whitespace.
     let canonical = format!(
-        r#"{{"crv":"{}","kty":"EC","x":"{}","y":"{}"}}"#,
-        raw["crv"].as_str().unwrap(),
-        raw["x"].as_str().unwrap(),
-        raw["y"].as_str().unwrap()
+        r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
+        raw["e"].as_str().unwrap(),
+        raw["n"].as_str().unwrap()
     );
     assert_eq!(key.thumbprint(), b64(sha256(canonical.as_bytes()).as_ref()));
 

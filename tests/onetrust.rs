@@ -33,6 +33,8 @@ async fn setup_then_test_passes_with_the_documented_json() {
         "users_seen",
         "users_total",
         "users_deactivated",
+        "warnings",
+        "notes",
     ]
     .map(String::from)
     .into();
@@ -47,7 +49,21 @@ async fn setup_then_test_passes_with_the_documented_json() {
         .iter()
         .map(|s| s["id"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(ids, ["input", "dns", "tls", "token", "scopes", "users"]);
+    assert_eq!(
+        ids,
+        [
+            "input",
+            "dns",
+            "tls",
+            "token",
+            "scopes",
+            "users",
+            "privileges"
+        ]
+    );
+    // A credential with USER alone: no warning, and the one note that USER can write.
+    assert_eq!(report["warnings"], serde_json::json!([]));
+    assert_eq!(report["notes"][0]["code"], "onetrust.user_scope_writes");
     for s in report["steps"].as_array().unwrap() {
         let keys: HashSet<_> = s.as_object().unwrap().keys().cloned().collect();
         let want: HashSet<_> = ["id", "status", "ms", "detail", "diagnosis"]

@@ -303,6 +303,7 @@ fn the_test_screen_streams_steps_and_expands_the_failure() {
             users_deactivated: None,
             at: now(),
             carry: Carry::default(),
+            privileges: Default::default(),
         }),
     });
     snap("check_failed_dpop", &app);
@@ -355,6 +356,7 @@ fn a_passed_test_offers_users() {
             users_deactivated: None,
             at: now(),
             carry: Carry::default(),
+            privileges: Default::default(),
         }),
     });
     snap("check_passed", &app);
@@ -364,6 +366,62 @@ fn a_passed_test_offers_users() {
     );
     let effects = app.update(key(KeyCode::Char('u')));
     assert!(matches!(effects.as_slice(), [Effect::FetchUsers(n)] if n == "acme"));
+}
+
+/// Issue 18: a passed test's warnings show on the test screen with what to remove and where,
+/// and its notes after them — the same data line mode and `--json` show.
+#[test]
+fn a_passed_test_with_a_warning_shows_it_with_its_fix() {
+    let mut app = app();
+    let [Effect::RunCheck { run, .. }] = app.update(key(KeyCode::Char('t')))[..] else {
+        panic!("t runs the test");
+    };
+    let steps: Vec<StepResult> = StepId::ALL
+        .iter()
+        .map(|id| step(*id, StepStatus::Passed, 12, "fine", None))
+        .collect();
+    let mut privileges = ploy_core::privilege::Privileges::default();
+    privileges.warn(
+        ploy_core::privilege::code::ONETRUST_EXTRA_SCOPES,
+        "the credential also holds ORGANIZATION",
+    );
+    privileges.note("onetrust.user_scope_writes", "");
+    app.update(Action::CheckDone {
+        run,
+        report: Box::new(Report {
+            profile: "acme".into(),
+            integration: Integration::OneTrust,
+            ok: true,
+            steps,
+            users_seen: 250,
+            users_total: None,
+            users_deactivated: None,
+            at: now(),
+            carry: Carry::default(),
+            privileges,
+        }),
+    });
+    let screen = render(&app, 100, 40);
+    assert!(
+        screen.contains("⚠ The credential holds scopes beyond USER  [onetrust.extra_scopes]"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Fix: Scopes are fixed when a credential is created"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Found: the credential also holds ORGANIZATION"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("· OneTrust has no read-only user scope"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Connection OK"),
+        "a warning is no failure: {screen}"
+    );
 }
 
 fn users_app() -> App {

@@ -220,6 +220,7 @@ fn failed_check(name: &str, integration: Integration, code: &str, detail: &str) 
             users_deactivated: None,
             at: now(),
             carry: Carry::default(),
+            privileges: Default::default(),
         }),
     });
     app

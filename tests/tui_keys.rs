@@ -305,6 +305,7 @@ fn rotation_stages_a_key_then_promotes_it_after_its_test() {
         users_deactivated: None,
         at: now(),
         carry: Carry::default(),
+        privileges: Default::default(),
     };
     app.update(Action::Promoted {
         run,
@@ -394,6 +395,7 @@ fn a_failed_promotion_changes_nothing_and_t_tries_it_again() {
                 users_deactivated: None,
                 at: now(),
                 carry: Carry::default(),
+                privileges: Default::default(),
             },
             promoted: false,
             key_id: "staged-kid".into(),
@@ -466,6 +468,7 @@ fn a_promotion_names_the_key_to_retire_and_nothing_staged_is_said() {
         users_deactivated: None,
         at: now(),
         carry: Carry::default(),
+        privileges: Default::default(),
     };
     app.update(Action::Promoted {
         run,

@@ -29,10 +29,10 @@ pub fn step(step: &StepResult) {
     // On its own line whatever it holds: a server's text must not start a line of its own
     // that reads like another step.
     let detail = ploy_core::text::safe_line(&step.detail);
-    let line = format!("  {mark} {:<7}{ms:>8}  {detail}", step.id.id());
+    let line = format!("  {mark} {:<10}{ms:>8}  {detail}", step.id.id());
     // On a terminal, a long detail wraps under itself, between words.
     let lines = match width(Stream::Out) {
-        Some(w) => wrap(&line, w.saturating_sub(1), 21),
+        Some(w) => wrap(&line, w.saturating_sub(1), 24),
         None => vec![line],
     };
     for line in lines {
@@ -42,6 +42,38 @@ pub fn step(step: &StepResult) {
         // The step's line already said what the tenant answered.
         for line in shown(diagnosis_lines(d, None), width(Stream::Out), 6) {
             outln!("      {line}");
+        }
+    }
+}
+
+/// A passed test's warnings — title and code, the fix in the vendor's console, what was
+/// found — and its notes, under the steps (the same data the TUI and `--json` show).
+pub fn privileges(p: &ploy_core::privilege::Privileges) {
+    let w = width(Stream::Out);
+    let wrapped = |text: String, hang: usize| match w {
+        Some(w) => wrap(&text, w.saturating_sub(1), hang),
+        None => vec![text],
+    };
+    for warning in &p.warnings {
+        outln!("");
+        let title = format!("  ! warning: {}  [{}]", warning.title, warning.code);
+        for line in wrapped(title, 13) {
+            outln!("{line}");
+        }
+        for (label, text) in [("Fix", &warning.fix), ("Found", &warning.detail)] {
+            let text = ploy_core::text::safe_line(text);
+            for line in wrapped(format!("      {label}: {text}"), 8 + label.len()) {
+                outln!("{line}");
+            }
+        }
+    }
+    if !p.notes.is_empty() {
+        outln!("");
+    }
+    for note in &p.notes {
+        let text = ploy_core::text::safe_line(&note.text);
+        for line in wrapped(format!("  note: {text}"), 8) {
+            outln!("{line}");
         }
     }
 }

@@ -268,7 +268,9 @@ pub async fn run(
             return Ok(exit::OK);
         }
     }
-    super::test::run_stored(services, &name, common.test.json).await
+    Ok(super::test::run_stored(services, &name, common.test.json)
+        .await?
+        .exit_code())
 }
 
 /// Why a key made here cannot go to an existing profile, and what does it without downtime.
@@ -371,10 +373,11 @@ fn okta_fields(
     draft.scopes = match &flags.scopes {
         Some(s) => Some(s.clone()),
         None if prompts && new => {
-            errln!(
-                "  Scopes: the users table needs okta.users.read; recommended set: {}",
-                setup::DEFAULT_SCOPES.join(" ")
-            );
+            errln!("  Scopes: the users table needs okta.users.read; recommended set:");
+            for scope in setup::DEFAULT_SCOPES {
+                let why = ploy_core::connector::okta::scope_purpose(scope).unwrap_or_default();
+                errln!("    {scope}: {why}");
+            }
             Some(ask(
                 p,
                 "Scopes to request",

@@ -11,14 +11,10 @@ use ploy_core::check::{self, Ran};
 use ploy_core::text;
 
 use super::print;
-use crate::cli::MaxAgeArg;
+use crate::cli::StatusArgs;
 
-pub async fn run(
-    services: &Services,
-    only: &[String],
-    json: bool,
-    age: &MaxAgeArg,
-) -> Result<u8, AppError> {
+pub async fn run(services: &Services, args: &StatusArgs) -> Result<u8, AppError> {
+    let (only, json, age) = (&args.profiles, args.json, &args.age);
     let all = services.store.load()?;
     let max = super::profiles::max_age(age, &all)?;
     for name in only {
@@ -59,7 +55,7 @@ pub async fn run(
             }
         }
     }
-    let code = match check::overall_exit(reports.iter().copied()) {
+    let code = match check::overall_exit_strict(reports.iter().copied(), args.strict) {
         exit::OK if vanished => exit::TEST_FAILED,
         code => code,
     };
@@ -93,6 +89,17 @@ pub async fn run(
                 ploy_core::suggest::command(&["test", name])
             );
         }
+        // A pass with warnings: where they are said in full, with what to remove.
+        let warned = results.iter().filter(|(_, r)| {
+            r.as_ref()
+                .is_ok_and(|ran| ran.report.ok && !ran.report.privileges.warnings.is_empty())
+        });
+        for (name, _) in warned {
+            outln!(
+                "For the warnings and what to remove: {}",
+                ploy_core::suggest::command(&["test", name])
+            );
+        }
     }
     Ok(code)
 }
@@ -100,6 +107,10 @@ pub async fn run(
 fn row(name: &str, ran: &Ran, max: MaxAge, now: OffsetDateTime) -> [String; 6] {
     let r = &ran.report;
     let (mark, result) = match r.failure().and_then(|s| s.diagnosis.as_ref()) {
+        None if r.ok && !r.privileges.warnings.is_empty() => (
+            "!",
+            format!("{} · {}", r.users_summary(), r.privileges.count()),
+        ),
         None if r.ok => ("✓", r.users_summary()),
         Some(d) => ("✗", d.title.clone()),
         None => ("✗", "failed".to_string()),
@@ -131,5 +142,6 @@ fn doc(name: &str, ran: &Ran, max: MaxAge, now: OffsetDateTime) -> serde_json::V
         "secret_age_days": ran.profile.secret_stored.map(|t| (now - t).whole_days()),
         "secret_too_old": ran.profile.secret_stored.is_some_and(|t| max.exceeded(t, now)),
         "staged_key_id": ran.profile.staged().map(|s| s.key_id.clone()),
+        "warnings": r.privileges.to_json().0,
     })
 }

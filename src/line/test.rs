@@ -23,12 +23,21 @@ pub async fn print_steps(mut rx: mpsc::UnboundedReceiver<CheckEvent>, json: bool
     }
 }
 
-/// The last line of a run.
+/// The last lines of a run: warnings and notes, then the verdict.
 pub fn print_outcome(report: &Report, json: bool) {
     if json {
         super::out::json(&report.to_json());
     } else if report.ok {
-        outln!("Connection OK: {}.", report.users_summary());
+        print::privileges(&report.privileges);
+        if report.privileges.warnings.is_empty() {
+            outln!("Connection OK: {}.", report.users_summary());
+        } else {
+            outln!(
+                "Connection OK: {}; {} (--strict fails on them).",
+                report.users_summary(),
+                report.privileges.count()
+            );
+        }
     } else {
         outln!("Connection test failed.");
     }
@@ -40,17 +49,18 @@ pub async fn run(
     args: &TestArgs,
 ) -> Result<u8, AppError> {
     let json = args.json;
-    match super::sources::this_run(services, p, args.profile.as_deref(), &args.once)? {
-        Some(once) => run_once(&once, json).await,
+    let report = match super::sources::this_run(services, p, args.profile.as_deref(), &args.once)? {
+        Some(once) => run_once(&once, json).await?,
         None => match &args.profile {
-            Some(name) => run_stored(services, name, json).await,
-            None => Err(AppError::Usage("name a profile to test".into())),
+            Some(name) => run_stored(services, name, json).await?,
+            None => return Err(AppError::Usage("name a profile to test".into())),
         },
-    }
+    };
+    Ok(report.exit_code_strict(args.strict))
 }
 
 /// A test with a secret given for this run: nothing is stored or remembered.
-async fn run_once(once: &ThisRun, json: bool) -> Result<u8, AppError> {
+async fn run_once(once: &ThisRun, json: bool) -> Result<Report, AppError> {
     if !json {
         outln!(
             "Testing {} ({} at {}) with a secret for this run only; nothing is stored",
@@ -71,10 +81,11 @@ async fn run_once(once: &ThisRun, json: bool) -> Result<u8, AppError> {
     };
     let (report, ()) = tokio::join!(run, print_steps(rx, json));
     print_outcome(&report, json);
-    Ok(report.exit_code())
+    Ok(report)
 }
 
-pub async fn run_stored(services: &Services, name: &str, json: bool) -> Result<u8, AppError> {
+/// Tests stored profile `name`, printing as it goes; the report, for the exit code.
+pub async fn run_stored(services: &Services, name: &str, json: bool) -> Result<Report, AppError> {
     let profile = services.store.load()?.get(name)?.clone();
     if !json {
         outln!(
@@ -95,5 +106,5 @@ pub async fn run_stored(services: &Services, name: &str, json: bool) -> Result<u
         errln!("warning: the result was not saved on the profile: {e}");
     }
     print_outcome(&ran.report, json);
-    Ok(ran.report.exit_code())
+    Ok(ran.report)
 }

@@ -88,7 +88,8 @@ pub fn guide_and_form(area: Rect) -> [Rect; 2] {
 
 /// Inside the test screen's border: the six steps and a gap, then the panel under them.
 pub fn check(inner: Rect) -> [Rect; 2] {
-    Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(inner)
+    // The seven steps and a blank line.
+    Layout::vertical([Constraint::Length(8), Constraint::Min(0)]).areas(inner)
 }
 
 /// The test screen's panel on a terminal of `size`: how wide its lines wrap, how many show.
@@ -201,9 +202,10 @@ mod tests {
 
     #[test]
     fn the_test_panel_is_what_the_screen_leaves_under_the_steps() {
-        // The title bar, the border, six steps and a gap, the border, the status and the footer.
-        assert_eq!(check_panel((80, 24)), Rect::new(1, 9, 78, 12));
-        assert_eq!(check_panel((60, 16)).height, 4);
+        // The title bar, the border, seven steps and a gap, the border, the status and the
+        // footer.
+        assert_eq!(check_panel((80, 24)), Rect::new(1, 10, 78, 11));
+        assert_eq!(check_panel((60, 16)).height, 3);
         assert_eq!(check_panel((60, 10)).height, 0);
     }
 

@@ -20,6 +20,7 @@ pub fn step_label(id: StepId) -> &'static str {
         StepId::Token => "Token",
         StepId::Scopes => "Scopes",
         StepId::Users => "Users",
+        StepId::Privileges => "Privileges",
     }
 }
 
@@ -108,6 +109,47 @@ fn promotion(p: &PromotionRun, theme: &Theme) -> (String, Style) {
     }
 }
 
+/// A passed test's warnings (what the credential can do beyond reading, with the fix in the
+/// vendor's console) and notes, from the same data line mode and `--json` show.
+fn privileges<'a>(
+    p: &ploy_core::privilege::Privileges,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let mut out = Vec::new();
+    for w in &p.warnings {
+        out.push(Line::raw(""));
+        out.extend(labelled(
+            " ⚠ ",
+            &format!("{}  [{}]", w.title, w.code),
+            width,
+            theme.warn(),
+            theme.warn(),
+        ));
+        out.extend(labelled(
+            "   Fix: ",
+            &w.fix,
+            width,
+            theme.accent(),
+            Style::new(),
+        ));
+        out.extend(labelled(
+            "   Found: ",
+            &w.detail,
+            width,
+            theme.dim(),
+            Style::new(),
+        ));
+    }
+    if !p.notes.is_empty() {
+        out.push(Line::raw(""));
+    }
+    for n in &p.notes {
+        out.extend(labelled(" · ", &n.text, width, theme.dim(), theme.dim()));
+    }
+    out
+}
+
 /// The diagnosis of the failure, or the good news, or the wait.
 fn verdict<'a>(c: &CheckScreen, width: usize, theme: &Theme) -> Vec<Line<'a>> {
     if let Some(f) = c.failure()
@@ -117,7 +159,7 @@ fn verdict<'a>(c: &CheckScreen, width: usize, theme: &Theme) -> Vec<Line<'a>> {
     } else if let Some(r) = &c.report
         && r.ok
     {
-        vec![
+        let mut out = vec![
             Line::styled(
                 format!(" ✓ Connection OK: {}.", r.users_summary()),
                 theme.ok(),
@@ -129,7 +171,9 @@ fn verdict<'a>(c: &CheckScreen, width: usize, theme: &Theme) -> Vec<Line<'a>> {
                 Span::styled("t", theme.accent()),
                 Span::raw(" to test again."),
             ]),
-        ]
+        ];
+        out.extend(privileges(&r.privileges, width, theme));
+        out
     } else if let Some(p) = &c.problem {
         notice(p, width, Place::TestScreen, theme)
     } else if let Some((status, wait)) = c.waiting {

@@ -411,6 +411,14 @@ async fn serve(mut s: TcpStream, mode: Mode, n: u32, addr: SocketAddr) {
         let (h, b) = token_ok();
         return respond(&mut s, "200 OK", &h, &b).await;
     }
+    // An Okta client asks whether this is an org before it sends a credential.
+    if req.path == "/.well-known/okta-organization" {
+        let (h, b) = json(serde_json::json!({
+            "id": "00ohostile", "pipeline": "idx",
+            "_links": {"organization": {"href": format!("http://{addr}")}},
+        }));
+        return respond(&mut s, "200 OK", &h, &b).await;
+    }
     if !users {
         return respond(&mut s, "200 OK", &[], "ok").await;
     }

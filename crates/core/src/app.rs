@@ -29,7 +29,7 @@ pub mod exit {
         (OK, "success (for test and status: every test passed)"),
         (
             TEST_FAILED,
-            "a connection test or an export failed at the tenant; the diagnosis is printed",
+            "a connection test or an export failed at the tenant; the diagnosis is printed (with --strict, also a test that passed with a warning)",
         ),
         (USAGE, "usage or input error (the message names it)"),
         (

@@ -1,5 +1,7 @@
-//! The connection test: six ordered steps, each timed, streamed as events so a UI can draw them
-//! as they happen. After the first failure the remaining steps are skipped.
+//! The connection test: seven ordered steps, each timed, streamed as events so a UI can draw
+//! them as they happen. After the first failure the remaining steps are skipped. The last,
+//! `privileges`, never fails a test that read users: what it finds beyond reading is a
+//! warning (`privilege`), which `--strict` turns into a failed run.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -13,6 +15,7 @@ use crate::connector::{AnyConnector, Carry, Connector};
 use crate::diagnose::{Diagnosis, Doing, Failure, code};
 use crate::http::HttpClient;
 use crate::integration::Integration;
+use crate::privilege::Privileges;
 use crate::profile::{CachedNonce, LastTest, Profile, ProfileError, ProfileStore};
 use crate::session::{self, SecretSource};
 use crate::validate::{Hostname, Scheme};
@@ -28,16 +31,18 @@ pub enum StepId {
     Token,
     Scopes,
     Users,
+    Privileges,
 }
 
 impl StepId {
-    pub const ALL: [StepId; 6] = [
+    pub const ALL: [StepId; 7] = [
         StepId::Input,
         StepId::Dns,
         StepId::Tls,
         StepId::Token,
         StepId::Scopes,
         StepId::Users,
+        StepId::Privileges,
     ];
 
     pub fn id(self) -> &'static str {
@@ -48,6 +53,7 @@ impl StepId {
             StepId::Token => "token",
             StepId::Scopes => "scopes",
             StepId::Users => "users",
+            StepId::Privileges => "privileges",
         }
     }
 }
@@ -95,6 +101,8 @@ pub struct Report {
     pub at: OffsetDateTime,
     /// State to keep on the profile (Okta's DPoP nonce).
     pub carry: Carry,
+    /// What the credential can do beyond reading: warnings and notes (`privileges` step).
+    pub privileges: Privileges,
 }
 
 impl Report {
@@ -120,6 +128,17 @@ impl Report {
     /// The exit code of this run: passed, failed at the vendor, or no keyring here.
     pub fn exit_code(&self) -> u8 {
         crate::app::exit::of_failure(self.failure_code())
+    }
+
+    /// The exit code under `--strict` (when `strict`): a passed test with a warning fails.
+    /// Notes never do.
+    pub fn exit_code_strict(&self, strict: bool) -> u8 {
+        match self.exit_code() {
+            crate::app::exit::OK if strict && !self.privileges.warnings.is_empty() => {
+                crate::app::exit::TEST_FAILED
+            }
+            code => code,
+        }
     }
 
     /// The diagnosis code of the failed step, if one failed.
@@ -148,6 +167,7 @@ impl Report {
                 })
             })
             .collect();
+        let (warnings, notes) = self.privileges.to_json();
         serde_json::json!({
             "schema_version": crate::app::JSON_SCHEMA_VERSION,
             "profile": self.profile,
@@ -157,6 +177,8 @@ impl Report {
             "users_seen": self.users_seen,
             "users_total": self.users_total,
             "users_deactivated": self.users_deactivated.map(|d| d.seen),
+            "warnings": warnings,
+            "notes": notes,
         })
     }
 
@@ -259,6 +281,7 @@ impl Recorder<'_> {
             users_deactivated: None,
             at: OffsetDateTime::now_utc(),
             carry: Carry::default(),
+            privileges: Privileges::default(),
         }
     }
 }
@@ -368,9 +391,20 @@ pub async fn run_doing(
             Ok((((n, page.total), deactivated), detail))
         })
         .await;
-    let (seen, deactivated) = seen.unwrap_or(((0, None), None));
+    let Some((seen, deactivated)) = seen else {
+        return finish_with(rec, integration, (0, None), connector);
+    };
+    // What the credential can do beyond reading; never a failure of a test that read users.
+    let privileges = rec
+        .step(StepId::Privileges, async {
+            let found = connector.privileges().await;
+            Ok(found)
+        })
+        .await
+        .unwrap_or_default();
     let mut report = finish_with(rec, integration, seen, connector);
     report.users_deactivated = deactivated;
+    report.privileges = privileges;
     report
 }
 
@@ -509,9 +543,14 @@ pub async fn run_all(
 /// The exit code of several runs: 0 when all passed, 3 when the only failures were this
 /// machine's keyring, else 1.
 pub fn overall_exit<'a>(reports: impl IntoIterator<Item = &'a Report>) -> u8 {
+    overall_exit_strict(reports, false)
+}
+
+/// The same under `--strict` (when `strict`): a passed run with a warning counts as failed.
+pub fn overall_exit_strict<'a>(reports: impl IntoIterator<Item = &'a Report>, strict: bool) -> u8 {
     reports
         .into_iter()
-        .map(Report::exit_code)
+        .map(|r| r.exit_code_strict(strict))
         .fold(crate::app::exit::OK, |worst, code| match (worst, code) {
             (_, crate::app::exit::TEST_FAILED) | (crate::app::exit::TEST_FAILED, _) => {
                 crate::app::exit::TEST_FAILED
@@ -596,6 +635,7 @@ mod tests {
             users_deactivated: None,
             at: OffsetDateTime::from_unix_timestamp(1_790_000_100).unwrap(),
             carry: Carry::default(),
+            privileges: Privileges::default(),
         }
     }
 

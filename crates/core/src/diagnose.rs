@@ -38,9 +38,19 @@ pub mod code {
     /// A typed scope that is not an Okta API scope.
     pub const OKTA_SCOPE_UNKNOWN: &str = "okta.scope_unknown";
     pub const OKTA_NO_ADMIN_ROLE: &str = "okta.no_admin_role";
+    /// The users list is empty, yet the app holds an admin role: one limited to a group or
+    /// resource set with no users (the app's own roles say so).
+    pub const OKTA_ROLE_SEES_NO_USERS: &str = "okta.role_sees_no_users";
     pub const OKTA_DPOP_PROOF_REJECTED: &str = "okta.dpop_proof_rejected";
     /// Offers the one-key "turn DPoP on and re-test" in the TUI.
     pub const OKTA_DPOP_REQUIRED: &str = "okta.dpop_required";
+    /// The host answers, but not as an Okta org: its `/.well-known/okta-organization` is not
+    /// Okta's record (a mistyped or deactivated org behind Okta's wildcard certificate).
+    pub const OKTA_ORG_NOT_FOUND: &str = "okta.org_not_found";
+    /// Okta refused the DPoP proof's signing algorithm (its own diagnosis, entitlements-wire §6).
+    pub const OKTA_DPOP_ALG_REFUSED: &str = "okta.dpop_alg_refused";
+    /// The tenant answered with a redirect, which ploy-connect never follows.
+    pub const HTTP_REDIRECTED: &str = "http.redirected";
     pub const RATE_LIMITED: &str = "rate_limited";
     pub const SERVER_ERROR: &str = "server_error";
     pub const UNEXPECTED_RESPONSE: &str = "unexpected_response";
@@ -67,8 +77,12 @@ pub mod code {
         OKTA_SCOPES_WITHOUT_USERS,
         OKTA_SCOPE_UNKNOWN,
         OKTA_NO_ADMIN_ROLE,
+        OKTA_ROLE_SEES_NO_USERS,
         OKTA_DPOP_PROOF_REJECTED,
         OKTA_DPOP_REQUIRED,
+        OKTA_ORG_NOT_FOUND,
+        OKTA_DPOP_ALG_REFUSED,
+        HTTP_REDIRECTED,
         RATE_LIMITED,
         SERVER_ERROR,
         UNEXPECTED_RESPONSE,
@@ -369,6 +383,37 @@ pub fn note(key: &str) -> &str {
     CATALOG.note.get(key).map_or(key, String::as_str)
 }
 
+/// A warning's words (`[warning."code"]` in hints.toml): a test that passed, but with a
+/// credential broader than the setup guides ask for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WarningWords {
+    pub title: String,
+    pub why: String,
+    /// What to remove or allow, and where in the vendor's console.
+    pub fix: String,
+}
+
+/// The words of warning `code`, if the catalogue has them.
+pub fn warning(code: &str) -> Option<&'static WarningWords> {
+    CATALOG.warning.get(code)
+}
+
+/// Every warning code the catalogue explains, sorted.
+pub fn warnings() -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = CATALOG.warning.keys().map(String::as_str).collect();
+    codes.sort_unstable();
+    codes
+}
+
+/// A failure code's title in the catalogue (the code itself if it has none).
+pub fn title(code: &str) -> &str {
+    CATALOG
+        .diagnosis
+        .get(code)
+        .map_or(code, |e| e.title.as_str())
+}
+
 /// What a vendor answered, in the terms the error map matches on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AnswerFacts<'a> {
@@ -490,6 +535,8 @@ struct Guide {
 struct Catalog {
     diagnosis: HashMap<String, Entry>,
     #[serde(default)]
+    warning: HashMap<String, WarningWords>,
+    #[serde(default)]
     note: HashMap<String, String>,
     #[serde(default)]
     retest: Retest,
@@ -507,6 +554,7 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     #[derive(Deserialize)]
     struct Hints {
         diagnosis: HashMap<String, Entry>,
+        warning: HashMap<String, WarningWords>,
         note: HashMap<String, String>,
         retest: Retest,
         guide: Vec<Guide>,
@@ -515,14 +563,15 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     struct Rules {
         rule: Vec<Rule>,
     }
-    let (diagnosis, note, retest, guide) = toml::from_str::<Hints>(hints)
-        .map(|h| (h.diagnosis, h.note, h.retest, h.guide))
+    let (diagnosis, warning, note, retest, guide) = toml::from_str::<Hints>(hints)
+        .map(|h| (h.diagnosis, h.warning, h.note, h.retest, h.guide))
         .unwrap_or_default();
     let rule = toml::from_str::<Rules>(map)
         .map(|r| r.rule)
         .unwrap_or_default();
     Catalog {
         diagnosis,
+        warning,
         note,
         retest,
         guide,

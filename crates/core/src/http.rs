@@ -429,34 +429,75 @@ impl HttpClient {
     }
 }
 
+/// What an answer's rate-limit headers say (Okta's `X-Rate-Limit-*`, entitlements-wire §2.4,
+/// §7), with its `Date`: the one reading of them, for the retry after a 429 and the pacing
+/// of requests alike. Duplicate headers happen (OKTA-112507): the smallest value counts, as
+/// the Python and .NET SDKs take it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RateReading {
+    pub limit: Option<u64>,
+    pub remaining: Option<u64>,
+    /// When the window resets: epoch seconds by the server's clock.
+    pub reset: Option<u64>,
+    /// The answer's own `Date`: the server's clock when it answered.
+    pub date: Option<SystemTime>,
+}
+
+impl RateReading {
+    pub fn of(headers: &HeaderMap) -> Self {
+        let least = |name: &str| {
+            headers
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|v| v.trim().parse::<u64>().ok())
+                .min()
+        };
+        Self {
+            limit: least("x-rate-limit-limit"),
+            remaining: least("x-rate-limit-remaining"),
+            reset: least("x-rate-limit-reset"),
+            date: headers
+                .get(reqwest::header::DATE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| httpdate::parse_http_date(v.trim()).ok()),
+        }
+    }
+
+    /// How far off the reset is, measured against the answer's `Date` — the server's clock,
+    /// as all five official Okta SDKs measure it — and against this machine's clock only when
+    /// the answer has no `Date`. A clock here that is minutes off changes nothing. Zero when
+    /// the reset has passed.
+    pub fn until_reset(&self) -> Option<Duration> {
+        let reset = UNIX_EPOCH + Duration::from_secs(self.reset?);
+        let now = self.date.unwrap_or_else(SystemTime::now);
+        Some(reset.duration_since(now).unwrap_or_default())
+    }
+}
+
 /// How long the server asked us to wait, else exponential backoff from one second. A date in
-/// the past means "now" (one second); a value that cannot be read is ignored.
+/// the past means "now" (one second); a value that cannot be read is ignored. Okta's reset
+/// is waited for as its SDKs do: reset − `Date` + 1 s (the window closes at the end of that
+/// second), at least one second (Java's floor).
 pub fn retry_wait(headers: &HeaderMap, attempt: u32) -> Duration {
     const MIN: Duration = Duration::from_secs(1);
     let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let reading = RateReading::of(headers);
     if let Some(v) = text(RETRY_AFTER.as_str()) {
         if let Ok(secs) = v.trim().parse::<u64>() {
             return Duration::from_secs(secs).max(MIN);
         }
         if let Ok(when) = httpdate::parse_http_date(v.trim()) {
-            return when
-                .duration_since(SystemTime::now())
-                .unwrap_or_default()
-                .max(MIN);
+            // A date is the server's: measured against its own Date when it sent one.
+            let now = reading.date.unwrap_or_else(SystemTime::now);
+            return when.duration_since(now).unwrap_or_default().max(MIN);
         }
     }
-    if let Some(reset) = text("x-rate-limit-reset").and_then(|v| v.trim().parse::<u64>().ok()) {
-        // Okta's reset is epoch seconds; +1 s because the window closes at the end of that second.
-        return Duration::from_secs(reset.saturating_sub(epoch_now()).saturating_add(1));
+    if let Some(left) = reading.until_reset() {
+        return (left + MIN).max(MIN);
     }
     Duration::from_secs(1 << attempt.min(5))
-}
-
-/// Seconds since the epoch, by this machine's clock.
-pub fn epoch_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 fn transport(e: &reqwest::Error) -> TransportError {
@@ -556,6 +597,50 @@ mod tests {
         h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
         h.insert("x-rate-limit-reset", HeaderValue::from_static("1"));
         assert_eq!(retry_wait(&h, 0), Duration::from_secs(7));
+    }
+
+    fn okta_429(reset: u64, date: SystemTime) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-rate-limit-reset",
+            HeaderValue::from_str(&reset.to_string()).unwrap(),
+        );
+        h.insert(
+            reqwest::header::DATE,
+            HeaderValue::from_str(&httpdate::fmt_http_date(date)).unwrap(),
+        );
+        h
+    }
+
+    /// Issue 18: the wait is the reset less the answer's own Date, plus a second — whatever
+    /// this machine's clock says. Ten minutes off either way still waits two seconds.
+    #[test]
+    fn an_okta_reset_is_measured_against_the_answers_date() {
+        for skew in [-600i64, 0, 600] {
+            let ours = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_secs();
+            let secs = (ours as i64 + skew) as u64;
+            let date = UNIX_EPOCH + Duration::from_secs(secs);
+            assert_eq!(
+                retry_wait(&okta_429(secs + 1, date), 0),
+                Duration::from_secs(2),
+                "server clock {skew:+} s from ours"
+            );
+        }
+        // Duplicate resets: the earliest counts.
+        let now = SystemTime::now();
+        let secs = now.duration_since(UNIX_EPOCH).unwrap().as_secs();
+        let mut h = okta_429(secs + 30, UNIX_EPOCH + Duration::from_secs(secs));
+        h.append(
+            "x-rate-limit-reset",
+            HeaderValue::from_str(&(secs + 3).to_string()).unwrap(),
+        );
+        assert_eq!(retry_wait(&h, 0), Duration::from_secs(4));
+        // A reset the Date says has passed: the floor, a second.
+        let h = okta_429(secs - 5, UNIX_EPOCH + Duration::from_secs(secs));
+        assert_eq!(retry_wait(&h, 0), Duration::from_secs(1));
     }
 
     #[test]

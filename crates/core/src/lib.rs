@@ -16,6 +16,7 @@ pub mod http;
 pub mod integration;
 pub mod keys;
 pub mod private;
+pub mod privilege;
 pub mod profile;
 pub mod redact;
 pub mod secret;

@@ -7,6 +7,7 @@ pub mod data;
 pub mod jose;
 pub mod okta;
 mod okta_access;
+mod okta_self;
 pub mod onetrust;
 pub mod record;
 pub mod scenario;

@@ -88,6 +88,15 @@ pub struct Org {
     faults: Faults,
     /// Seconds the org's clock is ahead of ours (clock-skew scenario).
     clock_offset: i64,
+    /// Seconds the org's `Date` and `X-Rate-Limit-Reset` are ahead of ours beyond that (the
+    /// rate-limit clock scenarios: only the headers are skewed, so the test reaches the users).
+    rate_clock_offset: i64,
+    /// The org's ID, as its `/.well-known/okta-organization` says.
+    pub(crate) org_id: String,
+    /// The org's custom domain (`localhost` at the same port), when it has one.
+    alternate: Option<String>,
+    /// The `alg` of every DPoP proof received.
+    proof_algs: Mutex<HashSet<String>>,
     used_assertions: Mutex<HashSet<String>>,
     used_proofs: Mutex<HashSet<String>>,
     /// Every token-endpoint nonce issued, with when; valid for three days.
@@ -128,6 +137,8 @@ impl Org {
         }
         let grants = if faults.on(Scenario::OktaNoScopes) {
             vec![]
+        } else if faults.on(Scenario::OktaManageScopes) {
+            [ALL_GRANTS, &["okta.users.manage", "okta.groups.manage"]].concat()
         } else if faults.on(Scenario::OktaPartialScopes) {
             vec!["okta.groups.read", "okta.apps.read"]
         } else if faults.on(Scenario::OktaNoRolesRead) {
@@ -141,6 +152,17 @@ impl Org {
         };
         let client_id = format!("0oa{}", random_token(17));
         let base = format!("http://{host}");
+        let port = host.rsplit(':').next().unwrap_or_default();
+        let alternate = faults
+            .on(Scenario::OktaCustomDomainLinks)
+            .then(|| format!("http://localhost:{port}"));
+        let rate_clock_offset = if faults.on(Scenario::OktaRateLimitClockAhead) {
+            600
+        } else if faults.on(Scenario::OktaRateLimitClockBehind) {
+            -600
+        } else {
+            0
+        };
         Ok(Self {
             credential: Credential {
                 host: host.to_string(),
@@ -163,6 +185,10 @@ impl Org {
             } else {
                 0
             },
+            rate_clock_offset,
+            org_id: format!("00o{}", random_token(17)),
+            alternate,
+            proof_algs: Mutex::default(),
             faults,
             used_assertions: Mutex::default(),
             used_proofs: Mutex::default(),
@@ -183,11 +209,16 @@ impl Org {
             .route(TOKEN_PATH, post(token))
             .route(USERS_PATH, get(users))
             .merge(super::okta_access::routes())
+            .merge(super::okta_self::routes())
             .route(ADMIN_KEYS_PATH, get(admin_list_keys).post(admin_add_key))
             .route(
                 &format!("{ADMIN_KEYS_PATH}/{{kid}}"),
                 axum::routing::delete(admin_remove_key),
             )
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::clone(&self),
+                super::okta_self::host_faults,
+            ))
             .with_state(self)
     }
 
@@ -254,13 +285,51 @@ impl Org {
         now() + self.clock_offset
     }
 
-    /// The org's own clock (what its `Date` header says).
+    /// The org's own clock as its headers say it (`Date`, `X-Rate-Limit-Reset`).
     pub(crate) fn now(&self) -> i64 {
-        self.clock()
+        self.clock() + self.rate_clock_offset
     }
 
-    fn dpop_required(&self) -> bool {
+    pub(crate) fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// The org's custom domain, when it has one (`okta:custom-domain-links`).
+    pub(crate) fn alternate(&self) -> Option<&str> {
+        self.alternate.as_deref()
+    }
+
+    /// Where next-page links point: the custom domain when the org answers with it.
+    pub(crate) fn link_base(&self) -> &str {
+        self.alternate.as_deref().unwrap_or(&self.base)
+    }
+
+    /// The `alg` of every DPoP proof received so far.
+    pub fn proof_algs(&self) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .proof_algs
+            .lock()
+            .map(|a| a.iter().cloned().collect())
+            .unwrap_or_default();
+        all.sort();
+        all
+    }
+
+    /// Whether the app requires DPoP (`dpop_bound_access_tokens`).
+    pub(crate) fn dpop_required(&self) -> bool {
         !self.faults.on(Scenario::OktaDpopOff)
+    }
+
+    pub(crate) fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The app's active public keys, as its record's `jwks` lists them.
+    pub(crate) fn public_keys(&self) -> Vec<Value> {
+        self.keys
+            .lock()
+            .map(|keys| keys.iter().map(|k| k.public.clone()).collect())
+            .unwrap_or_default()
     }
 
     fn current_nonce(&self) -> String {
@@ -282,7 +351,12 @@ impl Org {
     /// The users bucket's window: 2 requests a second in the rate-limit scenario, else
     /// Okta-like numbers.
     fn rate_headers(&self, counted: bool) -> (u32, u32, i64) {
-        if self.faults.on(Scenario::OktaRateLimit) {
+        let tight = [
+            Scenario::OktaRateLimit,
+            Scenario::OktaRateLimitClockAhead,
+            Scenario::OktaRateLimitClockBehind,
+        ];
+        if tight.iter().any(|s| self.faults.on(*s)) {
             self.bucket("users", 2, 1, counted)
         } else {
             self.bucket("users", 600, self.window, counted)
@@ -320,7 +394,7 @@ impl Org {
         (
             limit,
             limit.saturating_sub(w.used),
-            w.started + window + self.clock_offset,
+            w.started + window + self.clock_offset + self.rate_clock_offset,
         )
     }
 
@@ -436,7 +510,12 @@ impl Org {
         if text("typ") != Some("dpop+jwt") {
             return Err("'typ' must be 'dpop+jwt' in the DPoP proof JWT.");
         }
-        if !text("alg").is_some_and(|a| jose::ALGS.contains(&a)) {
+        if let (Some(alg), Ok(mut seen)) = (text("alg"), self.proof_algs.lock()) {
+            seen.insert(alg.to_string());
+        }
+        if !text("alg").is_some_and(|a| jose::ALGS.contains(&a))
+            || self.faults.on(Scenario::OktaDpopAlgRefused)
+        {
             return Err("The DPoP proof JWT signature algorithm is invalid.");
         }
         let jwk = header
@@ -600,7 +679,7 @@ async fn token(
     let rate = org.rate_headers(false);
     let htu = request_htu(&headers, &uri);
     let response = token_response(&org, query, &headers, &body, &htu);
-    with_common_headers(response, rate)
+    with_date(&org, with_common_headers(response, rate))
 }
 
 fn token_response(
@@ -894,20 +973,40 @@ async fn users(
 ) -> Response {
     let n = org.stats.users_requests.fetch_add(1, Ordering::Relaxed) + 1;
     let rate = org.rate_headers(true);
-    let forced = org.faults.on(Scenario::OktaRateLimit) && n == 1;
+    let forced = [
+        Scenario::OktaRateLimit,
+        Scenario::OktaRateLimitClockAhead,
+        Scenario::OktaRateLimitClockBehind,
+    ]
+    .iter()
+    .any(|s| org.faults.on(*s))
+        && n == 1;
     if forced || rate.1 == 0 && org.over("users", rate.0) {
         org.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
-        let reset = if forced { now() + 1 } else { rate.2 };
+        // The window ends a second after this answer, by the org's own clock.
+        let reset = if forced { org.now() + 1 } else { rate.2 };
         let r = okta_error(
             StatusCode::TOO_MANY_REQUESTS,
             "E0000047",
             "API call exceeded rate limit due to too many requests.",
             json!([]),
         );
-        return with_common_headers(r, (rate.0, 0, reset));
+        return with_date(&org, with_common_headers(r, (rate.0, 0, reset)));
     }
     let htu = request_htu(&headers, &uri);
-    with_common_headers(users_response(&org, &headers, q, &htu), rate)
+    with_date(
+        &org,
+        with_common_headers(users_response(&org, &headers, q, &htu), rate),
+    )
+}
+
+/// The answer's `Date` by the org's clock: what its rate-limit resets are measured against
+/// (entitlements-wire §7). Hyper adds its own only where none is set.
+pub(crate) fn with_date(org: &Org, mut r: Response) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&super::okta_access::httpdate(org)) {
+        r.headers_mut().insert(header::DATE, v);
+    }
+    r
 }
 
 /// Checks the token, its DPoP binding and proof, and that it carries `scope` (or its
@@ -938,6 +1037,9 @@ pub(crate) fn authorize(
             json!([]),
         ));
     };
+    if scopes.iter().any(|s| s.ends_with(".manage")) {
+        org.stats.manage_token_uses.fetch_add(1, Ordering::Relaxed);
+    }
     let scheme_name = if jkt.is_some() { "DPoP" } else { "Bearer" };
     match (&jkt, scheme.to_ascii_lowercase().as_str()) {
         (Some(_), "dpop") | (None, "bearer") => {}
@@ -1081,7 +1183,9 @@ fn users_response(org: &Org, headers: &HeaderMap, q: UsersQuery, htu: &str) -> R
     // The list omits DEPROVISIONED users unless a filter or search asks for them; a filter
     // returns whoever matches, DEPROVISIONED included ([SPEC] listUsers).
     // Made from the cursor's index on: a page costs its own users, however deep it is.
-    let visible: Vec<(usize, Value)> = if org.faults.on(Scenario::OktaNoAdminRole) {
+    let sees_none =
+        org.faults.on(Scenario::OktaNoAdminRole) || org.faults.on(Scenario::OktaRoleSeesNoUsers);
+    let visible: Vec<(usize, Value)> = if sees_none {
         Vec::new()
     } else {
         (start..org.people.len())
@@ -1104,12 +1208,12 @@ fn users_response(org: &Org, headers: &HeaderMap, q: UsersQuery, htu: &str) -> R
         .unwrap_or_default();
     let mut links = vec![format!(
         "<{}{USERS_PATH}?limit={limit}{filter_query}>; rel=\"self\"",
-        org.base
+        org.link_base()
     )];
     if more && let Some((next, _)) = visible.get(limit) {
         links.push(format!(
             "<{}{USERS_PATH}?after={}&limit={limit}{filter_query}>; rel=\"next\"",
-            org.base,
+            org.link_base(),
             encode_cursor(*next)
         ));
     }

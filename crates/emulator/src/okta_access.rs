@@ -21,10 +21,10 @@ use super::okta::{
 
 /// Buckets as the last published numbers give them (Workforce; entitlements-wire §2.4): the
 /// `/api/v1/apps/*` family is the tightest.
-struct Bucket {
-    name: &'static str,
-    limit: u32,
-    scope: &'static str,
+pub(crate) struct Bucket {
+    pub(crate) name: &'static str,
+    pub(crate) limit: u32,
+    pub(crate) scope: &'static str,
 }
 
 const GROUPS: Bucket = Bucket {
@@ -75,7 +75,7 @@ struct PageQuery {
 
 /// Counts the request in its bucket, answers 429 when it is spent, checks the token and
 /// scope; then `answer` makes the body. Every answer carries the bucket's headers and `Date`.
-fn guarded(
+pub(crate) fn guarded(
     org: &Org,
     bucket: &Bucket,
     headers: &HeaderMap,
@@ -108,7 +108,7 @@ fn guarded(
 }
 
 /// The org's clock as an HTTP date (the rate-limit reset is measured against it).
-fn httpdate(org: &Org) -> String {
+pub(crate) fn httpdate(org: &Org) -> String {
     let t = time::OffsetDateTime::from_unix_timestamp(org.now())
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     let day = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -181,12 +181,12 @@ fn page(
     let mut r = (StatusCode::OK, axum::Json(items)).into_response();
     let mut links = vec![format!(
         "<{}{path}?limit={limit}{extra}>; rel=\"self\"",
-        org.base()
+        org.link_base()
     )];
     if end < total {
         links.push(format!(
             "<{}{path}?after={}&limit={limit}{extra}>; rel=\"next\"",
-            org.base(),
+            org.link_base(),
             encode_cursor(end)
         ));
     }
@@ -476,7 +476,7 @@ async fn role_assignees(
         if end < all.len() {
             body["_links"]["next"] = json!({"href": format!(
                 "{}/api/v1/iam/assignees/users?after={}&limit={limit}",
-                org.base(),
+                org.link_base(),
                 encode_cursor(end)
             )});
         }

@@ -64,10 +64,14 @@ pub const REQUESTS_PER_MINUTE: u32 = 1000;
 impl Tenant {
     pub fn new(access: crate::access::Access, faults: Faults) -> Self {
         let people = access.people().clone();
+        // A credential made as the setup guide asks holds USER alone; real ones often hold
+        // more (the spec's example lists ~29 scopes, entitlements-wire §9.3).
         let scopes = if faults.on(Scenario::OneTrustMissingUserScope) {
             vec!["ASSESSMENT", "SCIM", "INVENTORY_READ"]
+        } else if faults.on(Scenario::OneTrustExtraScopes) {
+            vec!["USER", "ORGANIZATION", "ASSESSMENT", "INTEGRATIONS"]
         } else {
-            vec!["ASSESSMENT", "SCIM", "USER"]
+            vec!["USER"]
         };
         Self {
             client_id: random_token(32).to_lowercase(),
@@ -197,6 +201,33 @@ async fn token(State(t): State<Arc<Tenant>>, req: Request) -> Response {
     }
     if t.faults.on(Scenario::OneTrustServerError) {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+    }
+    if t.faults.on(Scenario::OneTrustRedirect) {
+        // To the same port on another name; 307 keeps the method and body, secret included,
+        // for a client that follows it.
+        let port = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|h| h.rsplit(':').next())
+            .unwrap_or_default()
+            .to_string();
+        let to = format!(
+            "http://localhost:{port}{}{TOKEN_PATH}",
+            crate::okta_self::REDIRECTED_PATH
+        );
+        let mut r = StatusCode::TEMPORARY_REDIRECT.into_response();
+        if let Ok(v) = HeaderValue::from_str(&to) {
+            r.headers_mut().insert(header::LOCATION, v);
+        }
+        return r;
+    }
+    // Both are declared for GetOAuthToken without a reason or a body (entitlements-wire §9.4).
+    if t.faults.on(Scenario::OneTrustTokenForbidden) {
+        return error(StatusCode::FORBIDDEN, "Forbidden");
+    }
+    if t.faults.on(Scenario::OneTrustTokenNotFound) {
+        return error(StatusCode::NOT_FOUND, "Not Found");
     }
     let fields = match token_fields(req).await {
         Ok(f) => f,

@@ -19,6 +19,10 @@ pub enum Scenario {
     OneTrustIgnorePaging,
     OneTrustChildOrg,
     OneTrustHtml,
+    OneTrustExtraScopes,
+    OneTrustTokenForbidden,
+    OneTrustTokenNotFound,
+    OneTrustRedirect,
     OktaDpopRequired,
     OktaDpopOff,
     OktaNoAdminRole,
@@ -34,6 +38,16 @@ pub enum Scenario {
     OktaNotServiceApp,
     OktaRejectTokens,
     OktaNoRolesRead,
+    OktaManageScopes,
+    OktaSuperAdmin,
+    OktaRolesForbidden,
+    OktaOrgNotFound,
+    OktaRedirect,
+    OktaRateLimitClockAhead,
+    OktaRateLimitClockBehind,
+    OktaDpopAlgRefused,
+    OktaCustomDomainLinks,
+    OktaRoleSeesNoUsers,
 }
 
 /// Every scenario with its name and what it does; `emulator --help` lists these.
@@ -97,6 +111,26 @@ pub const SCENARIOS: &[(Scenario, &str, &str)] = &[
         Scenario::OneTrustHtml,
         "onetrust:html",
         "the token endpoint answers 200 with an HTML sign-in page",
+    ),
+    (
+        Scenario::OneTrustExtraScopes,
+        "onetrust:extra-scopes",
+        "the credential also holds ORGANIZATION, ASSESSMENT and INTEGRATIONS",
+    ),
+    (
+        Scenario::OneTrustTokenForbidden,
+        "onetrust:token-forbidden",
+        "the token endpoint answers 403 (as for a credential restricted to other IP addresses)",
+    ),
+    (
+        Scenario::OneTrustTokenNotFound,
+        "onetrust:token-not-found",
+        "the token endpoint answers 404 (as a host that is not the tenant's may)",
+    ),
+    (
+        Scenario::OneTrustRedirect,
+        "onetrust:redirect",
+        "the token endpoint answers 307 to another host (a client that followed would repost the secret)",
     ),
     (
         Scenario::OktaDpopRequired,
@@ -172,6 +206,56 @@ pub const SCENARIOS: &[(Scenario, &str, &str)] = &[
         Scenario::OktaNoRolesRead,
         "okta:no-roles-read",
         "okta.roles.read is not granted: admin roles cannot be read (403)",
+    ),
+    (
+        Scenario::OktaManageScopes,
+        "okta:manage-scopes",
+        "the app is also granted okta.users.manage and okta.groups.manage",
+    ),
+    (
+        Scenario::OktaSuperAdmin,
+        "okta:super-admin",
+        "the app holds Super Administrator (what 'Public client app admins' assigns)",
+    ),
+    (
+        Scenario::OktaRolesForbidden,
+        "okta:roles-forbidden",
+        "the app's role may not view role assignments: its own roles answer 403 E0000006",
+    ),
+    (
+        Scenario::OktaOrgNotFound,
+        "okta:org-not-found",
+        "a mistyped or deactivated org: every Okta path answers 404 with an HTML page",
+    ),
+    (
+        Scenario::OktaRedirect,
+        "okta:redirect",
+        "every Okta path answers 301 to another host",
+    ),
+    (
+        Scenario::OktaRateLimitClockAhead,
+        "okta:rate-limit-clock-ahead",
+        "as okta:rate-limit, with the org's Date and X-Rate-Limit-Reset 10 minutes ahead of this machine",
+    ),
+    (
+        Scenario::OktaRateLimitClockBehind,
+        "okta:rate-limit-clock-behind",
+        "as okta:rate-limit, with the org's Date and X-Rate-Limit-Reset 10 minutes behind this machine",
+    ),
+    (
+        Scenario::OktaDpopAlgRefused,
+        "okta:dpop-alg-refused",
+        "the org refuses the DPoP proof's signature algorithm (400 invalid_dpop_proof)",
+    ),
+    (
+        Scenario::OktaCustomDomainLinks,
+        "okta:custom-domain-links",
+        "the org has a custom domain (localhost) and its next-page links name it",
+    ),
+    (
+        Scenario::OktaRoleSeesNoUsers,
+        "okta:role-sees-no-users",
+        "the app holds a custom role whose resource set has no users: /api/v1/users answers 200 []",
     ),
 ];
 

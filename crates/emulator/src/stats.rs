@@ -11,6 +11,13 @@ pub struct Stats {
     pub rate_limited: AtomicU32,
     /// Groups, apps and roles requests (Okta).
     pub entitlement_requests: AtomicU32,
+    /// Requests that followed a redirect the tenant answered with (`okta:redirect`).
+    pub redirects_followed: AtomicU32,
+    /// Requests sent to the org's custom domain rather than the host asked first.
+    pub other_host_requests: AtomicU32,
+    /// Requests that presented a token carrying a `.manage` scope (a probe token must never
+    /// be used).
+    pub manage_token_uses: AtomicU32,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +27,12 @@ pub struct StatsSnapshot {
     pub rate_limited: u32,
     #[serde(default)]
     pub entitlement_requests: u32,
+    #[serde(default)]
+    pub redirects_followed: u32,
+    #[serde(default)]
+    pub other_host_requests: u32,
+    #[serde(default)]
+    pub manage_token_uses: u32,
 }
 
 impl Stats {
@@ -29,6 +42,9 @@ impl Stats {
             users_requests: self.users_requests.load(Ordering::Relaxed),
             rate_limited: self.rate_limited.load(Ordering::Relaxed),
             entitlement_requests: self.entitlement_requests.load(Ordering::Relaxed),
+            redirects_followed: self.redirects_followed.load(Ordering::Relaxed),
+            other_host_requests: self.other_host_requests.load(Ordering::Relaxed),
+            manage_token_uses: self.manage_token_uses.load(Ordering::Relaxed),
         }
     }
 }

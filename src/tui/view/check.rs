@@ -1,4 +1,4 @@
-//! The test screen: the six steps as they run, and under them the panel (`panel::lines`),
+//! The test screen: the seven steps as they run, and under them the panel (`panel::lines`),
 //! scrolled as far as the screen's state says.
 
 use ratatui::Frame;
@@ -51,7 +51,7 @@ pub fn draw(
                 StepStatus::Skipped => ("–", theme.dim(), String::new(), "skipped".into()),
             },
         };
-        let head = format!(" {mark} {:<9}{ms:>8}  ", panel::step_label(*id));
+        let head = format!(" {mark} {:<10}{ms:>8}  ", panel::step_label(*id));
         let room = width.saturating_sub(head.chars().count());
         let line = Line::from(vec![
             Span::styled(head, style),

@@ -362,7 +362,25 @@ fn draw_scopes(w: &Wizard, focused: bool, frame: &mut Frame, area: Rect, theme: 
         Line::styled("  ↑↓ move · Space toggles", theme.dim()),
         Rect::new(x, y, width, 1),
     );
-    y + 1
+    y += 1;
+    // Why the scope under the cursor is asked for (the core's words, as setup prints them).
+    let why = w.scopes.get(w.scope_cursor).and_then(|(scope, _)| {
+        ploy_core::connector::okta::scope_purpose(scope).map(|why| format!("{scope}: {why}"))
+    });
+    if let Some(why) = why.filter(|_| focused) {
+        y += 1;
+        for line in crate::tui::text::wrap(&why, usize::from(width).saturating_sub(2)) {
+            if y >= area.y + area.height {
+                break;
+            }
+            frame.render_widget(
+                Line::styled(format!("  {line}"), theme.dim()),
+                Rect::new(x, y, width, 1),
+            );
+            y += 1;
+        }
+    }
+    y
 }
 
 /// What validation says about the field's current text, from `at.y` down: why it is wrong

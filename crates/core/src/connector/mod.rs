@@ -22,6 +22,8 @@ use crate::validate::Hostname;
 pub enum Endpoint {
     Token,
     Users,
+    /// Okta's `/.well-known/okta-organization`, asked before any credential is used.
+    Org,
 }
 
 impl Endpoint {
@@ -29,6 +31,7 @@ impl Endpoint {
         match self {
             Endpoint::Token => "token",
             Endpoint::Users => "users",
+            Endpoint::Org => "org",
         }
     }
 }
@@ -64,6 +67,9 @@ impl VendorAnswer {
         let www = r.header("www-authenticate");
         let www_error = www.and_then(|h| auth_param(h, "error"));
         let mut notes = Vec::new();
+        if (300..400).contains(&r.status) {
+            notes.push(redirect_note(r.header("location")));
+        }
         if let Some(wait) = r.header("retry-after") {
             let period = r
                 .header("ot-period")
@@ -128,6 +134,28 @@ impl std::fmt::Display for VendorAnswer {
             write!(f, " ({n})")?;
         }
         Ok(())
+    }
+}
+
+/// Where a redirect pointed, in a note: its host (and port) only, never the rest of the URL,
+/// and that it was not followed — the client follows no redirect, so no credential went there.
+pub fn redirect_note(location: Option<&str>) -> String {
+    let target = location
+        .map(str::trim)
+        .and_then(|l| match url::Url::parse(l) {
+            Ok(u) => u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_string(),
+            }),
+            // A relative Location is another path on this host.
+            Err(_) => Some("another path on the same host".to_string()),
+        });
+    match target {
+        Some(t) => format!(
+            "redirected to {}; not followed, nothing was sent there",
+            excerpt(&t, 260)
+        ),
+        None => "a redirect without a Location; not followed".to_string(),
     }
 }
 
@@ -457,6 +485,15 @@ impl AnyConnector {
             }
             Integration::Okta => AnyConnector::Okta(Box::new(okta::Okta::new(config)?)),
         })
+    }
+
+    /// What the credential can do beyond reading (the test's `privileges` step): warnings and
+    /// notes, and the step's detail line. Never a failure: what could not be checked is said.
+    pub async fn privileges(&mut self) -> (crate::privilege::Privileges, String) {
+        match self {
+            AnyConnector::OneTrust(c) => c.privileges(),
+            AnyConnector::Okta(c) => c.privileges().await,
+        }
     }
 
     /// Where the users a default list leaves out begin, for a vendor that leaves some out

@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{
-    Carry, Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, Limited, QUOTED, Text,
-    TokenInfo, UsersPage, VendorAnswer, access_token, auth_param, decode, decode_token, dpop,
-    excerpt, lifetime, scope_list, text,
+    Carry, Connector, ConnectorConfig, ConnectorError, Cursor, Endpoint, Limited, Text, TokenInfo,
+    UsersPage, VendorAnswer, access_token, auth_param, decode, decode_token, dpop, lifetime,
+    scope_list, text,
 };
 use crate::diagnose::code;
 use crate::http::{self, HttpClient, HttpResponse};
@@ -23,8 +23,11 @@ use crate::profile::KeyOrigin;
 use crate::users::{Extras, User, UserStatus};
 
 mod access;
+mod org;
 mod pace;
+mod privilege;
 pub use access::Progress;
+pub use org::{OrgRecord, WELL_KNOWN_PATH};
 
 pub const TOKEN_PATH: &str = "/oauth2/v1/token";
 pub const USERS_PATH: &str = "/api/v1/users";
@@ -32,13 +35,39 @@ pub const PAGE_LIMIT: u32 = 200;
 pub const USERS_SCOPE: &str = "okta.users.read";
 /// What the users table needs.
 pub const DEFAULT_SCOPES: &[&str] = &[USERS_SCOPE];
-/// The set the setup guide's step 12 means ("3 scopes"); only okta.users.read is needed here.
+/// The set the setup guide's step 12 means ("3 scopes"), and okta.roles.read: admin roles are
+/// what a review looks at first, and the test checks the app's own with it. Only
+/// okta.users.read is needed to read users.
 pub const RECOMMENDED_SCOPES: &[&str] = &[
     USERS_SCOPE,
     "okta.groups.read",
     "okta.apps.read",
     "okta.roles.read",
 ];
+/// Why each recommended scope is asked for, as the wizard and setup say it (short enough for a
+/// line beside the scope): admin roles are what an access review looks at first, and
+/// `okta.roles.read` lets the test read this app's own roles (issue 18).
+pub const SCOPE_PURPOSES: &[(&str, &str)] = &[
+    (USERS_SCOPE, "users table"),
+    ("okta.groups.read", "groups and their members"),
+    (
+        "okta.apps.read",
+        "app assignments; whether the app requires DPoP",
+    ),
+    (
+        "okta.roles.read",
+        "admin roles, which a review looks at first; lets the test check this app's own role",
+    ),
+];
+
+/// Why `scope` is asked for, if it is one of the recommended ones.
+pub fn scope_purpose(scope: &str) -> Option<&'static str> {
+    SCOPE_PURPOSES
+        .iter()
+        .find(|(s, _)| *s == scope)
+        .map(|(_, why)| *why)
+}
+
 /// The default list omits DEPROVISIONED users; a filter returns them ([SPEC] listUsers). Read
 /// as a second pass after the default list (entitlements-wire §10.1).
 pub const DEPROVISIONED_FILTER: &str = r#"status eq "DEPROVISIONED""#;
@@ -63,11 +92,23 @@ struct Token {
     scopes: Vec<String>,
 }
 
-/// The latest `X-Rate-Limit-*` reading.
+/// The latest `X-Rate-Limit-*` reading of the users bucket: what remains, and when the window
+/// ends by this machine's monotonic clock — measured on the answer's own `Date`, so a local
+/// clock that is off changes nothing (entitlements-wire §7).
 #[derive(Default)]
 struct RateWindow {
     remaining: Option<u64>,
-    reset: Option<u64>,
+    reset_at: Option<std::time::Instant>,
+}
+
+impl RateWindow {
+    fn read(headers: &reqwest::header::HeaderMap) -> Self {
+        let r = http::RateReading::of(headers);
+        Self {
+            remaining: r.remaining,
+            reset_at: r.until_reset().map(|left| std::time::Instant::now() + left),
+        }
+    }
 }
 
 pub struct Okta {
@@ -75,7 +116,7 @@ pub struct Okta {
     base: url::Url,
     client_id: String,
     key: PrivateKey,
-    /// One ephemeral key per run when DPoP is on.
+    /// The ephemeral RS256 proof key when DPoP is on (`PrivateKey::ephemeral_rsa`).
     dpop_key: Option<PrivateKey>,
     scopes: Vec<String>,
     token_nonce: Option<String>,
@@ -89,6 +130,8 @@ pub struct Okta {
     pub token_requests: u32,
     /// The key was made here: Okta not knowing it means the admin has not added it yet.
     generated: bool,
+    /// The org's own record (`/.well-known/okta-organization`), once asked.
+    org: Option<OrgRecord>,
 }
 
 #[derive(Serialize)]
@@ -102,7 +145,7 @@ struct Assertion<'a> {
 }
 
 #[derive(Deserialize)]
-struct TokenResponse {
+pub(crate) struct TokenResponse {
     access_token: Option<String>,
     token_type: Option<String>,
     /// Any shape: see `lifetime`.
@@ -125,7 +168,7 @@ impl Okta {
             .1
             .with_kid(settings.key_id.clone());
         let dpop_key = if settings.dpop {
-            Some(PrivateKey::ephemeral_p256()?)
+            Some(PrivateKey::ephemeral_rsa()?)
         } else {
             None
         };
@@ -147,6 +190,7 @@ impl Okta {
             pacer: Default::default(),
             token_requests: 0,
             generated: settings.key_origin == KeyOrigin::Generated,
+            org: None,
         })
     }
 
@@ -167,6 +211,7 @@ impl Okta {
             pacer: std::sync::Arc::clone(&self.pacer),
             token_requests: 0,
             generated: self.generated,
+            org: self.org.clone(),
         }
     }
 
@@ -243,10 +288,11 @@ impl Okta {
         )))
     }
 
-    async fn request_token(&mut self) -> Result<HttpResponse, ConnectorError> {
+    /// Asks the token endpoint for `scope` (space-separated), answering its nonce challenge.
+    async fn request_token(&mut self, scope: &str) -> Result<HttpResponse, ConnectorError> {
         let url = self.url(TOKEN_PATH);
         let client = self.http.inner().clone();
-        let scope = self.scopes.join(" ");
+        let scope = scope.to_string();
         let mut challenges = 0;
         loop {
             let nonce = self.token_nonce.clone();
@@ -294,10 +340,12 @@ impl Okta {
     /// earn the 429 the headers announced. The pause is at most a minute; should the window
     /// still be spent then (clocks apart), the 429's own wait applies.
     async fn respect_rate_limit(&self) {
-        let (Some(0), Some(reset)) = (self.rate.remaining, self.rate.reset) else {
+        let (Some(0), Some(reset_at)) = (self.rate.remaining, self.rate.reset_at) else {
             return;
         };
-        let wait = Duration::from_secs(reset.saturating_sub(http::epoch_now()).saturating_add(1));
+        // +1 s: the window closes at the end of the reset's second (as the SDKs wait).
+        let wait =
+            reset_at.saturating_duration_since(std::time::Instant::now()) + Duration::from_secs(1);
         self.http.pace(wait).await;
     }
 
@@ -309,8 +357,12 @@ impl Okta {
     ) -> Result<http::Started, ConnectorError> {
         let client = self.http.inner().clone();
         let mut challenged = false;
+        // The users list's own bucket; every other list is paced by `pace` in its own.
+        let users_list = url.path() == USERS_PATH;
         loop {
-            self.respect_rate_limit().await;
+            if users_list {
+                self.respect_rate_limit().await;
+            }
             let Some(token) = &self.token else {
                 return Err(ConnectorError::Unexpected("no access token".into()));
             };
@@ -344,14 +396,9 @@ impl Okta {
                     Ok::<_, ConnectorError>(req)
                 })
                 .await?;
-            self.rate = RateWindow {
-                remaining: r
-                    .header("x-rate-limit-remaining")
-                    .and_then(|v| v.trim().parse().ok()),
-                reset: r
-                    .header("x-rate-limit-reset")
-                    .and_then(|v| v.trim().parse().ok()),
-            };
+            if users_list {
+                self.rate = RateWindow::read(&r.headers);
+            }
             let fresh = r.header("dpop-nonce").map(str::to_string);
             if fresh.is_some() {
                 self.resource_nonce = fresh.clone();
@@ -387,18 +434,7 @@ impl Okta {
                 u.set_query(Some(&format!("limit={PAGE_LIMIT}")));
                 Ok(u)
             }
-            Some(c) => {
-                let u = url::Url::parse(&c.0).map_err(|e| {
-                    ConnectorError::Unexpected(format!("the next-page link is not a URL: {e}"))
-                })?;
-                if u.origin() != self.base.origin() {
-                    return Err(ConnectorError::Unexpected(format!(
-                        "the next-page link points to another host ({})",
-                        excerpt(&u.origin().ascii_serialization(), QUOTED)
-                    )));
-                }
-                Ok(u)
-            }
+            Some(c) => self.follow(&c.0),
         }
     }
 
@@ -481,8 +517,10 @@ fn oauth_error(r: &HttpResponse) -> Option<String> {
 
 impl Connector for Okta {
     async fn authenticate(&mut self) -> Result<TokenInfo, ConnectorError> {
+        // Is this an Okta org at all? Asked before any credential leaves this machine.
+        self.know_org().await?;
         let before = self.token_requests;
-        let r = self.request_token().await?;
+        let r = self.request_token(&self.scopes.join(" ")).await?;
         if r.status != 200 {
             return Err(self.not_registered(self.answer(Endpoint::Token, "POST", TOKEN_PATH, &r)));
         }
@@ -502,6 +540,9 @@ impl Connector for Okta {
             Scheme::Dpop => "DPoP-bound token".to_string(),
             Scheme::Bearer => "bearer token".to_string(),
         };
+        if let Some(org) = self.org_summary() {
+            detail = format!("{org}: {detail}");
+        }
         if let Some(s) = lifetime(body.expires_in.as_ref()) {
             detail.push_str(&format!(", valid {} min", s / 60));
         }
@@ -535,10 +576,11 @@ impl Connector for Okta {
         let not_granted: Vec<_> = self
             .scopes
             .iter()
-            .filter(|s| !granted.contains(s))
+            .filter(|s| !crate::privilege::satisfies(&granted, s))
             .cloned()
             .collect();
-        if !granted.iter().any(|s| s == USERS_SCOPE) {
+        // okta.users.manage includes reading (the privilege step warns about it).
+        if !crate::privilege::satisfies(&granted, USERS_SCOPE) {
             return Err(ConnectorError::Verdict {
                 code: code::OKTA_MISSING_SCOPE,
                 detail: format!(
@@ -558,7 +600,10 @@ impl Connector for Okta {
     }
 
     async fn users_page(&mut self, cursor: Option<&Cursor>) -> Result<UsersPage, ConnectorError> {
-        self.start_page(cursor).await?.finish().await
+        match self.start_page(cursor).await?.finish().await {
+            Err(e) if cursor.is_none() => Err(self.explain_empty(e).await),
+            page => page,
+        }
     }
 
     fn carry_over(&self) -> Carry {

@@ -227,7 +227,13 @@ impl OneTrust {
             })
             .await?;
         if r.status != 200 {
-            return Err(answer(Endpoint::Token, "POST", TOKEN_PATH, &r));
+            let mut e = answer(Endpoint::Token, "POST", TOKEN_PATH, &r);
+            if r.status == 404
+                && let ConnectorError::Answer(a) = &mut e
+            {
+                a.notes.push(environment_hint(&self.base));
+            }
+            return Err(e);
         }
         let body: TokenResponse = decode_token(&r)?;
         let access = access_token(body.access_token)?;
@@ -281,6 +287,20 @@ impl OneTrust {
     }
 }
 
+/// A token endpoint that answers 404: which host was asked, and — when it is one of OneTrust's
+/// environment hosts — the others, where a tenant hosted elsewhere lives (inferred: OneTrust
+/// gives no reason for a 404, entitlements-wire §9.4).
+fn environment_hint(base: &url::Url) -> String {
+    let host = base.host_str().unwrap_or_default();
+    match crate::validate::other_onetrust_environments(host) {
+        Some(others) => format!(
+            "inferred: {host} may not be this tenant's environment; the others are {}",
+            others.join(", ")
+        ),
+        None => format!("inferred: {host} may not be this tenant's host"),
+    }
+}
+
 fn answer(endpoint: Endpoint, method: &str, path: &str, r: &HttpResponse) -> ConnectorError {
     ConnectorError::Answer(Box::new(VendorAnswer::new(
         Integration::OneTrust,
@@ -288,6 +308,40 @@ fn answer(endpoint: Endpoint, method: &str, path: &str, r: &HttpResponse) -> Con
         &format!("{method} {path}"),
         r,
     )))
+}
+
+/// The privilege step (entitlements-wire §9.3): scopes are fixed on the credential and the
+/// token lists them, so nothing is asked for. Every scope beyond USER is a warning; USER
+/// itself can change users (there is no read-only user scope), said once as a note.
+impl OneTrust {
+    pub fn privileges(&self) -> (crate::privilege::Privileges, String) {
+        let mut p = crate::privilege::Privileges::default();
+        let Some(scopes) = self.token.as_ref().and_then(|t| t.scopes.as_ref()) else {
+            return (
+                p,
+                "the token does not list its scopes: nothing beyond USER could be checked".into(),
+            );
+        };
+        let extra: Vec<&str> = scopes
+            .iter()
+            .map(String::as_str)
+            .filter(|s| !s.eq_ignore_ascii_case(USER_SCOPE))
+            .collect();
+        if scopes.iter().any(|s| s.eq_ignore_ascii_case(USER_SCOPE)) {
+            p.note("onetrust.user_scope_writes", "");
+        }
+        let detail = if extra.is_empty() {
+            "the credential holds USER only".to_string()
+        } else {
+            let listed = super::excerpt(&extra.join(", "), super::QUOTED);
+            p.warn(
+                crate::privilege::code::ONETRUST_EXTRA_SCOPES,
+                format!("the credential also holds {listed}"),
+            );
+            format!("USER and {} more: {listed}", extra.len())
+        };
+        (p, detail)
+    }
 }
 
 impl Connector for OneTrust {

@@ -182,24 +182,20 @@ impl PrivateKey {
         thumbprint(&self.public)
     }
 
-    /// A fresh P-256 key for DPoP proofs: one per run, never stored.
-    pub fn ephemeral_p256() -> Result<PrivateKey, KeyError> {
-        let rng = aws_lc_rs::rand::SystemRandom::new();
-        let doc = aws_lc_rs::signature::EcdsaKeyPair::generate_pkcs8(
-            &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
-            &rng,
-        )
-        .map_err(|_| KeyError::Malformed {
-            what: "a new P-256 key".into(),
-            reason: "generation failed".into(),
-        })?;
-        build(
-            EncodingKey::from_ec_der(doc.as_ref()),
-            Algorithm::ES256,
-            "EC P-256".into(),
-            KeyFormat::Pkcs8,
-            None,
-        )
+    /// The RSA 2048 key DPoP proofs are signed with (RS256): what Okta's own SDKs sign with —
+    /// Go (RSA 2048), Python (3072), .NET, auth-js and Node all RS256; only Java uses ES256
+    /// (entitlements-wire §6, §10.9) — so this is the path production Okta sees every day.
+    /// Made once per process, off the network, never stored (the Python SDK keeps its own a
+    /// day); the proof's `jwk` carries only its public half.
+    pub fn ephemeral_rsa() -> Result<PrivateKey, KeyError> {
+        static KEY: std::sync::OnceLock<PrivateKey> = std::sync::OnceLock::new();
+        if let Some(k) = KEY.get() {
+            return Ok(k.clone());
+        }
+        let mut made = generate::generate(generate::KeyType::Rsa2048)?.key;
+        // A proof names its key by the `jwk` it carries; a `kid` would say nothing more.
+        made.kid = None;
+        Ok(KEY.get_or_init(|| made).clone())
     }
 }
 
@@ -663,12 +659,17 @@ mod tests {
     }
 
     #[test]
-    fn ephemeral_dpop_keys_are_public_in_the_jwk() {
-        let k = PrivateKey::ephemeral_p256().unwrap();
-        assert_eq!(k.alg(), Algorithm::ES256);
+    fn ephemeral_dpop_keys_are_rs256_and_public_in_the_jwk() {
+        let k = PrivateKey::ephemeral_rsa().unwrap();
+        assert_eq!(k.alg(), Algorithm::RS256);
         assert!(is_public_only(k.public_jwk()));
         assert_eq!(k.thumbprint().len(), 43);
         let text = format!("{k:?}");
-        assert!(text.starts_with("EC P-256 private key"), "{text}");
+        assert!(text.starts_with("RSA 2048 private key"), "{text}");
+        // One per process: the second run of a process signs with the same key.
+        assert_eq!(
+            PrivateKey::ephemeral_rsa().unwrap().thumbprint(),
+            k.thumbprint()
+        );
     }
 }

@@ -22,6 +22,19 @@ const ONETRUST_ENVIRONMENTS: &[&str] = &[
     "uat-de.onetrust.com",
 ];
 
+/// The other official OneTrust environments, when `host` is one of them: where a tenant hosted
+/// elsewhere lives (a 404 at the token endpoint, entitlements-wire §9.4, inferred).
+pub fn other_onetrust_environments(host: &str) -> Option<Vec<&'static str>> {
+    let host = host.trim().to_ascii_lowercase();
+    ONETRUST_ENVIRONMENTS.contains(&host.as_str()).then(|| {
+        ONETRUST_ENVIRONMENTS
+            .iter()
+            .copied()
+            .filter(|e| *e != host)
+            .collect()
+    })
+}
+
 /// Okta's own domains (a custom domain is allowed, with a warning).
 const OKTA_DOMAINS: &[&str] = &[
     ".okta.com",
@@ -408,6 +421,14 @@ fn vendor_rules(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_onetrust_environment_host_names_the_others() {
+        let others = other_onetrust_environments("App.OneTrust.com").unwrap();
+        assert!(others.contains(&"app-eu.onetrust.com"), "{others:?}");
+        assert!(!others.contains(&"app.onetrust.com"), "{others:?}");
+        assert_eq!(other_onetrust_environments("acme.my.onetrust.com"), None);
+    }
+
     use super::*;
     use crate::validate::Note;
 

@@ -8,7 +8,7 @@ mod host;
 
 use thiserror::Error;
 
-pub use host::{HostError, Hostname, Scheme, hostname};
+pub use host::{HostError, Hostname, Scheme, hostname, other_onetrust_environments};
 
 /// What validation changed or wants the admin to know, in plain words.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -147,7 +147,7 @@ enum Listed<T> {
 
 impl Okta {
     /// Whether the token carries `scope` (or its `.manage` sibling, which includes it).
-    fn holds(&self, scope: &str) -> bool {
+    pub(super) fn holds(&self, scope: &str) -> bool {
         let manage = scope.replace(".read", ".manage");
         self.token
             .as_ref()
@@ -167,7 +167,7 @@ impl Okta {
     }
 
     /// One GET of an entitlement endpoint: the answer, after one fresh token for a dead one.
-    async fn get_once(
+    pub(super) async fn get_once(
         &mut self,
         url: &url::Url,
         what: &str,

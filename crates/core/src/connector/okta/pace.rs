@@ -254,28 +254,11 @@ impl InspectGo for Next {
     }
 }
 
-/// (limit, remaining, reset) and the answer's `Date`, as the server sent them. Duplicate
-/// headers happen (OKTA-112507): the smallest counts (§2.4, §7).
+/// (limit, remaining, reset) and the answer's `Date`, as the server sent them: the one
+/// reading of these headers (`http::RateReading`, shared with the retry after a 429).
 fn reading(headers: &HeaderMap) -> Option<(u64, u64, u64, Option<SystemTime>)> {
-    let least = |name: &str| {
-        headers
-            .get_all(name)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|v| v.trim().parse::<u64>().ok())
-            .min()
-    };
-    let date = headers
-        .get(reqwest::header::DATE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| httpdate::parse_http_date(v.trim()).ok());
-    Some((
-        least("x-rate-limit-limit")?,
-        least("x-rate-limit-remaining")?,
-        least("x-rate-limit-reset")?,
-        date,
-    ))
+    let r = crate::http::RateReading::of(headers);
+    Some((r.limit?, r.remaining?, r.reset?, r.date))
 }
 
 /// The longest a window is believed to last: a reset further off is a clock gone wrong, and
