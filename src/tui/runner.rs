@@ -441,6 +441,16 @@ pub fn export(
         })
 }
 
+/// A task that stops when its handle is dropped: the entitlements read beside the users stop
+/// with them (the admin left the screen, or the users failed), never reading on unseen.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 async fn fetch_users(name: String, services: Services, tx: UnboundedSender<Action>) {
     let profile = match services.store.load().and_then(|p| p.get(&name).cloned()) {
         Ok(p) => p,
@@ -468,12 +478,12 @@ async fn fetch_users(name: String, services: Services, tx: UnboundedSender<Actio
     // own), streaming in while the table fills.
     let reading = session::entitlement_reader(&opened.connector).map(|reader| {
         let progress = tx.clone();
-        tokio::spawn(async move {
+        AbortOnDrop(tokio::spawn(async move {
             let mut step = move |p| {
                 let _ = progress.send(Action::EntitlementsProgress(p));
             };
             reader.read(&mut step).await
-        })
+        }))
     });
     // A few pages ahead of the table at most: the UI takes a page in between frames, and a
     // fast network must not pile a million users up in the channel.
@@ -485,7 +495,7 @@ async fn fetch_users(name: String, services: Services, tx: UnboundedSender<Actio
     .await;
     let read = result.is_ok();
     let _ = tx.send(Action::UsersDone(result.map_err(failed)));
-    let Some(reading) = reading else {
+    let Some(mut reading) = reading else {
         // OneTrust's users carry their own access levels.
         if read {
             let _ = tx.send(Action::EntitlementsDone(Ok(None)));
@@ -493,10 +503,9 @@ async fn fetch_users(name: String, services: Services, tx: UnboundedSender<Actio
         return;
     };
     if !read {
-        reading.abort();
         return;
     }
-    let entitlements = match reading.await {
+    let entitlements = match (&mut reading.0).await {
         Ok(r) => r.map_err(failed),
         Err(e) => Err(AppError::Internal(format!(
             "reading entitlements stopped: {e}"
