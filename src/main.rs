@@ -133,6 +133,7 @@ async fn run(
         Some(Command::Test(a)) => line::test::run(&services, p, &a).await,
         Some(Command::Rotate(a)) => line::rotate::run(&services, p, a).await,
         Some(Command::Users(a)) => line::users::run(&services, p, a, shutdown).await,
+        Some(Command::Identities(a)) => line::identities::run(&services, a, shutdown).await,
         Some(Command::Status(a)) => line::status::run(&services, &a.profiles, a.json, &a.age).await,
         Some(Command::Keys(cmd)) => line::keys::run(&services, cmd).await,
         Some(Command::Profiles(cmd)) => {

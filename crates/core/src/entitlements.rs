@@ -158,9 +158,8 @@ impl Entitlements {
 
     /// Whether entry `i` is held by every user without being listed (Okta's `Everyone`).
     pub fn is_implicit(&self, i: u32) -> bool {
-        self.get(i).is_some_and(|e| {
-            e.kind == Kind::Group && self.implicit.iter().any(|name| *name == e.name)
-        })
+        self.get(i)
+            .is_some_and(|e| e.kind == Kind::Group && self.implicit.contains(&e.name))
     }
 
     /// The catalogue, in the order entitlements were first seen.
