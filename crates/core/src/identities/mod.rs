@@ -96,6 +96,98 @@ impl FromStr for Flag {
     }
 }
 
+impl Flag {
+    /// The flag a word names: its id, or the one flag whose id starts with it (`leaver`).
+    pub fn named(word: &str) -> Option<Flag> {
+        let w = word.trim().to_ascii_lowercase().replace('-', "_");
+        if w.is_empty() {
+            return None;
+        }
+        if let Some(f) = Flag::ALL.into_iter().find(|f| f.id() == w) {
+            return Some(f);
+        }
+        let mut starts = Flag::ALL.into_iter().filter(|f| f.id().starts_with(&w));
+        match (starts.next(), starts.next()) {
+            (Some(f), None) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// What a view filters people by: `flag:orphan` (carries it for sure), `unsure:orphan` (may
+/// carry it), `profile:corp` (has an account there), and words that must each be in the
+/// person's email, name or login (any account's; accents and case folded).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    flags: Flags,
+    unsure: Flags,
+    profiles: Vec<String>,
+    words: Vec<String>,
+}
+
+impl Query {
+    /// The filter's text as terms; an unknown flag is an error naming the known ones.
+    pub fn parse(text: &str) -> Result<Query, String> {
+        let mut q = Query::default();
+        for term in text.split_whitespace() {
+            let (key, value) = term.split_once(':').unwrap_or(("", term));
+            let flag = || {
+                Flag::named(value).ok_or_else(|| {
+                    let known: Vec<&str> = Flag::ALL.iter().map(|f| f.id()).collect();
+                    format!("no flag \"{value}\" (flag: takes {})", known.join(", "))
+                })
+            };
+            match key.to_ascii_lowercase().as_str() {
+                "flag" => q.flags = q.flags.with(flag()?),
+                "unsure" => q.unsure = q.unsure.with(flag()?),
+                "profile" => q.profiles.push(value.to_string()),
+                _ => q.words.push(crate::text::folded(term)),
+            }
+        }
+        Ok(q)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Query::default()
+    }
+
+    pub fn matches(&self, p: &Person<'_>, buf: &mut Vec<u8>) -> bool {
+        if self.flags.without(p.flags) != Flags::default()
+            || self.unsure.without(p.unsure) != Flags::default()
+        {
+            return false;
+        }
+        if !self
+            .profiles
+            .iter()
+            .all(|name| p.accounts().any(|a| a.profile() == name))
+        {
+            return false;
+        }
+        if self.words.is_empty() {
+            return true;
+        }
+        let mut text = String::new();
+        for a in p.accounts() {
+            let t = a.text(buf);
+            for f in [t.email, t.name, t.login] {
+                text.push_str(&crate::text::folded(f));
+                text.push('\u{1f}');
+            }
+        }
+        self.words.iter().all(|w| text.contains(w.as_str()))
+    }
+
+    /// The people who match, in order.
+    pub fn filter(&self, ids: &Identities) -> Vec<u32> {
+        let mut buf = Vec::new();
+        ids.people()
+            .filter(|p| self.matches(p, &mut buf))
+            .map(|p| p.index as u32)
+            .collect()
+    }
+}
+
 /// A set of flags.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Flags(u8);
@@ -763,6 +855,9 @@ impl Identities {
                     p.name
                 ));
             }
+        }
+        // What was read narrowly comes last: what was not read at all matters more.
+        for p in &self.parts {
             for c in &p.state.caveats {
                 out.push(format!("{}: {c}", p.name));
             }

@@ -532,3 +532,49 @@ fn flags_parse_by_their_words() {
             .contains("dormant, leaver_with_access")
     );
 }
+
+#[test]
+fn the_filter_takes_flag_terms_profiles_and_words() {
+    let okta = [user(
+        Integration::Okta,
+        "o1",
+        "leaver@x.test",
+        UserStatus::Deprovisioned,
+        days_ago(9),
+    )];
+    let ot = [
+        user(
+            Integration::OneTrust,
+            "t1",
+            "leaver@x.test",
+            UserStatus::Active,
+            days_ago(9),
+        ),
+        user(
+            Integration::OneTrust,
+            "t2",
+            "Spärck@x.test",
+            UserStatus::Active,
+            None,
+        ),
+    ];
+    let ids = join(
+        vec![
+            part("corp", Integration::Okta, &okta, false),
+            part("acme", Integration::OneTrust, &ot, false),
+        ],
+        rules(),
+    );
+    let q = |t: &str| Query::parse(t).unwrap().filter(&ids);
+    assert_eq!(q(""), [0, 1]);
+    assert_eq!(q("flag:leaver_with_access"), [0]);
+    assert_eq!(q("flag:leaver"), [0], "a flag's start names it");
+    assert_eq!(q("flag:orphan flag:never"), [1]);
+    assert_eq!(q("flag:orphan flag:leaver"), Vec::<u32>::new());
+    assert_eq!(q("profile:corp"), [0]);
+    assert_eq!(q("sparck"), [1], "accents folded");
+    assert_eq!(q("NAME OF t1"), [0]);
+    assert!(Query::parse("flag:ghost").unwrap_err().contains("orphan"));
+    assert!(Query::parse("flag:d").is_ok(), "dormant");
+    assert_eq!(Flag::named("x"), None);
+}
