@@ -155,6 +155,10 @@ async fn demo(users: usize, tui_ok: bool, shutdown: Shutdown) -> Result<u8, AppE
         let face = tui::Demo {
             banner: demo.banner.clone(),
             add_okta_key: demo.okta_admin(),
+            marked: ploy_connect::demo::OVERLAPPING
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         };
         return tui::run(demo.services.clone(), Start::Home, Some(face), shutdown).await;
     }

@@ -298,6 +298,33 @@ fn both_exports_flag_everyone_as_the_record_says() {
         "{stderr}"
     );
 
+    // Each account's entitlement count is what the users export lists for it.
+    let mut held = BTreeMap::new();
+    for profile in ["corp", "acme"] {
+        let out = env
+            .cmd()
+            .args(["users", profile, "--format", "json"])
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        for u in doc["users"].as_array().unwrap() {
+            held.insert(
+                u["id"].as_str().unwrap().to_string(),
+                u["entitlements"].as_array().unwrap().len() as u64,
+            );
+        }
+    }
+    let mut some = 0;
+    for a in people
+        .iter()
+        .flat_map(|p| p["accounts"].as_array().unwrap())
+    {
+        let n = a["entitlements"].as_u64().unwrap();
+        assert_eq!(Some(&n), held.get(a["id"].as_str().unwrap()), "{a}");
+        some += usize::from(n > 0);
+    }
+    assert!(some > n, "most accounts hold something");
+
     // CSV: one row an account, each with its person's flags and its own.
     let file = env.home.path().join("people.csv");
     env.cmd()

@@ -407,7 +407,8 @@ fn identities_done(app: &App) -> bool {
 async fn identities_show_every_flag_where_the_generator_put_it() {
     let n = 400;
     let mut h = Harness::demo(n).await;
-    for name in ["corp-okta", "acme-onetrust"] {
+    // As the demo opens: its overlapping tenants marked.
+    for name in ploy_connect::demo::OVERLAPPING {
         h.select(name);
         h.press(KeyCode::Char(' '));
     }

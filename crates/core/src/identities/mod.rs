@@ -308,7 +308,7 @@ fn fold(c: char) -> impl Iterator<Item = char> {
 
 /// A key's 128-bit digest: what the join sorts. Two different keys share one with a chance
 /// of about 10⁻²⁶ among two million accounts.
-fn digest(key: &[u8]) -> [u64; 2] {
+pub(crate) fn digest(key: &[u8]) -> [u64; 2] {
     let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, key);
     let b = d.as_ref();
     let word = |i: usize| {
@@ -329,6 +329,8 @@ const ODD_TIME: i64 = i64::MIN + 1;
 /// Account marks beside its flags.
 const MARK_ODD_TEXT: u8 = 1;
 const MARK_MILLIS: u8 = 1 << 1;
+/// The login is the email (Okta's usually, OneTrust's always): kept once.
+const MARK_SAME_LOGIN: u8 = 1 << 2;
 
 /// One account, lean: its text is in the part's `texts`.
 #[derive(Debug, Clone, Copy)]
@@ -427,14 +429,26 @@ impl Part {
         } else {
             digest(key.as_bytes())
         };
-        let (last_login, marks, odd) = stamp(u.last_login.as_deref());
-        let mut fields = [u.id.as_str(), &u.login, &u.email, &u.name, ""];
-        let n = if let Some(text) = odd {
-            fields[4] = text;
-            5
-        } else {
-            4
-        };
+        let (last_login, mut marks, odd) = stamp(u.last_login.as_deref());
+        let same = u.login == u.email;
+        if same {
+            marks |= MARK_SAME_LOGIN;
+        }
+        let mut fields = [""; 5];
+        let mut n = 0;
+        let kept = [
+            Some(u.id.as_str()),
+            (!same).then_some(u.login.as_str()),
+            Some(u.email.as_str()),
+            Some(u.name.as_str()),
+            odd,
+        ];
+        for f in kept.into_iter().flatten() {
+            if let Some(slot) = fields.get_mut(n) {
+                *slot = f;
+                n += 1;
+            }
+        }
         let text = self
             .texts
             .put(fields.get(..n).unwrap_or(&[]), &mut self.scratch)?;
@@ -473,8 +487,15 @@ impl Part {
             .accounts
             .get(row + 1)
             .map_or_else(|| self.texts.end(), |n| n.text);
-        self.texts
-            .read(a.text, end, a.marks & MARK_ODD_TEXT != 0, buf)
+        self.texts.read(
+            a.text,
+            end,
+            texts::Layout {
+                same_login: a.marks & MARK_SAME_LOGIN != 0,
+                odd: a.marks & MARK_ODD_TEXT != 0,
+            },
+            buf,
+        )
     }
 }
 

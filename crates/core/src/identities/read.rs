@@ -81,12 +81,44 @@ pub async fn read_profile(
             None
         }
     };
+    // An export keeps only each user's count, by the digest of their ID: the entitlements
+    // themselves (a map of every user's grants) are gone before the users are read.
+    let counts: Option<Vec<([u64; 2], u32)>> = match (&read, keep) {
+        (Some(e), false) => {
+            let mut c: Vec<([u64; 2], u32)> = e
+                .per_user()
+                .map(|(u, n)| {
+                    (
+                        super::digest(u.as_bytes()),
+                        u32::try_from(n).unwrap_or(u32::MAX),
+                    )
+                })
+                .collect();
+            c.sort_unstable();
+            Some(c)
+        }
+        _ => None,
+    };
+    let read = if keep { read } else { None };
+    let count_of = |id: &str| -> usize {
+        match (&counts, &read) {
+            (Some(c), _) => {
+                let d = super::digest(id.as_bytes());
+                c.binary_search_by(|(k, _)| k.cmp(&d))
+                    .ok()
+                    .and_then(|i| c.get(i))
+                    .map_or(0, |(_, n)| *n as usize)
+            }
+            (None, Some(e)) => e.grants_of(id).len(),
+            (None, None) => 0,
+        }
+    };
     let mut kept = keep.then(Entitlements::default);
     let mut total = None;
     let result = session::for_each_page(connector, |page| {
         total = total.or(page.total);
         for u in &page.users {
-            let n = u.access.len() + read.as_ref().map_or(0, |e| e.grants_of(&u.id).len());
+            let n = u.access.len() + count_of(&u.id);
             if !part
                 .push(u, u32::try_from(n).unwrap_or(u32::MAX))
                 .map_err(Stop::Io)?

@@ -99,6 +99,21 @@ fn addresses_are_compared_trimmed_compatibility_and_case_folded() {
 
 #[test]
 fn accounts_join_on_the_normalised_email_never_on_names() {
+    // A login apart from the email reads back as itself.
+    let mut own = user(
+        Integration::Okta,
+        "o9",
+        "x@x.test",
+        UserStatus::Active,
+        None,
+    );
+    own.login = "x.login".into();
+    let ids = join(vec![part("corp", Integration::Okta, &[own], true)], rules());
+    let mut buf = Vec::new();
+    let a = ids.person(0).unwrap().accounts().next().unwrap();
+    let t = a.text(&mut buf);
+    assert_eq!((t.id, t.login, t.email), ("o9", "x.login", "x@x.test"));
+
     let okta = [
         user(
             Integration::Okta,

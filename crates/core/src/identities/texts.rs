@@ -26,6 +26,15 @@ pub struct AccountText<'a> {
     pub last_login_text: Option<&'a str>,
 }
 
+/// Which fields a record holds besides the ID, email and name.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Layout {
+    /// The login is the email, not kept apart.
+    pub same_login: bool,
+    /// A last-login text follows.
+    pub odd: bool,
+}
+
 pub(super) enum Texts {
     Memory {
         chunks: Vec<Vec<u8>>,
@@ -181,7 +190,7 @@ impl Texts {
         &self,
         at: u64,
         end: u64,
-        odd: bool,
+        layout: Layout,
         buf: &'b mut Vec<u8>,
     ) -> AccountText<'b> {
         buf.clear();
@@ -208,8 +217,11 @@ impl Texts {
             }
         }
         let mut r = Reader(buf.as_slice());
-        let (id, login, email, name) = (r.text(), r.text(), r.text(), r.text());
-        let last_login_text = odd.then(|| r.text());
+        let id = r.text();
+        let login = (!layout.same_login).then(|| r.text());
+        let (email, name) = (r.text(), r.text());
+        let login = login.unwrap_or(email);
+        let last_login_text = layout.odd.then(|| r.text());
         AccountText {
             id,
             login,
@@ -272,7 +284,11 @@ mod tests {
         let end = |i: usize| at.get(i + 1).copied().unwrap_or(t.end());
         let mut buf = Vec::new();
         for i in (0..3000).rev() {
-            let got = t.read(at[i], end(i), i % 5 == 0, &mut buf);
+            let layout = Layout {
+                same_login: false,
+                odd: i % 5 == 0,
+            };
+            let got = t.read(at[i], end(i), layout, &mut buf);
             assert_eq!(got.id, format!("id{i}"));
             assert_eq!(got.email, format!("e{i}@x.test"));
             if i == 7 {
