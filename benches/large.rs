@@ -3,7 +3,10 @@
 //!
 //!     cargo bench --bench large            # everything (about five minutes)
 //!     cargo bench --bench large -- --quick # a tenth of the users, to try it out
-//!     cargo bench --bench large -- --only fetch|table|tui|export|entitlements [--scale N] [--no-okta-export]
+//!     cargo bench --bench large -- --only fetch|table|tui|export|entitlements|identities [--scale N] [--no-okta-export]
+//!
+//! `--only identities` (issue 19: a million Okta and a million OneTrust users joined, the
+//! `identities` export and the TUI's Identities screen) runs only when asked for.
 //!
 //! Fetch times are in process against the emulator over an emulated network; memory is the
 //! real binary's: the TUI driven in tmux, the `users` export as a child process. Those two
@@ -524,41 +527,9 @@ fn setup_profiles(env: &common::Env, lab: &Lab) {
 }
 
 /// `users` of `profile` to a file, as a child process: its peak memory (KiB), the time, and
-/// whether it worked. The peak is the process's own `VmHWM`, read every 10 ms until it exits:
-/// `wait4`'s `ru_maxrss` would also count the pages this (large) process shared with it at
-/// `fork`, before its `exec`.
+/// whether it worked.
 fn export(env: &common::Env, profile: &str, out: &Path) -> (u64, Duration, bool) {
-    // `exec` all the way down: the child's pid is the export's.
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(format!(
-            "exec {} {} users {profile} -o '{}'",
-            env.shell_env(),
-            common::BIN,
-            out.display()
-        ))
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(env.home.path().join("export.err")).unwrap());
-    let started = Instant::now();
-    let mut child = cmd.spawn().unwrap();
-    let mut peak = 0;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        let image =
-            std::fs::read_to_string(format!("/proc/{}/comm", child.id())).unwrap_or_default();
-        if image.trim() == "ploy-connect" {
-            peak = peak.max(memory(child.id()).map_or(0, |m| m.0));
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let took = started.elapsed();
-    if !status.success() {
-        let err = std::fs::read_to_string(env.home.path().join("export.err")).unwrap_or_default();
-        println!("  `users {profile}` failed:\n{err}");
-    }
-    (peak, took, status.success())
+    child_peak(env, &format!("users {profile} -o '{}'", out.display()))
 }
 
 /// The user count on a users screen that has finished loading.
@@ -738,6 +709,165 @@ fn binaries(
     rt.block_on(lab1m.emulator.stop());
 }
 
+/// Issue 19: a million Okta and a million OneTrust users (the emulator's overlapping
+/// tenants, issue 17's default shape scaled to them, one-second rate-limit windows) read in
+/// process and joined: the join's time after both are read, and what the parts hold. Then the
+/// real binary: `identities` exported as a child process (its peak RSS), and the TUI's
+/// Identities screen in tmux holding both and the join (its peak RSS).
+fn identities(rt: &tokio::runtime::Runtime, scale: usize, report: &mut Report) {
+    use ploy_core::identities::{self, Part, Rules};
+    let users = 1_000_000 / scale;
+    let config = ploy_emulator::EmulatorConfig {
+        users,
+        seed: 7,
+        rate_window_secs: 1,
+        ..ploy_emulator::EmulatorConfig::default()
+    };
+    let lab = rt.block_on(start_lab_with(config));
+    let (read_took, parts) = rt.block_on(async {
+        let started = Instant::now();
+        let read = |name: &'static str| {
+            let lab = &lab;
+            async move {
+                let profile = lab.profile(name);
+                let source = SecretSource::Vault(&lab.services.vault);
+                let mut s = session::open(name, &profile, &source, None).await.unwrap();
+                let mut part = Part::in_memory(name, profile.integration);
+                identities::read_profile(&mut s.connector, &mut part, false, &mut |_| {})
+                    .await
+                    .unwrap();
+                part
+            }
+        };
+        let (corp, acme) = tokio::join!(read("corp"), read("acme"));
+        (started.elapsed(), vec![corp, acme])
+    });
+    let held: usize = parts.iter().map(Part::bytes).sum();
+    let accounts: usize = parts.iter().map(Part::len).sum();
+    let rules = Rules::new(
+        time::OffsetDateTime::now_utc(),
+        identities::DEFAULT_DORMANT_DAYS,
+    );
+    let started = Instant::now();
+    let ids = identities::join(parts, rules);
+    let took = started.elapsed();
+    let c = ids.counts();
+    report.add(
+        &format!(
+            "join of {} accounts (Okta + OneTrust) into {} people, after both were read ({:.1} s)",
+            ploy_core::text::thousands(accounts as u64),
+            ploy_core::text::thousands(ids.len() as u64),
+            read_took.as_secs_f64()
+        ),
+        "≤ 2 s",
+        format!(
+            "{:.0} ms; parts hold {:.0} MB (numbers, digests, text); flags: {}",
+            ms(took),
+            held as f64 / 1048576.0,
+            ploy_core::identities::Flag::ALL
+                .iter()
+                .map(|f| format!("{} {}", c.of(*f), f.id()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Some(took <= Duration::from_secs(2)),
+    );
+    drop(ids);
+
+    let Some(env) = common::Env::with_keyring() else {
+        report.add(
+            "identities export and TUI memory",
+            "—",
+            "skipped: needs dbus-daemon and gnome-keyring".into(),
+            None,
+        );
+        rt.block_on(lab.emulator.stop());
+        return;
+    };
+    setup_profiles(&env, &lab);
+    let out = env.home.path().join("identities.csv");
+    let (peak, took, ok) = child_peak(&env, &format!("identities -o '{}'", out.display()));
+    let rows = std::fs::read(&out)
+        .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
+        .saturating_sub(1);
+    let last = std::fs::read_to_string(env.home.path().join("export.err")).unwrap_or_default();
+    report.add(
+        &format!("`identities -o identities.csv`, {rows} accounts of both tenants"),
+        "RSS ≤ 120 MB",
+        format!(
+            "{:.1} MB peak, {:.1} s{} — {}",
+            mb(peak),
+            took.as_secs_f64(),
+            if ok { "" } else { " (failed)" },
+            last.lines().last().unwrap_or("").trim()
+        ),
+        Some(ok && mb(peak) <= 120.0),
+    );
+    if common::tools_available(&["tmux"]) {
+        let t = Tmux::exec(&env.shell_env(), common::BIN);
+        let pid = t.pane_pid();
+        let limit = Duration::from_secs(1800);
+        t.wait_until_within("home", |s| s.contains("corp") || s.contains("acme"), limit);
+        let started = Instant::now();
+        t.keys(&["I"]);
+        t.wait_until_within("the join", |s| s.contains(" people · "), limit);
+        let took = started.elapsed();
+        t.keys(&["/"]);
+        t.type_text("flag:orphan");
+        t.keys(&["Enter"]);
+        t.wait_until_within(
+            "the filter",
+            |s| s.contains(" people") && s.contains(" of "),
+            limit,
+        );
+        let (peak, _) = memory(pid).unwrap_or_default();
+        report.add(
+            "TUI Identities screen holding both tenants and the join, filtered by flag:orphan",
+            "peak RSS ≤ 450 MB",
+            format!(
+                "{:.1} MB (read and joined in {:.1} s)",
+                mb(peak),
+                took.as_secs_f64()
+            ),
+            Some(mb(peak) <= 450.0),
+        );
+    }
+    rt.block_on(lab.emulator.stop());
+}
+
+/// `ploy-connect ARGS` as a child process: its own peak memory (KiB), the time, and whether
+/// it worked (stderr in `export.err`). The peak is the process's own `VmHWM`, read every
+/// 10 ms until it exits: `wait4`'s `ru_maxrss` would also count the pages this (large)
+/// process shared with it at `fork`, before its `exec`. `exec` all the way down: the child's
+/// pid is the command's.
+fn child_peak(env: &common::Env, args: &str) -> (u64, Duration, bool) {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!("exec {} {} {args}", env.shell_env(), common::BIN))
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(env.home.path().join("export.err")).unwrap());
+    let started = Instant::now();
+    let mut child = cmd.spawn().unwrap();
+    let mut peak = 0;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        let image =
+            std::fs::read_to_string(format!("/proc/{}/comm", child.id())).unwrap_or_default();
+        if image.trim() == "ploy-connect" {
+            peak = peak.max(memory(child.id()).map_or(0, |m| m.0));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let took = started.elapsed();
+    if !status.success() {
+        let err = std::fs::read_to_string(env.home.path().join("export.err")).unwrap_or_default();
+        println!("  `{args}` failed:\n{err}");
+    }
+    (peak, took, status.success())
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let scale = args
@@ -768,6 +898,10 @@ fn main() {
     if runs("entitlements") {
         println!("Okta users and entitlements over an emulated 100 ms network…");
         entitlements(&rt, scale, &mut report);
+    }
+    if only.as_deref() == Some("identities") {
+        println!("Identities: a million Okta and a million OneTrust users joined…");
+        identities(&rt, scale, &mut report);
     }
     if runs("table") {
         println!("The users table at a million users…");

@@ -153,13 +153,14 @@ pub fn command() -> clap::Command {
 }
 
 /// The commands whose `--help` ends with the variables they read and the JSON they print.
-const DOCUMENTED: [&str; 9] = [
+const DOCUMENTED: [&str; 10] = [
     "setup",
     "setup onetrust",
     "setup okta",
     "rotate",
     "test",
     "users",
+    "identities",
     "status",
     "profiles list",
     "profiles show",
@@ -175,8 +176,12 @@ fn documented(cmd: clap::Command, words: &[&str], path: &str) -> clap::Command {
             } else {
                 path
             };
+            let examples = EXAMPLES
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map_or(String::new(), |(_, e)| format!("{e}\n\n"));
             let text = format!(
-                "{}\n\n{GLOBAL_NOTE}",
+                "{examples}{}\n\n{GLOBAL_NOTE}",
                 crate::docs::help_text(Some(doc_path))
             );
             cmd.after_help(text)
@@ -184,6 +189,26 @@ fn documented(cmd: clap::Command, words: &[&str], path: &str) -> clap::Command {
         [first, rest @ ..] => cmd.mut_subcommand(*first, |c| documented(c, rest, path)),
     }
 }
+
+/// Examples a command's `--help` starts its reference text with.
+const EXAMPLES: &[(&str, &str)] = &[(
+    "identities",
+    "Examples:
+  ploy-connect identities -o identities.csv           # every profile, one row per account
+  ploy-connect identities corp acme --format json     # these two profiles, one object a person
+  ploy-connect identities --dormant-days 60 --fail-on leaver_with_access,orphan -o review.csv
+                                                      # a scheduled check: exit 1 when anyone is flagged
+
+Flags (a person's are the union of their accounts'):
+  leaver_with_access  deactivated (DEPROVISIONED) in an identity provider (Okta), active elsewhere
+  orphan              active in an application source (OneTrust), in no identity provider read
+  dormant             active, last login older than --dormant-days
+  never_logged_in     active, never logged in
+Active: Okta ACTIVE, PASSWORD_EXPIRED, LOCKED_OUT or RECOVERY; OneTrust active. Accounts are
+matched on the email (trimmed, Unicode compatibility and case folded; the login when there is
+no email), never on names. A profile not read whole is said, and the flags that depend on it
+are listed as unsure instead of set.",
+)];
 
 const GLOBAL_NOTE: &str = "Every command also takes --config-dir DIR, --secret-store os|keyutils and --plain (see ploy-connect --help).";
 
@@ -217,6 +242,8 @@ pub enum Command {
     Rotate(RotateArgs),
     /// Export all of a tenant's users as CSV or JSON
     Users(UsersArgs),
+    /// Every profile's accounts joined person by person, with leavers, orphans, dormant and never-used accounts flagged (CSV or JSON)
+    Identities(IdentitiesArgs),
     /// Test every profile live, at once: one line each, and where secrets are kept (exit 1 if any fails)
     Status(StatusArgs),
     /// List, show or remove profiles
@@ -595,6 +622,36 @@ pub struct UsersArgs {
     pub entitlement_rows: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct IdentitiesArgs {
+    /// The profiles to join, read at once [default: every profile]
+    #[arg(value_name = "PROFILE", add = profiles())]
+    pub profiles: Vec<String>,
+    /// The output format [default: the file's extension, .json or .csv; else csv]
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Write to this file (replaced only once complete) instead of standard output (- means
+    /// standard output)
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// An active account whose last login is older than this many days is dormant
+    #[arg(long, value_name = "N", default_value_t = ploy_core::identities::DEFAULT_DORMANT_DAYS,
+          value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub dormant_days: u32,
+    /// Exit 1 when any person carries one of these flags (leaver_with_access, orphan, dormant,
+    /// never_logged_in; comma-separated); the file is written either way
+    #[arg(long, value_name = "FLAG[,FLAG]", value_delimiter = ',', value_parser = flag)]
+    pub fail_on: Vec<ploy_core::identities::Flag>,
+    /// CSV: write cells exactly as the tenants sent them, even those a spreadsheet would run
+    /// as a formula (starting with = + - @); by default they get a leading '
+    #[arg(long)]
+    pub keep_formulas: bool,
+}
+
+fn flag(text: &str) -> Result<ploy_core::identities::Flag, String> {
+    text.parse()
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ProfilesCommand {
     /// One line per profile, with its last test result
@@ -719,9 +776,11 @@ fn latency(text: &str) -> Result<(std::time::Duration, std::time::Duration), Str
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FormatArg {
-    /// One row per user, with a header; cells a spreadsheet would run are defused
+    /// One row per user (identities: per account), with a header; cells a spreadsheet would
+    /// run are defused
     Csv,
-    /// One JSON object: schema_version and the "users" array
+    /// One JSON object: schema_version and the "users" array (identities: "identities", one
+    /// object a person)
     Json,
 }
 

@@ -121,6 +121,11 @@ fn key_users(profiles: &Profiles, host: &str, console_kid: &str, kid: &str) -> V
         .collect()
 }
 
+/// The demo's Okta and OneTrust profiles of the same emulator, whose people overlap as real
+/// tenants' do (leavers still active in OneTrust, orphans, addresses in another case): the
+/// TUI opens with them marked, so Identities (`I`) shows every flag.
+pub const OVERLAPPING: [&str; 2] = ["corp-okta", "acme-onetrust"];
+
 pub async fn prepare(users: usize) -> Result<Demo, AppError> {
     let dir = tempfile::Builder::new()
         .prefix("ploy-connect-demo-")

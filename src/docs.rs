@@ -12,7 +12,7 @@ use crate::line::sources::{KEY_ENV, SECRET_ENV};
 /// Every command (a global variable).
 const ALL: &[&str] = &["*"];
 /// The commands that talk to a tenant.
-const NETWORK: &[&str] = &["setup", "rotate", "test", "users", "status"];
+const NETWORK: &[&str] = &["setup", "rotate", "test", "users", "identities", "status"];
 
 /// An environment variable ploy-connect reads.
 pub struct EnvVar {
@@ -45,7 +45,7 @@ pub const ENVIRONMENT: &[EnvVar] = &[
     },
     EnvVar {
         name: "PLOY_CONNECT_PAGES_IN_FLIGHT",
-        read_by: &["users"],
+        read_by: &["users", "identities"],
         what: "OneTrust pages fetched at once, 1 to 16 (default 6)",
     },
     EnvVar {
@@ -154,6 +154,12 @@ pub const JSON_DOCS: &[JsonDoc] = &[
         commands: &["users"],
         shape: r#"{"schema_version":1,"users":[{"id":"ID","login":"TEXT","email":"TEXT","name":"TEXT","first_name":"TEXT","last_name":"TEXT","status":"ACTIVE|INACTIVE|STAGED|PROVISIONED|RECOVERY|LOCKED_OUT|PASSWORD_EXPIRED|SUSPENDED|DEPROVISIONED|UNKNOWN","created":"RFC3339","last_login":"RFC3339","source":"onetrust|okta","extra":{"FIELD":"TEXT"},"entitlements":[{"kind":"group|app|role|access_level","id":"ID","name":"TEXT","via":"TEXT","organization":"TEXT"}]}]}"#,
         note: "also the TUI's JSON export; users are written one per line as pages arrive; created and last_login are null when the vendor has none, extra (the vendor's other fields) is left out when empty; entitlements is what the user holds (via: the group an app or role comes through, null when held directly; organization: a OneTrust access level's) and is left out with --no-entitlements",
+    },
+    JsonDoc {
+        asked: "identities --format json",
+        commands: &["identities"],
+        shape: r#"{"schema_version":1,"dormant_days":90,"profiles":[{"name":"NAME","source":"onetrust|okta","role":"identity_provider|application","accounts":0,"complete":true,"failure":"CODE"}],"notes":["TEXT"],"identities":[{"email":"TEXT","name":"TEXT","flags":["dormant|leaver_with_access|never_logged_in|orphan"],"unsure":["FLAG"],"accounts":[{"profile":"NAME","source":"onetrust|okta","id":"ID","login":"TEXT","status":"ACTIVE|INACTIVE|…|DEPROVISIONED","last_login":"RFC3339","entitlements":0,"flags":["FLAG"],"unsure":["FLAG"]}]}]}"#,
+        note: "one object a person, written one per line; email is the address the accounts were matched on (trimmed, compatibility and case folded); name and email come from the person's identity-provider account when there is one; a person's flags are the union of their accounts'; unsure lists flags that could not be judged because a profile was not read whole (never also in flags); failure is the diagnosis code of a profile that could not be read, null otherwise; notes say what was not read; last_login is null when the account never logged in. CSV: one row an account (email, name, person_flags, person_unsure, profile, source, id, login, status, last_login, entitlements, flags, unsure), flags joined with ;",
     },
 ];
 

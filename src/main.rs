@@ -133,6 +133,7 @@ async fn run(
         Some(Command::Test(a)) => line::test::run(&services, p, &a).await,
         Some(Command::Rotate(a)) => line::rotate::run(&services, p, a).await,
         Some(Command::Users(a)) => line::users::run(&services, p, a, shutdown).await,
+        Some(Command::Identities(a)) => line::identities::run(&services, a, shutdown).await,
         Some(Command::Status(a)) => line::status::run(&services, &a).await,
         Some(Command::Keys(cmd)) => line::keys::run(&services, cmd).await,
         Some(Command::Profiles(cmd)) => {
@@ -154,6 +155,10 @@ async fn demo(users: usize, tui_ok: bool, shutdown: Shutdown) -> Result<u8, AppE
         let face = tui::Demo {
             banner: demo.banner.clone(),
             add_okta_key: demo.okta_admin(),
+            marked: ploy_connect::demo::OVERLAPPING
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         };
         return tui::run(demo.services.clone(), Start::Home, Some(face), shutdown).await;
     }

@@ -394,3 +394,144 @@ async fn home_tests_every_profile_at_once_with_results_per_row() {
         h.screen()
     );
 }
+
+fn identities_done(app: &App) -> bool {
+    matches!(&app.screen, Screen::Identities(s) if s.done())
+}
+
+/// Issue 19 in the TUI: the marked Okta and OneTrust profiles (the demo's overlapping
+/// tenants) read at once and joined; every person's flags as the generator's record has them,
+/// the counts at the top, `flag:` filter terms, and Enter for a person's accounts with what
+/// each holds.
+#[tokio::test(flavor = "multi_thread")]
+async fn identities_show_every_flag_where_the_generator_put_it() {
+    let n = 400;
+    let mut h = Harness::demo(n).await;
+    // As the demo opens: its overlapping tenants marked.
+    for name in ploy_connect::demo::OVERLAPPING {
+        h.select(name);
+        h.press(KeyCode::Char(' '));
+    }
+    assert!(h.screen().contains("+ corp-okta"), "{}", h.screen());
+    h.press(KeyCode::Char('I'));
+    h.until("the join", identities_done).await;
+    let record = ploy_emulator::EmulatorConfig {
+        users: n,
+        ..ploy_emulator::EmulatorConfig::default()
+    }
+    .record();
+    let want: std::collections::BTreeMap<String, Vec<&'static str>> = record
+        .identities()
+        .into_iter()
+        .map(|i| {
+            let flags = i.flags();
+            (i.email, flags)
+        })
+        .collect();
+    let Screen::Identities(s) = &h.app.screen else {
+        unreachable!()
+    };
+    let ids = s.ids.clone().unwrap();
+    assert_eq!(ids.len(), want.len(), "{}", h.screen());
+    let mut buf = Vec::new();
+    let mut counts = std::collections::BTreeMap::<&str, u64>::new();
+    for p in ids.people() {
+        let (email, _) = p.email_and_name(&mut buf);
+        assert_eq!(p.flags.names(), want[&email], "{email}");
+        assert!(p.unsure.is_empty());
+        for f in p.flags.names() {
+            *counts.entry(f).or_default() += 1;
+        }
+    }
+    let screen = h.screen();
+    for f in ["dormant", "leaver_with_access", "never_logged_in", "orphan"] {
+        let c = counts.get(f).copied().unwrap_or(0);
+        assert!(c > 0, "nobody is {f}");
+        assert!(screen.contains(&format!("{f} {c}")), "{f} {c}:\n{screen}");
+    }
+    assert!(!screen.contains("unsure"), "{screen}");
+
+    // flag:orphan keeps exactly the orphans; the line says how many of all.
+    h.press(KeyCode::Char('/'));
+    for c in "flag:orphan".chars() {
+        h.press(KeyCode::Char(c));
+    }
+    h.press(KeyCode::Enter);
+    let Screen::Identities(s) = &h.app.screen else {
+        unreachable!()
+    };
+    assert_eq!(s.shown.len() as u64, counts["orphan"]);
+    for p in &s.shown {
+        assert!(
+            ids.person(*p as usize)
+                .unwrap()
+                .flags
+                .names()
+                .contains(&"orphan")
+        );
+    }
+    let screen = h.screen();
+    assert!(
+        screen.contains(&format!("{} of {} people", counts["orphan"], want.len())),
+        "{screen}"
+    );
+
+    // A leaver's accounts: the deactivated Okta account and the OneTrust one still active,
+    // each with what it holds.
+    h.press(KeyCode::Char('/'));
+    for _ in 0.."flag:orphan".len() {
+        h.press(KeyCode::Backspace);
+    }
+    for c in "flag:leaver".chars() {
+        h.press(KeyCode::Char(c));
+    }
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Enter);
+    let screen = h.screen();
+    assert!(screen.contains("Accounts · Esc closes"), "{screen}");
+    assert!(
+        screen.contains("corp-okta · Okta (identity provider) · DEPROVISIONED"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("acme-onetrust · OneTrust (application source) · ACTIVE"),
+        "{screen}"
+    );
+    assert!(screen.contains("leaver_with_access"), "{screen}");
+    assert!(
+        screen.contains("group: "),
+        "the Okta account's groups: {screen}"
+    );
+    assert!(
+        screen.contains("access_level: "),
+        "the OneTrust access levels: {screen}"
+    );
+    h.press(KeyCode::Esc);
+    assert!(!h.screen().contains("Accounts · Esc closes"));
+    h.press(KeyCode::Esc);
+    assert!(matches!(h.app.screen, Screen::Home));
+}
+
+/// Every profile, the demo's failing one included: its failure is said, and an orphan is
+/// only unsure, never called one wrongly.
+#[tokio::test(flavor = "multi_thread")]
+async fn identities_with_a_profile_that_fails_mark_orphans_unsure() {
+    let mut h = Harness::demo(200).await;
+    h.press(KeyCode::Char('I'));
+    h.until("the join", identities_done).await;
+    let Screen::Identities(s) = &h.app.screen else {
+        unreachable!()
+    };
+    assert_eq!(s.profiles.len(), 3, "every profile when none is marked");
+    assert_eq!(s.failures.len(), 1, "{}", h.screen());
+    let ids = s.ids.clone().unwrap();
+    assert_eq!(ids.counts().of(ploy_core::identities::Flag::Orphan), 0);
+    assert!(ids.counts().unsure(ploy_core::identities::Flag::Orphan) > 0);
+    let screen = h.screen();
+    assert!(screen.contains("✗"), "{screen}");
+    assert!(screen.contains("unsure)"), "{screen}");
+    assert!(
+        screen.contains("corp-okta-no-dpop: not all users read"),
+        "{screen}"
+    );
+}

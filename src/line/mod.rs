@@ -19,6 +19,7 @@ macro_rules! errln {
 
 pub mod emulator;
 pub mod help;
+pub mod identities;
 pub mod keys;
 pub mod out;
 pub mod print;

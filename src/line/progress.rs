@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-const BAR: &str = "  {bar:28} {human_pos}/{human_len} users  {rate:.dim}  {eta} left";
-const COUNTER: &str = "  {spinner} {human_pos} users  {rate:.dim}  {elapsed}  {msg}";
+const BAR: &str = "  {prefix}{bar:28} {human_pos}/{human_len} users  {rate:.dim}  {eta} left";
+const COUNTER: &str = "  {prefix}{spinner} {human_pos} users  {rate:.dim}  {elapsed}  {msg}";
 
 /// "1,454/s": users a second, whole and with separators (indicatif's `per_sec` prints
 /// "1,454.4514/s").
@@ -52,6 +52,17 @@ impl Progress {
             ProgressBar::hidden()
         };
         Self { bar, sized: false }
+    }
+
+    /// One of several read at once (`identities`): its own line under the others, named.
+    pub fn new_in(multi: &indicatif::MultiProgress, shown: bool, name: &str) -> Self {
+        let mut p = Self::new(shown);
+        if shown {
+            p.bar = multi.add(p.bar);
+            p.bar
+                .set_prefix(format!("{}: ", ploy_core::text::safe_line(name)));
+        }
+        p
     }
 
     /// Once the tenant answered: the clock and the rate start here, not at sign-in.

@@ -23,6 +23,7 @@ use super::notice::Notice;
 use super::panel;
 use super::screen::check::{self, CheckScreen};
 use super::screen::home;
+use super::screen::identities::IdentitiesScreen;
 use super::screen::rotate::RotateScreen;
 use super::screen::users::UsersScreen;
 use super::screen::wizard::Wizard;
@@ -53,6 +54,7 @@ pub enum Screen {
     Wizard(Box<Wizard>),
     Check(Box<CheckScreen>),
     Users(Box<UsersScreen>),
+    Identities(Box<IdentitiesScreen>),
     Rotate(Box<RotateScreen>),
 }
 
@@ -63,6 +65,8 @@ pub struct App {
     pub selected: usize,
     /// Home's test of every profile at once, row by row.
     pub tests: home::AllTests,
+    /// Profiles marked on home for the identities screen (none: every profile).
+    pub marked: std::collections::BTreeSet<String>,
     /// A profile to select once the list is read again (the one just added or edited).
     follow: Option<String>,
     pub help: bool,
@@ -99,6 +103,7 @@ impl App {
             profiles,
             selected: 0,
             tests: home::AllTests::default(),
+            marked: std::collections::BTreeSet::new(),
             follow: None,
             help: false,
             reading: false,
@@ -126,6 +131,7 @@ impl App {
             || match &self.screen {
                 Screen::Check(c) => c.running,
                 Screen::Users(u) => !u.done,
+                Screen::Identities(s) => !s.done(),
                 Screen::Wizard(w) => w.saving,
                 Screen::Home => self.tests.running(),
                 _ => false,
@@ -163,6 +169,7 @@ impl App {
             Screen::Wizard(w) => w.bindings(),
             Screen::Check(c) => c.bindings(),
             Screen::Users(u) => u.bindings(),
+            Screen::Identities(s) => s.bindings(),
             Screen::Rotate(r) => r.bindings(),
         }
     }
@@ -333,6 +340,8 @@ impl App {
             (Screen::Rotate(r), Action::Paste(text)) => r.paste(&text),
             (Screen::Rotate(r), action) => r.update(action),
             (Screen::Check(c), action) => c.update(action),
+            (Screen::Identities(s), Action::Paste(text)) => s.paste(&text),
+            (Screen::Identities(s), action) => s.update(action),
             (Screen::Home, _) => Reply::none(),
         };
         self.follow_reply(reply)
@@ -373,7 +382,13 @@ impl App {
         }
         let size = self.body_size();
         let reply = match &mut self.screen {
-            Screen::Home => home::key(key, &self.profiles, &mut self.selected, &mut self.tests),
+            Screen::Home => home::key(
+                key,
+                &self.profiles,
+                &mut self.selected,
+                &mut self.tests,
+                &mut self.marked,
+            ),
             Screen::Wizard(w) => w.key(key),
             Screen::Check(c) => {
                 let panel = layout::check_panel(size);
@@ -387,6 +402,7 @@ impl App {
                 c.key(key, &ctx)
             }
             Screen::Users(u) => u.key(key, layout::table_rows(u, size)),
+            Screen::Identities(s) => s.key(key, layout::identity_rows(s, size)),
             Screen::Rotate(r) => r.key(key),
         };
         self.follow_reply(reply)
@@ -434,6 +450,7 @@ impl App {
             }
             Go::Test(name) => self.start_check(&name),
             Go::Users(name) => self.open_users(&name),
+            Go::Identities => self.open_identities(),
             Go::Rotate(name) => self.open_rotate(&name),
             Go::Edit(name, field) => self.edit(&name, field),
             Go::Promote(name) => self.start_promote(&name),
@@ -715,6 +732,23 @@ impl App {
         };
         self.screen = Screen::Users(Box::new(UsersScreen::new(name, p.integration)));
         vec![Effect::FetchUsers(name.to_string())]
+    }
+
+    /// Every profile, read at once and joined person by person.
+    fn open_identities(&mut self) -> Vec<Effect> {
+        // A marked profile removed meanwhile is no longer marked.
+        let profiles = &self.profiles.profiles;
+        self.marked.retain(|n| profiles.contains_key(n));
+        let marked = &self.marked;
+        let screen = IdentitiesScreen::new(
+            profiles
+                .iter()
+                .filter(|(n, _)| marked.is_empty() || marked.contains(*n))
+                .map(|(n, p)| (n.clone(), p.integration)),
+        );
+        let fetch = screen.fetch();
+        self.screen = Screen::Identities(Box::new(screen));
+        vec![fetch]
     }
 
     fn open_rotate(&mut self, name: &str) -> Vec<Effect> {

@@ -196,6 +196,44 @@ pub fn hit(u: &UsersScreen, size: (u16, u16), x: u16, y: u16) -> Hit {
     Hit::Row((y - list.y - 2) as usize)
 }
 
+/// The identities screen's parts: what was read and the counts per flag (`head`), notes and
+/// failures (`notes`, three rows at most), the filter (`filter`, a row while there is one),
+/// and the people's list (`list`, in a border with a header row).
+pub struct IdentitiesAreas {
+    pub head: Rect,
+    pub notes: Rect,
+    pub filter: Rect,
+    pub list: Rect,
+}
+
+/// How many rows of notes the identities screen shows at most.
+pub const IDENTITY_NOTES: u16 = 3;
+
+pub fn identities(s: &super::screen::identities::IdentitiesScreen, area: Rect) -> IdentitiesAreas {
+    let notes = s.failures.len() + s.ids.as_ref().map_or(0, |ids| ids.notes().len());
+    let notes = (notes.min(IDENTITY_NOTES as usize)) as u16;
+    let filter = u16::from(s.filter.is_some() || !s.applied.is_empty());
+    let [head, notes, filter, list] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(notes),
+        Constraint::Length(filter),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    IdentitiesAreas {
+        head,
+        notes,
+        filter,
+        list,
+    }
+}
+
+/// People on one page of the identities screen's list.
+pub fn identity_rows(s: &super::screen::identities::IdentitiesScreen, size: (u16, u16)) -> usize {
+    let list = identities(s, body(size)).list;
+    list.height.saturating_sub(TABLE_CHROME).max(1) as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

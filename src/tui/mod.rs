@@ -44,6 +44,8 @@ pub enum Start {
 pub struct Demo {
     pub banner: String,
     pub add_okta_key: AddOktaKey,
+    /// Marked on Home for the Identities screen: the overlapping tenants' profiles.
+    pub marked: Vec<String>,
 }
 
 const TICK: Duration = Duration::from_millis(100);
@@ -65,6 +67,9 @@ pub async fn run(
     let mut app = App::new(profiles, (size.width, size.height));
     app.banner = demo.as_ref().map(|d| d.banner.clone());
     app.demo_okta = demo.is_some();
+    if let Some(d) = &demo {
+        app.marked.extend(d.marked.iter().cloned());
+    }
     let opening = match start {
         Start::Home if app.profiles.profiles.is_empty() => app.open_wizard(None),
         Start::Home => vec![],

@@ -90,6 +90,18 @@ pub enum Action {
     EntitlementsDone(Result<Option<Box<Entitlements>>, AppError>),
     /// An export was written (what it holds, where) or why not.
     Exported(Result<Written, ExportFailure>),
+    /// How far profile `profile` (its place in the identities screen's list) has been read.
+    IdentitiesRead {
+        profile: usize,
+        progress: ploy_core::identities::ReadProgress,
+    },
+    /// A profile of the identities screen could not be read whole (its diagnosis).
+    IdentitiesFailed {
+        profile: usize,
+        error: AppError,
+    },
+    /// Every profile read (whole or not) and joined.
+    IdentitiesJoined(Arc<ploy_core::identities::Identities>),
     /// Whether the keyring answers, asked when the wizard opens.
     KeyringProbed(Result<(), AppError>),
     /// A key pair made for the wizard.
@@ -297,6 +309,8 @@ pub enum Effect {
         source: KeySource,
     },
     FetchUsers(String),
+    /// Read these profiles at once and join them person by person (the identities screen).
+    FetchIdentities(Vec<String>),
     StopUsers,
     /// Sort a large users table on another thread.
     Sort(SortJob),
@@ -420,6 +434,8 @@ pub enum Go {
     AskRemove(String),
     Test(String),
     Users(String),
+    /// Every profile's accounts, person by person.
+    Identities,
     Rotate(String),
     Edit(String, Field),
     /// Tests the staged key; it becomes current only if it passes.

@@ -77,6 +77,12 @@ impl Runner {
             Effect::RunCheck { run, name } => self.check(run, name),
             Effect::ReadKey { generation, source } => self.read_key(generation, source),
             Effect::FetchUsers(name) => self.fetch_users(name),
+            Effect::FetchIdentities(names) => {
+                // One download at a time: the identities screen's reads take the users' slot.
+                self.stop_users();
+                let task = fetch_identities(names, self.services.clone(), self.tx.clone());
+                self.users = Some(tokio::spawn(task));
+            }
             Effect::StopUsers => self.stop_users(),
             Effect::Sort(job) => self.sort(job),
             Effect::Export {
@@ -448,6 +454,77 @@ struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
 impl<T> Drop for AbortOnDrop<T> {
     fn drop(&mut self) {
         self.0.abort();
+    }
+}
+
+/// Reads every profile named at once, each into a part of its own (text in memory, the
+/// entitlements kept for the person's details), then joins them on the blocking pool.
+async fn fetch_identities(names: Vec<String>, services: Services, tx: UnboundedSender<Action>) {
+    use ploy_core::identities::{self, Part, ReadError, Rules};
+    let profiles = match services.store.load() {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = tx.send(Action::IdentitiesFailed {
+                profile: 0,
+                error: e.into(),
+            });
+            return;
+        }
+    };
+    let reads = names.iter().enumerate().map(|(i, name)| {
+        let (tx, services, profiles) = (tx.clone(), &services, &profiles);
+        async move {
+            let profile = match profiles.get(name) {
+                Ok(p) => p.clone(),
+                Err(e) => {
+                    let _ = tx.send(Action::IdentitiesFailed {
+                        profile: i,
+                        error: e.into(),
+                    });
+                    return None;
+                }
+            };
+            let mut part = Part::in_memory(name, profile.integration);
+            let failed = |f| AppError::Failed(Diagnosed::new(f, name, Some(profile.integration)));
+            let source = SecretSource::Vault(&services.vault);
+            let result = match session::open(name, &profile, &source, None).await {
+                Err(f) => {
+                    part.state.failure = Some(f.clone());
+                    Err(failed(f))
+                }
+                Ok(mut opened) => {
+                    let progress = tx.clone();
+                    let mut step = move |p| {
+                        let _ = progress.send(Action::IdentitiesRead {
+                            profile: i,
+                            progress: p,
+                        });
+                    };
+                    identities::read_profile(&mut opened.connector, &mut part, true, &mut step)
+                        .await
+                        .map_err(|e| match e {
+                            ReadError::Source(f) => failed(f),
+                            ReadError::Local(e) => AppError::io("cannot keep the users read")(e),
+                        })
+                }
+            };
+            if let Err(error) = result {
+                let _ = tx.send(Action::IdentitiesFailed { profile: i, error });
+            }
+            Some(part)
+        }
+    });
+    let parts: Vec<Part> = futures_util::future::join_all(reads)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    let rules = Rules::new(
+        time::OffsetDateTime::now_utc(),
+        identities::DEFAULT_DORMANT_DAYS,
+    );
+    if let Ok(ids) = tokio::task::spawn_blocking(move || identities::join(parts, rules)).await {
+        let _ = tx.send(Action::IdentitiesJoined(Arc::new(ids)));
     }
 }
 

@@ -220,6 +220,11 @@ impl Entitlements {
         }
     }
 
+    /// Every user who holds something, with how many grants.
+    pub fn per_user(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.by_user.iter().map(|(u, g)| (u.as_ref(), g.len()))
+    }
+
     pub fn grants_of(&self, user: &str) -> &[Grant] {
         self.by_user.get(user).map_or(&[], Vec::as_slice)
     }

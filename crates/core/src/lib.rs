@@ -13,6 +13,7 @@ pub mod diagnose;
 pub mod entitlements;
 pub mod files;
 pub mod http;
+pub mod identities;
 pub mod integration;
 pub mod keys;
 pub mod private;

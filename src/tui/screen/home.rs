@@ -1,7 +1,7 @@
 //! Home: the profiles with their last test, its keys and what they do. The selection is the
 //! app's (a save or a reload keeps it on its profile); home moves it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ratatui::crossterm::event::KeyEvent;
 use time::OffsetDateTime;
@@ -24,6 +24,8 @@ pub enum Command {
     Test,
     TestAll,
     Users,
+    Identities,
+    Mark,
     Rotate,
     Edit,
     Remove,
@@ -95,6 +97,18 @@ pub const KEYS: &[Binding<Command>] = &[
         command: C::Edit,
     },
     Binding {
+        keys: &[Key::Char(' ')],
+        footer: None,
+        help: "mark it for the identities screen (I: the marked, or all)",
+        command: C::Mark,
+    },
+    Binding {
+        keys: &[Key::Char('I')],
+        footer: Some("identities"),
+        help: "identities: people across profiles, leavers and orphans flagged",
+        command: C::Identities,
+    },
+    Binding {
         keys: &[DELETE],
         footer: Some("remove"),
         help: "remove it and its secret (asks first)",
@@ -113,9 +127,15 @@ pub fn tables() -> Vec<Table> {
 pub fn available(c: Command, profiles: &Profiles, tests: &AllTests) -> bool {
     match c {
         C::TestAll => !profiles.profiles.is_empty() && !tests.running(),
-        C::Test | C::Users | C::Rotate | C::Edit | C::Remove | C::First | C::Last => {
-            !profiles.profiles.is_empty()
-        }
+        C::Test
+        | C::Users
+        | C::Identities
+        | C::Mark
+        | C::Rotate
+        | C::Edit
+        | C::Remove
+        | C::First
+        | C::Last => !profiles.profiles.is_empty(),
         _ => true,
     }
 }
@@ -131,6 +151,7 @@ pub fn key(
     profiles: &Profiles,
     selected: &mut usize,
     tests: &mut AllTests,
+    marked: &mut BTreeSet<String>,
 ) -> Reply {
     let Some(cmd) = lookup(KEYS, &key, |c| available(c, profiles, tests)) else {
         return Reply::none();
@@ -150,6 +171,13 @@ pub fn key(
         (C::Up, _) => return moved(selected, selected.saturating_sub(1)),
         (C::Test, Some(n)) => Go::Test(n),
         (C::Users, Some(n)) => Go::Users(n),
+        (C::Identities, _) => Go::Identities,
+        (C::Mark, Some(n)) => {
+            if !marked.remove(&n) {
+                marked.insert(n);
+            }
+            return Reply::none();
+        }
         (C::Rotate, Some(n)) => Go::Rotate(n),
         (C::Edit, Some(n)) => Go::Edit(n, Field::None),
         (C::Remove, Some(n)) => Go::AskRemove(n),

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod home;
+pub mod identities;
 pub mod rotate;
 pub mod users;
 pub mod wizard;
@@ -18,6 +19,7 @@ pub fn tables() -> Vec<Table> {
         ],
         check::tables(),
         users::tables(),
+        identities::tables(),
         wizard::tables(),
         rotate::tables(),
     ]

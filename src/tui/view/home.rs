@@ -64,6 +64,8 @@ pub struct Data<'a> {
     pub profiles: &'a Profiles,
     pub selected: usize,
     pub tests: &'a AllTests,
+    /// Marked for the identities screen.
+    pub marked: &'a std::collections::BTreeSet<String>,
     pub spinner: usize,
     pub now: OffsetDateTime,
 }
@@ -120,8 +122,9 @@ pub fn draw(d: &Data, frame: &mut Frame, area: Rect, theme: &Theme) {
             } else {
                 age.text
             };
+            let mark = if d.marked.contains(name) { "+ " } else { "" };
             let cells = [
-                txt(name),
+                format!("{mark}{}", txt(name)),
                 p.integration.display_name().to_string(),
                 txt(&p.host),
                 last,

@@ -4,6 +4,7 @@
 
 mod check;
 mod home;
+mod identities;
 mod keybox;
 mod publickey;
 mod rotate;
@@ -45,6 +46,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         },
         Screen::Check(c) => format!("Test connection: {}", c.profile),
         Screen::Users(u) => format!("Users: {}", u.profile),
+        Screen::Identities(_) => "Identities across profiles".to_string(),
         Screen::Rotate(r) if r.integration == ploy_core::integration::Integration::Okta => {
             format!("Rotate key: {}", r.profile)
         }
@@ -65,6 +67,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
                 profiles: &app.profiles,
                 selected: app.selected,
                 tests: &app.tests,
+                marked: &app.marked,
                 spinner: app.spinner,
                 now: app.now,
             },
@@ -78,6 +81,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
             check::draw(c, profile, app.spinner, frame, body, &theme)
         }
         Screen::Users(u) => users::draw(u, frame, body, &theme),
+        Screen::Identities(s) => identities::draw(s, frame, body, &theme),
         Screen::Rotate(r) => rotate::draw(r, frame, body, &theme),
     }
     if let Some(m) = &app.message {

@@ -322,7 +322,7 @@ impl Default for ExportOptions {
 
 /// A CSV cell as written: formula prefixes neutralised, and control characters shown rather
 /// than passed on (a CSV piped to a pager or a terminal must not carry escape sequences).
-fn csv_cell(value: &str, o: ExportOptions) -> std::borrow::Cow<'_, str> {
+pub(crate) fn csv_cell(value: &str, o: ExportOptions) -> std::borrow::Cow<'_, str> {
     let mut v = std::borrow::Cow::Borrowed(value);
     if o.guard_formulas && value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         v = std::borrow::Cow::Owned(format!("'{value}"));
@@ -335,7 +335,7 @@ fn csv_cell(value: &str, o: ExportOptions) -> std::borrow::Cow<'_, str> {
 
 /// JSON text with the characters a terminal would obey written as `\uXXXX` escapes, which
 /// JSON reads back as the same characters: safe anywhere, and lossless.
-fn json_safe(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn json_safe(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(crate::text::is_unsafe) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -732,7 +732,7 @@ fn display_millis(ms: i64) -> Option<String> {
 }
 
 /// Keeps the I/O error's kind (a closed pipe must stay `BrokenPipe`).
-fn csv_io(e: csv::Error) -> std::io::Error {
+pub(crate) fn csv_io(e: csv::Error) -> std::io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => e,
         other => std::io::Error::other(format!("{other:?}")),
