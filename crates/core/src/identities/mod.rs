@@ -321,10 +321,9 @@ pub(crate) fn digest(key: &[u8]) -> [u64; 2] {
     [word(0), word(8)]
 }
 
-/// No last login.
-const NO_TIME: i64 = i64::MIN;
-/// A last login that is not a time: the account did log in, but when is not known.
-const ODD_TIME: i64 = i64::MIN + 1;
+// No last login, and one that is not a time (the account did log in, but when is not
+// known): the users store's sentinels.
+use crate::users::store::{self, NO_TIME, ODD_TIME};
 
 /// Account marks beside its flags.
 const MARK_ODD_TEXT: u8 = 1;
@@ -499,41 +498,17 @@ impl Part {
     }
 }
 
-/// A last login as milliseconds, with marks; the text when it does not read back exactly.
+/// A last login as milliseconds, with marks; the text when it does not read back exactly
+/// (the users store's reading, `store::timestamp`).
 fn stamp(raw: Option<&str>) -> (i64, u8, Option<&str>) {
-    use time::format_description::well_known::Rfc3339;
-    let Some(raw) = raw else {
+    let Some(text) = raw else {
         return (NO_TIME, 0, None);
     };
-    let Ok(t) = OffsetDateTime::parse(raw, &Rfc3339) else {
-        return (ODD_TIME, MARK_ODD_TEXT, Some(raw));
-    };
-    let ms = i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(ODD_TIME);
-    for (with_ms, mark) in [(true, MARK_MILLIS), (false, 0)] {
-        if written(ms, with_ms).as_deref() == Some(raw) {
-            return (ms, mark, None);
-        }
+    match store::timestamp(raw) {
+        (ms, Some(true)) => (ms, MARK_MILLIS, None),
+        (ms, Some(false)) => (ms, 0, None),
+        (ms, None) => (ms, MARK_ODD_TEXT, Some(text)),
     }
-    (ms, MARK_ODD_TEXT, Some(raw))
-}
-
-/// Milliseconds since 1970 as RFC 3339 in UTC (`2025-09-18T09:30:00.000Z`).
-fn written(ms: i64, with_ms: bool) -> Option<String> {
-    let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()?;
-    let base = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
-    Some(if with_ms {
-        format!("{base}.{:03}Z", t.millisecond())
-    } else {
-        format!("{base}Z")
-    })
 }
 
 /// How many people carry each flag.
@@ -1021,7 +996,7 @@ impl<'a> AccountRef<'a> {
         }
         match self.account.last_login {
             NO_TIME => None,
-            ms => written(ms, self.account.marks & MARK_MILLIS != 0),
+            ms => store::rfc3339(ms, self.account.marks & MARK_MILLIS != 0),
         }
     }
 

@@ -3,7 +3,7 @@
 //!
 //! Export streams page by page, so a 100k-user tenant never sits in memory twice.
 
-mod store;
+pub(crate) mod store;
 mod table;
 pub mod target;
 

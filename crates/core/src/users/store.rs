@@ -36,8 +36,8 @@ const CREATED_MS: u8 = 1 << 6;
 const LAST_LOGIN_MS: u8 = 1 << 7;
 
 /// No timestamp; a timestamp that is not RFC 3339 sorts just after none.
-const NO_TIME: i64 = i64::MIN;
-const ODD_TIME: i64 = i64::MIN + 1;
+pub(crate) const NO_TIME: i64 = i64::MIN;
+pub(crate) const ODD_TIME: i64 = i64::MIN + 1;
 
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Row {
@@ -277,7 +277,7 @@ fn pack(chunk: &mut Chunk, u: &User, extras: &[(u32, &str)]) {
 
 /// The time in milliseconds, and whether the text is exactly how that time is written back
 /// (`Some(with milliseconds)`); otherwise the text is kept too.
-fn timestamp(raw: Option<&str>) -> (i64, Option<bool>) {
+pub(crate) fn timestamp(raw: Option<&str>) -> (i64, Option<bool>) {
     use time::format_description::well_known::Rfc3339;
     let Some(raw) = raw else {
         return (NO_TIME, None);
@@ -292,7 +292,8 @@ fn timestamp(raw: Option<&str>) -> (i64, Option<bool>) {
     (ms, exact)
 }
 
-fn rfc3339(ms: i64, with_ms: bool) -> Option<String> {
+/// Milliseconds since 1970 as RFC 3339 in UTC (`2025-09-18T09:30:00.000Z`).
+pub(crate) fn rfc3339(ms: i64, with_ms: bool) -> Option<String> {
     let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()?;
     let base = format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
