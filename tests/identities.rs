@@ -147,17 +147,35 @@ async fn the_join_finds_every_flag_where_the_generator_put_it() {
         assert_eq!(got_ids, ids_of(w), "accounts of {email}");
         assert_eq!(got_flags, account_flags(w), "account flags of {email}");
     }
-    // The entitlements are kept for the view: an Okta account's count is what it holds.
-    let corp = &ids.parts()[0];
-    let e = corp.entitlements.as_ref().unwrap();
-    let p = ids
-        .people()
-        .find(|p| p.accounts().next().is_some_and(|a| a.entitlements() > 0));
-    let a = p.unwrap().accounts().next().unwrap();
-    assert_eq!(
-        a.entitlements() as usize,
-        e.grants_of(a.text(&mut buf).id).len()
-    );
+    // What each account holds is kept for the view: as many as its count says, and an Okta
+    // account's groups are the record's.
+    let record = config(n).record();
+    let mut checked = 0;
+    for p in ids.people() {
+        for a in p.accounts() {
+            let held = a.held();
+            assert_eq!(held.len(), a.entitlements() as usize);
+            if a.integration() == ploy_core::integration::Integration::Okta {
+                let id = a.text(&mut buf).id.to_string();
+                let want: BTreeSet<String> = record
+                    .user_by_id(&id)
+                    .unwrap()
+                    .groups
+                    .into_iter()
+                    .filter(|g| g.kind != "BUILT_IN")
+                    .map(|g| g.name)
+                    .collect();
+                let got: BTreeSet<String> = held
+                    .iter()
+                    .filter(|h| h.kind == ploy_core::entitlements::Kind::Group)
+                    .map(|h| h.name.to_string())
+                    .collect();
+                assert_eq!(got, want, "groups of {id}");
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, n);
 }
 
 fn setup_onetrust(env: &common::Env, t: &common::Tenant) {

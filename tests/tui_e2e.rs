@@ -482,6 +482,8 @@ fn at_80x24_home_tests_all_and_nothing_that_matters_is_cut() {
     );
     t.keys(&["T"]);
     let screen = t.wait_for("Tested 3 profile(s) at once");
+    // The demo opens with its overlapping Okta and OneTrust profiles marked (+) for the
+    // identities screen (issue 19).
     let row = |name: &str| {
         screen
             .lines()
@@ -493,6 +495,10 @@ fn at_80x24_home_tests_all_and_nothing_that_matters_is_cut() {
             .unwrap_or_else(|| panic!("no row {name}: {screen}"))
             .to_string()
     };
+    for name in ploy_connect::demo::OVERLAPPING {
+        assert!(row(name).starts_with("│+ "), "{screen}");
+    }
+    assert!(row("corp-okta-no-dpop").starts_with("│corp"), "{screen}");
     assert!(row("acme-onetrust").contains("✓ passed"), "{screen}");
     assert!(row("corp-okta").contains("✓ passed"), "{screen}");
     assert!(row("corp-okta-no-dpop").contains("✗ failed"), "{screen}");
@@ -509,6 +515,52 @@ fn at_80x24_home_tests_all_and_nothing_that_matters_is_cut() {
     t.keys(&["Tab"]);
     t.wait_for("Settings ✓");
     t.wait_for("RSA 2048 private key");
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0");
+}
+
+/// Issue 19 with the real binary at 80×24: the demo opens with its overlapping tenants
+/// marked, so I joins them and every flag is counted (none unsure); flag:orphan keeps the
+/// orphans, and Enter shows one's OneTrust account.
+#[test]
+fn the_demo_identities_screen_counts_every_flag() {
+    if !have_tmux() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let env = format!(
+        "env NO_COLOR=1 HOME='{}' XDG_STATE_HOME='{}/state'",
+        home.path().display(),
+        home.path().display()
+    );
+    let t = Tmux::start_sized(&env, &format!("{} demo --users 300", common::BIN), 80, 24);
+    t.wait_for("corp-okta-no-dpop");
+    t.keys(&["I"]);
+    let screen = t.wait_for(" people · ");
+    for f in ["dormant", "leaver_with_access", "never_logged_in", "orphan"] {
+        let n = screen
+            .split(&format!("{f} "))
+            .nth(1)
+            .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|d| d.parse::<u32>().ok())
+            .unwrap_or_else(|| panic!("no count for {f}: {screen}"));
+        assert!(n > 0, "{f}: {screen}");
+    }
+    assert!(!screen.contains("unsure"), "{screen}");
+    t.keys(&["/"]);
+    t.type_text("flag:orphan");
+    t.keys(&["Enter"]);
+    t.wait_for(" people");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("Accounts · Esc closes");
+    assert!(screen.contains("(application source) · ACTIVE"), "{screen}");
+    assert!(
+        !screen.contains("(identity provider)"),
+        "an orphan: {screen}"
+    );
+    t.keys(&["Escape"]);
+    t.keys(&["Escape"]);
+    t.wait_for("Connections");
     t.keys(&["q"]);
     t.wait_for("EXIT=0");
 }

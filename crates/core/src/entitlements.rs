@@ -220,6 +220,20 @@ impl Entitlements {
         }
     }
 
+    /// A copy without the per-user grants: the catalogue and what was said about it (a view
+    /// that keeps each user's grants itself needs only the catalogue to name them).
+    pub fn catalogue_only(&self) -> Entitlements {
+        Entitlements {
+            catalogue: self.catalogue.clone(),
+            index: self.index.clone(),
+            by_user: HashMap::new(),
+            not_visible: self.not_visible.clone(),
+            implicit: self.implicit.clone(),
+            notes: self.notes.clone(),
+            dropped: self.dropped,
+        }
+    }
+
     /// Every user who holds something, with how many grants.
     pub fn per_user(&self) -> impl Iterator<Item = (&str, usize)> {
         self.by_user.iter().map(|(u, g)| (u.as_ref(), g.len()))
@@ -232,11 +246,12 @@ impl Entitlements {
     /// `user`'s entitlements as shown: kind order (groups, apps, roles, access levels), then
     /// name.
     pub fn held_by(&self, user: &str) -> Vec<Held<'_>> {
-        let mut held: Vec<Held<'_>> = self
-            .grants_of(user)
-            .iter()
-            .filter_map(|g| self.held(*g))
-            .collect();
+        self.shown(self.grants_of(user))
+    }
+
+    /// `grants` (kept elsewhere, against this catalogue) as shown: in `held_by`'s order.
+    pub fn shown(&self, grants: &[Grant]) -> Vec<Held<'_>> {
+        let mut held: Vec<Held<'_>> = grants.iter().filter_map(|g| self.held(*g)).collect();
         held.sort_by(|a, b| (a.kind, a.name, a.via).cmp(&(b.kind, b.name, b.via)));
         held
     }

@@ -280,8 +280,8 @@ fn draw_details(p: &Person<'_>, scroll: usize, frame: &mut Frame, area: Rect, th
         let t = a.text(&mut buf);
         let (id, login) = (t.id.to_string(), t.login.to_string());
         lines.push(Line::raw(fit(&format!("  id {id} · login {login}"), width)));
-        if let Some(e) = &a.part().entitlements {
-            for h in e.held_by(&id) {
+        {
+            for h in a.held() {
                 let via = h.via.map(|v| format!(" (through {v})")).unwrap_or_default();
                 let org = h
                     .organization

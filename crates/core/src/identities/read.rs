@@ -5,7 +5,7 @@
 
 use crate::connector::AnyConnector;
 use crate::diagnose::Failure;
-use crate::entitlements::{Entitlements, Kind};
+use crate::entitlements::{Entitlements, Grant, Kind};
 use crate::session;
 
 use super::Part;
@@ -113,7 +113,13 @@ pub async fn read_profile(
             (None, None) => 0,
         }
     };
-    let mut kept = keep.then(Entitlements::default);
+    // A view keeps the catalogue and each account's grants beside it (OneTrust's access
+    // levels interned as they come), never the per-user map.
+    let mut catalogue = keep.then(|| {
+        read.as_ref()
+            .map(Entitlements::catalogue_only)
+            .unwrap_or_default()
+    });
     let mut total = None;
     let result = session::for_each_page(connector, |page| {
         total = total.or(page.total);
@@ -125,10 +131,18 @@ pub async fn read_profile(
             {
                 return Err(Stop::Cap);
             }
-            if let Some(k) = kept.as_mut()
-                && !u.access.is_empty()
-            {
-                k.grant_all(&u.id, &u.access);
+            if let Some(c) = catalogue.as_mut() {
+                let mut grants: Vec<Grant> = read
+                    .as_ref()
+                    .map(|e| e.grants_of(&u.id).to_vec())
+                    .unwrap_or_default();
+                grants.extend(u.access.iter().filter_map(|a| {
+                    c.intern(a.clone()).map(|entitlement| Grant {
+                        entitlement,
+                        via: None,
+                    })
+                }));
+                part.keep_grants(grants);
             }
         }
         progress(ReadProgress::Users {
@@ -138,15 +152,8 @@ pub async fn read_profile(
         Ok(())
     })
     .await;
-    if keep {
-        part.entitlements = match (read, kept) {
-            (Some(mut e), Some(k)) => {
-                e.absorb(k);
-                Some(e)
-            }
-            (read, kept) => read.or(kept),
-        };
-    }
+    drop(read);
+    part.entitlements = catalogue;
     let sealed = part.seal();
     let outcome = match result {
         Ok(_) => {
