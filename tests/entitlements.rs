@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use common::lab::Lab;
 use ploy_core::entitlements::Kind;
@@ -35,11 +35,6 @@ async fn okta_apps_groups_and_roles_match_the_tenants_record() {
         .expect("okta reads them apart");
     let access = record(n);
     let id_of: Vec<String> = (0..n).map(|i| access.people().okta_id(i)).collect();
-    let index_of: HashMap<&str, usize> = id_of
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.as_str(), i))
-        .collect();
 
     // Who holds each app, and through which group: exactly the app's own user list.
     let apps: Vec<_> = (0..access.apps()).map(|a| access.app(a)).collect();
@@ -48,10 +43,16 @@ async fn okta_apps_groups_and_roles_match_the_tenants_record() {
         let ai = e
             .find(Kind::App, &app.id)
             .expect("every active app is read");
-        let got: BTreeSet<(usize, Option<String>)> = e
-            .holders(ai)
-            .into_iter()
-            .map(|(u, via)| (index_of[u], via.map(str::to_string)))
+        let got: BTreeSet<(usize, Option<String>)> = id_of
+            .iter()
+            .enumerate()
+            .flat_map(|(i, id)| {
+                e.grants_of(id)
+                    .into_iter()
+                    .filter(|g| g.entitlement == ai)
+                    .map(move |g| (i, g.via))
+            })
+            .map(|(i, via)| (i, via.and_then(|v| e.get(v)).map(|g| g.name.clone())))
             .collect();
         let want: BTreeSet<(usize, Option<String>)> = access
             .holders_of_app(app.index)

@@ -483,6 +483,8 @@ impl UsersScreen {
                 let access = std::mem::take(&mut u.access);
                 e.grant_all(&u.id, &access);
             }
+            // A user met again on a later page was logged out of order: merged now.
+            e.seal();
         }
         self.reordering(rows, |t| t.push(users));
     }

@@ -370,13 +370,9 @@ pub struct Part {
     texts: texts::Texts,
     scratch: Vec<u8>,
     pub state: ReadState,
-    /// The entitlements' catalogue, kept for a view that shows them (the TUI's Enter); an
-    /// export keeps only each account's count.
+    /// The entitlements and who holds them, kept for a view that shows them (the TUI's
+    /// Enter); an export keeps only each account's count.
     pub entitlements: Option<Entitlements>,
-    /// With the catalogue: each account's grants, back to back (`grant_at[row]..[row + 1]`),
-    /// 12 bytes a grant rather than a map entry and a string per user.
-    grants: Vec<crate::entitlements::Grant>,
-    grant_at: Vec<u32>,
 }
 
 impl Part {
@@ -407,34 +403,16 @@ impl Part {
                 ..ReadState::default()
             },
             entitlements: None,
-            grants: Vec::new(),
-            grant_at: Vec::new(),
         }
-    }
-
-    /// Keeps `grants` as the last account's (call right after its `push`).
-    pub(crate) fn keep_grants(
-        &mut self,
-        grants: impl IntoIterator<Item = crate::entitlements::Grant>,
-    ) {
-        if self.grant_at.is_empty() {
-            self.grant_at.push(0);
-        }
-        self.grants.extend(grants);
-        self.grant_at
-            .push(u32::try_from(self.grants.len()).unwrap_or(u32::MAX));
     }
 
     /// What the account at `row` holds, named by the catalogue (nothing when not kept).
     pub fn held(&self, row: usize) -> Vec<crate::entitlements::Held<'_>> {
-        let (Some(e), Some(from), Some(to)) = (
-            &self.entitlements,
-            self.grant_at.get(row),
-            self.grant_at.get(row + 1),
-        ) else {
+        let Some(e) = &self.entitlements else {
             return Vec::new();
         };
-        e.shown(self.grants.get(*from as usize..*to as usize).unwrap_or(&[]))
+        let mut buf = Vec::new();
+        e.held_by(self.text(row, &mut buf).id)
     }
 
     pub fn len(&self) -> usize {
@@ -498,8 +476,6 @@ impl Part {
     pub fn seal(&mut self) -> std::io::Result<()> {
         self.accounts.shrink_to_fit();
         self.digests.shrink_to_fit();
-        self.grants.shrink_to_fit();
-        self.grant_at.shrink_to_fit();
         self.texts.seal()
     }
 
@@ -507,8 +483,7 @@ impl Part {
     pub fn bytes(&self) -> usize {
         self.accounts.capacity() * std::mem::size_of::<Account>()
             + self.digests.capacity() * 16
-            + self.grants.capacity() * std::mem::size_of::<crate::entitlements::Grant>()
-            + self.grant_at.capacity() * 4
+            + self.entitlements.as_ref().map_or(0, Entitlements::bytes)
             + self.texts.bytes()
     }
 

@@ -5,7 +5,7 @@
 
 use crate::connector::AnyConnector;
 use crate::diagnose::Failure;
-use crate::entitlements::{Entitlements, Grant, Kind};
+use crate::entitlements::{Entitlements, Kind};
 use crate::session;
 
 use super::Part;
@@ -81,68 +81,26 @@ pub async fn read_profile(
             None
         }
     };
-    // An export keeps only each user's count, by the digest of their ID: the entitlements
-    // themselves (a map of every user's grants) are gone before the users are read.
-    let counts: Option<Vec<([u64; 2], u32)>> = match (&read, keep) {
-        (Some(e), false) => {
-            let mut c: Vec<([u64; 2], u32)> = e
-                .per_user()
-                .map(|(u, n)| {
-                    (
-                        super::digest(u.as_bytes()),
-                        u32::try_from(n).unwrap_or(u32::MAX),
-                    )
-                })
-                .collect();
-            c.sort_unstable();
-            Some(c)
-        }
-        _ => None,
+    // The entitlements stay while the users are read (about 30 bytes a user and two a
+    // grant): each account is counted from them, and a view keeps them, OneTrust's access
+    // levels added as they come.
+    let mut held = match (read, keep) {
+        (None, true) => Some(Entitlements::default()),
+        (read, _) => read,
     };
-    let read = if keep { read } else { None };
-    let count_of = |id: &str| -> usize {
-        match (&counts, &read) {
-            (Some(c), _) => {
-                let d = super::digest(id.as_bytes());
-                c.binary_search_by(|(k, _)| k.cmp(&d))
-                    .ok()
-                    .and_then(|i| c.get(i))
-                    .map_or(0, |(_, n)| *n as usize)
-            }
-            (None, Some(e)) => e.grants_of(id).len(),
-            (None, None) => 0,
-        }
-    };
-    // A view keeps the catalogue and each account's grants beside it (OneTrust's access
-    // levels interned as they come), never the per-user map.
-    let mut catalogue = keep.then(|| {
-        read.as_ref()
-            .map(Entitlements::catalogue_only)
-            .unwrap_or_default()
-    });
     let mut total = None;
     let result = session::for_each_page(connector, |page| {
         total = total.or(page.total);
         for u in &page.users {
-            let n = u.access.len() + count_of(&u.id);
+            let n = u.access.len() + held.as_ref().map_or(0, |e| e.count_of(&u.id));
             if !part
                 .push(u, u32::try_from(n).unwrap_or(u32::MAX))
                 .map_err(Stop::Io)?
             {
                 return Err(Stop::Cap);
             }
-            if let Some(c) = catalogue.as_mut() {
-                let mut grants: Vec<Grant> = read
-                    .as_ref()
-                    .map(|e| e.grants_of(&u.id).to_vec())
-                    .unwrap_or_default();
-                grants.extend(u.access.iter().filter_map(|a| {
-                    c.intern(a.clone()).map(|entitlement| Grant {
-                        entitlement,
-                        via: None,
-                    })
-                }));
-                part.keep_grants(grants);
+            if keep && let Some(e) = held.as_mut() {
+                e.grant_all(&u.id, &u.access);
             }
         }
         progress(ReadProgress::Users {
@@ -152,8 +110,10 @@ pub async fn read_profile(
         Ok(())
     })
     .await;
-    drop(read);
-    part.entitlements = catalogue;
+    if keep && let Some(e) = held.as_mut() {
+        e.finish();
+        part.entitlements = held;
+    }
     let sealed = part.seal();
     let outcome = match result {
         Ok(_) => {

@@ -214,11 +214,12 @@ impl UserTable {
             let Some(user) = self.store.get(i) else {
                 continue;
             };
-            for g in e.grants_of(user.id()) {
+            e.holds(user.id(), |g| {
                 if let Some(rows) = self.holders.get_mut(g.entitlement as usize) {
                     rows.push(i as u32);
                 }
-            }
+                false
+            });
         }
         self.indexed = self.store.len();
     }
@@ -644,7 +645,7 @@ impl Matcher {
             && !self
                 .entitlements
                 .as_ref()
-                .is_some_and(|e| e.grants_of(user.id()).iter().any(|g| g.entitlement == n))
+                .is_some_and(|e| e.holds(user.id(), |g| g.entitlement == n))
         {
             return false;
         }

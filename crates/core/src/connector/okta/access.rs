@@ -260,6 +260,7 @@ impl Okta {
         if Self::apply_user_roles(&mut out, roles?) {
             self.read_group_roles(&mut out, &admin_groups).await?;
         }
+        out.finish();
         Ok(out)
     }
 
@@ -578,17 +579,9 @@ impl Okta {
                 continue;
             };
             let roles: Limited<OktaRole, MAX_ITEMS> = super::decode(&r, &what, "a list of roles")?;
-            let members: Vec<String> = out
-                .holders(*gi)
-                .into_iter()
-                .filter(|(_, via)| via.is_none())
-                .map(|(u, _)| u.to_string())
-                .collect();
             for role in roles.0 {
                 if let Some(ri) = role_entitlement(out, role) {
-                    for m in &members {
-                        out.grant(m, ri, Some(*gi));
-                    }
+                    out.extend_through(*gi, ri);
                 }
             }
         }

@@ -1,10 +1,12 @@
 //! What each user can do, one model for both vendors: Okta groups, app assignments and admin
 //! roles, OneTrust access levels (a role in an organization). An entitlement is stored once in
 //! a catalogue; a user's grants are pairs of catalogue indexes (what, and through which group),
-//! so 800,000 memberships cost about 8 MB, not a string each.
+//! coded in `store.rs` at about two bytes a grant and 30 bytes a user.
 //!
 //! Both faces read the same `Entitlements`: the TUI's details pane and "who holds this" view,
 //! and every export (`users::Exporter`), which also states what was not visible.
+
+mod store;
 
 use std::collections::HashMap;
 
@@ -132,7 +134,7 @@ pub const MAX_ENTITLEMENTS: usize = 1_000_000;
 pub struct Entitlements {
     catalogue: Vec<Entitlement>,
     index: HashMap<(Kind, Box<str>), u32>,
-    by_user: HashMap<Box<str>, Vec<Grant>>,
+    grants: store::GrantStore,
     /// Kinds the credential may not read.
     pub not_visible: Vec<NotVisible>,
     /// Held by everyone without being listed per user (Okta's `Everyone`), by name.
@@ -180,34 +182,57 @@ impl Entitlements {
     }
 
     /// Records that `user` holds `entitlement` (through `via`); the same grant twice is one.
+    /// Grants may come in any order; a face reading many calls `seal` first.
     pub fn grant(&mut self, user: &str, entitlement: u32, via: Option<u32>) {
-        let grant = Grant { entitlement, via };
-        let grants = match self.by_user.get_mut(user) {
-            Some(g) => g,
-            None => self.by_user.entry(user.into()).or_default(),
-        };
-        if grants.contains(&grant) {
-            return;
-        }
-        if grants.len() >= MAX_GRANTS_PER_USER {
-            self.dropped += 1;
-            return;
-        }
-        grants.push(grant);
+        self.dropped += self.grants.grant(user, Grant { entitlement, via });
+    }
+
+    /// Merges the grants that came out of user order, so reads are direct again.
+    pub fn seal(&mut self) {
+        self.dropped += self.grants.seal();
+    }
+
+    /// Seals and gives back the room a finished read no longer needs.
+    pub fn finish(&mut self) {
+        self.seal();
+        self.grants.shrink();
     }
 
     /// Settles every grant held through a group not known yet (`VIA_UNSETTLED`): `pick`
     /// chooses the group from the user's grants and the entitlement.
     pub fn settle_via(&mut self, mut pick: impl FnMut(&[Grant], u32) -> Option<u32>) {
-        for grants in self.by_user.values_mut() {
+        self.dropped += self.grants.rewrite(|grants| {
             if !grants.iter().any(|g| g.via == Some(VIA_UNSETTLED)) {
-                continue;
+                return;
             }
-            let held = grants.clone();
+            let held = grants.to_vec();
             for g in grants.iter_mut().filter(|g| g.via == Some(VIA_UNSETTLED)) {
                 g.via = pick(&held, g.entitlement);
             }
+        });
+    }
+
+    /// Everyone who holds `group` directly also holds `entitlement` through it (an admin
+    /// group's roles).
+    pub fn extend_through(&mut self, group: u32, entitlement: u32) {
+        self.seal();
+        let mut members = Vec::new();
+        self.grants.visit(|s, grants| {
+            for g in grants {
+                if g.entitlement == group && g.via.is_none() {
+                    members.push(s);
+                    break;
+                }
+            }
+        });
+        let grant = Grant {
+            entitlement,
+            via: Some(group),
+        };
+        for s in members {
+            self.dropped += self.grants.grant_subject(s, grant);
         }
+        self.seal();
     }
 
     /// Adds `entitlements` held directly by `user` (OneTrust's access levels come with the
@@ -226,7 +251,7 @@ impl Entitlements {
         Entitlements {
             catalogue: self.catalogue.clone(),
             index: self.index.clone(),
-            by_user: HashMap::new(),
+            grants: store::GrantStore::default(),
             not_visible: self.not_visible.clone(),
             implicit: self.implicit.clone(),
             notes: self.notes.clone(),
@@ -234,19 +259,36 @@ impl Entitlements {
         }
     }
 
-    /// Every user who holds something, with how many grants.
-    pub fn per_user(&self) -> impl Iterator<Item = (&str, usize)> {
-        self.by_user.iter().map(|(u, g)| (u.as_ref(), g.len()))
+    /// `user`'s grants, in catalogue order.
+    pub fn grants_of(&self, user: &str) -> Vec<Grant> {
+        self.grants
+            .subject(user)
+            .map_or_else(Vec::new, |s| self.grants.of(s))
     }
 
-    pub fn grants_of(&self, user: &str) -> &[Grant] {
-        self.by_user.get(user).map_or(&[], Vec::as_slice)
+    /// How many grants `user` holds.
+    pub fn count_of(&self, user: &str) -> usize {
+        self.grants.subject(user).map_or(0, |s| {
+            let mut n = 0;
+            self.grants.any(s, |_| {
+                n += 1;
+                false
+            });
+            n
+        })
+    }
+
+    /// Whether one of `user`'s grants passes `f` (no copy of them).
+    pub fn holds(&self, user: &str, f: impl FnMut(Grant) -> bool) -> bool {
+        self.grants
+            .subject(user)
+            .is_some_and(|s| self.grants.any(s, f))
     }
 
     /// `user`'s entitlements as shown: kind order (groups, apps, roles, access levels), then
     /// name.
     pub fn held_by(&self, user: &str) -> Vec<Held<'_>> {
-        self.shown(self.grants_of(user))
+        self.shown(&self.grants_of(user))
     }
 
     /// `grants` (kept elsewhere, against this catalogue) as shown: in `held_by`'s order.
@@ -264,45 +306,51 @@ impl Entitlements {
         })
     }
 
-    /// Who holds entitlement `e`, and through which group: one pass over the grants (a
-    /// million users with eight grants each is a few tens of milliseconds).
-    pub fn holders(&self, e: u32) -> Vec<(&str, Option<&str>)> {
-        let mut out: Vec<(&str, Option<&str>)> = self
-            .by_user
-            .iter()
-            .flat_map(|(user, grants)| {
-                grants
-                    .iter()
-                    .filter(move |g| g.entitlement == e)
-                    .map(move |g| {
-                        let via = g.via.and_then(|v| self.get(v)).map(|v| v.name.as_str());
-                        (user.as_ref(), via)
-                    })
-            })
-            .collect();
-        out.sort_unstable();
-        out
-    }
-
     /// How many users hold each catalogue entry (by index).
     pub fn counts(&self) -> Vec<u32> {
         let mut counts = vec![0u32; self.catalogue.len()];
-        for grants in self.by_user.values() {
-            let mut seen: Vec<u32> = grants.iter().map(|g| g.entitlement).collect();
-            seen.sort_unstable();
-            seen.dedup();
-            for e in seen {
-                if let Some(c) = counts.get_mut(e as usize) {
+        self.grants.visit(|_, grants| {
+            // A user's grants come in catalogue order: an entry held twice (directly and
+            // through a group) is counted once.
+            let mut last = None;
+            for g in grants {
+                if last == Some(g.entitlement) {
+                    continue;
+                }
+                last = Some(g.entitlement);
+                if let Some(c) = counts.get_mut(g.entitlement as usize) {
                     *c += 1;
                 }
             }
-        }
+        });
         counts
+    }
+
+    /// About how many bytes these take in memory.
+    pub fn bytes(&self) -> usize {
+        self.grants.bytes()
+            + self
+                .catalogue
+                .iter()
+                .map(|e| {
+                    std::mem::size_of::<Entitlement>()
+                        + e.id.len() * 2
+                        + e.name.len()
+                        + e.organization.as_ref().map_or(0, String::len)
+                        + e.detail.as_ref().map_or(0, String::len)
+                        + 32
+                })
+                .sum::<usize>()
     }
 
     /// All grants held.
     pub fn total(&self) -> u64 {
-        self.by_user.values().map(|g| g.len() as u64).sum()
+        if self.grants.is_sealed() {
+            return self.grants.total();
+        }
+        let mut n = 0;
+        self.grants.visit(|_, grants| n += grants.count() as u64);
+        n
     }
 
     /// The entries of `kind` a filter term names: name, organization or type containing
@@ -320,7 +368,7 @@ impl Entitlements {
     /// Whether `user` holds something whose kind is `kind` and whose name contains `needle`
     /// (lower case): the filter's `group:`, `app:`, `role:` terms.
     pub fn user_matches(&self, user: &str, kind: Kind, needle: &str) -> bool {
-        self.grants_of(user).iter().any(|g| {
+        self.holds(user, |g| {
             self.get(g.entitlement)
                 .is_some_and(|e| e.kind == kind && entry_says(e, needle))
         })
@@ -329,7 +377,7 @@ impl Entitlements {
     /// Folds `other` in (a later batch of the same run).
     pub fn absorb(&mut self, other: Entitlements) {
         // Nothing here yet (Okta's users carry none): take it whole, never a second copy.
-        if self.catalogue.is_empty() && self.by_user.is_empty() {
+        if self.catalogue.is_empty() && self.grants.subjects() == 0 {
             let (not_visible, implicit, notes, dropped) = (
                 std::mem::take(&mut self.not_visible),
                 std::mem::take(&mut self.implicit),
@@ -348,14 +396,36 @@ impl Entitlements {
             .into_iter()
             .map(|e| self.intern(e))
             .collect();
-        for (user, grants) in other.by_user {
+        let mut dropped = 0;
+        other.grants.visit(|s, grants| {
+            let Some(subject) = other
+                .grants
+                .digest_of(s)
+                .and_then(|d| self.grants.subject_of_digest(d))
+            else {
+                return;
+            };
             for g in grants {
-                let via = g.via.and_then(|v| map.get(v as usize).copied().flatten());
-                if let Some(Some(e)) = map.get(g.entitlement as usize) {
-                    self.grant(&user, *e, via);
+                let via = g.via.and_then(|v| {
+                    if v == VIA_UNSETTLED {
+                        Some(v)
+                    } else {
+                        map.get(v as usize).copied().flatten()
+                    }
+                });
+                if let Some(Some(entitlement)) = map.get(g.entitlement as usize) {
+                    dropped += self.grants.grant_subject(
+                        subject,
+                        Grant {
+                            entitlement: *entitlement,
+                            via,
+                        },
+                    );
                 }
             }
-        }
+        });
+        self.dropped += dropped;
+        self.seal();
         self.not_visible.extend(other.not_visible);
         self.implicit.extend(other.implicit);
         self.notes.extend(other.notes);
@@ -475,7 +545,15 @@ mod tests {
         e.grant("u1", app, Some(g));
         e.grant("u2", app, None);
         assert_eq!(e.total(), 3);
-        assert_eq!(e.holders(app), vec![("u1", Some("Finance")), ("u2", None)]);
+        assert_eq!(
+            e.grants_of("u2"),
+            vec![Grant {
+                entitlement: app,
+                via: None
+            }]
+        );
+        assert_eq!(e.count_of("u1"), 2);
+        assert_eq!(e.count_of("u3"), 0);
         assert_eq!(e.counts(), vec![1, 2]);
         assert!(e.user_matches("u1", Kind::App, "sales"));
         assert!(!e.user_matches("u2", Kind::Group, "fin"));
@@ -497,6 +575,7 @@ mod tests {
         a.absorb(b);
         assert_eq!(a.all().len(), 2);
         assert_eq!(a.held_by("u1").len(), 2);
-        assert_eq!(a.holders(g), vec![("u1", None), ("u2", None)]);
+        assert_eq!(a.counts(), vec![2, 1]);
+        assert_eq!(a.held_by("u2")[0].name, "Finance");
     }
 }
