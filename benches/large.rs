@@ -553,7 +553,12 @@ fn loaded(screen: &str) -> Option<String> {
 /// and how long loading took.
 fn tui(env: &common::Env, profile_key: &str, limit: Duration) -> (u64, u64, Duration, String) {
     // `exec`, so the pane's process is the TUI.
-    let t = Tmux::exec(&env.shell_env(), common::BIN);
+    let wrapped = format!(
+        "{} {}",
+        std::env::var("PLOY_BENCH_WRAP").unwrap_or_default(),
+        common::BIN
+    );
+    let t = Tmux::exec(&env.shell_env(), &wrapped);
     let pid = t.pane_pid();
     t.wait_until_within("home", |s| s.contains("corp") || s.contains("acme"), limit);
     if profile_key == "j" {
@@ -804,7 +809,12 @@ fn identities(rt: &tokio::runtime::Runtime, scale: usize, report: &mut Report) {
         Some(ok && mb(peak) <= 120.0),
     );
     if common::tools_available(&["tmux"]) {
-        let t = Tmux::exec(&env.shell_env(), common::BIN);
+        let wrapped = format!(
+            "{} {}",
+            std::env::var("PLOY_BENCH_WRAP").unwrap_or_default(),
+            common::BIN
+        );
+        let t = Tmux::exec(&env.shell_env(), &wrapped);
         let pid = t.pane_pid();
         let limit = Duration::from_secs(1800);
         t.wait_until_within("home", |s| s.contains("corp") || s.contains("acme"), limit);

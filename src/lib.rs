@@ -3,6 +3,7 @@
 //! workflow from the core. `terminal` and `signals` serve both; `demo` wires the core, the
 //! emulator and the TUI together.
 
+pub mod allocator;
 pub mod cli;
 pub mod demo;
 pub mod docs;

@@ -17,6 +17,7 @@ use ploy_core::profile::ProfileStore;
 use ploy_core::secret::Vault;
 
 fn main() -> ExitCode {
+    ploy_connect::allocator::tune();
     // A shell asking for completions gets them and nothing else.
     ploy_connect::cli::complete_if_asked();
     ploy_core::private::no_core_dumps();

@@ -204,12 +204,34 @@ impl UserTable {
         self.settle();
     }
 
-    /// Files the rows not yet indexed under what they hold.
+    /// Files the rows not yet indexed under what they hold: counted first, so each list is
+    /// made at its size (a million rows' lists grown by doubling kept up to twice the room).
     fn index_holders(&mut self) {
         let Some(e) = &self.entitlements else {
             return;
         };
         self.holders.resize_with(e.all().len(), Vec::new);
+        let mut more = vec![0u32; self.holders.len()];
+        for i in self.indexed..self.store.len() {
+            let Some(user) = self.store.get(i) else {
+                continue;
+            };
+            e.holds(user.id(), |g| {
+                if let Some(n) = more.get_mut(g.entitlement as usize) {
+                    *n += 1;
+                }
+                false
+            });
+        }
+        // Rows that come later (a page after the entitlements) grow the lists as usual.
+        let first = self.indexed == 0;
+        for (rows, n) in self.holders.iter_mut().zip(&more) {
+            if first {
+                rows.reserve_exact(*n as usize);
+            } else {
+                rows.reserve(*n as usize);
+            }
+        }
         for i in self.indexed..self.store.len() {
             let Some(user) = self.store.get(i) else {
                 continue;
