@@ -427,8 +427,7 @@ pub fn export(
                 .iter()
                 .filter(|u| u.status() == users::UserStatus::Deprovisioned)
                 .count() as u64,
-            grants: entitlements
-                .map(|e| rows.iter().map(|u| e.grants_of(u.id()).len() as u64).sum()),
+            grants: entitlements.map(|e| rows.iter().map(|u| e.count_of(u.id()) as u64).sum()),
             caveats: entitlements.map(|e| e.caveats()).unwrap_or_default(),
             path: written,
         })

@@ -212,24 +212,30 @@ impl Entitlements {
         });
     }
 
-    /// Everyone who holds `group` directly also holds `entitlement` through it (an admin
-    /// group's roles).
-    pub fn extend_through(&mut self, group: u32, entitlement: u32) {
+    /// Everyone who holds a group directly also holds what the group holds, through it (an
+    /// admin group's roles): `pairs` of (group, entitlement), in one pass over all grants.
+    pub fn extend_through(&mut self, pairs: &[(u32, u32)]) {
+        if pairs.is_empty() {
+            return;
+        }
         self.seal();
-        let mut members = Vec::new();
+        let mut gained: Vec<(u32, Grant)> = Vec::new();
         self.grants.visit(|s, grants| {
-            for g in grants {
-                if g.entitlement == group && g.via.is_none() {
-                    members.push(s);
-                    break;
+            for g in grants.filter(|g| g.via.is_none()) {
+                for (group, entitlement) in
+                    pairs.iter().filter(|(group, _)| *group == g.entitlement)
+                {
+                    gained.push((
+                        s,
+                        Grant {
+                            entitlement: *entitlement,
+                            via: Some(*group),
+                        },
+                    ));
                 }
             }
         });
-        let grant = Grant {
-            entitlement,
-            via: Some(group),
-        };
-        for s in members {
+        for (s, grant) in gained {
             self.dropped += self.grants.grant_subject(s, grant);
         }
         self.seal();
@@ -242,20 +248,6 @@ impl Entitlements {
             if let Some(i) = self.intern(e.clone()) {
                 self.grant(user, i, None);
             }
-        }
-    }
-
-    /// A copy without the per-user grants: the catalogue and what was said about it (a view
-    /// that keeps each user's grants itself needs only the catalogue to name them).
-    pub fn catalogue_only(&self) -> Entitlements {
-        Entitlements {
-            catalogue: self.catalogue.clone(),
-            index: self.index.clone(),
-            grants: store::GrantStore::default(),
-            not_visible: self.not_visible.clone(),
-            implicit: self.implicit.clone(),
-            notes: self.notes.clone(),
-            dropped: self.dropped,
         }
     }
 
@@ -375,7 +367,9 @@ impl Entitlements {
     }
 
     /// Folds `other` in (a later batch of the same run).
-    pub fn absorb(&mut self, other: Entitlements) {
+    pub fn absorb(&mut self, mut other: Entitlements) {
+        // Its own drops are counted before its grants are read.
+        other.seal();
         // Nothing here yet (Okta's users carry none): take it whole, never a second copy.
         if self.catalogue.is_empty() && self.grants.subjects() == 0 {
             let (not_visible, implicit, notes, dropped) = (
@@ -403,6 +397,7 @@ impl Entitlements {
                 .digest_of(s)
                 .and_then(|d| self.grants.subject_of_digest(d))
             else {
+                dropped += grants.count() as u64;
                 return;
             };
             for g in grants {
@@ -560,6 +555,57 @@ mod tests {
         let held = e.held_by("u1");
         assert_eq!(held[0].name, "Finance");
         assert_eq!(held[1].via, Some("Finance"));
+    }
+
+    #[test]
+    fn grants_past_the_cap_out_of_order_are_counted_as_dropped() {
+        let mut e = Entitlements::default();
+        let n = MAX_GRANTS_PER_USER as u32 + 5;
+        let ids: Vec<u32> = (0..n)
+            .map(|i| {
+                e.intern(group(&format!("00g{i}"), &format!("G{i}")))
+                    .unwrap()
+            })
+            .collect();
+        // Another user's grant between each of u1's: u1's go through the log.
+        for i in &ids {
+            e.grant("u1", *i, None);
+            e.grant("u2", ids[0], None);
+        }
+        e.settle_via(|_, _| None);
+        assert_eq!(e.dropped, 5);
+        assert_eq!(e.count_of("u1"), MAX_GRANTS_PER_USER);
+        assert_eq!(e.count_of("u2"), 1);
+        assert_eq!(e.total(), MAX_GRANTS_PER_USER as u64 + 1);
+    }
+
+    #[test]
+    fn an_admin_groups_members_hold_its_roles_through_it() {
+        let mut e = Entitlements::default();
+        let admins = e.intern(group("00g1", "Admins")).unwrap();
+        let other = e.intern(group("00g2", "Other")).unwrap();
+        let role = e
+            .intern(Entitlement {
+                kind: Kind::Role,
+                id: "HELP_DESK_ADMIN".into(),
+                name: "Help Desk Administrator".into(),
+                organization: None,
+                detail: None,
+            })
+            .unwrap();
+        e.grant("u1", admins, None);
+        e.grant("u2", other, None);
+        e.grant("u3", admins, Some(other));
+        e.extend_through(&[(admins, role)]);
+        assert!(e.holds("u1", |g| g
+            == Grant {
+                entitlement: role,
+                via: Some(admins)
+            }));
+        assert!(!e.holds("u2", |g| g.entitlement == role));
+        // Held through another group is not membership of this one.
+        assert!(!e.holds("u3", |g| g.entitlement == role));
+        assert_eq!(e.total(), 4);
     }
 
     #[test]

@@ -17,7 +17,9 @@ use hashbrown::HashTable;
 
 use super::{Grant, MAX_GRANTS_PER_USER, VIA_UNSETTLED};
 
-/// Grants waiting in the log before a merge: 12 bytes each, so at most ~6 MB beside the store.
+/// Grants waiting in the log before a merge: 12 bytes each, at least ~6 MB and at most an
+/// eighth of the grants merged (each merge re-codes them all: growing with the store keeps
+/// the cost of merging linear overall).
 const LOG_LIMIT: usize = 1 << 19;
 
 /// The keys of this process's digests: digests are compared only within one run.
@@ -52,6 +54,8 @@ fn via_code(via: u32) -> u64 {
 const DIRECT: u32 = u32::MAX - 1;
 
 fn pack(g: Grant) -> (u32, u32) {
+    // Catalogue indexes stay below `MAX_ENTITLEMENTS`, far from the marker.
+    debug_assert!(g.via != Some(DIRECT));
     (g.entitlement, g.via.unwrap_or(DIRECT))
 }
 
@@ -125,7 +129,8 @@ fn encode(out: &mut Vec<u8>, grants: &[(u32, u32)]) {
 }
 
 /// Sorts and de-duplicates a subject's grants and cuts them at the cap; returns how many
-/// were cut.
+/// were cut. The cap keeps the lowest catalogue indexes (groups come first, then apps, then
+/// roles), not the first to arrive: the same tenant always keeps the same grants.
 fn settle(grants: &mut Vec<(u32, u32)>) -> u64 {
     grants.sort_unstable();
     grants.dedup();
@@ -227,7 +232,7 @@ impl GrantStore {
         if !self.log.is_empty() {
             // Not sealed: a sealed copy answers (a face seals before it reads it all).
             let mut sealed = self.clone();
-            sealed.seal_quietly();
+            sealed.seal();
             return sealed.visit(f);
         }
         let merged = self.offsets.len().saturating_sub(1) as u32;
@@ -262,7 +267,7 @@ impl GrantStore {
             entitlement,
             via,
         });
-        if self.log.len() >= LOG_LIMIT {
+        if self.log.len() >= LOG_LIMIT.max((self.total / 8) as usize) {
             return self.seal();
         }
         0
@@ -306,10 +311,6 @@ impl GrantStore {
         dropped
     }
 
-    fn seal_quietly(&mut self) {
-        let _ = self.seal();
-    }
-
     /// Merges the log into the coded lists; returns how many grants the caps dropped.
     pub(super) fn seal(&mut self) -> u64 {
         if self.log.is_empty() {
@@ -351,20 +352,26 @@ impl GrantStore {
     /// Re-codes every list with `change` applied to each subject's grants (which sees them
     /// all and changes some).
     pub(super) fn rewrite(&mut self, mut change: impl FnMut(&mut [Grant])) -> u64 {
-        self.seal_quietly();
+        let mut dropped = self.seal();
         let n = self.offsets.len().saturating_sub(1) as u32;
         let mut bytes = Vec::with_capacity(self.bytes.len());
         let mut offsets = Vec::with_capacity(self.offsets.len());
         offsets.push(0u32);
-        let (mut dropped, mut total) = (0, 0);
+        let mut total = 0;
         for s in 0..n {
             let mut grants: Vec<Grant> = self.merged(s).collect();
             change(&mut grants);
             let mut list: Vec<(u32, u32)> = grants.into_iter().map(pack).collect();
             dropped += settle(&mut list);
-            total += list.len() as u64;
+            let start = bytes.len();
             encode(&mut bytes, &list);
-            offsets.push(bytes.len().min(u32::MAX as usize) as u32);
+            if bytes.len() > u32::MAX as usize {
+                bytes.truncate(start);
+                dropped += list.len() as u64;
+            } else {
+                total += list.len() as u64;
+            }
+            offsets.push(bytes.len() as u32);
         }
         bytes.shrink_to_fit();
         self.bytes = bytes;

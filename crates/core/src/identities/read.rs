@@ -84,6 +84,8 @@ pub async fn read_profile(
     // The entitlements stay while the users are read (about 30 bytes a user and two a
     // grant): each account is counted from them, and a view keeps them, OneTrust's access
     // levels added as they come.
+    // Read apart (Okta): each account's count comes from them; OneTrust's come with the user.
+    let apart = read.is_some();
     let mut held = match (read, keep) {
         (None, true) => Some(Entitlements::default()),
         (read, _) => read,
@@ -92,7 +94,11 @@ pub async fn read_profile(
     let result = session::for_each_page(connector, |page| {
         total = total.or(page.total);
         for u in &page.users {
-            let n = u.access.len() + held.as_ref().map_or(0, |e| e.count_of(&u.id));
+            let n = u.access.len()
+                + held
+                    .as_ref()
+                    .filter(|_| apart)
+                    .map_or(0, |e| e.count_of(&u.id));
             if !part
                 .push(u, u32::try_from(n).unwrap_or(u32::MAX))
                 .map_err(Stop::Io)?

@@ -196,11 +196,32 @@ impl Okta {
         body_paged: bool,
     ) -> Result<Listed<T>, ConnectorError> {
         let mut items = Vec::new();
+        Ok(
+            if self
+                .list_each(first, what, body_paged, |page| items.extend(page))
+                .await?
+            {
+                Listed::Items(items)
+            } else {
+                Listed::Forbidden
+            },
+        )
+    }
+
+    /// `list`, each page handed to `each` as it comes: a member list of a million users is
+    /// never held whole. `false`: the list is forbidden.
+    async fn list_each<T: DeserializeOwned>(
+        &mut self,
+        first: url::Url,
+        what: &str,
+        body_paged: bool,
+        mut each: impl FnMut(Vec<T>),
+    ) -> Result<bool, ConnectorError> {
         let mut url = first;
         let mut seen = HashSet::new();
         for _ in 0..MAX_LIST_PAGES {
             let Some(r) = self.get_once(&url, what).await? else {
-                return Ok(Listed::Forbidden);
+                return Ok(false);
             };
             let (page, body_next) = if body_paged {
                 let a: Assignees<T> = super::decode(&r, what, "a list of role assignees")?;
@@ -209,9 +230,9 @@ impl Okta {
                 let l: Limited<T, MAX_ITEMS> = super::decode(&r, what, "a list")?;
                 (l.0, None)
             };
-            items.extend(page);
+            each(page);
             let Some(next) = body_next.or_else(|| next_link_in(&r.headers)) else {
-                return Ok(Listed::Items(items));
+                return Ok(true);
             };
             if !seen.insert(next.clone()) {
                 return Err(ConnectorError::Unexpected(format!(
@@ -328,19 +349,20 @@ impl Okta {
             async move {
                 let url = o.api(&path, &[("limit", "200")]);
                 let what = format!("GET {path}");
-                (gi, o.list::<IdOnly>(url, &what, false).await)
+                o.list_each::<IdOnly>(url, &what, false, |members| {
+                    let mut out = locked(shared);
+                    for m in members {
+                        if let Some(user) = text(m.id) {
+                            out.grant(&user, gi, None);
+                        }
+                    }
+                })
+                .await
             }
         }))
         .buffer_unordered(IN_FLIGHT);
-        while let Some((gi, members)) = reads.next().await {
-            if let Listed::Items(members) = members? {
-                let mut out = locked(shared);
-                for m in members {
-                    if let Some(user) = text(m.id) {
-                        out.grant(&user, gi, None);
-                    }
-                }
-            }
+        while let Some(read) = reads.next().await {
+            read?;
             done += 1;
             report(progress, Kind::Group, done, total);
         }
@@ -405,31 +427,29 @@ impl Okta {
                 let groups = o.list::<IdOnly>(url, &format!("GET {path}"), false).await?;
                 let path = format!("/api/v1/apps/{id}/users");
                 let url = o.api(&path, &[("limit", "500")]);
-                let rows = o
-                    .list::<AppUser>(url, &format!("GET {path}"), false)
-                    .await?;
-                Ok::<_, ConnectorError>((ai, groups, rows))
+                o.list_each::<AppUser>(url, &format!("GET {path}"), false, |rows| {
+                    let mut out = locked(shared);
+                    for row in rows {
+                        let Some(user) = text(row.id) else { continue };
+                        let via = match text(row.scope).as_deref() {
+                            Some("GROUP") => Some(crate::entitlements::VIA_UNSETTLED),
+                            _ => None,
+                        };
+                        out.grant(&user, ai, via);
+                    }
+                })
+                .await?;
+                Ok::<_, ConnectorError>((ai, groups))
             }
         }))
         .buffer_unordered(IN_FLIGHT);
         let mut groups_of = Vec::new();
         while let Some(app) = reads.next().await {
-            let (ai, groups, rows) = app?;
+            let (ai, groups) = app?;
             let groups: Vec<String> = match groups {
                 Listed::Items(g) => g.into_iter().filter_map(|g| text(g.id)).collect(),
                 Listed::Forbidden => Vec::new(),
             };
-            if let Listed::Items(rows) = rows {
-                let mut out = locked(shared);
-                for row in rows {
-                    let Some(user) = text(row.id) else { continue };
-                    let via = match text(row.scope).as_deref() {
-                        Some("GROUP") => Some(crate::entitlements::VIA_UNSETTLED),
-                        _ => None,
-                    };
-                    out.grant(&user, ai, via);
-                }
-            }
             groups_of.push((ai, groups));
             done += 1;
             report(progress, Kind::App, done, total);
@@ -571,6 +591,7 @@ impl Okta {
         out: &mut Entitlements,
         admin_groups: &[(u32, String)],
     ) -> Result<(), ConnectorError> {
+        let mut pairs = Vec::new();
         for (gi, gid) in admin_groups {
             let path = format!("/api/v1/groups/{gid}/roles");
             let what = format!("GET {path}");
@@ -581,10 +602,12 @@ impl Okta {
             let roles: Limited<OktaRole, MAX_ITEMS> = super::decode(&r, &what, "a list of roles")?;
             for role in roles.0 {
                 if let Some(ri) = role_entitlement(out, role) {
-                    out.extend_through(*gi, ri);
+                    pairs.push((*gi, ri));
                 }
             }
         }
+        // Each admin group's members hold its roles through it: one pass for all of them.
+        out.extend_through(&pairs);
         Ok(())
     }
 }
