@@ -553,11 +553,7 @@ fn loaded(screen: &str) -> Option<String> {
 /// and how long loading took.
 fn tui(env: &common::Env, profile_key: &str, limit: Duration) -> (u64, u64, Duration, String) {
     // `exec`, so the pane's process is the TUI.
-    let wrapped = format!(
-        "{} {}",
-        std::env::var("PLOY_BENCH_WRAP").unwrap_or_default(),
-        common::BIN
-    );
+    let wrapped = format!("{} {}", wrapper(), common::BIN);
     let t = Tmux::exec(&env.shell_env(), &wrapped);
     let pid = t.pane_pid();
     t.wait_until_within("home", |s| s.contains("corp") || s.contains("acme"), limit);
@@ -850,10 +846,21 @@ fn identities(rt: &tokio::runtime::Runtime, scale: usize, report: &mut Report) {
 /// 10 ms until it exits: `wait4`'s `ru_maxrss` would also count the pages this (large)
 /// process shared with it at `fork`, before its `exec`. `exec` all the way down: the child's
 /// pid is the command's.
+/// A profiler to run the binary under (`PLOY_BENCH_WRAP=heaptrack`): its figures then measure
+/// the profiler too, but its report says where the memory went.
+fn wrapper() -> String {
+    std::env::var("PLOY_BENCH_WRAP").unwrap_or_default()
+}
+
 fn child_peak(env: &common::Env, args: &str) -> (u64, Duration, bool) {
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
-        .arg(format!("exec {} {} {args}", env.shell_env(), common::BIN))
+        .arg(format!(
+            "exec {} {} {} {args}",
+            env.shell_env(),
+            wrapper(),
+            common::BIN
+        ))
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(env.home.path().join("export.err")).unwrap());
     let started = Instant::now();
