@@ -162,21 +162,7 @@ impl GrantStore {
     }
 
     fn subject_or_new(&mut self, id: &str) -> Option<u32> {
-        let d = digest(id);
-        let digests = &self.digests;
-        if let Some(s) = self
-            .table
-            .find(d as u64, |&s| digests.get(s as usize) == Some(&d))
-        {
-            return Some(*s);
-        }
-        let s = u32::try_from(self.digests.len()).ok()?;
-        self.digests.push(d);
-        let digests = &self.digests;
-        self.table.insert_unique(d as u64, s, |&t| {
-            digests.get(t as usize).map_or(0, |d| *d as u64)
-        });
-        Some(s)
+        self.subject_of_digest(digest(id))
     }
 
     /// How many users hold something.
