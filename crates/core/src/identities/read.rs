@@ -81,10 +81,9 @@ pub async fn read_profile(
             None
         }
     };
-    // The entitlements stay while the users are read (about 30 bytes a user and two a
-    // grant): each account is counted from them, and a view keeps them, OneTrust's access
-    // levels added as they come.
-    // Read apart (Okta): each account's count comes from them; OneTrust's come with the user.
+    // Entitlements read apart (Okta) stay while the users are read (about 30 bytes a user
+    // and two a grant) and count each account; OneTrust's come with the user. A view keeps
+    // them, OneTrust's access levels added as they come.
     let apart = read.is_some();
     let mut held = match (read, keep) {
         (None, true) => Some(Entitlements::default()),
